@@ -1,0 +1,215 @@
+"""The demo organisation: two centres, one childminder's home, five groups,
+40 children with Dutch names, placements, mentors and the four demo logins.
+
+Everything is keyed on natural keys, so running it again changes nothing.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from children.models import Child, Group, Location, Mentorship, Organisation, Placement, today
+from staff.models import Membership, Role, User
+
+ORGANISATION = "Kinderopvang De Linde"
+
+# location name, kind, groups: (group name, min months, max months, children)
+LOCATIONS = [
+    ("Kindercentrum De Vlinder", Location.Kind.CENTRE, [("Rupsjes", 0, 24, 8), ("Vlinders", 24, 48, 9)]),
+    ("Kindercentrum Het Klimrek", Location.Kind.CENTRE, [("Dreumesen", 12, 30, 8), ("Peuters", 24, 48, 9)]),
+    ("Gastouder Anja Visser", Location.Kind.CHILDMINDER, [("Bij Anja", 0, 48, 6)]),
+]
+
+# Staff per group: (e-mail, first name, last name). The first demo login is staff of "Vlinders".
+GROUP_STAFF = {
+    "Rupsjes": [("sanne@example.org", "Sanne", "de Boer"), ("fatima@example.org", "Fatima", "El Amrani")],
+    "Vlinders": [
+        ("medewerker@example.org", "Lotte", "Jansen"),
+        ("joost@example.org", "Joost", "Bakker"),
+        ("priya@example.org", "Priya", "Ramdin"),
+    ],
+    "Dreumesen": [("marieke@example.org", "Marieke", "Smit"), ("kees@example.org", "Kees", "Mulder")],
+    "Peuters": [
+        ("esra@example.org", "Esra", "Yilmaz"),
+        ("bram@example.org", "Bram", "Visser"),
+        ("noor@example.org", "Noor", "Hendriks"),
+    ],
+    "Bij Anja": [("anja@example.org", "Anja", "Visser")],
+}
+
+FIRST_NAMES = [
+    "Sem",
+    "Emma",
+    "Noah",
+    "Julia",
+    "Liam",
+    "Mila",
+    "Luuk",
+    "Tess",
+    "Daan",
+    "Sophie",
+    "Finn",
+    "Zoë",
+    "Levi",
+    "Nora",
+    "Milan",
+    "Saar",
+    "Jesse",
+    "Lieke",
+    "Bram",
+    "Yara",
+    "Mees",
+    "Fenna",
+    "Adam",
+    "Evi",
+    "Sven",
+    "Lina",
+    "Gijs",
+    "Nova",
+    "Ties",
+    "Roos",
+    "Mohammed",
+    "Olivia",
+    "Thijs",
+    "Isa",
+    "Ayoub",
+    "Maud",
+    "Ravi",
+    "Noor",
+    "Jip",
+    "Hiba",
+]
+LAST_NAMES = [
+    "de Vries",
+    "van Dijk",
+    "Bakker",
+    "Janssen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Groot",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Kaya",
+    "Ouali",
+    "van der Berg",
+    "Koster",
+    "Prins",
+    "Huisman",
+    "Kok",
+    "Jacobs",
+    "Schouten",
+    "Vermeulen",
+    "van den Heuvel",
+    "Willems",
+    "Boukhari",
+    "Sarmo",
+    "Veenstra",
+    "Kuipers",
+    "Postma",
+    "Maas",
+    "Ramsaran",
+    "Verbeek",
+    "Lammers",
+    "Yildiz",
+]
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, was_created: bool) -> None:
+        self.created.setdefault(kind, 0)
+        if was_created:
+            self.created[kind] += 1
+
+
+def _user(report: SeedReport, email: str, first: str, last: str, password: str, **extra) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last, **extra})
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    report.count("users", created)
+    return user
+
+
+def _membership(report: SeedReport, user: User, organisation: Organisation, role: str, location=None, group=None):
+    _, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, role=role, location=location, group=group
+    )
+    report.count("memberships", created)
+
+
+@transaction.atomic
+def seed_demo_organisation(password: str) -> SeedReport:
+    report = SeedReport()
+    rng = random.Random(20260301)
+    day = today()
+    organisation, created = Organisation.objects.get_or_create(
+        name=ORGANISATION,
+        defaults={
+            "meldcode_url": "https://www.rijksoverheid.nl/onderwerpen/huiselijk-geweld/meldcode",
+            "meldcode_text": "Maak je je zorgen over de veiligheid van een kind? Volg de meldcode van De Linde "
+            "en bespreek het dezelfde dag met de aandachtsfunctionaris, Marloes de Wit (030-123 45 67).",
+        },
+    )
+    report.count("organisations", created)
+
+    names = iter(zip(FIRST_NAMES, LAST_NAMES, strict=True))
+    groups_by_name: dict[str, Group] = {}
+    for location_name, kind, groups in LOCATIONS:
+        location, created = Location.objects.get_or_create(
+            organisation=organisation, name=location_name, defaults={"kind": kind}
+        )
+        report.count("locations", created)
+        for group_name, low, high, size in groups:
+            group, created = Group.objects.get_or_create(
+                location=location, name=group_name, defaults={"min_age_months": low, "max_age_months": high}
+            )
+            report.count("groups", created)
+            groups_by_name[group_name] = group
+            staff = [_user(report, email, first, last, password) for email, first, last in GROUP_STAFF[group_name]]
+            for member in staff:
+                _membership(report, member, organisation, Role.STAFF, group=group)
+            for index in range(size):
+                first, last = next(names)
+                age_months = rng.randint(max(low, 3), max(high - 2, low + 4))
+                born = day - datetime.timedelta(days=int(age_months * 30.4) + rng.randint(0, 25))
+                child, created = Child.objects.get_or_create(
+                    organisation=organisation, first_name=first, last_name=last, defaults={"date_of_birth": born}
+                )
+                report.count("children", created)
+                start = max(child.date_of_birth + datetime.timedelta(days=70), day - datetime.timedelta(days=400))
+                _, created = Placement.objects.get_or_create(child=child, group=group, defaults={"start_date": start})
+                report.count("placements", created)
+                mentor = staff[index % len(staff)]
+                _, created = Mentorship.objects.get_or_create(
+                    child=child, end_date=None, defaults={"mentor": mentor, "start_date": start}
+                )
+                report.count("mentorships", created)
+
+    manager = _user(report, "manager@example.org", "Hanneke", "Vos", password)
+    _membership(
+        report,
+        manager,
+        organisation,
+        Role.MANAGER,
+        location=Location.objects.get(organisation=organisation, name="Kindercentrum De Vlinder"),
+    )
+    coach = _user(report, "coach@example.org", "Ilse", "van Leeuwen", password)
+    for location in Location.objects.filter(organisation=organisation, kind=Location.Kind.CENTRE):
+        _membership(report, coach, organisation, Role.COACH, location=location)
+    admin = _user(report, "admin@example.org", "Wouter", "Dekker", password, is_staff=True)
+    _membership(report, admin, organisation, Role.ADMIN)
+    return report

@@ -1,0 +1,142 @@
+"""Dated observations of one child by one observer, with a rating per pillar seen."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from children.models import Child, Group
+from observations.choices import Circumstance, Situation
+from observations.pillars import PILLAR_CHOICES, PILLARS, SCALE, rating_direction, rating_strength
+
+NOTE_MAX_LENGTH = 1000
+
+
+class ObservationQuerySet(models.QuerySet):
+    def active(self):
+        """Observations that were not removed."""
+        return self.filter(removed_at__isnull=True)
+
+    def visible_to(self, user):
+        return self.active().filter(child__in=Child.objects.observable_by(user))
+
+
+class Observation(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="observations", verbose_name=_("child"))
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        related_name="observations",
+        verbose_name=_("group"),
+        help_text=_("The group the child was placed in on the day of the observation."),
+    )
+    observer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observations", verbose_name=_("observer")
+    )
+    date = models.DateField(_("date"))
+    situation = models.CharField(_("moment"), max_length=16, choices=Situation.choices)
+    circumstances = ArrayField(
+        models.CharField(max_length=20, choices=Circumstance.choices),
+        blank=True,
+        default=list,
+        verbose_name=_("circumstances"),
+    )
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
+    # One id per rendered entry form: a double click or resubmitted form finds the first save.
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Bumped on every edit: an edit based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["-date", "-created_at"]
+        indexes = [
+            models.Index(fields=["child", "date"], name="observation_child_date"),
+            models.Index(fields=["group", "date"], name="observation_group_date"),
+            models.Index(fields=["observer", "date"], name="observation_observer_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(situation__in=Situation.values), name="observation_situation_valid"),
+            models.CheckConstraint(
+                condition=Q(circumstances__contained_by=Circumstance.values), name="observation_circumstances_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.child} – {self.date:%Y-%m-%d}"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def has_circumstances(self) -> bool:
+        return bool(self.circumstances)
+
+    def get_circumstances_display(self) -> list[str]:
+        labels = dict(Circumstance.choices)
+        return [str(labels.get(c, c)) for c in self.circumstances]
+
+
+def _directions_allowed_constraint() -> Q:
+    """Per pillar, only the directions it has (e.g. no 'too little' for strangers)."""
+    condition = Q()
+    for pillar in PILLARS:
+        allowed = [0]
+        if "low" in pillar.directions:
+            allowed += [-2, -1]
+        if "high" in pillar.directions:
+            allowed += [1, 2]
+        condition |= Q(pillar=pillar.code, value__in=allowed)
+    return condition
+
+
+class PillarRating(models.Model):
+    """What the observer saw on one pillar: a value on the two-sided scale and a short note."""
+
+    observation = models.ForeignKey(
+        Observation, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("observation")
+    )
+    pillar = models.CharField(_("pillar"), max_length=20, choices=PILLAR_CHOICES)
+    value = models.SmallIntegerField(_("rating"))
+    note = models.TextField(_("what did you see?"), blank=True, max_length=NOTE_MAX_LENGTH)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pillar rating")
+        verbose_name_plural = _("pillar ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["observation", "pillar"], name="rating_one_per_pillar"),
+            models.CheckConstraint(condition=Q(value__gte=min(SCALE), value__lte=max(SCALE)), name="rating_in_scale"),
+            models.CheckConstraint(condition=_directions_allowed_constraint(), name="rating_direction_allowed"),
+        ]
+
+    def __str__(self):
+        return f"{self.pillar}: {self.value}"
+
+    @property
+    def is_typical(self) -> bool:
+        return self.value == 0
+
+    @property
+    def direction(self) -> str | None:
+        return rating_direction(self.value)
+
+    @property
+    def strength(self) -> str | None:
+        return rating_strength(self.value)

@@ -1,0 +1,9 @@
+from staff.scope import scope_for
+
+
+def navigation(request):
+    """Role flags for the navigation bar (one membership query per request)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"user_scope": scope_for(user)}

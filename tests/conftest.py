@@ -1,0 +1,110 @@
+"""The fixed cast every view test uses.
+
+Organisation "Linde" has location 1 (groups A and B) and location 2 (group C);
+organisation "Other" has one location and group. People: staff of group A,
+staff of group B, manager of location 1, coach of locations 1 and 2, admin of
+Linde, admin of Other. One child in each group.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from staff.models import Role
+from tests import factories as f
+
+
+@dataclass
+class Cast:
+    org: object
+    other_org: object
+    location1: object
+    location2: object
+    other_location: object
+    group_a: object
+    group_b: object
+    group_c: object
+    other_group: object
+    staff_a: object
+    staff_b: object
+    manager: object
+    coach: object
+    admin: object
+    other_admin: object
+    child_a: object
+    child_b: object
+    child_c: object
+    other_child: object
+
+    @property
+    def everyone(self):
+        return {
+            "staff_a": self.staff_a,
+            "staff_b": self.staff_b,
+            "manager": self.manager,
+            "coach": self.coach,
+            "admin": self.admin,
+            "other_admin": self.other_admin,
+        }
+
+
+def build_cast() -> Cast:
+    org = f.make_organisation("Linde")
+    other_org = f.make_organisation("Other")
+    location1 = f.make_location(org, "Locatie Een")
+    location2 = f.make_location(org, "Locatie Twee")
+    other_location = f.make_location(other_org, "Elders")
+    group_a = f.make_group(location1, "Groep A")
+    group_b = f.make_group(location1, "Groep B")
+    group_c = f.make_group(location2, "Groep C")
+    other_group = f.make_group(other_location, "Groep Elders")
+    staff_a = f.make_user("staff.a@example.test", first_name="Anna")
+    staff_b = f.make_user("staff.b@example.test", first_name="Bart")
+    manager = f.make_user("manager@example.test", first_name="Mira")
+    coach = f.make_user("coach@example.test", first_name="Coen")
+    admin = f.make_user("admin@example.test", first_name="Ada", is_staff=True)
+    other_admin = f.make_user("other.admin@example.test", first_name="Otto", is_staff=True)
+    f.add_membership(staff_a, Role.STAFF, group=group_a)
+    f.add_membership(staff_b, Role.STAFF, group=group_b)
+    f.add_membership(manager, Role.MANAGER, location=location1)
+    f.add_membership(coach, Role.COACH, location=location1)
+    f.add_membership(coach, Role.COACH, location=location2)
+    f.add_membership(admin, Role.ADMIN, organisation=org)
+    f.add_membership(other_admin, Role.ADMIN, organisation=other_org)
+    return Cast(
+        org=org,
+        other_org=other_org,
+        location1=location1,
+        location2=location2,
+        other_location=other_location,
+        group_a=group_a,
+        group_b=group_b,
+        group_c=group_c,
+        other_group=other_group,
+        staff_a=staff_a,
+        staff_b=staff_b,
+        manager=manager,
+        coach=coach,
+        admin=admin,
+        other_admin=other_admin,
+        child_a=f.make_child(group_a, "Sem", mentor=staff_a),
+        child_b=f.make_child(group_b, "Tess", mentor=staff_b),
+        child_c=f.make_child(group_c, "Daan"),
+        other_child=f.make_child(other_group, "Olaf"),
+    )
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the Django test client in as the given user and return it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
