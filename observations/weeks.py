@@ -1,0 +1,40 @@
+"""ISO weeks in the site's time zone (Europe/Amsterdam): the one place for week arithmetic."""
+
+import datetime
+from dataclasses import dataclass
+
+from children.models import today
+
+
+@dataclass(frozen=True)
+class Week:
+    start: datetime.date  # Monday
+
+    @property
+    def end(self) -> datetime.date:  # Sunday
+        return self.start + datetime.timedelta(days=6)
+
+    @property
+    def year(self) -> int:
+        return self.start.isocalendar().year
+
+    @property
+    def number(self) -> int:
+        return self.start.isocalendar().week
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def week_of(day: datetime.date) -> Week:
+    return Week(day - datetime.timedelta(days=day.weekday()))
+
+
+def current_week() -> Week:
+    return week_of(today())
+
+
+def last_weeks(count: int, until: datetime.date | None = None) -> list[Week]:
+    """The `count` ISO weeks ending with the week of `until` (default today), oldest first."""
+    last = week_of(until or today())
+    return [Week(last.start - datetime.timedelta(weeks=back)) for back in range(count - 1, -1, -1)]
