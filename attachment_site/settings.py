@@ -39,7 +39,7 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     # Only local commands (make run / make test) run without a real key;
     # `check --deploy` flags this one as insecure.
-    SECRET_KEY = "insecure-local-only-" + "x" * 40
+    SECRET_KEY = "django-insecure-local-only-" + "x" * 40
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 

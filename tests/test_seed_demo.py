@@ -1,0 +1,64 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from children.models import Child, Group, Location, Mentorship, Organisation, Placement
+from staff.models import Membership, Role, User
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Organisation, Location, Group, Child, Placement, Mentorship, User, Membership]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def seed(**options):
+    out = io.StringIO()
+    call_command("seed_demo", force=True, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_the_demo_organisation_and_is_idempotent():
+    output = seed()
+    first = counts()
+    assert first["Organisation"] == 1
+    assert Location.objects.filter(kind=Location.Kind.CENTRE).count() == 2
+    assert Location.objects.filter(kind=Location.Kind.CHILDMINDER).count() == 1
+    assert first["Group"] == 5
+    assert 35 <= first["Child"] <= 45
+    assert "children: 40 created" in output
+    # Every child has a running placement and a mentor who works in that group.
+    for child in Child.objects.prefetch_related("placements", "mentorships"):
+        placement = child.placements.get()
+        mentor = child.mentorships.get().mentor
+        assert Membership.objects.filter(user=mentor, group=placement.group, role=Role.STAFF).exists()
+        assert 0 <= child.age_in_months() <= 48
+    seed()
+    assert counts() == first
+
+
+def test_demo_logins_have_their_roles():
+    seed(password="geheim-demo")
+    expectations = {
+        "medewerker@example.org": Role.STAFF,
+        "manager@example.org": Role.MANAGER,
+        "coach@example.org": Role.COACH,
+        "admin@example.org": Role.ADMIN,
+    }
+    for email, role in expectations.items():
+        user = User.objects.get(email=email)
+        assert user.check_password("geheim-demo")
+        assert set(user.memberships.values_list("role", flat=True)) == {role}
+    assert User.objects.get(email="medewerker@example.org").memberships.count() == 1
+    assert User.objects.get(email="manager@example.org").memberships.count() == 1
+    assert User.objects.get(email="coach@example.org").memberships.count() == 2
+
+
+def test_seed_demo_refuses_without_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Organisation.objects.count() == 0
