@@ -43,7 +43,11 @@ def test_password_change(cast, client_for):
     assert "Wachtwoord wijzigen" in client.get(reverse("password_change")).content.decode()
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "een-nieuw-lang-wachtwoord", "new_password2": "een-nieuw-lang-wachtwoord"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "een-nieuw-lang-wachtwoord",
+            "new_password2": "een-nieuw-lang-wachtwoord",
+        },
     )
     assert response.status_code == 302
     cast.staff_a.refresh_from_db()
