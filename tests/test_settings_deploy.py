@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def manage(*args, **env):
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "attachment_site.settings", **env}
+    # Production-like environment: nothing the test harness set (e.g. the browser tests' async flag).
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update({"DJANGO_SETTINGS_MODULE": "attachment_site.settings", **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )
