@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from children import selectors
 from children.models import Child, Group, Location
+from observations import selectors as observation_selectors
+from observations.pillars import PILLAR_CHOICES
 from staff.scope import scope_for
 
 
@@ -30,17 +33,37 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's day view: each child placed today, entries this week, last observed."""
     group = get_object_or_404(Group.objects.visible_to(request.user).select_related("location"), pk=pk)
-    children = selectors.children_placed_in_group(group)
-    return render(request, "children/group_detail.html", {"group": group, "children": children})
+    scope = scope_for(request.user)
+    can_read = group.pk in scope.staff_group_ids or group.location_id in scope.reader_location_ids
+    # An organisation admin manages records but does not read observations.
+    children = observation_selectors.group_day_view(group) if can_read else selectors.children_placed_in_group(group)
+    context = {
+        "group": group,
+        "children": children,
+        "show_observations": can_read,
+        "can_log": group.pk in scope.staff_group_ids,
+        "stale_days": settings.OBSERVATION_STALE_DAYS,
+    }
+    return render(request, "children/group_detail.html", context)
 
 
 @login_required
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's facts and, for those who may read them, the timeline of observations."""
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
+    can_read = Child.objects.observable_by(request.user).filter(pk=child.pk).exists()
     context = {
         "child": child,
         "placements": selectors.placements_of_child(child),
         "mentorships": selectors.mentorships_of_child(child),
+        "can_read": can_read,
+        "can_log": can_read and Child.objects.loggable_by(request.user).filter(pk=child.pk).exists(),
+        "pillar_choices": PILLAR_CHOICES,
     }
+    if can_read:
+        context["timeline"] = observation_selectors.child_timeline(
+            child, pillar=request.GET.get("pijler") or None, page_number=request.GET.get("page") or 1
+        )
     return render(request, "children/child_detail.html", context)

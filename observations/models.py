@@ -11,7 +11,15 @@ from simple_history.models import HistoricalRecords
 
 from children.models import Child, Group
 from observations.choices import Circumstance, Situation
-from observations.pillars import PILLAR_CHOICES, PILLARS, SCALE, rating_direction, rating_strength
+from observations.pillars import (
+    PILLAR_BY_CODE,
+    PILLAR_CHOICES,
+    PILLARS,
+    SCALE,
+    rating_direction,
+    rating_label,
+    rating_strength,
+)
 
 NOTE_MAX_LENGTH = 1000
 
@@ -140,3 +148,11 @@ class PillarRating(models.Model):
     @property
     def strength(self) -> str | None:
         return rating_strength(self.value)
+
+    @property
+    def pillar_info(self):
+        return PILLAR_BY_CODE[self.pillar]
+
+    @property
+    def label(self) -> str:
+        return rating_label(self.value)

@@ -140,3 +140,15 @@ PILLAR_CHOICES = [(p.code, p.name) for p in PILLARS]
 
 def get_pillar(code: str) -> Pillar:
     return PILLAR_BY_CODE[code]
+
+
+def rating_label(value: int) -> str:
+    """The rating as staff read it: 'passend' or 'opvallend: te weinig, licht' and so on."""
+    labels = {
+        -2: _("atypical: too little, clear"),
+        -1: _("atypical: too little, slight"),
+        0: _("typical"),
+        1: _("atypical: too much, slight"),
+        2: _("atypical: too much, clear"),
+    }
+    return str(labels[value])

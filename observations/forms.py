@@ -1,0 +1,150 @@
+"""The entry and edit forms. They check the shape of the input; the rules live in services."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from children.models import today
+from observations.choices import Circumstance, Situation
+from observations.models import NOTE_MAX_LENGTH
+from observations.pillars import PILLARS, Direction, Pillar, Strength
+from observations.services import TYPICAL_KIND, RatingInput
+
+# Every kind the server understands; a pillar's own widget only offers its directions,
+# so a direction the pillar lacks can only arrive by tampering and gets a clear message.
+KIND_CHOICES = [("", _("not seen")), (TYPICAL_KIND, _("typical")), *Direction.choices]
+STRENGTH_CHOICES = [("", "–"), *Strength.choices]
+
+
+@dataclass
+class PillarRow:
+    pillar: Pillar
+    kind: forms.BoundField
+    strength: forms.BoundField
+    note: forms.BoundField
+    options: list[tuple[str, str, str]]  # (value, label, css modifier)
+
+    @property
+    def errors(self):
+        return self.kind.errors
+
+    @property
+    def descriptions(self) -> list[tuple[str, str]]:
+        rows = [(_("typical"), self.pillar.typical)]
+        if self.pillar.low:
+            rows.append((_("atypical: too little"), self.pillar.low))
+        if self.pillar.high:
+            rows.append((_("atypical: too much"), self.pillar.high))
+        return rows
+
+
+class ObservationForm(forms.Form):
+    child = forms.IntegerField(widget=forms.HiddenInput)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    situation = forms.ChoiceField(
+        label=_("Moment"), choices=Situation.choices, widget=forms.RadioSelect(attrs={"class": "btn-check"})
+    )
+    circumstances = forms.MultipleChoiceField(
+        label=_("Circumstances today"),
+        choices=Circumstance.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+    )
+    note = forms.CharField(
+        label=_("General note"),
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        # No max_length here: the service gives the one clear message for a long note.
+    )
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child_obj = child
+        self.fields["date"].widget.attrs["max"] = today().isoformat()
+        for pillar in PILLARS:
+            self.fields[f"kind_{pillar.code}"] = forms.ChoiceField(
+                label=pillar.name, choices=KIND_CHOICES, required=False
+            )
+            self.fields[f"strength_{pillar.code}"] = forms.ChoiceField(
+                label=_("Strength"), choices=STRENGTH_CHOICES, required=False
+            )
+            self.fields[f"note_{pillar.code}"] = forms.CharField(
+                label=_("What did you see?"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_LENGTH}),
+            )
+        self.fields["note"].widget.attrs["maxlength"] = NOTE_MAX_LENGTH
+
+    def clean_child(self):
+        value = self.cleaned_data["child"]
+        if value != self.child_obj.pk:
+            raise ValidationError(_("This form belongs to another child. Open the form again."))
+        return value
+
+    def pillar_rows(self) -> list[PillarRow]:
+        rows = []
+        for pillar in PILLARS:
+            options = [("", _("not seen"), "secondary"), (TYPICAL_KIND, _("typical"), "success")]
+            if pillar.low:
+                options.append((Direction.LOW, _("too little"), "warning"))
+            if pillar.high:
+                options.append((Direction.HIGH, _("too much"), "warning"))
+            rows.append(
+                PillarRow(
+                    pillar=pillar,
+                    kind=self[f"kind_{pillar.code}"],
+                    strength=self[f"strength_{pillar.code}"],
+                    note=self[f"note_{pillar.code}"],
+                    options=options,
+                )
+            )
+        return rows
+
+    def rating_inputs(self) -> list[RatingInput]:
+        data = self.cleaned_data
+        return [
+            RatingInput(
+                pillar=p.code,
+                kind=data.get(f"kind_{p.code}") or "",
+                strength=data.get(f"strength_{p.code}") or "",
+                note=data.get(f"note_{p.code}") or "",
+            )
+            for p in PILLARS
+        ]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "date": data["date"],
+            "situation": data["situation"],
+            "circumstances": data["circumstances"],
+            "note": data["note"],
+            "ratings": self.rating_inputs(),
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show the service's messages beside the fields they are about."""
+        for key, messages in error.message_dict.items():
+            if key in ("date", "situation", "circumstances", "note"):
+                field = key
+            elif f"kind_{key}" in self.fields:
+                field = f"kind_{key}"
+            else:
+                field = None
+            for message in messages:
+                self.add_error(field if key != NON_FIELD_ERRORS else None, message)
+
+
+class NewObservationForm(ObservationForm):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class EditObservationForm(ObservationForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class RemoveObservationForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,0 +1,297 @@
+"""Writes: creating, changing and removing observations.
+
+Every function takes keyword arguments, checks every rule, and saves in one
+transaction. Broken rules raise ValidationError with messages for the person
+at the screen (keys: field names, pillar codes, or NON_FIELD_ERRORS).
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from children.models import Child, Group, Placement, today
+from observations.choices import Circumstance, Situation
+from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
+from observations.pillars import PILLAR_BY_CODE, Direction, Strength, rating_value
+from staff.scope import scope_for
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    """One pillar as the observer filled it in: `kind` is 'typical', 'low' or 'high'
+    ('' when the pillar was not rated), `strength` 'slight', 'clear' or ''."""
+
+    pillar: str
+    kind: str = ""
+    strength: str = ""
+    note: str = ""
+
+    @property
+    def is_rated(self) -> bool:
+        return bool(self.kind)
+
+
+TYPICAL_KIND = "typical"
+
+
+class EditConflict(ValidationError):
+    """Someone else saved the observation after this form was opened."""
+
+
+def _check_note(errors: dict, key: str, note: str, label: str) -> None:
+    if len(note) > NOTE_MAX_LENGTH:
+        errors.setdefault(key, []).append(
+            _("%(label)s is %(length)d characters long; at most %(max)d are allowed.")
+            % {"label": label, "length": len(note), "max": NOTE_MAX_LENGTH}
+        )
+
+
+def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tuple[int, str]]:
+    """Validate the pillar ratings; return {pillar code: (scale value, note)} of the rated pillars."""
+    result: dict[str, tuple[int, str]] = {}
+    for rating in ratings:
+        pillar = PILLAR_BY_CODE.get(rating.pillar)
+        if pillar is None:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(_("The form holds a pillar that does not exist."))
+            continue
+        own: list[str] = []
+        name = pillar.name
+        if not rating.kind:
+            if rating.strength:
+                own.append(_("%(pillar)s: choose “too little” or “too much” before a strength.") % {"pillar": name})
+            elif rating.note:
+                own.append(_("%(pillar)s: you wrote a note; choose typical or atypical as well.") % {"pillar": name})
+        elif rating.kind == TYPICAL_KIND:
+            if rating.strength:
+                own.append(_("%(pillar)s: a typical rating has no strength.") % {"pillar": name})
+        elif rating.kind in Direction.values:
+            if not pillar.allows(rating.kind):
+                own.append(
+                    _("%(pillar)s has no “%(direction)s” direction.")
+                    % {"pillar": name, "direction": Direction(rating.kind).label}
+                )
+            if rating.strength not in Strength.values:
+                own.append(_("%(pillar)s: choose slight or clear.") % {"pillar": name})
+        else:
+            own.append(_("%(pillar)s: this rating is not on the scale.") % {"pillar": name})
+        note = rating.note.strip()
+        _check_note(errors, rating.pillar, note, _("The note on %(pillar)s") % {"pillar": name})
+        if own:
+            errors.setdefault(rating.pillar, []).extend(own)
+        elif rating.kind:
+            direction = None if rating.kind == TYPICAL_KIND else rating.kind
+            result[rating.pillar] = (rating_value(direction, rating.strength), note)
+    if not result and not errors:
+        errors.setdefault(NON_FIELD_ERRORS, []).append(_("Rate at least one pillar you saw."))
+    return result
+
+
+def _group_on(*, child: Child, observer, date: datetime.date) -> Group | None:
+    """The observer's group the child was placed in on `date`, if any."""
+    scope = scope_for(observer)
+    placement = (
+        Placement.objects.running_on(date)
+        .filter(child=child, group_id__in=scope.staff_group_ids)
+        .select_related("group")
+        .order_by("group__name")
+        .first()
+    )
+    return placement.group if placement else None
+
+
+def _check_entry(
+    *, child: Child, observer, date: datetime.date | None, situation: str, circumstances, note: str, ratings
+) -> tuple[Group | None, dict[str, tuple[int, str]], dict]:
+    errors: dict[str, list[str]] = {}
+    group = None
+    if date is None:
+        errors["date"] = [_("Enter the date of the observation.")]
+    elif date > today():
+        errors["date"] = [_("The date cannot be in the future.")]
+    elif date < child.date_of_birth:
+        errors["date"] = [_("The date cannot be before the child's date of birth.")]
+    else:
+        group = _group_on(child=child, observer=observer, date=date)
+        if group is None:
+            errors["date"] = [
+                _("On %(date)s %(child)s was not placed in one of your groups.")
+                % {"date": date.strftime("%d-%m-%Y"), "child": child.first_name}
+            ]
+    if situation not in Situation.values:
+        errors["situation"] = [_("Choose the moment of the observation.")]
+    unknown = [c for c in circumstances if c not in Circumstance.values]
+    if unknown or len(set(circumstances)) != len(list(circumstances)):
+        errors["circumstances"] = [_("Choose circumstances from the list.")]
+    _check_note(errors, "note", note, _("The general note"))
+    values = _check_ratings(errors, ratings)
+    return group, values, errors
+
+
+def observation_create(
+    *,
+    child: Child,
+    observer,
+    date: datetime.date | None,
+    situation: str,
+    circumstances: list[str],
+    note: str = "",
+    ratings: list[RatingInput],
+    submission_key: uuid.UUID | None = None,
+) -> tuple[Observation, bool]:
+    """Save a new observation with its pillar ratings, all or nothing.
+
+    Returns (observation, created). A second call with the same `submission_key`
+    (double click, resubmitted form, two requests at once) returns the first
+    observation and creates nothing.
+    """
+    submission_key = submission_key or uuid.uuid4()
+    existing = _existing_submission(submission_key, child=child, observer=observer)
+    if existing is not None:
+        return existing, False
+    note = (note or "").strip()
+    circumstances = list(circumstances)
+    group, values, errors = _check_entry(
+        child=child,
+        observer=observer,
+        date=date,
+        situation=situation,
+        circumstances=circumstances,
+        note=note,
+        ratings=ratings,
+    )
+    if errors:
+        raise ValidationError(errors)
+    observation = Observation(
+        child=child,
+        group=group,
+        observer=observer,
+        date=date,
+        situation=situation,
+        circumstances=sorted(circumstances, key=Circumstance.values.index),
+        note=note,
+        submission_key=submission_key,
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # savepoint: a racing twin request hits the unique key
+                observation.save()
+                for code, (value, rating_note) in values.items():
+                    PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
+        except IntegrityError:
+            existing = _existing_submission(submission_key, child=child, observer=observer)
+            if existing is None:
+                raise
+            return existing, False
+    return observation, True
+
+
+def _existing_submission(submission_key, *, child, observer) -> Observation | None:
+    existing = Observation.objects.filter(submission_key=submission_key).first()
+    if existing is None:
+        return None
+    if existing.child_id != child.pk or existing.observer_id != observer.pk:
+        raise ValidationError({NON_FIELD_ERRORS: [_("This form was already used for another entry. Start again.")]})
+    return existing
+
+
+def can_change(observation: Observation, user, *, now: datetime.datetime | None = None) -> bool:
+    """Only the observer, and only for OBSERVATION_EDIT_DAYS after saving."""
+    now = now or timezone.now()
+    return (
+        observation.observer_id == user.pk
+        and observation.removed_at is None
+        and now - observation.created_at <= datetime.timedelta(days=settings.OBSERVATION_EDIT_DAYS)
+    )
+
+
+def _claim_version(observation: Observation, editor, version: int) -> None:
+    """Move the version on with a conditional UPDATE; refuse when someone saved in between."""
+    if not can_change(observation, editor):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("Only the observer can change or remove an observation, and only within %(days)d days.")
+                    % {"days": settings.OBSERVATION_EDIT_DAYS}
+                ]
+            }
+        )
+    changed = Observation.objects.filter(pk=observation.pk, version=version, removed_at__isnull=True).update(
+        version=F("version") + 1
+    )
+    if changed == 0:
+        raise EditConflict(
+            {
+                NON_FIELD_ERRORS: [
+                    _(
+                        "Someone else changed or removed this observation after you opened it. "
+                        "Your changes were not saved: reload the observation and try again."
+                    )
+                ]
+            }
+        )
+    observation.version = version + 1
+
+
+def observation_update(
+    *,
+    observation: Observation,
+    editor,
+    version: int,
+    date: datetime.date | None,
+    situation: str,
+    circumstances: list[str],
+    note: str = "",
+    ratings: list[RatingInput],
+) -> Observation:
+    """Change an observation; every change is kept in its history (who, when, before, after)."""
+    note = (note or "").strip()
+    circumstances = list(circumstances)
+    group, values, errors = _check_entry(
+        child=observation.child,
+        observer=editor,
+        date=date,
+        situation=situation,
+        circumstances=circumstances,
+        note=note,
+        ratings=ratings,
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _claim_version(observation, editor, version)
+        observation.group = group
+        observation.date = date
+        observation.situation = situation
+        observation.circumstances = sorted(circumstances, key=Circumstance.values.index)
+        observation.note = note
+        observation.save(update_fields=["group", "date", "situation", "circumstances", "note", "version", "updated_at"])
+        current = {r.pillar: r for r in observation.ratings.all()}
+        for code, rating in current.items():
+            if code not in values:
+                rating.delete()
+        for code, (value, rating_note) in values.items():
+            rating = current.get(code)
+            if rating is None:
+                PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
+            elif (rating.value, rating.note) != (value, rating_note):
+                rating.value, rating.note = value, rating_note
+                rating.save(update_fields=["value", "note"])
+    return observation
+
+
+def observation_remove(*, observation: Observation, editor, version: int) -> Observation:
+    """Soft removal: the entry disappears from every page but stays in the audit trail."""
+    with transaction.atomic():
+        _claim_version(observation, editor, version)
+        observation.removed_at = timezone.now()
+        observation.removed_by = editor
+        observation.save(update_fields=["removed_at", "removed_by", "version", "updated_at"])
+    return observation
