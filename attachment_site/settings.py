@@ -188,3 +188,25 @@ LOGGING = {
 OBSERVATION_STALE_DAYS = env_int("OBSERVATION_STALE_DAYS", 14)
 # The observer may change or remove their own entry for this many days.
 OBSERVATION_EDIT_DAYS = env_int("OBSERVATION_EDIT_DAYS", 7)
+
+# Pattern rules
+# How reports/patterns.py turns a pillar's weekly figures into a pattern over a
+# window of weeks. Shares are fractions (0.5 = half). See README "Patterns and reports".
+# Not enough observations: rated in fewer weeks than this, or by fewer observers.
+PATTERN_MIN_RATED_WEEKS = env_int("PATTERN_MIN_RATED_WEEKS", 3)
+PATTERN_MIN_OBSERVERS = env_int("PATTERN_MIN_OBSERVERS", 2)
+# Typical: atypical ratings in fewer than this share of the rated weeks.
+PATTERN_TYPICAL_MAX_WEEK_SHARE = env_float("PATTERN_TYPICAL_MAX_WEEK_SHARE", 0.25)
+# Atypical ratings on days with recorded circumstances at least this share: mixed, circumstances named.
+PATTERN_CIRCUMSTANCE_SHARE = env_float("PATTERN_CIRCUMSTANCE_SHARE", 0.5)
+# Recurring attention point: atypical in at least this many weeks, and this share of the rated weeks,
+# seen as atypical by this many observers, with this share of the atypical ratings in one direction.
+PATTERN_RECURRING_MIN_WEEKS = env_int("PATTERN_RECURRING_MIN_WEEKS", 3)
+PATTERN_RECURRING_MIN_WEEK_SHARE = env_float("PATTERN_RECURRING_MIN_WEEK_SHARE", 0.5)
+PATTERN_RECURRING_MIN_OBSERVERS = env_int("PATTERN_RECURRING_MIN_OBSERVERS", 2)
+PATTERN_DIRECTION_SHARE = env_float("PATTERN_DIRECTION_SHARE", 2 / 3)
+# The window of weeks a summary covers, and how many notes on atypical ratings it shows.
+REPORT_WEEKS_DEFAULT = env_int("REPORT_WEEKS_DEFAULT", 12)
+REPORT_WEEKS_MIN = env_int("REPORT_WEEKS_MIN", 4)
+REPORT_WEEKS_MAX = env_int("REPORT_WEEKS_MAX", 52)
+REPORT_RECENT_NOTES = env_int("REPORT_RECENT_NOTES", 8)

@@ -1,0 +1,175 @@
+"""From a pillar's weekly figures to its pattern over the window: pure functions.
+
+The rules, in the order they are applied (thresholds are named settings, see
+"# Pattern rules" in attachment_site/settings.py):
+
+1. Not enough observations: the pillar was rated in fewer than
+   PATTERN_MIN_RATED_WEEKS distinct weeks, or by fewer than PATTERN_MIN_OBSERVERS
+   distinct observers over the window.
+2. Typical: atypical ratings fell in fewer than PATTERN_TYPICAL_MAX_WEEK_SHARE of
+   the rated weeks (no atypical ratings at all is typical too).
+3. Mixed, with circumstances: at least PATTERN_CIRCUMSTANCE_SHARE of the atypical
+   ratings fell on days with recorded circumstances. The most frequent
+   circumstances are named ("mostly after sleeping badly"). Never a recurring
+   attention point.
+4. Recurring attention point: atypical in at least PATTERN_RECURRING_MIN_WEEKS
+   distinct weeks AND in at least PATTERN_RECURRING_MIN_WEEK_SHARE of the rated
+   weeks, seen as atypical by at least PATTERN_RECURRING_MIN_OBSERVERS observers,
+   and at least PATTERN_DIRECTION_SHARE of the atypical ratings in one direction.
+5. Everything else: mixed.
+
+A pattern describes one pillar, never the child as a whole.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from observations.choices import Circumstance
+from observations.pillars import Direction
+from reports.figures import PillarFigures
+
+# Shares are compared with a little slack so that "exactly on the threshold"
+# (2 of 3 against 2/3) counts as reaching it despite float rounding.
+_EPSILON = 1e-9
+NAMED_CIRCUMSTANCES = 2
+
+
+class PatternKind(models.TextChoices):
+    NOT_ENOUGH = "not_enough", gettext_lazy("not enough observations")
+    TYPICAL = "typical", gettext_lazy("typical pattern")
+    MIXED = "mixed", gettext_lazy("mixed")
+    RECURRING = "recurring", gettext_lazy("recurring attention point")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_rated_weeks: int = 3
+    min_observers: int = 2
+    typical_max_week_share: float = 0.25
+    circumstance_share: float = 0.5
+    recurring_min_weeks: int = 3
+    recurring_min_week_share: float = 0.5
+    recurring_min_observers: int = 2
+    direction_share: float = 2 / 3
+
+    @classmethod
+    def from_settings(cls) -> "Thresholds":
+        return cls(
+            min_rated_weeks=settings.PATTERN_MIN_RATED_WEEKS,
+            min_observers=settings.PATTERN_MIN_OBSERVERS,
+            typical_max_week_share=settings.PATTERN_TYPICAL_MAX_WEEK_SHARE,
+            circumstance_share=settings.PATTERN_CIRCUMSTANCE_SHARE,
+            recurring_min_weeks=settings.PATTERN_RECURRING_MIN_WEEKS,
+            recurring_min_week_share=settings.PATTERN_RECURRING_MIN_WEEK_SHARE,
+            recurring_min_observers=settings.PATTERN_RECURRING_MIN_OBSERVERS,
+            direction_share=settings.PATTERN_DIRECTION_SHARE,
+        )
+
+
+@dataclass(frozen=True)
+class PillarPattern:
+    kind: str  # a PatternKind value
+    dominant_direction: str | None  # Direction.LOW / HIGH when >= direction_share of the atypical ratings agree
+    circumstances: tuple[str, ...]  # circumstance codes named: most frequent on atypical days first
+    mostly_with_circumstances: bool  # the atypical ratings mostly fell on days with circumstances
+    reasons: tuple[str, ...]  # short sentences in the active language: why this pattern
+
+    @property
+    def label(self) -> str:
+        return str(PatternKind(self.kind).label)
+
+    @property
+    def circumstance_labels(self) -> list[str]:
+        labels = dict(Circumstance.choices)
+        return [str(labels.get(code, code)) for code in self.circumstances]
+
+
+def reaches(part: int, whole: int, share: float) -> bool:
+    """part / whole >= share, with `whole` 0 never reaching anything."""
+    return whole > 0 and part / whole + _EPSILON >= share
+
+
+def dominant_direction(figures: PillarFigures, share: float) -> str | None:
+    """The direction of at least `share` of the atypical ratings, or None if they disagree."""
+    for direction in (Direction.LOW, Direction.HIGH):
+        if reaches(figures.direction_count(direction), figures.atypical, share):
+            return str(direction)
+    return None
+
+
+def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None) -> PillarPattern:
+    """The pattern of one pillar over the window (rules in the module docstring)."""
+    t = thresholds or Thresholds.from_settings()
+    rated, atypical_weeks = figures.rated_weeks, figures.atypical_weeks
+    observers, atypical = figures.observers, figures.atypical
+    direction = dominant_direction(figures, t.direction_share) if atypical else None
+    named = tuple(list(figures.circumstances_on_atypical)[:NAMED_CIRCUMSTANCES])
+    weeks_reason = ngettext(
+        "Rated in %(rated)d week of the period.", "Rated in %(rated)d weeks of the period.", rated
+    ) % {"rated": rated}
+    observers_reason = ngettext("By %(n)d observer.", "By %(n)d different observers.", observers) % {"n": observers}
+
+    def result(kind, *reasons, circumstances=(), mostly_with=False):
+        return PillarPattern(kind, direction, tuple(circumstances), mostly_with, (weeks_reason, *reasons))
+
+    # 1. not enough observations
+    if rated < t.min_rated_weeks or observers < t.min_observers:
+        return result(
+            PatternKind.NOT_ENOUGH,
+            observers_reason,
+            _("At least %(weeks)d weeks and %(observers)d observers are needed to speak of a pattern.")
+            % {"weeks": t.min_rated_weeks, "observers": t.min_observers},
+        )
+    atypical_reason = ngettext(
+        "Atypical in %(n)d of the %(rated)d rated week.", "Atypical in %(n)d of the %(rated)d rated weeks.", rated
+    ) % {"n": atypical_weeks, "rated": rated}
+    # 2. typical
+    if atypical == 0 or not reaches(atypical_weeks, rated, t.typical_max_week_share):
+        return result(PatternKind.TYPICAL, observers_reason, atypical_reason)
+    # 3. mostly on days with circumstances: mixed, with the circumstances named
+    if reaches(figures.atypical_with_circumstances, atypical, t.circumstance_share):
+        return result(
+            PatternKind.MIXED,
+            atypical_reason,
+            _("%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances.")
+            % {"n": figures.atypical_with_circumstances, "total": atypical},
+            circumstances=named,
+            mostly_with=True,
+        )
+    # 4. recurring attention point
+    consistent_weeks = atypical_weeks >= t.recurring_min_weeks and reaches(
+        atypical_weeks, rated, t.recurring_min_week_share
+    )
+    several_observers = figures.atypical_observers >= t.recurring_min_observers
+    if consistent_weeks and several_observers and direction is not None:
+        return result(
+            PatternKind.RECURRING,
+            atypical_reason,
+            ngettext(
+                "Seen as atypical by %(n)d observer.",
+                "Seen as atypical by %(n)d different observers.",
+                figures.atypical_observers,
+            )
+            % {"n": figures.atypical_observers},
+            _("Mostly in one direction: %(direction)s.") % {"direction": Direction(direction).label},
+            circumstances=named,
+        )
+    # 5. everything else
+    reasons = [atypical_reason]
+    if direction is None:
+        reasons.append(_("The atypical ratings point in different directions."))
+    elif not consistent_weeks:
+        reasons.append(_("Atypical in too few weeks to call it recurring."))
+    else:
+        reasons.append(_("Only one observer saw it as atypical."))
+    return result(PatternKind.MIXED, *reasons, circumstances=named)
+
+
+def child_patterns(child_figures, thresholds: Thresholds | None = None) -> dict[str, PillarPattern]:
+    """{pillar code: pattern} for all pillars of one child's figures."""
+    t = thresholds or Thresholds.from_settings()
+    return {p.pillar.code: pillar_pattern(p, t) for p in child_figures.pillars}
