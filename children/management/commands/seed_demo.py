@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from children.demo import ORGANISATION, seed_demo_organisation
+from children.models import Organisation
+from observations.demo import seed_demo_observations
 
 
 class Command(BaseCommand):
@@ -21,6 +23,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo organisation: {ORGANISATION}")
         for kind, count in report.created.items():
             self.stdout.write(f"  {kind}: {count} created")
+        observations = seed_demo_observations(Organisation.objects.get(name=ORGANISATION))
+        self.stdout.write(
+            f"  observations: {observations.created} created ({observations.ratings} pillar ratings), "
+            f"{observations.existing} already there"
+        )
+        for pattern, children in observations.patterns.items():
+            self.stdout.write(f"    {pattern}: {children}")
         self.stdout.write(
             "Logins (password as given): medewerker@example.org, manager@example.org, coach@example.org, "
             "admin@example.org"

@@ -1,0 +1,253 @@
+"""Sixteen weeks of demo observations for every demo child, with recognisable patterns.
+
+Run after the demo organisation exists (children/demo.py); `seed_demo` calls it.
+Deterministic (fixed random seed), dates relative to today, and idempotent: an
+observation's natural key is (child, observer, date, situation), and existing
+keys are never created again.
+
+Every child gets about two entries a week from the staff of its group (rotating
+observers), rating four of the eight pillars a week so every pillar is rated
+every other week. The patterns, for a reports engine that looks at the last 12
+weeks with the documented rules:
+
+- most children: typical everywhere. At most one isolated "slight" atypical
+  rating per child (in fewer than a quarter of that pillar's rated weeks), and
+  now and then a recorded circumstance.
+- Daan Mulder (Vlinders, Kindercentrum De Vlinder: the group of
+  medewerker@example.org) and Sem de Vries (Rupsjes, same location):
+  recurring attention point on "comfort_seeking", too little. An extra weekly
+  entry rates it atypical "too little" in 3 of every 4 weeks (about 9 of the
+  last 12), by all staff of the group in turn, never on a day with
+  circumstances.
+- Sophie Bos (Vlinders): "reunion", too much, only on days with "slept badly"
+  recorded (every other week); on the other weeks reunion is typical. A
+  reports engine should call this "wisselend, vooral na slecht slapen", never a
+  recurring attention point.
+- Finn Vos (Vlinders): too few observations to say anything: two entries, five
+  and six weeks ago, by one observer (one of them "exploration", too little).
+  He is also the child the day view marks as not observed for 14 days.
+- the children of "Bij Anja" (a childminder, the only observer there): every
+  pillar has one observer only, so "not enough observations" by the rules.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import DateTimeField
+from django.db.models.functions import Cast, Least, Now
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from children.models import Child, Placement, today
+from observations.models import Observation, PillarRating
+from observations.pillars import PILLARS, Direction
+from staff.models import Membership, Role, User
+
+WEEKS = 16
+SEED = 20260302
+
+RECURRING_COMFORT = {("Daan", "Mulder"), ("Sem", "de Vries")}
+AFTER_BAD_SLEEP = {("Sophie", "Bos")}
+TOO_FEW = {("Finn", "Vos")}
+
+SITUATIONS = ["drop_off", "free_play", "meal", "care", "outside", "sleep", "pick_up"]
+CIRCUMSTANCES = ["busy_group", "unfamiliar_staff", "ill", "after_absence", "change_at_home"]
+
+TYPICAL_NOTES = {
+    "positive_affect": "Lachte naar de leidster en kroop even bij haar op schoot.",
+    "comfort_seeking": "Viel bij het rennen en liep meteen naar de vaste leidster.",
+    "trust_help": "Vroeg om hulp bij de puzzel toen het niet lukte.",
+    "cooperation": "Ruimde na één keer vragen de blokken op.",
+    "exploration": "Ging in de zandbak spelen en keek af en toe om.",
+    "controlling": "Speelde samen met de leidster zonder haar te sturen.",
+    "reunion": "Zwaaide en liep blij naar papa bij het halen.",
+    "strangers": "Keek de invalkracht eerst even aan van achter de leidster.",
+}
+ATYPICAL_NOTES = {
+    "comfort_seeking": [
+        "Stootte het hoofd en bleef stil alleen zitten, zocht niemand op.",
+        "Huilde na het vallen maar draaide weg toen de leidster kwam.",
+        "Had pijn aan de vinger en liet het aan niemand zien.",
+    ],
+    "reunion": [
+        "Huilde hard bij het ophalen en was lang niet te troosten.",
+        "Werd heel boos toen mama binnenkwam en sloeg naar haar.",
+    ],
+    "exploration": ["Liep naar buiten zonder één keer om te kijken."],
+}
+
+
+SAVED_HOUR = 14
+
+
+def _saved_at(day: datetime.date) -> datetime.datetime:
+    return min(datetime.datetime.combine(day, datetime.time(SAVED_HOUR), tzinfo=datetime.UTC), timezone.now())
+
+
+@dataclass
+class DemoObservationReport:
+    created: int = 0
+    existing: int = 0
+    ratings: int = 0
+    patterns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Planned:
+    child: Child
+    group_id: int
+    observer_id: int
+    date: datetime.date
+    situation: str
+    circumstances: list[str]
+    note: str
+    ratings: list[tuple[str, int, str]]  # (pillar, value, note)
+
+    @property
+    def key(self):
+        return (self.child.pk, self.observer_id, self.date, self.situation)
+
+
+def _atypical_value(pillar, strength: int = 1) -> int:
+    direction = Direction.LOW if Direction.LOW in pillar.directions else Direction.HIGH
+    return -strength if direction == Direction.LOW else strength
+
+
+def _week_days(week_back: int, start: datetime.date, day: datetime.date) -> list[datetime.date]:
+    monday = day - datetime.timedelta(days=day.weekday()) - datetime.timedelta(weeks=week_back)
+    days = [monday + datetime.timedelta(days=i) for i in range(5)]
+    return [d for d in days if start <= d <= day]
+
+
+def _plan_child(child: Child, index: int, placement: Placement, staff: list[int], rng: random.Random, day):
+    name = (child.first_name, child.last_name)
+    plans: list[Planned] = []
+    pattern_child = name in RECURRING_COMFORT | AFTER_BAD_SLEEP | TOO_FEW
+
+    def add(when, observer, situation, ratings, circumstances=(), note=""):
+        plans.append(Planned(child, placement.group_id, observer, when, situation, list(circumstances), note, ratings))
+
+    if name in TOO_FEW:
+        for week_back, value in ((6, 0), (5, -1)):
+            days = _week_days(week_back, placement.start_date, day)
+            if days:
+                note = ATYPICAL_NOTES["exploration"][0] if value else TYPICAL_NOTES["exploration"]
+                add(days[1 % len(days)], staff[0], "outside", [("exploration", value, note)])
+        return plans
+
+    odd_week = (index % 10) + 2  # the one isolated atypical rating of a typical child
+    for week_back in range(WEEKS):
+        days = _week_days(week_back, placement.start_date, day)
+        if not days:
+            continue
+        for slot in range(2):
+            codes = [PILLARS[(2 * week_back + 4 * slot + k) % 8] for k in range(2)]
+            if pattern_child:  # the pattern pillars get their own entries below
+                codes = [p for p in codes if p.code not in ("comfort_seeking", "reunion")]
+            ratings = []
+            for k, pillar in enumerate(codes):
+                value = 0
+                if not pattern_child and week_back == odd_week and slot == 0 and k == 0:
+                    value = _atypical_value(pillar)
+                note = TYPICAL_NOTES[pillar.code] if value == 0 and rng.random() < 0.4 else ""
+                ratings.append((pillar.code, value, note))
+            circumstances = [] if pattern_child or rng.random() > 0.15 else [rng.choice(CIRCUMSTANCES)]
+            observer = staff[(week_back + slot + index) % len(staff)]
+            when = days[(slot * 2 + index) % len(days)]
+            situation = SITUATIONS[(week_back + 3 * slot + index) % len(SITUATIONS)]
+            add(when, observer, situation, ratings, circumstances)
+        observer = staff[(week_back + index + 1) % len(staff)]
+        when = days[(index + 1) % len(days)]
+        if name in RECURRING_COMFORT:
+            if week_back % 4 != 3:
+                value = -2 if week_back % 3 == 0 else -1
+                note = ATYPICAL_NOTES["comfort_seeking"][week_back % 3]
+            else:
+                value, note = 0, TYPICAL_NOTES["comfort_seeking"]
+            add(when, observer, "outside" if week_back % 2 else "free_play", [("comfort_seeking", value, note)])
+        elif name in AFTER_BAD_SLEEP:
+            if week_back % 2 == 0:
+                value = 2 if week_back % 4 == 0 else 1
+                note = ATYPICAL_NOTES["reunion"][week_back % 4 // 2]
+                add(when, observer, "pick_up", [("reunion", value, note)], ["slept_badly"])
+            else:
+                add(when, observer, "pick_up", [("reunion", 0, TYPICAL_NOTES["reunion"])])
+    return plans
+
+
+@transaction.atomic
+def seed_demo_observations(organisation) -> DemoObservationReport:
+    """Create the missing demo observations of `organisation`'s children; see the module docstring."""
+    report = DemoObservationReport()
+    rng = random.Random(SEED)
+    day = today()
+    staff_by_group: dict[int, list[int]] = {}
+    for group_id, user_id in (
+        Membership.objects.filter(organisation=organisation, role=Role.STAFF)
+        .order_by("group_id", "user__email")
+        .values_list("group_id", "user_id")
+    ):
+        staff_by_group.setdefault(group_id, []).append(user_id)
+    placements = {
+        p.child_id: p
+        for p in Placement.objects.running_on(day).filter(child__organisation=organisation).order_by("start_date")
+    }
+    children = list(Child.objects.filter(organisation=organisation).order_by("pk"))
+    existing = set(
+        Observation.objects.filter(child__organisation=organisation).values_list(
+            "child_id", "observer_id", "date", "situation"
+        )
+    )
+    plans: list[Planned] = []
+    seen = set(existing)
+    for index, child in enumerate(children):
+        placement = placements.get(child.pk)
+        staff = staff_by_group.get(placement.group_id) if placement else None
+        if not staff:
+            continue
+        for plan in _plan_child(child, index, placement, staff, rng, day):
+            if plan.key in seen:
+                report.existing += 1 if plan.key in existing else 0
+                continue
+            seen.add(plan.key)
+            plans.append(plan)
+    users = {u.pk: u for u in User.objects.filter(pk__in={p.observer_id for p in plans})}
+    observations = []
+    for plan in plans:
+        observation = Observation(
+            child=plan.child,
+            group_id=plan.group_id,
+            observer_id=plan.observer_id,
+            date=plan.date,
+            situation=plan.situation,
+            circumstances=plan.circumstances,
+            note=plan.note,
+        )
+        observation._history_user = users[plan.observer_id]
+        observation._history_date = _saved_at(plan.date)
+        observations.append(observation)
+    created = bulk_create_with_history(observations, Observation, batch_size=500)
+    ratings = []
+    for observation, plan in zip(created, plans, strict=True):
+        for pillar, value, note in plan.ratings:
+            rating = PillarRating(observation=observation, pillar=pillar, value=value, note=note)
+            rating._history_user = observation._history_user
+            rating._history_date = observation._history_date
+            ratings.append(rating)
+    bulk_create_with_history(ratings, PillarRating, batch_size=1000)
+    if created:
+        # Demo entries look as if saved on their own day (so the 7-day edit window is closed for old ones).
+        saved_at = Least(Cast("date", DateTimeField()) + datetime.timedelta(hours=SAVED_HOUR), Now())
+        Observation.objects.filter(pk__in=[o.pk for o in created]).update(created_at=saved_at, updated_at=saved_at)
+    report.created = len(created)
+    report.ratings = len(ratings)
+    report.patterns = {
+        "comfort_seeking, too little, recurring across observers": ", ".join(
+            " ".join(n) for n in sorted(RECURRING_COMFORT)
+        ),
+        "reunion, too much, only after slept badly": ", ".join(" ".join(n) for n in sorted(AFTER_BAD_SLEEP)),
+        "too few observations": ", ".join(" ".join(n) for n in sorted(TOO_FEW)),
+    }
+    return report
