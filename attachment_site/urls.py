@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("children.urls")),
     path("", include("observations.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.overview_urls")),
 ]
