@@ -56,6 +56,23 @@ class Thresholds:
     recurring_min_observers: int = 2
     direction_share: float = 2 / 3
 
+    # whole percentages for the "how to read this overview" text
+    @property
+    def typical_percent(self) -> int:
+        return round(self.typical_max_week_share * 100)
+
+    @property
+    def circumstance_percent(self) -> int:
+        return round(self.circumstance_share * 100)
+
+    @property
+    def recurring_week_percent(self) -> int:
+        return round(self.recurring_min_week_share * 100)
+
+    @property
+    def direction_percent(self) -> int:
+        return round(self.direction_share * 100)
+
     @classmethod
     def from_settings(cls) -> "Thresholds":
         return cls(

@@ -5,27 +5,11 @@ import datetime
 import pytest
 
 from children.models import today
-from observations.models import Observation, PillarRating
 from observations.weeks import current_week
 from reports.figures import weekly_figures, weekly_figures_for_children
+from tests.report_data import observe
 
 pytestmark = pytest.mark.django_db
-
-
-def observe(child, observer, day, ratings, circumstances=(), removed=False, situation="free_play"):
-    observation = Observation.objects.create(
-        child=child,
-        group=child.placements.first().group,
-        observer=observer,
-        date=day,
-        situation=situation,
-        circumstances=list(circumstances),
-    )
-    if removed:
-        Observation.objects.filter(pk=observation.pk).update(removed_at=datetime.datetime.now(datetime.UTC))
-    for pillar, value in ratings.items():
-        PillarRating.objects.create(observation=observation, pillar=pillar, value=value, note=f"{pillar} {value}")
-    return observation
 
 
 @pytest.fixture

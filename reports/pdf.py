@@ -1,0 +1,91 @@
+"""The per-child PDF: a pure renderer, summary in, (filename, mimetype, bytes) out.
+
+Notes in the summary are user input: the template autoescapes them, and the URL
+fetcher given to WeasyPrint only serves data: URLs and the app's own static
+files read from disk. Everything else (http, https, file, ftp, redirects) is
+refused without touching the network.
+"""
+
+import datetime
+import mimetypes
+import re
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports.summary import ChildSummary
+
+MIMETYPE = "application/pdf"
+# The document's base URL: relative and /static/ links resolve under it, and the
+# fetcher maps this prefix to files on disk. The host does not exist on purpose.
+BASE_URL = "https://app.invalid/"
+STATIC_PREFIX = BASE_URL.rstrip("/") + settings.STATIC_URL
+
+
+class RestrictedURLFetcher(URLFetcher):
+    """Serves data: URLs and the app's own static files; refuses every other URL."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith(STATIC_PREFIX):
+            path = self._static_file(url.removeprefix(STATIC_PREFIX).split("?")[0].split("#")[0])
+            if path is not None:
+                mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+        raise ValueError(f"URL not allowed in PDFs: {url[:200]}")
+
+    @staticmethod
+    def _static_file(relative: str) -> Path | None:
+        if not relative or ".." in relative.split("/") or relative.startswith("/"):
+            return None
+        found = finders.find(relative)
+        return Path(found) if found else None
+
+
+def fetch_url(url: str):
+    """The fetcher as a plain function (for tests and reuse)."""
+    return RestrictedURLFetcher().fetch(url)
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal for @page content (safe inside <style>)."""
+    escaped = re.sub(r'[\\"<>\n\r]', lambda m: f"\\{ord(m.group()):x} ", str(text))
+    return mark_safe(f'"{escaped}"')  # noqa: S308 - escaped above for CSS
+
+
+def safe_filename_part(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9-]+", "-", ascii_text).strip("-") or "kind"
+
+
+def html_to_pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=RestrictedURLFetcher()).write_pdf()
+
+
+def render_child_summary_pdf(summary: ChildSummary, *, made_by, made_on: datetime.date) -> tuple[str, str, bytes]:
+    """The PDF of one child's summary, in the active language."""
+    made_by_name = getattr(made_by, "display_name", None) or (str(made_by) if made_by else _("command line"))
+    context = {
+        "summary": summary,
+        "made_by": made_by_name,
+        "made_on": made_on,
+        "pdf": True,
+        "footer_caution": css_string(_("Observations by staff, not a diagnosis.")),
+        "footer_child": css_string(summary.child.full_name),
+        "footer_page": css_string(_("page")),
+        "footer_of": css_string(_("of")),
+    }
+    html = render_to_string("reports/summary_pdf.html", context)
+    filename = f"overzicht-{safe_filename_part(summary.child.first_name)}-{made_on:%Y-%m-%d}.pdf"
+    return filename, MIMETYPE, html_to_pdf(html)

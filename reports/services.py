@@ -1,0 +1,16 @@
+"""Writes of the reports app."""
+
+from reports.models import AccessLog
+
+
+def access_log_record(*, user, child, action: str, weeks: int, period_start, period_end) -> AccessLog:
+    """One row in the access log for a summary view or a PDF export (user None: command line)."""
+    return AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        child=child,
+        organisation_id=child.organisation_id,
+        action=action,
+        weeks=weeks,
+        period_start=period_start,
+        period_end=period_end,
+    )

@@ -1,0 +1,275 @@
+"""Everything the summary page and the PDF show for one child: one data function, fixed queries.
+
+`child_summary(child, weeks)` runs five queries whatever the number of
+observations: the current placement, the mentor, the weekly figures (one
+aggregate), what the summary is based on (one aggregate) and the recent notes.
+Templates only read the plain objects it returns.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext as _
+
+from children.models import Child, Mentorship, Placement, today
+from observations.choices import Circumstance, Situation
+from observations.models import Observation, PillarRating
+from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
+from observations.weeks import Week
+from reports.figures import PillarFigures, WeekFigures, weekly_figures
+from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
+
+# Colour-blind safe (Okabe-Ito) colours, always shown with a word and a symbol.
+PATTERN_STYLE = {
+    PatternKind.NOT_ENOUGH: {"symbol": "○", "colour": "#6b6b6b", "background": "#f1f1f1"},
+    PatternKind.TYPICAL: {"symbol": "✓", "colour": "#00795a", "background": "#e0f3ec"},
+    PatternKind.MIXED: {"symbol": "~", "colour": "#9a6700", "background": "#fdf1d8"},
+    PatternKind.RECURRING: {"symbol": "!", "colour": "#9c3d76", "background": "#f6e3ee"},
+}
+LOW_COLOUR = "#0072b2"  # blue: drawn below the line
+HIGH_COLOUR = "#d55e00"  # vermillion: drawn above the line
+
+STRIP_CELL = 14  # width of one week in the strip (SVG units)
+STRIP_GAP = 2
+STRIP_HEIGHT = 30
+STRIP_MID = 15  # the line: too much is drawn above it, too little below it
+
+
+@dataclass(frozen=True)
+class StripCell:
+    """One week in a week strip, with its geometry precomputed for the inline SVG."""
+
+    x: int
+    week: Week
+    ratings: int
+    low: int
+    high: int
+    low_height: float
+    high_height: float
+    title: str
+
+    @property
+    def is_empty(self) -> bool:
+        return self.ratings == 0
+
+    @property
+    def high_y(self) -> float:
+        return round(STRIP_MID - self.high_height, 2)
+
+
+@dataclass(frozen=True)
+class PillarSummary:
+    pillar: Pillar
+    figures: PillarFigures
+    pattern: PillarPattern
+    strip: tuple[StripCell, ...]
+    strip_width: int
+
+    @property
+    def style(self) -> dict:
+        return PATTERN_STYLE[PatternKind(self.pattern.kind)]
+
+    @property
+    def direction_label(self) -> str:
+        if not self.pattern.dominant_direction:
+            return ""
+        return str(Direction(self.pattern.dominant_direction).label)
+
+    @property
+    def circumstances(self) -> list[tuple[str, int]]:
+        """Circumstances recorded on the days of this pillar's atypical ratings, with counts."""
+        labels = dict(Circumstance.choices)
+        return [(str(labels.get(c, c)), n) for c, n in self.figures.circumstances_on_atypical.items()]
+
+
+@dataclass(frozen=True)
+class Note:
+    date: datetime.date
+    situation: str
+    pillar: Pillar
+    rating: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    child: Child
+    organisation: object
+    group: object | None
+    location: object | None
+    mentor: object | None
+    age: str
+    weeks: int
+    window: tuple[Week, ...]
+    pillars: tuple[PillarSummary, ...]
+    notes: tuple[Note, ...]
+    observation_count: int
+    observer_count: int
+    first_date: datetime.date | None
+    last_date: datetime.date | None
+    circumstances: tuple[tuple[str, int], ...]  # circumstances over all observations in the window
+    thresholds: Thresholds
+
+    @property
+    def period_start(self) -> datetime.date:
+        return self.window[0].start
+
+    @property
+    def period_end(self) -> datetime.date:
+        return self.window[-1].end
+
+    @property
+    def first_week(self) -> Week:
+        return self.window[0]
+
+    @property
+    def last_week(self) -> Week:
+        return self.window[-1]
+
+    @property
+    def recurring(self) -> list[PillarSummary]:
+        return [p for p in self.pillars if p.pattern.kind == PatternKind.RECURRING]
+
+
+def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:
+    half = STRIP_MID - 2
+    cells = []
+    for index, week in enumerate(figures.weeks):
+        cells.append(
+            StripCell(
+                x=index * (STRIP_CELL + STRIP_GAP),
+                week=week.week,
+                ratings=week.ratings,
+                low=week.low,
+                high=week.high,
+                low_height=round(half * week.low / week.ratings, 2) if week.ratings else 0,
+                high_height=round(half * week.high / week.ratings, 2) if week.ratings else 0,
+                title=_week_title(week),
+            )
+        )
+    return tuple(cells)
+
+
+def _week_title(week: WeekFigures) -> str:
+    if week.is_empty:
+        return _("Week %(number)d: no observations") % {"number": week.week.number}
+    return _("Week %(number)d: %(ratings)d ratings, %(typical)d typical, %(low)d too little, %(high)d too much") % {
+        "number": week.week.number,
+        "ratings": week.ratings,
+        "typical": week.typical,
+        "low": week.low,
+        "high": week.high,
+    }
+
+
+def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict:
+    """What the summary is based on, in one aggregate over the observations of the window."""
+    return (
+        Observation.objects.active()
+        .filter(child=child, date__gte=start, date__lte=end)
+        .aggregate(
+            observations=Count("id"),
+            observers=Count("observer_id", distinct=True),
+            first=Min("date"),
+            last=Max("date"),
+            **{f"circ_{code}": Count("id", filter=Q(circumstances__contains=[code])) for code in Circumstance.values},
+        )
+    )
+
+
+def _recent_notes(child: Child, start: datetime.date, end: datetime.date, limit: int) -> tuple[Note, ...]:
+    """The most recent concrete notes on atypical ratings in the window."""
+
+    situations = dict(Situation.choices)
+    rows = (
+        PillarRating.objects.filter(
+            observation__child=child,
+            observation__removed_at__isnull=True,
+            observation__date__gte=start,
+            observation__date__lte=end,
+        )
+        .exclude(value=0)
+        .exclude(note="")
+        .order_by("-observation__date", "-observation__created_at", "pillar")
+        .values_list("observation__date", "observation__situation", "pillar", "value", "note")[:limit]
+    )
+    return tuple(
+        Note(date, str(situations.get(situation, situation)), PILLAR_BY_CODE[pillar], rating_label(value), note)
+        for date, situation, pillar, value, note in rows
+    )
+
+
+def _placement(child: Child, day: datetime.date):
+    return (
+        Placement.objects.running_on(day)
+        .filter(child=child)
+        .select_related("group__location")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def child_summary(
+    child: Child, weeks: int | None = None, *, until: datetime.date | None = None, notes: int | None = None
+) -> ChildSummary:
+    """The summary of one child over `weeks` ISO weeks ending with the week of `until` (default today)."""
+    day = until or today()
+    weeks = weeks or settings.REPORT_WEEKS_DEFAULT
+    thresholds = Thresholds.from_settings()
+    placement = _placement(child, day)
+    mentorship = Mentorship.objects.filter(child=child, end_date__isnull=True).select_related("mentor").first()
+    figures = weekly_figures(child, weeks, until=day)
+    basis = _basis(child, figures.start, figures.end)
+    labels = dict(Circumstance.choices)
+    pillars = []
+    for pillar_figures in figures.pillars:
+        strip = week_strip(pillar_figures)
+        pillars.append(
+            PillarSummary(
+                pillar=pillar_figures.pillar,
+                figures=pillar_figures,
+                pattern=pillar_pattern(pillar_figures, thresholds),
+                strip=strip,
+                strip_width=len(strip) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP,
+            )
+        )
+    circumstances = sorted(
+        ((str(labels[code]), basis[f"circ_{code}"]) for code in Circumstance.values if basis[f"circ_{code}"]),
+        key=lambda item: -item[1],
+    )
+    return ChildSummary(
+        child=child,
+        organisation=child.organisation,
+        group=placement.group if placement else None,
+        location=placement.group.location if placement else None,
+        mentor=mentorship.mentor if mentorship else None,
+        age=child.age_label(day),
+        weeks=weeks,
+        window=figures.weeks,
+        pillars=tuple(pillars),
+        notes=_recent_notes(child, figures.start, figures.end, notes or settings.REPORT_RECENT_NOTES),
+        observation_count=basis["observations"],
+        observer_count=basis["observers"],
+        first_date=basis["first"],
+        last_date=basis["last"],
+        circumstances=tuple(circumstances),
+        thresholds=thresholds,
+    )
+
+
+def parse_weeks(raw: str | None) -> tuple[int, str | None]:
+    """The window asked for in `?weken=`, or the default with a message in the active language."""
+    default, low, high = settings.REPORT_WEEKS_DEFAULT, settings.REPORT_WEEKS_MIN, settings.REPORT_WEEKS_MAX
+    if raw is None or raw == "":
+        return default, None
+    try:
+        weeks = int(raw)
+    except (TypeError, ValueError):
+        weeks = None
+    if weeks is None or not low <= weeks <= high:
+        return default, _(
+            "The number of weeks must be a whole number from %(low)d to %(high)d; showing %(default)d weeks."
+        ) % {"low": low, "high": high, "default": default}
+    return weeks, None
