@@ -44,10 +44,16 @@ def test_admin_can_add_a_child_with_placement(cast, client_for):
     response = client.post(
         reverse("admin:children_child_add"),
         {
-            "organisation": cast.org.pk, "first_name": "Nova", "last_name": "Bos", "date_of_birth": "2025-03-01",
-            "placements-TOTAL_FORMS": "1", "placements-INITIAL_FORMS": "0",
-            "placements-0-group": cast.group_a.pk, "placements-0-start_date": "2025-09-01",
-            "mentorships-TOTAL_FORMS": "0", "mentorships-INITIAL_FORMS": "0",
+            "organisation": cast.org.pk,
+            "first_name": "Nova",
+            "last_name": "Bos",
+            "date_of_birth": "2025-03-01",
+            "placements-TOTAL_FORMS": "1",
+            "placements-INITIAL_FORMS": "0",
+            "placements-0-group": cast.group_a.pk,
+            "placements-0-start_date": "2025-09-01",
+            "mentorships-TOTAL_FORMS": "0",
+            "mentorships-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -59,9 +65,14 @@ def test_admin_cannot_put_a_child_in_another_organisation(cast, client_for):
     response = client.post(
         reverse("admin:children_child_add"),
         {
-            "organisation": cast.other_org.pk, "first_name": "Nova", "last_name": "Bos", "date_of_birth": "2025-03-01",
-            "placements-TOTAL_FORMS": "0", "placements-INITIAL_FORMS": "0",
-            "mentorships-TOTAL_FORMS": "0", "mentorships-INITIAL_FORMS": "0",
+            "organisation": cast.other_org.pk,
+            "first_name": "Nova",
+            "last_name": "Bos",
+            "date_of_birth": "2025-03-01",
+            "placements-TOTAL_FORMS": "0",
+            "placements-INITIAL_FORMS": "0",
+            "mentorships-TOTAL_FORMS": "0",
+            "mentorships-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 200  # the form comes back with an error

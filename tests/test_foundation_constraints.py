@@ -41,8 +41,9 @@ def test_unique_email_ignores_case(db):
 
 
 def test_group_age_range_must_be_in_order(cast):
-    assert_db_refuses(lambda: Group.objects.create(location=cast.location1, name="Omgekeerd", min_age_months=30,
-                                                   max_age_months=12))
+    assert_db_refuses(
+        lambda: Group.objects.create(location=cast.location1, name="Omgekeerd", min_age_months=30, max_age_months=12)
+    )
 
 
 @pytest.mark.parametrize(
@@ -56,14 +57,16 @@ def test_group_age_range_must_be_in_order(cast):
 )
 def test_membership_scope_must_match_role(cast, role, where):
     kwargs = {"location": cast.location1} if where == "location" else {"group": cast.group_a} if where else {}
-    assert_db_refuses(
-        lambda: Membership.objects.create(user=cast.staff_b, organisation=cast.org, role=role, **kwargs)
-    )
+    assert_db_refuses(lambda: Membership.objects.create(user=cast.staff_b, organisation=cast.org, role=role, **kwargs))
 
 
 def test_one_open_mentorship_per_child(cast):
-    Mentorship.objects.create(child=cast.child_b, mentor=cast.staff_b, start_date=datetime.date(2026, 1, 1),
-                              end_date=datetime.date(2026, 1, 31))
+    Mentorship.objects.create(
+        child=cast.child_b,
+        mentor=cast.staff_b,
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2026, 1, 31),
+    )
     assert_db_refuses(
         lambda: Mentorship.objects.create(child=cast.child_a, mentor=cast.staff_b, start_date=datetime.date(2026, 2, 1))
     )
@@ -78,8 +81,12 @@ def test_placement_clean_refuses_overlap_third_placement_and_start_before_birth(
     third = Placement(child=child, group=cast.group_c, start_date=datetime.date(2026, 2, 1))
     with pytest.raises(ValidationError, match="hoogstens twee plaatsingen"):
         third.full_clean()
-    before_birth = Placement(child=child, group=cast.group_c, start_date=child.date_of_birth - datetime.timedelta(1),
-                             end_date=child.date_of_birth)
+    before_birth = Placement(
+        child=child,
+        group=cast.group_c,
+        start_date=child.date_of_birth - datetime.timedelta(1),
+        end_date=child.date_of_birth,
+    )
     with pytest.raises(ValidationError, match="voor de geboortedatum"):
         before_birth.full_clean()
 

@@ -19,7 +19,10 @@ def manage(*args, **env):
 
 def test_check_deploy_is_clean_with_production_settings():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="k3y-" + "".join(chr(33 + (i * 7) % 90) for i in range(60)),
         DJANGO_ALLOWED_HOSTS="observaties.example.org",
