@@ -210,3 +210,5 @@ REPORT_WEEKS_DEFAULT = env_int("REPORT_WEEKS_DEFAULT", 12)
 REPORT_WEEKS_MIN = env_int("REPORT_WEEKS_MIN", 4)
 REPORT_WEEKS_MAX = env_int("REPORT_WEEKS_MAX", 52)
 REPORT_RECENT_NOTES = env_int("REPORT_RECENT_NOTES", 8)
+# WeasyPrint logs every layout step at INFO: keep PDF builds quiet.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}

@@ -68,6 +68,19 @@ class PillarSummary:
     strip_width: int
 
     @property
+    def strip_paths(self) -> dict[str, str]:
+        """The strip as four SVG paths (empty weeks, rated weeks, too much, too little): a PDF
+        draws four shapes per pillar instead of a few per week, which WeasyPrint lays out much faster."""
+        parts: dict[str, list[str]] = {"empty": [], "rated": [], "high": [], "low": []}
+        for c in self.strip:
+            parts["empty" if c.is_empty else "rated"].append(f"M{c.x} 2h{STRIP_CELL}v26h-{STRIP_CELL}z")
+            if c.high:
+                parts["high"].append(f"M{c.x} {c.high_y}h{STRIP_CELL}v{c.high_height}h-{STRIP_CELL}z")
+            if c.low:
+                parts["low"].append(f"M{c.x} {STRIP_MID}h{STRIP_CELL}v{c.low_height}h-{STRIP_CELL}z")
+        return {key: "".join(value) for key, value in parts.items()}
+
+    @property
     def style(self) -> dict:
         return PATTERN_STYLE[PatternKind(self.pattern.kind)]
 

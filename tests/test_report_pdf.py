@@ -68,6 +68,9 @@ def test_the_pdf_download(rich_child, client_for, output_dir):
     assert "Coen" in text  # made by
     assert "Anna" in text  # mentor
     assert "Groep A" in text
+    year = client_for(rich_child.coach).get(pdf_url(rich_child.child_a, 52))
+    (output_dir / "report-sem-52.pdf").write_bytes(year.content)
+    assert "week" in pages_text(year.content)[0]
 
 
 def test_the_pdf_names_no_attachment_style_or_disorder(rich_child):

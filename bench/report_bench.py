@@ -1,0 +1,120 @@
+"""Time one child's PDF (12 and 52 weeks) and the summary page, warm, in a throwaway database.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/h_rep .venv/bin/python bench/report_bench.py
+
+Builds the fixed test cast and a year of daily observations (all eight pillars,
+three observers) for one child in `test_<db>`, which is dropped afterwards.
+"""
+
+import datetime
+import logging
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attachment_site.settings_test")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+RUNS = 5
+
+
+def timed(label, fn, runs=RUNS):
+    fn()  # warm up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    print(f"{label:<44} median {statistics.median(times) * 1000:7.1f} ms   min {min(times) * 1000:7.1f} ms")
+
+
+def build_year(cast):
+    from observations.models import Observation, PillarRating
+    from observations.pillars import PILLARS
+    from observations.weeks import current_week
+
+    child, observers = cast.child_a, [cast.staff_a, cast.manager, cast.coach]
+    start = current_week().start - datetime.timedelta(days=364)
+    rows = [
+        Observation(
+            child=child,
+            group=cast.group_a,
+            observer=observers[day % 3],
+            date=start + datetime.timedelta(days=day),
+            situation="free_play",
+            circumstances=["slept_badly"] if day % 6 == 0 else [],
+            note="",
+        )
+        for day in range(365)
+    ]
+    Observation.objects.bulk_create(rows)
+    ratings = []
+    for i, observation in enumerate(rows):
+        for j, pillar in enumerate(PILLARS):
+            value = 0 if (i + j) % 5 else (1 if pillar.code == "strangers" else -1)
+            ratings.append(
+                PillarRating(observation=observation, pillar=pillar.code, value=value, note=f"Notitie {i}-{j}")
+            )
+    PillarRating.objects.bulk_create(ratings)
+    return len(rows), len(ratings)
+
+
+def main():
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from children.models import today
+        from reports.pdf import render_child_summary_pdf
+        from reports.summary import child_summary
+        from tests.conftest import build_cast
+
+        cast = build_cast()
+        observations, ratings = build_year(cast)
+        print(f"child with {observations} observations and {ratings} ratings over a year\n")
+        translation.activate("nl")
+        child = cast.child_a
+        for weeks in (12, 52):
+            summary = child_summary(child, weeks)
+            timed(f"summary data, {weeks} weeks", lambda w=weeks: child_summary(child, w))
+            timed(
+                f"PDF render only, {weeks} weeks",
+                lambda s=summary: render_child_summary_pdf(s, made_by=cast.coach, made_on=today()),
+            )
+            timed(
+                f"PDF total (data + render), {weeks} weeks",
+                lambda w=weeks: render_child_summary_pdf(child_summary(child, w), made_by=cast.coach, made_on=today()),
+            )
+        client = Client()
+        client.force_login(cast.coach)
+        for weeks in (12, 52):
+            timed(
+                f"summary page via test client, {weeks} weeks",
+                lambda w=weeks: client.get(f"/kinderen/{child.pk}/overzicht/?weken={w}"),
+            )
+            timed(
+                f"PDF download via test client, {weeks} weeks",
+                lambda w=weeks: client.get(f"/kinderen/{child.pk}/overzicht.pdf?weken={w}"),
+            )
+        _, _, data = render_child_summary_pdf(child_summary(child, 52), made_by=cast.coach, made_on=today())
+        print(f"\n52-week PDF: {len(data) / 1024:.0f} kB")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
