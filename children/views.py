@@ -7,6 +7,7 @@ from children import selectors
 from children.models import Child, Group, Location
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
+from reports.overview import STAFF_ACTIVITY_WEEKS, location_overview, locations_overview
 from staff.scope import scope_for
 
 
@@ -15,20 +16,41 @@ def home(request: HttpRequest) -> HttpResponse:
     """Takes each role to its work: groups for staff, locations for managers and coaches."""
     scope = scope_for(request.user)
     groups = list(Group.objects.filter(id__in=scope.staff_group_ids).select_related("location"))
-    managed = list(Location.objects.filter(id__in=scope.manager_location_ids))
-    coached = list(Location.objects.filter(id__in=scope.coach_location_ids))
+    managed = list(Location.objects.visible_to(request.user).filter(id__in=scope.manager_location_ids))
+    coached = list(
+        Location.objects.visible_to(request.user)
+        .filter(id__in=scope.coach_location_ids)
+        .exclude(id__in=scope.manager_location_ids)
+    )
+    # The figures of every location, side by side, in one fixed set of queries.
+    figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user)}
     return render(
         request,
         "children/home.html",
-        {"scope": scope, "groups": groups, "managed_locations": managed, "coached_locations": coached},
+        {
+            "scope": scope,
+            "groups": groups,
+            "managed_locations": [figures[loc.pk] for loc in managed],
+            "coached_locations": [figures[loc.pk] for loc in coached],
+            "stale_days": settings.OBSERVATION_STALE_DAYS,
+        },
     )
 
 
 @login_required
 def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per group: children placed today, share observed lately, children with a recurring
+    attention point, entries per staff member. Figures only for groups the user may read."""
     location = get_object_or_404(Location.objects.visible_to(request.user), pk=pk)
-    groups = selectors.groups_of_location(location, Group.objects.visible_to(request.user))
-    return render(request, "children/location_detail.html", {"location": location, "groups": groups})
+    figures = location_overview(location, request.user)
+    context = {
+        "location": location,
+        "figures": figures,
+        "stale_days": settings.OBSERVATION_STALE_DAYS,
+        "activity_weeks": STAFF_ACTIVITY_WEEKS,
+        "weeks": settings.REPORT_WEEKS_DEFAULT,
+    }
+    return render(request, "children/location_detail.html", context)
 
 
 @login_required

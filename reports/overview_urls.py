@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from reports import overview_views
+
+urlpatterns = [
+    path("groepen/<int:pk>/overzicht/", overview_views.group_overview_page, name="group_overview"),
+    path("groepen/<int:pk>/overzicht.csv", overview_views.group_overview_csv, name="group_overview_csv"),
+]

@@ -1,0 +1,380 @@
+"""Reads for the manager's journey: the group overview (a matrix of children by pillars),
+the location overview (figures per group) and the coverage on the group page.
+
+They reuse the child summary's computation: the weekly figures come from
+`reports.figures.weekly_figures_for_children` (ONE aggregate query for all
+children), the patterns from `reports.patterns.pillar_pattern` and the week
+strips and colours from `reports.summary`. A matrix cell is the very
+`PillarSummary` the child summary shows for that pillar.
+
+Every function runs a fixed number of queries, whatever the number of children,
+weeks or observations:
+- `group_overview`: 3 (children with their figures, their mentors, the weekly figures);
+- `locations_overview`: 5 for any number of locations (placements with last
+  observation, weekly figures, entries per observer, staff of the groups, groups);
+- `group_coverage`: 1 (the weekly figures).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+
+from children.models import Child, Group, Placement, today
+from children.selectors import current_mentor, with_current_mentor
+from observations.models import Observation
+from observations.pillars import PILLARS, Pillar
+from observations.weeks import Week
+from reports.figures import PillarFigures, weekly_figures_for_children
+from reports.figures import window as weeks_window
+from reports.patterns import PatternKind, Thresholds, pillar_pattern
+from reports.summary import STRIP_CELL, STRIP_GAP, PillarSummary, week_strip
+from staff.models import Membership, Role
+from staff.scope import scope_for
+
+SORTS = ("naam", "aandachtspunten", "laatst")
+DEFAULT_SORT = "naam"
+FILTER_ATTENTION = "aandachtspunten"
+STAFF_ACTIVITY_WEEKS = 4
+
+
+def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSummary:
+    """One pillar as the child summary builds it (pattern, week strip, strip width)."""
+    strip = week_strip(figures)
+    return PillarSummary(
+        pillar=figures.pillar,
+        figures=figures,
+        pattern=pillar_pattern(figures, thresholds),
+        strip=strip,
+        strip_width=len(strip) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP,
+    )
+
+
+def readable_group_ids(user, groups) -> set[int]:
+    """The ids of `groups` whose children's observations `user` may read (staff of the
+    group, manager or coach of its location). Organisation admins read none."""
+    scope = scope_for(user)
+    return {g.pk for g in groups if g.pk in scope.staff_group_ids or g.location_id in scope.reader_location_ids}
+
+
+def can_read_group(user, group: Group) -> bool:
+    return bool(readable_group_ids(user, [group]))
+
+
+# --- Group overview ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One child of the matrix: a `PillarSummary` per pillar, in the order of PILLARS."""
+
+    child: Child
+    mentor: object | None
+    last_observed: datetime.date | None
+    days_since: int | None
+    is_stale: bool
+    entries: int  # observations of the child in the window
+    pillars: tuple[PillarSummary, ...]
+
+    @property
+    def attention_points(self) -> int:
+        return sum(1 for p in self.pillars if p.pattern.kind == PatternKind.RECURRING)
+
+    @property
+    def never_rated(self) -> list[Pillar]:
+        """Pillars without a single rating in the window."""
+        return [p.pillar for p in self.pillars if p.figures.ratings == 0]
+
+    def pillar(self, code: str) -> PillarSummary:
+        return next(p for p in self.pillars if p.pillar.code == code)
+
+
+@dataclass(frozen=True)
+class GroupOverview:
+    group: Group
+    organisation: object  # for the caution's reporting code (reports/_caution.html reads summary.organisation)
+    weeks: int
+    window: tuple[Week, ...]
+    rows: tuple[OverviewRow, ...]  # sorted and filtered as asked
+    children_total: int  # children placed today, before filtering
+    sort: str
+    attention_only: bool
+    thresholds: Thresholds
+    stale_days: int
+    pillars: tuple[Pillar, ...] = PILLARS
+
+    @property
+    def period_start(self) -> datetime.date:
+        return self.window[0].start
+
+    @property
+    def period_end(self) -> datetime.date:
+        return self.window[-1].end
+
+    @property
+    def first_week(self) -> Week:
+        return self.window[0]
+
+    @property
+    def last_week(self) -> Week:
+        return self.window[-1]
+
+    @property
+    def stale_count(self) -> int:
+        return sum(1 for r in self.rows if r.is_stale)
+
+
+def _sort_key(sort: str):
+    def name(row: OverviewRow):
+        return (row.child.first_name.lower(), row.child.last_name.lower(), row.child.pk)
+
+    if sort == "aandachtspunten":
+        return lambda row: (-row.attention_points, *name(row))
+    if sort == "laatst":
+        # Longest ago first: never observed, then the oldest last observation.
+        return lambda row: (row.last_observed or datetime.date.min, *name(row))
+    return name
+
+
+def group_overview(
+    group: Group,
+    weeks: int | None = None,
+    *,
+    children=None,
+    sort: str = DEFAULT_SORT,
+    attention_only: bool = False,
+    day: datetime.date | None = None,
+) -> GroupOverview:
+    """The matrix of `group`: every child placed in it on `day` (default today) that is in
+    `children` (a queryset, e.g. Child.objects.observable_by(user); default all), with the
+    pattern and week strip of each pillar over `weeks` weeks. Three queries."""
+    day = day or today()
+    weeks = weeks or settings.REPORT_WEEKS_DEFAULT
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    thresholds = Thresholds.from_settings()
+    stale_days = settings.OBSERVATION_STALE_DAYS
+
+    placed = Child.objects.placed_on(day, groups=[group])
+    if children is not None:
+        placed = placed.filter(pk__in=children.values("pk"))
+    span = weeks_window(weeks, day)
+    active = Q(observations__removed_at__isnull=True)
+    placed = placed.annotate(
+        last_observed=Max("observations__date", filter=active),
+        entries=Count(
+            "observations",
+            filter=active & Q(observations__date__gte=span[0].start, observations__date__lte=span[-1].end),
+        ),
+    ).order_by("first_name", "last_name", "pk")
+    kids = list(with_current_mentor(placed))
+    figures = weekly_figures_for_children([c.pk for c in kids], weeks, until=day)
+
+    rows = []
+    for child in kids:
+        days_since = (day - child.last_observed).days if child.last_observed else None
+        rows.append(
+            OverviewRow(
+                child=child,
+                mentor=current_mentor(child),
+                last_observed=child.last_observed,
+                days_since=days_since,
+                is_stale=days_since is None or days_since >= stale_days,
+                entries=child.entries,
+                pillars=tuple(pillar_summary(p, thresholds) for p in figures[child.pk].pillars),
+            )
+        )
+    total = len(rows)
+    if attention_only:
+        rows = [r for r in rows if r.attention_points]
+    rows.sort(key=_sort_key(sort))
+    return GroupOverview(
+        group=group,
+        organisation=group.location.organisation,
+        weeks=weeks,
+        window=span,
+        rows=tuple(rows),
+        children_total=total,
+        sort=sort,
+        attention_only=attention_only,
+        thresholds=thresholds,
+        stale_days=stale_days,
+    )
+
+
+# --- Location overview ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffActivity:
+    name: str
+    entries: int
+
+
+@dataclass
+class GroupFigures:
+    """One group on the location page. The figures are None when the user may not read
+    observations of the group (an organisation admin)."""
+
+    group: Group
+    readable: bool
+    children_today: int = 0
+    observed_recently: int = 0  # children placed today observed in the last OBSERVATION_STALE_DAYS days
+    with_attention_point: int = 0  # children with a recurring attention point on any pillar
+    staff_activity: list[StaffActivity] = field(default_factory=list)
+
+    @property
+    def observed_percent(self) -> int | None:
+        if not self.children_today:
+            return None
+        return round(100 * self.observed_recently / self.children_today)
+
+    @property
+    def not_observed(self) -> int:
+        return self.children_today - self.observed_recently
+
+    @property
+    def entries(self) -> int:
+        return sum(s.entries for s in self.staff_activity)
+
+
+@dataclass
+class LocationFigures:
+    location: object
+    groups: list[GroupFigures]
+
+    @property
+    def readable_groups(self) -> list[GroupFigures]:
+        return [g for g in self.groups if g.readable]
+
+    @property
+    def children_today(self) -> int:
+        return sum(g.children_today for g in self.groups)
+
+    @property
+    def observed_recently(self) -> int:
+        return sum(g.observed_recently for g in self.readable_groups)
+
+    @property
+    def with_attention_point(self) -> int:
+        return sum(g.with_attention_point for g in self.readable_groups)
+
+    @property
+    def observed_percent(self) -> int | None:
+        placed = sum(g.children_today for g in self.readable_groups)
+        return round(100 * self.observed_recently / placed) if placed else None
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.readable_groups)
+
+
+def locations_overview(
+    locations, user, *, weeks: int | None = None, day: datetime.date | None = None
+) -> list[LocationFigures]:
+    """Figures per group for several locations at once (home page, location page).
+
+    `locations` are Location objects the user may see (fetched through
+    Location.objects.visible_to). Groups shown: those the user may see
+    (Group.objects.visible_to); figures only for groups whose observations the
+    user may read. Five queries whatever the number of locations, groups,
+    children or observations."""
+    day = day or today()
+    weeks = weeks or settings.REPORT_WEEKS_DEFAULT
+    thresholds = Thresholds.from_settings()
+    locations = list(locations)
+    if not locations:
+        return []
+    groups = list(
+        Group.objects.visible_to(user).filter(location__in=[loc.pk for loc in locations]).order_by("name", "pk")
+    )
+    readable = readable_group_ids(user, groups)
+    stale_since = day - datetime.timedelta(days=settings.OBSERVATION_STALE_DAYS)
+    activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
+
+    # 1. children placed today per group, with the last observation of each child
+    placements = list(
+        Placement.objects.running_on(day)
+        .filter(group_id__in=[g.pk for g in groups])
+        .annotate(
+            last_observed=Max(
+                "child__observations__date",
+                filter=Q(child__observations__removed_at__isnull=True),
+            )
+        )
+        .values_list("group_id", "child_id", "last_observed")
+        .order_by()
+    )
+    # 2. the weekly figures of every readable child, in ONE query
+    readable_children = {child_id for group_id, child_id, _ in placements if group_id in readable}
+    figures = weekly_figures_for_children(readable_children, weeks, until=day)
+    with_attention = {
+        child_id
+        for child_id, child_figures in figures.items()
+        if any(pillar_pattern(p, thresholds).kind == PatternKind.RECURRING for p in child_figures.pillars)
+    }
+    # 3. entries per observer per group over the last weeks
+    entries: dict[int, dict[int, int]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    rows = (
+        Observation.objects.active()
+        .filter(group_id__in=readable, date__gte=activity_since, date__lte=day)
+        .values("group_id", "observer_id", "observer__first_name", "observer__last_name", "observer__email")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        entries[row["group_id"]][row["observer_id"]] = row["n"]
+        names[row["observer_id"]] = _name(
+            row["observer__first_name"], row["observer__last_name"], row["observer__email"]
+        )
+    # 4. the staff of each group, so that a staff member without entries shows too
+    members: dict[int, set[int]] = defaultdict(set)
+    for group_id, user_id, first, last, email in Membership.objects.filter(
+        role=Role.STAFF, group_id__in=readable
+    ).values_list("group_id", "user_id", "user__first_name", "user__last_name", "user__email"):
+        members[group_id].add(user_id)
+        names.setdefault(user_id, _name(first, last, email))
+
+    by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
+    for group_id, child_id, last_observed in placements:
+        gf = by_group[group_id]
+        gf.children_today += 1
+        if not gf.readable:
+            continue
+        if last_observed and last_observed > stale_since:
+            gf.observed_recently += 1
+        if child_id in with_attention:
+            gf.with_attention_point += 1
+    for group_id in readable:
+        observers = members[group_id] | set(entries[group_id])
+        by_group[group_id].staff_activity = sorted(
+            (StaffActivity(names[uid], entries[group_id].get(uid, 0)) for uid in observers),
+            key=lambda s: (-s.entries, s.name.lower()),
+        )
+    return [
+        LocationFigures(location=loc, groups=[by_group[g.pk] for g in groups if g.location_id == loc.pk])
+        for loc in locations
+    ]
+
+
+def location_overview(location, user, **kwargs) -> LocationFigures:
+    return locations_overview([location], user, **kwargs)[0]
+
+
+def _name(first: str, last: str, email: str) -> str:
+    return f"{first} {last}".strip() or email
+
+
+# --- Coverage on the group page ---------------------------------------------------------------
+
+
+def group_coverage(children, weeks: int | None = None, *, day: datetime.date | None = None) -> None:
+    """Attach `never_rated` (pillars without a rating in the window) to each child of the
+    group page, from the same weekly figures as the reports. One query."""
+    children = list(children)
+    weeks = weeks or settings.REPORT_WEEKS_DEFAULT
+    figures = weekly_figures_for_children([c.pk for c in children], weeks, until=day)
+    for child in children:
+        child.never_rated = [p.pillar for p in figures[child.pk].pillars if p.ratings == 0]
