@@ -158,3 +158,19 @@ def test_summary_patterns(cast):
     assert kinds["strangers"] == PatternKind.NOT_ENOUGH
     assert [p.pillar.code for p in summary.recurring] == ["comfort_seeking"]
     assert summary.group == cast.group_a and summary.mentor == cast.staff_a
+
+
+def test_the_access_log_is_read_only_and_scoped_in_the_admin(cast, client_for):
+    client_for(cast.coach).get(summary_url(cast.child_a))
+    row = AccessLog.objects.get()
+    changelist = reverse("admin:reports_accesslog_changelist")
+    admin = client_for(cast.admin)
+    response = admin.get(changelist)
+    assert response.status_code == 200 and "Sem Testmans" in response.content.decode()
+    assert admin.get(reverse("admin:reports_accesslog_add")).status_code == 403
+    detail = admin.get(reverse("admin:reports_accesslog_change", args=[row.pk]))
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    other = client_for(cast.other_admin)
+    assert "Sem Testmans" not in other.get(changelist).content.decode()
+    assert other.get(reverse("admin:reports_accesslog_change", args=[row.pk])).status_code in (302, 404)
+    assert client_for(cast.coach).get(changelist).status_code in (302, 403)
