@@ -88,7 +88,7 @@ PILLARS: tuple[Pillar, ...] = (
         _("Seeking comfort"),
         _("When hurt, scared or unwell, goes to one particular, chosen caregiver for comfort."),
         _("Does not look for comfort when hurt, frightened or ill."),
-        _("Looks for comfort in an odd or ambivalent way, for example seeks contact and then pushes away."),
+        _("Looks for comfort in an odd, two-sided way, for example seeks contact and then pushes the caregiver away."),
     ),
     Pillar(
         "trust_help",
