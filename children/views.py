@@ -7,7 +7,7 @@ from children import selectors
 from children.models import Child, Group, Location
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
-from reports.overview import STAFF_ACTIVITY_WEEKS, location_overview, locations_overview
+from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
 from staff.scope import scope_for
 
 
@@ -67,6 +67,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_observations": can_read,
         "can_log": group.pk in scope.staff_group_ids,
         "stale_days": settings.OBSERVATION_STALE_DAYS,
+        # Who had no entry this week, which pillars a child never had rated (one query).
+        "coverage": group_coverage(children) if can_read else None,
     }
     return render(request, "children/group_detail.html", context)
 

@@ -370,11 +370,26 @@ def _name(first: str, last: str, email: str) -> str:
 # --- Coverage on the group page ---------------------------------------------------------------
 
 
-def group_coverage(children, weeks: int | None = None, *, day: datetime.date | None = None) -> None:
-    """Attach `never_rated` (pillars without a rating in the window) to each child of the
-    group page, from the same weekly figures as the reports. One query."""
+@dataclass(frozen=True)
+class Coverage:
+    weeks: int
+    no_entry_this_week: list  # children of the day view without an entry this week
+    never_rated: list  # (child, [Pillar, ...]): pillars the child never had rated in the window
+
+
+def group_coverage(children, weeks: int | None = None, *, day: datetime.date | None = None) -> Coverage:
+    """Coverage for the group page, from the day view's children (`week_count` annotated by
+    observations.selectors.group_day_view) and the same weekly figures as the reports. One query."""
     children = list(children)
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     figures = weekly_figures_for_children([c.pk for c in children], weeks, until=day)
+    never_rated = []
     for child in children:
-        child.never_rated = [p.pillar for p in figures[child.pk].pillars if p.ratings == 0]
+        missing = [p.pillar for p in figures[child.pk].pillars if p.ratings == 0]
+        if missing:
+            never_rated.append((child, missing))
+    return Coverage(
+        weeks=weeks,
+        no_entry_this_week=[c for c in children if not c.week_count],
+        never_rated=never_rated,
+    )
