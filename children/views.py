@@ -22,8 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(id__in=scope.coach_location_ids)
         .exclude(id__in=scope.manager_location_ids)
     )
-    # The figures of every location, side by side, in one fixed set of queries.
-    figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user)}
+    # Every location side by side, in four queries. Attention points are counted on the
+    # location page: for a whole organisation they are the costly part (see bench/).
+    figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user, attention=False)}
     return render(
         request,
         "children/home.html",
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "managed_locations": [figures[loc.pk] for loc in managed],
             "coached_locations": [figures[loc.pk] for loc in coached],
             "stale_days": settings.OBSERVATION_STALE_DAYS,
+            "activity_weeks": STAFF_ACTIVITY_WEEKS,
         },
     )
 

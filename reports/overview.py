@@ -10,8 +10,9 @@ strips and colours from `reports.summary`. A matrix cell is the very
 Every function runs a fixed number of queries, whatever the number of children,
 weeks or observations:
 - `group_overview`: 3 (children with their figures, their mentors, the weekly figures);
-- `locations_overview`: 5 for any number of locations (placements with last
-  observation, weekly figures, entries per observer, staff of the groups, groups);
+- `locations_overview`: 5 for any number of locations (groups, placements with last
+  observation, weekly figures, entries per observer, staff of the groups); 4 without
+  the attention points (the home page);
 - `group_coverage`: 1 (the weekly figures).
 """
 
@@ -243,6 +244,7 @@ class GroupFigures:
 class LocationFigures:
     location: object
     groups: list[GroupFigures]
+    attention: bool = True  # whether the attention points were counted
 
     @property
     def readable_groups(self) -> list[GroupFigures]:
@@ -271,7 +273,7 @@ class LocationFigures:
 
 
 def locations_overview(
-    locations, user, *, weeks: int | None = None, day: datetime.date | None = None
+    locations, user, *, weeks: int | None = None, day: datetime.date | None = None, attention: bool = True
 ) -> list[LocationFigures]:
     """Figures per group for several locations at once (home page, location page).
 
@@ -279,7 +281,9 @@ def locations_overview(
     Location.objects.visible_to). Groups shown: those the user may see
     (Group.objects.visible_to); figures only for groups whose observations the
     user may read. Five queries whatever the number of locations, groups,
-    children or observations."""
+    children or observations; four with `attention=False`, which leaves out the
+    children with a recurring attention point (the weekly figures and patterns of
+    every child: the costly part for a whole organisation, see bench/)."""
     day = day or today()
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
@@ -308,12 +312,14 @@ def locations_overview(
     )
     # 2. the weekly figures of every readable child, in ONE query
     readable_children = {child_id for group_id, child_id, _ in placements if group_id in readable}
-    figures = weekly_figures_for_children(readable_children, weeks, until=day)
-    with_attention = {
-        child_id
-        for child_id, child_figures in figures.items()
-        if any(pillar_pattern(p, thresholds).kind == PatternKind.RECURRING for p in child_figures.pillars)
-    }
+    with_attention: set[int] = set()
+    if attention:
+        figures = weekly_figures_for_children(readable_children, weeks, until=day)
+        with_attention = {
+            child_id
+            for child_id, child_figures in figures.items()
+            if any(pillar_pattern(p, thresholds).kind == PatternKind.RECURRING for p in child_figures.pillars)
+        }
     # 3. entries per observer per group over the last weeks
     entries: dict[int, dict[int, int]] = defaultdict(dict)
     names: dict[int, str] = {}
@@ -354,7 +360,9 @@ def locations_overview(
             key=lambda s: (-s.entries, s.name.lower()),
         )
     return [
-        LocationFigures(location=loc, groups=[by_group[g.pk] for g in groups if g.location_id == loc.pk])
+        LocationFigures(
+            location=loc, groups=[by_group[g.pk] for g in groups if g.location_id == loc.pk], attention=attention
+        )
         for loc in locations
     ]
 

@@ -16,7 +16,7 @@ from staff.models import Role
 from staff.scope import scope_for
 from tests import factories as f
 from tests.overview_data import fill_group
-from tests.report_data import give_recurring_comfort_pattern, observe
+from tests.report_data import give_recurring_comfort_pattern, observe, weeks_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,9 @@ def test_a_manager_of_several_locations_sees_them_side_by_side(cast, client_for)
     response = client_for(cast.manager).get(reverse("home"))
     managed = response.context["managed_locations"]
     assert [lf.location for lf in managed] == [cast.location1, cast.location2]
-    assert [lf.with_attention_point for lf in managed] == [0, 1]
+    assert [lf.observed_recently for lf in managed] == [0, 1]
+    recent = sum(1 for n in range(1, 7) if weeks_ago(n) >= today() - datetime.timedelta(days=27))
+    assert [lf.groups[0].entries for lf in managed] == [0, recent]  # entries in the last four weeks
     html = response.content.decode()
     assert "location-cards" in html and "Locatie Een" in html and "Locatie Twee" in html
     assert reverse("group_overview", args=[cast.group_c.pk]) in html
