@@ -205,6 +205,7 @@ def weekly_figures_for_children(
     ids = sorted(set(children_ids))
     span = window(weeks, until)
     found: dict[tuple[int, str, datetime.date], WeekFigures] = {}
+    keys = [(code, _circumstance_key(code)) for code in Circumstance.values]  # once, not per row
     if ids:
         for row in _aggregate_rows(ids, span[0].start, span[-1].end):
             week = week_of(row["week_start"])
@@ -220,9 +221,7 @@ def weekly_figures_for_children(
                 atypical_with_circumstances=row["atypical_with_circumstances"],
                 observer_ids=frozenset(row["observer_ids"] or ()),
                 atypical_observer_ids=frozenset(i for i in row["atypical_observer_ids"] or () if i is not None),
-                circumstances_on_atypical={
-                    code: row[_circumstance_key(code)] for code in Circumstance.values if row[_circumstance_key(code)]
-                },
+                circumstances_on_atypical={code: row[key] for code, key in keys if row[key]},
             )
     return {
         child_id: ChildFigures(
