@@ -60,14 +60,14 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's day view: each child placed today, entries this week, last observed."""
     group = get_object_or_404(Group.objects.visible_to(request.user).select_related("location"), pk=pk)
     scope = scope_for(request.user)
-    can_read = group.pk in scope.staff_group_ids or group.location_id in scope.reader_location_ids
+    can_read = scope.reads_observations_in(group)
     # An organisation admin manages records but does not read observations.
     children = observation_selectors.group_day_view(group) if can_read else selectors.children_placed_in_group(group)
     context = {
         "group": group,
         "children": children,
         "show_observations": can_read,
-        "can_log": group.pk in scope.staff_group_ids,
+        "can_log": scope.logs_in(group),
         "stale_days": settings.OBSERVATION_STALE_DAYS,
         # Who had no entry this week, which pillars a child never had rated (one query).
         "coverage": group_coverage(children) if can_read else None,

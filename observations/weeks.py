@@ -26,6 +26,28 @@ class Week:
         return self.start <= day <= self.end
 
 
+class WeekWindowMixin:
+    """For objects with a `window` (a tuple of Weeks, oldest first): the period it spans."""
+
+    window: tuple[Week, ...]
+
+    @property
+    def period_start(self) -> datetime.date:
+        return self.window[0].start
+
+    @property
+    def period_end(self) -> datetime.date:
+        return self.window[-1].end
+
+    @property
+    def first_week(self) -> Week:
+        return self.window[0]
+
+    @property
+    def last_week(self) -> Week:
+        return self.window[-1]
+
+
 def week_of(day: datetime.date) -> Week:
     return Week(day - datetime.timedelta(days=day.weekday()))
 

@@ -20,6 +20,7 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("viewed summary")
         EXPORT = "export", _("exported PDF")
+        EXPORT_CSV = "csv", _("exported group overview (CSV)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -27,7 +27,7 @@ from children.models import Child, Group, Placement, today
 from children.selectors import current_mentor, with_current_mentor
 from observations.models import Observation
 from observations.pillars import PILLARS, Pillar
-from observations.weeks import Week
+from observations.weeks import Week, WeekWindowMixin
 from reports.figures import PillarFigures, weekly_figures_for_children
 from reports.figures import window as weeks_window
 from reports.patterns import PatternKind, Thresholds, pillar_pattern
@@ -57,11 +57,11 @@ def readable_group_ids(user, groups) -> set[int]:
     """The ids of `groups` whose children's observations `user` may read (staff of the
     group, manager or coach of its location). Organisation admins read none."""
     scope = scope_for(user)
-    return {g.pk for g in groups if g.pk in scope.staff_group_ids or g.location_id in scope.reader_location_ids}
+    return {g.pk for g in groups if scope.reads_observations_in(g)}
 
 
 def can_read_group(user, group: Group) -> bool:
-    return bool(readable_group_ids(user, [group]))
+    return scope_for(user).reads_observations_in(group)
 
 
 # --- Group overview ---------------------------------------------------------------------------
@@ -93,7 +93,7 @@ class OverviewRow:
 
 
 @dataclass(frozen=True)
-class GroupOverview:
+class GroupOverview(WeekWindowMixin):
     group: Group
     organisation: object  # for the caution's reporting code (reports/_caution.html reads summary.organisation)
     weeks: int
@@ -105,22 +105,6 @@ class GroupOverview:
     thresholds: Thresholds
     stale_days: int
     pillars: tuple[Pillar, ...] = PILLARS
-
-    @property
-    def period_start(self) -> datetime.date:
-        return self.window[0].start
-
-    @property
-    def period_end(self) -> datetime.date:
-        return self.window[-1].end
-
-    @property
-    def first_week(self) -> Week:
-        return self.window[0]
-
-    @property
-    def last_week(self) -> Week:
-        return self.window[-1]
 
     @property
     def stale_count(self) -> int:

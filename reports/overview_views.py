@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from children.models import Child, Group, today
 from observations.pillars import Direction
+from reports.models import AccessLog
 from reports.overview import FILTER_ATTENTION, SORTS, can_read_group, group_overview
 from reports.patterns import PatternKind
+from reports.services import access_log_record_many
 from reports.summary import PATTERN_STYLE, parse_weeks
 
 WEEK_CHOICES = (4, 8, 12, 26, 52)
@@ -138,6 +140,14 @@ def group_overview_csv(request: HttpRequest, pk: int) -> HttpResponse:
     if weeks_message:
         return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
     overview = _overview(request, group, weeks)
+    access_log_record_many(
+        user=request.user,
+        children=[row.child for row in overview.rows],
+        action=AccessLog.Action.EXPORT_CSV,
+        weeks=weeks,
+        period_start=overview.period_start,
+        period_end=overview.period_end,
+    )
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(overview_csv_rows(overview))
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")

@@ -17,7 +17,7 @@ from children.models import Child, Mentorship, Placement, today
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
-from observations.weeks import Week
+from observations.weeks import Week, WeekWindowMixin
 from reports.figures import PillarFigures, WeekFigures, weekly_figures
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
 
@@ -107,7 +107,7 @@ class Note:
 
 
 @dataclass(frozen=True)
-class ChildSummary:
+class ChildSummary(WeekWindowMixin):
     child: Child
     organisation: object
     group: object | None
@@ -124,22 +124,6 @@ class ChildSummary:
     last_date: datetime.date | None
     circumstances: tuple[tuple[str, int], ...]  # circumstances over all observations in the window
     thresholds: Thresholds
-
-    @property
-    def period_start(self) -> datetime.date:
-        return self.window[0].start
-
-    @property
-    def period_end(self) -> datetime.date:
-        return self.window[-1].end
-
-    @property
-    def first_week(self) -> Week:
-        return self.window[0]
-
-    @property
-    def last_week(self) -> Week:
-        return self.window[-1]
 
     @property
     def recurring(self) -> list[PillarSummary]:

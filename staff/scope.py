@@ -24,6 +24,14 @@ class Scope:
         """Locations whose children's observations the user may read as manager or coach."""
         return self.manager_location_ids | self.coach_location_ids
 
+    def reads_observations_in(self, group) -> bool:
+        """May read the observations of children in `group` (staff of it, or manager/coach of its location)."""
+        return group.pk in self.staff_group_ids or group.location_id in self.reader_location_ids
+
+    def logs_in(self, group) -> bool:
+        """May log observations for children of `group` (staff of the group)."""
+        return group.pk in self.staff_group_ids
+
     @property
     def is_staff_member(self) -> bool:
         return bool(self.staff_group_ids)

@@ -128,5 +128,22 @@ def test_the_csv_runs_a_fixed_number_of_queries(cast, client_for, django_assert_
     client = client_for(cast.manager)
     client.get(url(cast.group_a))
     fill_group(cast.group_a, [cast.staff_a, cast.manager], children=15, weeks=12)
-    with django_assert_num_queries(7):  # session, user, memberships, group, children, mentors, figures
+    # session, user, memberships, group, children, mentors, figures, access log (one insert)
+    with django_assert_num_queries(8):
         client.get(url(cast.group_a))
+
+
+def test_every_csv_export_writes_one_access_log_row_per_child(cast, client_for):
+    from reports.models import AccessLog
+
+    second = f.make_child(cast.group_a, "Noor")
+    response = client_for(cast.manager).get(url(cast.group_a, "?weken=8"))
+    assert response.status_code == 200
+    rows = AccessLog.objects.filter(action=AccessLog.Action.EXPORT_CSV)
+    assert {(r.child_id, r.user_id, r.weeks) for r in rows} == {
+        (cast.child_a.pk, cast.manager.pk, 8),
+        (second.pk, cast.manager.pk, 8),
+    }
+    # A refused export logs nothing.
+    client_for(cast.staff_b).get(url(cast.group_a))
+    assert rows.count() == 2
