@@ -37,7 +37,8 @@ lint: install
 	$(PY) -m ruff format --check .
 
 bench: install messages
-	$(PY) bench/run.py
+	$(PY) bench/report_bench.py
+	$(PY) bench/overview_bench.py
 
 clean-db:
 	rm -rf .pgdata
