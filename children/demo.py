@@ -160,8 +160,8 @@ def seed_demo_organisation(password: str) -> SeedReport:
         name=ORGANISATION,
         defaults={
             "meldcode_url": "https://www.rijksoverheid.nl/onderwerpen/huiselijk-geweld/meldcode",
-            "meldcode_text": "Maak je je zorgen over de veiligheid van een kind? Volg de meldcode van De Linde "
-            "en bespreek het dezelfde dag met de aandachtsfunctionaris, Marloes de Wit (030-123 45 67).",
+            "meldcode_text": "Bij De Linde bespreek je zorgen dezelfde dag met de aandachtsfunctionaris, "
+            "Marloes de Wit (030-123 45 67).",
         },
     )
     report.count("organisations", created)
