@@ -173,3 +173,29 @@ def test_removal_based_on_an_old_version_is_refused(cast, client_for, entry):
     assert "Iemand anders heeft deze waarneming gewijzigd" in response.content.decode()
     entry.refresh_from_db()
     assert entry.removed_at is None
+
+
+def test_changing_the_date_takes_the_group_of_that_day(cast, client_for):
+    from children.models import Placement
+    from staff.models import Role
+
+    # Sem moved from group A to group B two days ago; Anna works in both groups.
+    f.add_membership(cast.staff_a, Role.STAFF, group=cast.group_b)
+    Placement.objects.filter(child=cast.child_a, group=cast.group_a).update(end_date=days_ago(3))
+    Placement.objects.create(child=cast.child_a, group=cast.group_b, start_date=days_ago(2))
+    entry = make_observation(
+        cast.child_a, cast.staff_a, date=days_ago(5), ratings=[RatingInput(pillar="reunion", kind="typical")]
+    )
+    assert entry.group == cast.group_a
+    client = client_for(cast.staff_a)
+    response = client.post(edit_url(entry), edit_data(entry, date=days_ago(1).isoformat()))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.date, entry.group) == (days_ago(1), cast.group_b)
+    # A day on which Sem was in none of Anna's groups is refused and changes nothing.
+    before_first_placement = cast.child_a.placements.order_by("start_date").first().start_date - datetime.timedelta(1)
+    response = client.post(edit_url(entry), edit_data(entry, date=before_first_placement.isoformat()))
+    assert response.status_code == 200
+    assert "niet geplaatst in een van jouw groepen" in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.date, entry.group) == (days_ago(1), cast.group_b)
