@@ -3,9 +3,9 @@ fixed number of queries, so templates never query."""
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 
-from children.models import Child, Group, Location, Mentorship, Placement, today
+from children.models import Child, Group, Mentorship, Placement, today
 
 
 def with_current_mentor(children_qs):
@@ -35,19 +35,6 @@ def children_placed_in_group(group: Group, day: datetime.date | None = None) -> 
         child.mentor = current_mentor(child)
         child.age = child.age_label(day)
     return children
-
-
-def groups_of_location(location: Location, visible_groups) -> list[Group]:
-    """The location's groups the user may see, each with `children_today` counted."""
-    day = today()
-    running = Q(placements__start_date__lte=day) & (
-        Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=day)
-    )
-    return list(
-        visible_groups.filter(location=location)
-        .annotate(children_today=Count("placements__child", filter=running, distinct=True))
-        .order_by("name")
-    )
 
 
 def placements_of_child(child: Child) -> list[Placement]:

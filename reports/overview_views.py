@@ -20,9 +20,8 @@ from reports.models import AccessLog
 from reports.overview import FILTER_ATTENTION, SORTS, can_read_group, group_overview
 from reports.patterns import PatternKind
 from reports.services import access_log_record_many
-from reports.summary import PATTERN_STYLE, parse_weeks
+from reports.summary import PATTERN_STYLE, WEEK_CHOICES, parse_weeks
 
-WEEK_CHOICES = (4, 8, 12, 26, 52)
 SORT_LABELS = {
     "naam": gettext_lazy("name"),
     "aandachtspunten": gettext_lazy("number of attention points"),

@@ -256,6 +256,10 @@ def child_summary(
     )
 
 
+# The windows offered in the period menus of the summary and the group overview.
+WEEK_CHOICES = (4, 8, 12, 26, 52)
+
+
 def parse_weeks(raw: str | None) -> tuple[int, str | None]:
     """The window asked for in `?weken=`, or the default with a message in the active language."""
     default, low, high = settings.REPORT_WEEKS_DEFAULT, settings.REPORT_WEEKS_MIN, settings.REPORT_WEEKS_MAX

@@ -6,9 +6,7 @@ from children.models import Child, today
 from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
 from reports.services import access_log_record
-from reports.summary import child_summary, parse_weeks
-
-WEEK_CHOICES = (4, 8, 12, 26, 52)
+from reports.summary import WEEK_CHOICES, child_summary, parse_weeks
 
 
 def _observable_child(request: HttpRequest, pk: int) -> Child:
