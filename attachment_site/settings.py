@@ -56,10 +56,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    # The house plan, bottom to top (import-linter enforces it, see pyproject.toml):
+    "organisations",
     "staff",
     "children",
     "observations",
     "reports",
+    "pages",
 ]
 
 MIDDLEWARE = [

@@ -18,8 +18,5 @@ urlpatterns = [
     path("wachtwoord/gewijzigd/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
-    path("", include("children.urls")),
-    path("", include("observations.urls")),
-    path("", include("reports.urls")),
-    path("", include("reports.overview_urls")),
+    path("", include("pages.urls")),
 ]

@@ -58,8 +58,10 @@ def run(size: str) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from children.models import Child, Group, Location, today
+    from children.models import Child
     from observations.models import Observation
+    from organisations.calendar import today
+    from organisations.models import Group, Location
     from staff.models import User
 
     setup_test_environment()

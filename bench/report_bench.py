@@ -44,7 +44,7 @@ def timed(label, fn, runs=RUNS):
 def build_year(cast):
     from observations.models import Observation, PillarRating
     from observations.pillars import PILLARS
-    from observations.weeks import current_week
+    from organisations.calendar import current_week
 
     child, observers = cast.child_a, [cast.staff_a, cast.manager, cast.coach]
     start = current_week().start - datetime.timedelta(days=364)
@@ -78,7 +78,7 @@ def main():
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from children.models import today
+        from organisations.calendar import today
         from reports.pdf import render_child_summary_pdf
         from reports.summary import child_summary
         from tests.conftest import build_cast

@@ -1,33 +1,13 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 
-from children.admin_scoping import ScopedAdmin, ScopedInline
-from children.models import Child, Group, Location, Mentorship, Organisation, Placement
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(ScopedAdmin):
-    list_display = ["name", "meldcode_url"]
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+from children.models import Child, Mentorship, Placement
+from staff.admin_scoping import ScopedAdmin, ScopedInline
+from staff.scope import AnyUser
 
 
-@admin.register(Location)
-class LocationAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "organisation"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
-
-
-@admin.register(Group)
-class GroupAdmin(ScopedAdmin):
-    list_display = ["name", "location", "min_age_months", "max_age_months"]
-    list_filter = ["location"]
-    search_fields = ["name"]
-    list_select_related = ["location"]
+def visible_children(user: AnyUser) -> QuerySet[Child]:
+    return Child.objects.visible_to(user)
 
 
 class PlacementInline(ScopedInline):
@@ -42,6 +22,7 @@ class MentorshipInline(ScopedInline):
 
 @admin.register(Child)
 class ChildAdmin(ScopedAdmin):
+    accessor = staticmethod(visible_children)
     list_display = ["first_name", "last_name", "date_of_birth"]
     search_fields = ["first_name", "last_name"]
     inlines = [PlacementInline, MentorshipInline]

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from children.models import Child, Group, Location, Mentorship, Organisation, Placement, today
+from children.models import Child, Mentorship, Placement
+from organisations.calendar import today
+from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
 
 ORGANISATION = "Kinderopvang De Linde"

@@ -1,21 +1,21 @@
-"""Organisations, locations, groups, children and their placements and mentors."""
+"""Children, their placements in groups and their mentors."""
+
+from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from staff.scope import scope_for
-
-
-def today() -> datetime.date:
-    """Today's date in the site's time zone (Europe/Amsterdam)."""
-    return timezone.localdate()
+from organisations.calendar import today
+from organisations.models import Group, Organisation
+from staff.access import loggable_groups, readable_groups
+from staff.scope import AnyUser, scope_for
 
 
 def months_between(born: datetime.date, on: datetime.date) -> int:
@@ -39,148 +39,33 @@ def age_label(months: int) -> str:
     }
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if scope.all_organisations:
-            return self
-        return self.filter(id__in=scope.admin_organisation_ids)
-
-
-class Organisation(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    meldcode_url = models.URLField(
-        _("reporting code link"),
-        blank=True,
-        help_text=_("Where staff find the organisation's reporting code for domestic violence and child abuse."),
-    )
-    meldcode_text = models.TextField(
-        _("reporting code text"),
-        blank=True,
-        max_length=2000,
-        help_text=_("Short text shown with every summary: who to contact when worried about a child's safety."),
-    )
-
-    objects = OrganisationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class LocationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if scope.all_organisations:
-            return self
-        staff_locations = Group.objects.filter(id__in=scope.staff_group_ids).values("location_id")
-        return self.filter(
-            Q(id__in=scope.reader_location_ids)
-            | Q(id__in=staff_locations)
-            | Q(organisation_id__in=scope.admin_organisation_ids)
-        )
-
-
-class Location(models.Model):
-    class Kind(models.TextChoices):
-        CENTRE = "centre", _("childcare centre")
-        CHILDMINDER = "childminder", _("childminder's home")
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="locations", verbose_name=_("organisation")
-    )
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CENTRE)
-
-    objects = LocationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("location")
-        verbose_name_plural = _("locations")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="location_name_unique_per_organisation"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class GroupQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if scope.all_organisations:
-            return self
-        return self.filter(
-            Q(id__in=scope.staff_group_ids)
-            | Q(location_id__in=scope.reader_location_ids)
-            | Q(location__organisation_id__in=scope.admin_organisation_ids)
-        )
-
-
-class Group(models.Model):
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="groups", verbose_name=_("location"))
-    name = models.CharField(_("name"), max_length=200)
-    min_age_months = models.PositiveSmallIntegerField(_("youngest age (months)"), default=0)
-    max_age_months = models.PositiveSmallIntegerField(_("oldest age (months)"), default=48)
-
-    objects = GroupQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
-        ordering = ["location__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="group_name_unique_per_location"),
-            models.CheckConstraint(
-                condition=Q(min_age_months__lte=F("max_age_months")), name="group_age_range_in_order"
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def age_range_label(self) -> str:
-        return _("%(low)s to %(high)s months") % {"low": self.min_age_months, "high": self.max_age_months}
-
-
 class ChildQuerySet(models.QuerySet):
-    def placed_on(self, day: datetime.date, groups=None):
+    def placed_on(self, day: datetime.date, groups: Iterable[Group] | QuerySet[Group] | None = None) -> ChildQuerySet:
         """Children with a placement running on `day` (optionally in these groups)."""
         placements = Placement.objects.running_on(day)
         if groups is not None:
             placements = placements.filter(group__in=groups)
         return self.filter(id__in=placements.values("child_id"))
 
-    def visible_to(self, user):
-        """Children whose basic facts the user may see: the children placed today in
-        their groups or locations, or, for an organisation admin, all its children."""
+    def visible_to(self, user: AnyUser) -> ChildQuerySet:
+        """Children whose basic facts the user may see: the children placed today in the
+        groups where they hold a membership, and every child of an organisation they manage."""
         scope = scope_for(user)
         if scope.all_organisations:
             return self
-        groups = Group.objects.filter(Q(id__in=scope.staff_group_ids) | Q(location_id__in=scope.reader_location_ids))
+        groups = Group.objects.filter(scope.member.groups_q())
         return self.filter(
-            Q(organisation_id__in=scope.admin_organisation_ids)
+            Q(organisation_id__in=scope.member.organisation_ids)
             | Q(id__in=Placement.objects.running_on(today()).filter(group__in=groups).values("child_id"))
         )
 
-    def observable_by(self, user):
-        """Children whose observations the user may read: placed today in one of
-        their groups (staff) or locations (manager, coach). Admins manage records,
-        they do not read observations."""
-        scope = scope_for(user)
-        groups = Group.objects.filter(Q(id__in=scope.staff_group_ids) | Q(location_id__in=scope.reader_location_ids))
-        return self.placed_on(today(), groups=groups)
+    def observable_by(self, user: AnyUser) -> ChildQuerySet:
+        """Children whose observations the user may read: placed today in a group they read."""
+        return self.placed_on(today(), groups=readable_groups(user))
 
-    def loggable_by(self, user):
-        """Children the user may log observations for: placed today in one of their groups."""
-        scope = scope_for(user)
-        return self.placed_on(today(), groups=Group.objects.filter(id__in=scope.staff_group_ids))
+    def loggable_by(self, user: AnyUser) -> ChildQuerySet:
+        """Children the user may log observations for: placed today in a group they log in."""
+        return self.placed_on(today(), groups=loggable_groups(user))
 
 
 class Child(models.Model):
@@ -252,7 +137,7 @@ class Placement(models.Model):
     def __str__(self):
         return f"{self.child} – {self.group}"
 
-    def overlaps(self, other: "Placement") -> bool:
+    def overlaps(self, other: Placement) -> bool:
         far = datetime.date.max
         return self.start_date <= (other.end_date or far) and other.start_date <= (self.end_date or far)
 

@@ -5,7 +5,9 @@ import datetime
 
 from django.db.models import Prefetch
 
-from children.models import Child, Group, Mentorship, Placement, today
+from children.models import Child, Mentorship, Placement
+from organisations.calendar import today
+from organisations.models import Group
 
 
 def with_current_mentor(children_qs):

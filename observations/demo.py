@@ -40,9 +40,10 @@ from django.db.models.functions import Cast, Least, Now
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from children.models import Child, Placement, today
+from children.models import Child, Placement
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLARS, Direction
+from organisations.calendar import today
 from staff.models import Membership, Role, User
 
 WEEKS = 16

@@ -6,11 +6,11 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from children.models import today
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH
 from observations.pillars import PILLARS, Direction, Pillar, Strength
 from observations.services import TYPICAL_KIND, RatingInput
+from organisations.calendar import today
 
 # Every kind the server understands; a pillar's own widget only offers its directions,
 # so a direction the pillar lacks can only arrive by tampering and gets a clear message.

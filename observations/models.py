@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from children.models import Child, Group
+from children.models import Child
 from observations.choices import Circumstance, Situation
 from observations.pillars import (
     PILLAR_BY_CODE,
@@ -20,6 +20,7 @@ from observations.pillars import (
     rating_label,
     rating_strength,
 )
+from organisations.models import Group
 
 NOTE_MAX_LENGTH = 1000
 

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Prefetch, Q
 
-from children.models import Child, Group, today
+from children.models import Child
 from children.selectors import current_mentor, with_current_mentor
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, rating_label
-from observations.weeks import week_of
+from organisations.calendar import today, week_of
+from organisations.models import Group
 
 TIMELINE_PAGE_SIZE = 20
 

@@ -17,11 +17,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.models import Child, Group, Placement, today
+from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Strength, rating_value
-from staff.scope import scope_for
+from organisations.calendar import today
+from organisations.models import Group
+from staff.access import loggable_groups
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,9 @@ def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tu
 
 def _group_on(*, child: Child, observer, date: datetime.date) -> Group | None:
     """The observer's group the child was placed in on `date`, if any."""
-    scope = scope_for(observer)
     placement = (
         Placement.objects.running_on(date)
-        .filter(child=child, group_id__in=scope.staff_group_ids)
+        .filter(child=child, group__in=loggable_groups(observer))
         .select_related("group")
         .order_by("group__name")
         .first()

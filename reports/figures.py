@@ -23,7 +23,7 @@ from django.db.models.functions import TruncWeek
 from observations.choices import Circumstance
 from observations.models import PillarRating
 from observations.pillars import PILLARS, Direction, Pillar
-from observations.weeks import Week, last_weeks, week_of
+from organisations.calendar import Week, last_weeks, week_of
 
 ATYPICAL = ~Q(value=0)
 ON_CIRCUMSTANCE_DAY = ~Q(observation__circumstances=[])

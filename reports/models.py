@@ -13,7 +13,7 @@ class AccessLogQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.all_organisations:
             return self
-        return self.filter(organisation_id__in=scope.admin_organisation_ids)
+        return self.filter(organisation_id__in=scope.manages.organisation_ids)
 
 
 class AccessLog(models.Model):
@@ -35,7 +35,7 @@ class AccessLog(models.Model):
         "children.Child", on_delete=models.CASCADE, related_name="access_logs", verbose_name=_("child")
     )
     organisation = models.ForeignKey(
-        "children.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
     weeks = models.PositiveSmallIntegerField(_("weeks"))

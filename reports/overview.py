@@ -23,15 +23,17 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Max, Q
 
-from children.models import Child, Group, Placement, today
+from children.models import Child, Placement
 from children.selectors import current_mentor, with_current_mentor
 from observations.models import Observation
 from observations.pillars import PILLARS, Pillar
-from observations.weeks import Week, WeekWindowMixin
+from organisations.calendar import Week, WeekWindowMixin, today
+from organisations.models import Group
 from reports.figures import PillarFigures, weekly_figures_for_children
 from reports.figures import window as weeks_window
 from reports.patterns import PatternKind, Thresholds, pillar_pattern
 from reports.summary import STRIP_CELL, STRIP_GAP, PillarSummary, week_strip
+from staff.access import visible_groups
 from staff.models import Membership, Role
 from staff.scope import scope_for
 
@@ -51,17 +53,6 @@ def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSumm
         strip=strip,
         strip_width=len(strip) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP,
     )
-
-
-def readable_group_ids(user, groups) -> set[int]:
-    """The ids of `groups` whose children's observations `user` may read (staff of the
-    group, manager or coach of its location). Organisation admins read none."""
-    scope = scope_for(user)
-    return {g.pk for g in groups if scope.reads_observations_in(g)}
-
-
-def can_read_group(user, group: Group) -> bool:
-    return scope_for(user).reads_observations_in(group)
 
 
 # --- Group overview ---------------------------------------------------------------------------
@@ -262,8 +253,8 @@ def locations_overview(
     """Figures per group for several locations at once (home page, location page).
 
     `locations` are Location objects the user may see (fetched through
-    Location.objects.visible_to). Groups shown: those the user may see
-    (Group.objects.visible_to); figures only for groups whose observations the
+    staff.access.visible_locations). Groups shown: those the user may see
+    (visible_groups); figures only for groups whose observations the
     user may read. Five queries whatever the number of locations, groups,
     children or observations; four with `attention=False`, which leaves out the
     children with a recurring attention point (the weekly figures and patterns of
@@ -274,10 +265,9 @@ def locations_overview(
     locations = list(locations)
     if not locations:
         return []
-    groups = list(
-        Group.objects.visible_to(user).filter(location__in=[loc.pk for loc in locations]).order_by("name", "pk")
-    )
-    readable = readable_group_ids(user, groups)
+    groups = list(visible_groups(user).filter(location__in=[loc.pk for loc in locations]).order_by("name", "pk"))
+    scope = scope_for(user)
+    readable = {g.pk for g in groups if scope.reads_observations_in(g)}
     stale_since = day - datetime.timedelta(days=settings.OBSERVATION_STALE_DAYS)
     activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
 

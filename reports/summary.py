@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext as _
 
-from children.models import Child, Mentorship, Placement, today
+from children.models import Child, Mentorship, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
-from observations.weeks import Week, WeekWindowMixin
+from organisations.calendar import Week, WeekWindowMixin, today
 from reports.figures import PillarFigures, WeekFigures, weekly_figures
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
 

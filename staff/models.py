@@ -1,11 +1,16 @@
 """Staff users and their memberships (who works where, in which role)."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Group, Location, Organisation
 
 
 class UserManager(BaseUserManager):
@@ -67,17 +72,62 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("organisation admin")
 
 
+class ScopeLevel(models.TextChoices):
+    """Where a membership holds: one group, one location, or the whole organisation."""
+
+    GROUP = "group", _("group")
+    LOCATION = "location", _("location")
+    ORGANISATION = "organisation", _("organisation")
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """What a role means: the level of its scope and what it may do there."""
+
+    level: ScopeLevel
+    reads_observations: bool  # reads the observations of the children placed at its place
+    logs_observations: bool  # logs observations of the children placed at its place
+    manages_records: bool  # sets up places, people, children and placements (the administration)
+
+
+# The one table of roles. Adding a role: a line here and its Dutch name in Role;
+# the membership constraint, Membership.clean() and the scope follow from it.
+ROLE_RULES: dict[str, RoleRule] = {
+    Role.STAFF: RoleRule(ScopeLevel.GROUP, reads_observations=True, logs_observations=True, manages_records=False),
+    Role.MANAGER: RoleRule(
+        ScopeLevel.LOCATION, reads_observations=True, logs_observations=False, manages_records=False
+    ),
+    Role.COACH: RoleRule(ScopeLevel.LOCATION, reads_observations=True, logs_observations=False, manages_records=False),
+    Role.ADMIN: RoleRule(
+        ScopeLevel.ORGANISATION, reads_observations=False, logs_observations=False, manages_records=True
+    ),
+}
+
+
+def roles_at(level: ScopeLevel) -> list[str]:
+    return [str(role) for role, rule in ROLE_RULES.items() if rule.level == level]
+
+
+def _scope_matches_role() -> Q:
+    """A membership names exactly the place its role's level asks for."""
+    return (
+        Q(role__in=roles_at(ScopeLevel.GROUP), group__isnull=False, location__isnull=True)
+        | Q(role__in=roles_at(ScopeLevel.LOCATION), location__isnull=False, group__isnull=True)
+        | Q(role__in=roles_at(ScopeLevel.ORGANISATION), location__isnull=True, group__isnull=True)
+    )
+
+
 class Membership(models.Model):
-    """One role of a user in one organisation, at a group (staff), a location
-    (manager, coach) or the whole organisation (admin)."""
+    """One role of a user in one organisation, at the level its role asks for (ROLE_RULES):
+    a group (staff), a location (manager, coach) or the whole organisation (admin)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
     organisation = models.ForeignKey(
-        "children.Organisation", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     location = models.ForeignKey(
-        "children.Location",
+        Location,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -85,7 +135,7 @@ class Membership(models.Model):
         verbose_name=_("location"),
     )
     group = models.ForeignKey(
-        "children.Group",
+        Group,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -97,14 +147,7 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.CheckConstraint(
-                name="membership_scope_matches_role",
-                condition=(
-                    Q(role=Role.STAFF, group__isnull=False, location__isnull=True)
-                    | Q(role__in=[Role.MANAGER, Role.COACH], location__isnull=False, group__isnull=True)
-                    | Q(role=Role.ADMIN, location__isnull=True, group__isnull=True)
-                ),
-            ),
+            models.CheckConstraint(name="membership_scope_matches_role", condition=_scope_matches_role()),
             models.UniqueConstraint(
                 fields=["user", "role", "organisation", "location", "group"],
                 nulls_distinct=False,
@@ -112,22 +155,31 @@ class Membership(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = self.group or self.location or self.organisation
         return f"{self.user} – {self.get_role_display()} – {where}"
 
-    def clean(self):
-        from django.core.exceptions import ValidationError
+    @property
+    def rule(self) -> RoleRule | None:
+        return ROLE_RULES.get(self.role)
 
-        errors = {}
-        if self.role == Role.STAFF and not self.group_id:
-            errors["group"] = _("A staff member belongs to a group.")
-        if self.role in (Role.MANAGER, Role.COACH) and not self.location_id:
-            errors["location"] = _("A manager or coach belongs to a location.")
-        if self.role != Role.STAFF and self.group_id:
-            errors["group"] = _("Only staff members belong to a group.")
-        if self.role not in (Role.MANAGER, Role.COACH) and self.location_id:
-            errors["location"] = _("Only managers and coaches belong to a location.")
+    def clean(self) -> None:
+        rule = self.rule
+        if rule is None:
+            return  # the field's own choices validation names the unknown role
+        role = self.get_role_display()
+        errors: dict[str, str] = {}
+        needs_group, needs_location = rule.level == ScopeLevel.GROUP, rule.level == ScopeLevel.LOCATION
+        if needs_group and not self.group_id:
+            errors["group"] = _("A %(role)s belongs to a group: choose one.") % {"role": role}
+        if needs_location and not self.location_id:
+            errors["location"] = _("A %(role)s belongs to a location: choose one.") % {"role": role}
+        if self.group_id and not needs_group:
+            errors["group"] = _("A %(role)s does not belong to one group: leave the group empty.") % {"role": role}
+        if self.location_id and not needs_location:
+            errors["location"] = _("A %(role)s does not belong to one location: leave the location empty.") % {
+                "role": role
+            }
         if self.group_id and self.group.location.organisation_id != self.organisation_id:
             errors["group"] = _("This group belongs to another organisation.")
         if self.location_id and self.location.organisation_id != self.organisation_id:

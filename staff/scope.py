@@ -1,86 +1,162 @@
-"""The one place that decides what a user may see.
+"""The one place that decides what a user may see and do.
 
 `scope_for(user)` reads the user's memberships once per request and returns a
-`Scope`. The querysets of Location, Group and Child (children/models.py) filter
-with it, and every view, the Django admin and the reports go through those
-querysets. Nothing else decides access.
+`Scope`: per capability (see `ROLE_RULES` in staff/models.py) the places where
+the user holds it. `Places` turns such a set of places into a filter on groups
+(for querysets) and a yes/no for one group in hand: both from the same sets, so
+"may read observations in this group" is one rule with two spellings side by side.
+
+The accessors in staff/access.py (places, users) and the Child queryset
+(children/models.py: visible_to, observable_by, loggable_by) filter with it;
+every view, the admin and the reports go through them.
 """
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from staff.models import Membership, Role
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+from organisations.models import Group
+from staff.models import ROLE_RULES, Membership, Role, RoleRule, ScopeLevel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from staff.models import User
+
+    AnyUser = User | AnonymousUser | None
+else:
+    AnyUser = Any
+
+
+@dataclass(frozen=True)
+class Places:
+    """Ids of groups, locations and organisations: where a capability holds."""
+
+    group_ids: frozenset[int] = frozenset()
+    location_ids: frozenset[int] = frozenset()
+    organisation_ids: frozenset[int] = frozenset()
+
+    def groups_q(self, prefix: str = "") -> Q:
+        """A filter for groups at these places (`prefix` reaches a group from another model, e.g. 'group__')."""
+        return (
+            Q(**{f"{prefix}id__in": self.group_ids})
+            | Q(**{f"{prefix}location_id__in": self.location_ids})
+            | Q(**{f"{prefix}location__organisation_id__in": self.organisation_ids})
+        )
+
+    def holds_group(self, group: Group) -> bool:
+        """The same rule for one group in hand (no query unless organisation-wide places exist)."""
+        if group.pk in self.group_ids or group.location_id in self.location_ids:
+            return True
+        return bool(self.organisation_ids) and group.location.organisation_id in self.organisation_ids
+
+    def locations_q(self) -> Q:
+        """A filter for locations at these places: named ones, those of named groups, all of named organisations."""
+        of_groups = Group.objects.filter(id__in=self.group_ids).values("location_id")
+        return Q(id__in=self.location_ids) | Q(id__in=of_groups) | Q(organisation_id__in=self.organisation_ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.group_ids or self.location_ids or self.organisation_ids)
+
+
+def _places(rows: Iterable[tuple[str, int | None, int | None, int]], wanted: RoleRule | None = None) -> Places:
+    """The places of `rows` (role, group, location, organisation), for roles whose rule passes `wanted`."""
+    groups: set[int] = set()
+    locations: set[int] = set()
+    organisations: set[int] = set()
+    for role, group_id, location_id, organisation_id in rows:
+        rule = ROLE_RULES.get(role)
+        if rule is None:
+            continue
+        if rule.level == ScopeLevel.GROUP and group_id is not None:
+            groups.add(group_id)
+        elif rule.level == ScopeLevel.LOCATION and location_id is not None:
+            locations.add(location_id)
+        elif rule.level == ScopeLevel.ORGANISATION:
+            organisations.add(organisation_id)
+    return Places(frozenset(groups), frozenset(locations), frozenset(organisations))
 
 
 @dataclass(frozen=True)
 class Scope:
-    staff_group_ids: frozenset[int] = field(default_factory=frozenset)
-    manager_location_ids: frozenset[int] = field(default_factory=frozenset)
-    coach_location_ids: frozenset[int] = field(default_factory=frozenset)
-    admin_organisation_ids: frozenset[int] = field(default_factory=frozenset)
-    all_organisations: bool = False
+    """What one user may see and do, read from their memberships through ROLE_RULES."""
+
+    memberships: tuple[tuple[str, int | None, int | None, int], ...] = ()
+    all_organisations: bool = False  # a platform superuser
+    member: Places = field(default_factory=Places)  # every place with any membership: basic facts
+    reads: Places = field(default_factory=Places)  # may read observations of the children placed there
+    logs: Places = field(default_factory=Places)  # may log observations of the children placed there
+    manages: Places = field(default_factory=Places)  # may set up records (the administration)
+
+    @classmethod
+    def from_memberships(
+        cls, rows: Iterable[tuple[str, int | None, int | None, int]], *, all_organisations: bool = False
+    ) -> Scope:
+        rows = tuple(rows)
+
+        def having(capability: str) -> Places:
+            return _places(r for r in rows if getattr(ROLE_RULES.get(r[0]), capability, False))
+
+        return cls(
+            memberships=rows,
+            all_organisations=all_organisations,
+            member=_places(rows),
+            reads=having("reads_observations"),
+            logs=having("logs_observations"),
+            manages=having("manages_records"),
+        )
+
+    def place_ids(self, role: Role | str) -> frozenset[int]:
+        """The ids of the places (groups, locations or organisations, by the role's level) of one role."""
+        rule = ROLE_RULES[role]
+        places = _places(r for r in self.memberships if r[0] == role)
+        if rule.level == ScopeLevel.GROUP:
+            return places.group_ids
+        if rule.level == ScopeLevel.LOCATION:
+            return places.location_ids
+        return places.organisation_ids
+
+    def reads_observations_in(self, group: Group) -> bool:
+        """May read the observations of children in `group`."""
+        return self.reads.holds_group(group)
+
+    def logs_in(self, group: Group) -> bool:
+        """May log observations for children of `group`."""
+        return self.logs.holds_group(group)
 
     @property
-    def reader_location_ids(self) -> frozenset[int]:
-        """Locations whose children's observations the user may read as manager or coach."""
-        return self.manager_location_ids | self.coach_location_ids
-
-    def reads_observations_in(self, group) -> bool:
-        """May read the observations of children in `group` (staff of it, or manager/coach of its location)."""
-        return group.pk in self.staff_group_ids or group.location_id in self.reader_location_ids
-
-    def logs_in(self, group) -> bool:
-        """May log observations for children of `group` (staff of the group)."""
-        return group.pk in self.staff_group_ids
+    def admin_organisation_ids(self) -> frozenset[int]:
+        return self.manages.organisation_ids
 
     @property
     def is_staff_member(self) -> bool:
-        return bool(self.staff_group_ids)
-
-    @property
-    def is_manager(self) -> bool:
-        return bool(self.manager_location_ids)
-
-    @property
-    def is_coach(self) -> bool:
-        return bool(self.coach_location_ids)
+        """Logs observations somewhere (and so may mentor children)."""
+        return bool(self.logs)
 
     @property
     def is_admin(self) -> bool:
-        return bool(self.admin_organisation_ids) or self.all_organisations
+        return bool(self.manages) or self.all_organisations
 
     @property
     def is_empty(self) -> bool:
-        return not (
-            self.staff_group_ids or self.reader_location_ids or self.admin_organisation_ids or self.all_organisations
-        )
+        return not (self.memberships or self.all_organisations)
 
 
 EMPTY_SCOPE = Scope()
 
 
-def scope_for(user) -> Scope:
+def scope_for(user: AnyUser) -> Scope:
     """The user's scope, computed once and cached on the user object."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
-    cached = getattr(user, "_access_scope", None)
+    cached: Scope | None = getattr(user, "_access_scope", None)
     if cached is not None:
         return cached
-    by_role: dict[str, set[int]] = {role: set() for role in Role.values}
-    for role, group_id, location_id, organisation_id in Membership.objects.filter(user=user).values_list(
-        "role", "group_id", "location_id", "organisation_id"
-    ):
-        if role == Role.STAFF:
-            by_role[role].add(group_id)
-        elif role in (Role.MANAGER, Role.COACH):
-            by_role[role].add(location_id)
-        else:
-            by_role[role].add(organisation_id)
-    scope = Scope(
-        staff_group_ids=frozenset(by_role[Role.STAFF]),
-        manager_location_ids=frozenset(by_role[Role.MANAGER]),
-        coach_location_ids=frozenset(by_role[Role.COACH]),
-        admin_organisation_ids=frozenset(by_role[Role.ADMIN]),
-        all_organisations=user.is_superuser,
-    )
-    user._access_scope = scope
+    rows = Membership.objects.filter(user=user).values_list("role", "group_id", "location_id", "organisation_id")
+    scope = Scope.from_memberships(rows, all_organisations=user.is_superuser)
+    user._access_scope = scope  # type: ignore[union-attr]
     return scope

@@ -7,11 +7,25 @@ Linde, admin of Other. One child in each group.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
+import polib
 import pytest
 
 from staff.models import Role
 from tests import factories as f
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile each Dutch catalogue when its .mo is missing or older than the .po, so plain
+    `pytest` after `make install` tests the same strings as `make test`."""
+    catalogues = [*ROOT.glob("locale/*/LC_MESSAGES/django.po"), *ROOT.glob("*/locale/*/LC_MESSAGES/django.po")]
+    for po_path in catalogues:
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
 
 
 @dataclass

@@ -3,7 +3,9 @@
 import datetime
 import itertools
 
-from children.models import Child, Group, Location, Mentorship, Organisation, Placement, today
+from children.models import Child, Mentorship, Placement
+from organisations.calendar import today
+from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
 
 _counter = itertools.count(1)

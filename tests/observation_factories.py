@@ -3,8 +3,8 @@
 import datetime
 import uuid
 
-from children.models import today
 from observations.services import RatingInput, observation_create
+from organisations.calendar import today
 
 
 def make_observation(child, observer, *, date=None, situation="free_play", circumstances=(), note="", ratings=None):

@@ -4,7 +4,7 @@ import datetime
 
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLARS
-from observations.weeks import current_week
+from organisations.calendar import current_week
 from tests import factories as f
 
 

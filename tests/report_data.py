@@ -3,7 +3,7 @@
 import datetime
 
 from observations.models import Observation, PillarRating
-from observations.weeks import current_week
+from organisations.calendar import current_week
 
 
 def observe(child, observer, day, ratings, circumstances=(), removed=False, situation="free_play", notes=None):

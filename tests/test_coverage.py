@@ -6,10 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from children.models import today
 from observations.pillars import PILLARS
 from observations.selectors import group_day_view
-from observations.weeks import current_week
+from organisations.calendar import current_week, today
 from reports.overview import group_coverage
 from tests import factories as f
 from tests.report_data import observe

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from children.models import Child
 from observations.models import Observation, PillarRating
-from observations.weeks import last_weeks, week_of
+from organisations.calendar import last_weeks, week_of
 
 pytestmark = pytest.mark.django_db
 

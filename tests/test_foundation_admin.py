@@ -14,7 +14,7 @@ def test_admin_sees_only_their_organisation(cast, client_for):
     # Another organisation's child: the admin redirects away with "does not exist", never shows it.
     response = client.get(reverse("admin:children_child_change", args=[cast.other_child.pk]), follow=True)
     assert "Olaf" not in response.content.decode()
-    html = client.get(reverse("admin:children_location_changelist")).content.decode()
+    html = client.get(reverse("admin:organisations_location_changelist")).content.decode()
     assert "Locatie Een" in html and "Elders" not in html
     html = client.get(reverse("admin:staff_user_changelist")).content.decode()
     assert "staff.a@example.test" in html and "other.admin@example.test" not in html

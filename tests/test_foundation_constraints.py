@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from children.models import Group, Mentorship, Placement
+from children.models import Mentorship, Placement
+from organisations.models import Group
 from staff.models import Membership, Role, User
 from tests import factories as f
 

@@ -5,7 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from children.models import Child, Group, Location, Placement, today
+from children.models import Child, Placement
+from organisations.calendar import today
+from staff.access import visible_groups, visible_locations
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +44,8 @@ def test_querysets_per_role(cast):
     }
     for name, user in c.everyone.items():
         assert ids(Child.objects.visible_to(user)) == expected_children[name], name
-        assert ids(Group.objects.visible_to(user)) == expected_groups[name], name
-        assert ids(Location.objects.visible_to(user)) == expected_locations[name], name
+        assert ids(visible_groups(user)) == expected_groups[name], name
+        assert ids(visible_locations(user)) == expected_locations[name], name
 
 
 def test_observation_readers_and_loggers(cast):

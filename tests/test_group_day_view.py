@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from children.models import today
-from observations.weeks import week_of
+from organisations.calendar import today, week_of
 from tests import factories as f
 from tests.observation_factories import days_ago, make_observation
 

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from children.models import Child, today
+from children.models import Child
+from organisations.calendar import today
 from reports.overview import group_overview
 from reports.patterns import PatternKind
 from reports.summary import child_summary

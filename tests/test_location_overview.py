@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from children.models import Placement, today
+from children.models import Placement
+from organisations.calendar import today
 from reports.overview import location_overview
 from reports.patterns import PatternKind
 from reports.summary import child_summary

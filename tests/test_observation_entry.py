@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from children.models import today
 from observations.models import Observation, PillarRating
+from organisations.calendar import today
 from tests import factories as f
 from tests.observation_factories import days_ago, entry_data
 

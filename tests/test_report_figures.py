@@ -4,8 +4,7 @@ import datetime
 
 import pytest
 
-from children.models import today
-from observations.weeks import current_week
+from organisations.calendar import current_week, today
 from reports.figures import weekly_figures, weekly_figures_for_children
 from tests.report_data import observe
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from observations.pillars import PILLAR_BY_CODE
-from observations.weeks import Week
+from organisations.calendar import Week
 from reports.figures import PillarFigures, WeekFigures
 from reports.patterns import PatternKind, Thresholds, pillar_pattern
 

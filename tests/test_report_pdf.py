@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from children.models import today
 from observations.pillars import PILLARS
+from organisations.calendar import today
 from reports.models import AccessLog
 from reports.pdf import fetch_url, html_to_pdf, render_child_summary_pdf
 from reports.summary import child_summary

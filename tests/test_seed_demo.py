@@ -3,7 +3,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from children.models import Child, Group, Location, Mentorship, Organisation, Placement
+from children.models import Child, Mentorship, Placement
+from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
 
 pytestmark = pytest.mark.django_db

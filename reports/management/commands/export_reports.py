@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from tqdm import tqdm
 
-from children.models import Child, Group, today
+from children.models import Child
+from organisations.calendar import today
+from organisations.models import Group
 from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
 from reports.services import access_log_record

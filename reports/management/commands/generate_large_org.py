@@ -22,10 +22,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from children.models import Child, Group, Location, Mentorship, Organisation, Placement, today
+from children.models import Child, Mentorship, Placement
 from observations.models import Observation
 from observations.pillars import PILLARS
-from observations.weeks import current_week
+from organisations.calendar import current_week, today
+from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
 
 ORGANISATION = "Bench Kinderopvang"

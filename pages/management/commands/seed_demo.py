@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from children.demo import ORGANISATION, seed_demo_organisation
+from observations.demo import seed_demo_observations
+from organisations.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation, its children and the demo logins. Running it again changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo", help="Password of every demo login (default: demo).")
+        parser.add_argument("--force", action="store_true", help="Seed even when DEBUG is off.")
+
+    def handle(self, *args, password, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: demo logins with a known password do not belong on a real server. "
+                "Use --force if this really is a demo server."
+            )
+        report = seed_demo_organisation(password)
+        self.stdout.write(f"Demo organisation: {ORGANISATION}")
+        for kind, count in report.created.items():
+            self.stdout.write(f"  {kind}: {count} created")
+        observations = seed_demo_observations(Organisation.objects.get(name=ORGANISATION))
+        self.stdout.write(
+            f"  observations: {observations.created} created ({observations.ratings} pillar ratings), "
+            f"{observations.existing} already there"
+        )
+        for pattern, children in observations.patterns.items():
+            self.stdout.write(f"    {pattern}: {children}")
+        self.stdout.write(
+            "Logins (password as given): medewerker@example.org, manager@example.org, coach@example.org, "
+            "admin@example.org"
+        )

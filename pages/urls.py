@@ -1,0 +1,21 @@
+"""Every page and download of the app. The apps below hold the rules; these views combine them."""
+
+from django.urls import path
+
+from pages.views import dashboards, entries, overview, summary
+
+urlpatterns = [
+    path("", dashboards.home, name="home"),
+    path("locaties/<int:pk>/", dashboards.location_detail, name="location_detail"),
+    path("groepen/<int:pk>/", dashboards.group_detail, name="group_detail"),
+    path("kinderen/<int:pk>/", dashboards.child_detail, name="child_detail"),
+    path("kinderen/<int:child_pk>/waarnemingen/nieuw/", entries.observation_new, name="observation_new"),
+    path("waarnemingen/<int:pk>/", entries.observation_detail, name="observation_detail"),
+    path("waarnemingen/<int:pk>/wijzigen/", entries.observation_edit, name="observation_edit"),
+    path("waarnemingen/<int:pk>/verwijderen/", entries.observation_remove, name="observation_remove"),
+    path("mijn-mentorkinderen/", entries.mentor_children, name="mentor_children"),
+    path("kinderen/<int:pk>/overzicht/", summary.child_summary_page, name="child_summary"),
+    path("kinderen/<int:pk>/overzicht.pdf", summary.child_summary_pdf, name="child_summary_pdf"),
+    path("groepen/<int:pk>/overzicht/", overview.group_overview_page, name="group_overview"),
+    path("groepen/<int:pk>/overzicht.csv", overview.group_overview_csv, name="group_overview_csv"),
+]

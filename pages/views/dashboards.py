@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from children import selectors
+from children.models import Child
+from observations import selectors as observation_selectors
+from observations.pillars import PILLAR_CHOICES
+from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
+from staff.access import loggable_groups, visible_groups, visible_locations
+from staff.models import Role
+from staff.scope import scope_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Takes each role to its work: groups for staff, locations for managers and coaches."""
+    scope = scope_for(request.user)
+    groups = list(loggable_groups(request.user).select_related("location"))
+    managed_ids = scope.place_ids(Role.MANAGER)
+    managed = list(visible_locations(request.user).filter(id__in=managed_ids))
+    coached = list(
+        visible_locations(request.user).filter(id__in=scope.place_ids(Role.COACH)).exclude(id__in=managed_ids)
+    )
+    # Every location side by side, in four queries. Attention points are counted on the
+    # location page: for a whole organisation they are the costly part (see bench/).
+    figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user, attention=False)}
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "scope": scope,
+            "groups": groups,
+            "managed_locations": [figures[loc.pk] for loc in managed],
+            "coached_locations": [figures[loc.pk] for loc in coached],
+            "stale_days": settings.OBSERVATION_STALE_DAYS,
+            "activity_weeks": STAFF_ACTIVITY_WEEKS,
+        },
+    )
+
+
+@login_required
+def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per group: children placed today, share observed lately, children with a recurring
+    attention point, entries per staff member. Figures only for groups the user may read."""
+    location = get_object_or_404(visible_locations(request.user), pk=pk)
+    figures = location_overview(location, request.user)
+    context = {
+        "location": location,
+        "figures": figures,
+        "stale_days": settings.OBSERVATION_STALE_DAYS,
+        "activity_weeks": STAFF_ACTIVITY_WEEKS,
+        "weeks": settings.REPORT_WEEKS_DEFAULT,
+    }
+    return render(request, "pages/location_detail.html", context)
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's day view: each child placed today, entries this week, last observed."""
+    group = get_object_or_404(visible_groups(request.user).select_related("location"), pk=pk)
+    scope = scope_for(request.user)
+    can_read = scope.reads_observations_in(group)
+    # An organisation admin manages records but does not read observations.
+    children = observation_selectors.group_day_view(group) if can_read else selectors.children_placed_in_group(group)
+    context = {
+        "group": group,
+        "children": children,
+        "show_observations": can_read,
+        "can_log": scope.logs_in(group),
+        "stale_days": settings.OBSERVATION_STALE_DAYS,
+        # Who had no entry this week, which pillars a child never had rated (one query).
+        "coverage": group_coverage(children) if can_read else None,
+    }
+    return render(request, "pages/group_detail.html", context)
+
+
+@login_required
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's facts and, for those who may read them, the timeline of observations."""
+    child = get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
+    can_read = Child.objects.observable_by(request.user).filter(pk=child.pk).exists()
+    context = {
+        "child": child,
+        "placements": selectors.placements_of_child(child),
+        "mentorships": selectors.mentorships_of_child(child),
+        "can_read": can_read,
+        "can_log": can_read and Child.objects.loggable_by(request.user).filter(pk=child.pk).exists(),
+        "pillar_choices": PILLAR_CHOICES,
+    }
+    if can_read:
+        context["timeline"] = observation_selectors.child_timeline(
+            child, pillar=request.GET.get("pijler") or None, page_number=request.GET.get("page") or 1
+        )
+    return render(request, "pages/child_detail.html", context)

@@ -1,0 +1,192 @@
+"""Entry, change, removal and history of observations, and the mentor list.
+
+Views parse the request, fetch through the scoped querysets, call one service or
+selector, and render."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from children.models import Child
+from observations import selectors, services
+from observations.forms import EditObservationForm, NewObservationForm, RemoveObservationForm
+from observations.models import Observation
+from observations.pillars import rating_direction, rating_strength
+from organisations.calendar import today
+
+SESSION_SITUATION = "observations.last_situation"
+
+
+def _own_observation(request: HttpRequest, pk: int) -> Observation:
+    """An observation the user made and may still read; 404 for anything else."""
+    observation = (
+        Observation.objects.visible_to(request.user)
+        .filter(observer=request.user)
+        .select_related("child", "group", "observer")
+        .filter(pk=pk)
+        .first()
+    )
+    if observation is None:
+        raise Http404
+    return observation
+
+
+def _after_save(request: HttpRequest, observation: Observation, created: bool) -> HttpResponse:
+    name = observation.child.first_name
+    if created:
+        messages.success(request, _("Observation of %(child)s saved.") % {"child": name})
+    else:
+        messages.info(request, _("This observation of %(child)s was already saved.") % {"child": name})
+    if "save_next" in request.POST:
+        following = selectors.next_child_in_group(observation.group, observation.child)
+        if following is not None:
+            return redirect("observation_new", child_pk=following.pk)
+    return redirect("group_detail", pk=observation.group_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
+    if request.method == "POST":
+        form = NewObservationForm(request.POST, child=child)
+        if form.is_valid():
+            try:
+                observation, created = services.observation_create(
+                    child=child,
+                    observer=request.user,
+                    submission_key=form.cleaned_data["submission_key"],
+                    **form.service_arguments(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                request.session[SESSION_SITUATION] = observation.situation
+                return _after_save(request, observation, created)
+    else:
+        form = NewObservationForm(
+            child=child,
+            initial={
+                "child": child.pk,
+                "date": today(),
+                "submission_key": uuid.uuid4(),
+                # The moment the user chose last ("save and next child"), else free play: one tap fewer.
+                "situation": request.session.get(SESSION_SITUATION, "free_play"),
+            },
+        )
+    return render(
+        request,
+        "pages/observation_form.html",
+        {"form": form, "child": child, "rows": form.pillar_rows(), "editing": None},
+    )
+
+
+def _initial_from(observation: Observation) -> dict:
+    initial = {
+        "child": observation.child_id,
+        "date": observation.date,
+        "situation": observation.situation,
+        "circumstances": observation.circumstances,
+        "note": observation.note,
+        "version": observation.version,
+    }
+    for rating in observation.ratings.all():
+        initial[f"kind_{rating.pillar}"] = rating_direction(rating.value) or services.TYPICAL_KIND
+        initial[f"strength_{rating.pillar}"] = rating_strength(rating.value) or ""
+        initial[f"note_{rating.pillar}"] = rating.note
+    return initial
+
+
+def _refuse_when_closed(request: HttpRequest, observation: Observation) -> HttpResponse | None:
+    if services.can_change(observation, request.user):
+        return None
+    messages.error(
+        request,
+        _("An observation can only be changed or removed by its observer within %(days)d days.")
+        % {"days": settings.OBSERVATION_EDIT_DAYS},
+    )
+    return redirect("observation_detail", pk=observation.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    observation = _own_observation(request, pk)
+    refused = _refuse_when_closed(request, observation)
+    if refused:
+        return refused
+    if request.method == "POST":
+        form = EditObservationForm(request.POST, child=observation.child)
+        if form.is_valid():
+            try:
+                services.observation_update(
+                    observation=observation,
+                    editor=request.user,
+                    version=form.cleaned_data["version"],
+                    **form.service_arguments(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("Your changes were saved."))
+                return redirect("observation_detail", pk=observation.pk)
+    else:
+        form = EditObservationForm(child=observation.child, initial=_initial_from(observation))
+    return render(
+        request,
+        "pages/observation_form.html",
+        {"form": form, "child": observation.child, "rows": form.pillar_rows(), "editing": observation},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    observation = _own_observation(request, pk)
+    refused = _refuse_when_closed(request, observation)
+    if refused:
+        return refused
+    form = RemoveObservationForm(request.POST or None, initial={"version": observation.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.observation_remove(
+                observation=observation, editor=request.user, version=form.cleaned_data["version"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The observation was removed. It stays in the change history."))
+            return redirect(reverse("child_detail", args=[observation.child_id]))
+    return render(request, "pages/observation_remove.html", {"observation": observation, "form": form})
+
+
+@login_required
+def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    observation = selectors.observation_for_reader(request.user, pk)
+    if observation is None:
+        raise Http404
+    selectors.decorate(observation)
+    return render(
+        request,
+        "pages/observation_detail.html",
+        {
+            "observation": observation,
+            "history": selectors.observation_history(observation),
+            "can_change": services.can_change(observation, request.user),
+        },
+    )
+
+
+@login_required
+def mentor_children(request: HttpRequest) -> HttpResponse:
+    children = selectors.mentor_children(request.user)
+    return render(request, "pages/mentor_children.html", {"children": children})

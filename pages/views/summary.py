@@ -1,0 +1,58 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+
+from children.models import Child
+from organisations.calendar import today
+from reports.models import AccessLog
+from reports.pdf import render_child_summary_pdf
+from reports.services import access_log_record
+from reports.summary import WEEK_CHOICES, child_summary, parse_weeks
+
+
+def _observable_child(request: HttpRequest, pk: int) -> Child:
+    """Staff of the child's group, managers and coaches of its location; 404 for everyone else."""
+    return get_object_or_404(Child.objects.observable_by(request.user).select_related("organisation"), pk=pk)
+
+
+def _log(request, child, action, summary) -> None:
+    access_log_record(
+        user=request.user,
+        child=child,
+        action=action,
+        weeks=summary.weeks,
+        period_start=summary.period_start,
+        period_end=summary.period_end,
+    )
+
+
+@login_required
+def child_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bad `weken` falls back to the default window, with a notice on the page."""
+    child = _observable_child(request, pk)
+    weeks, weeks_message = parse_weeks(request.GET.get("weken"))
+    summary = child_summary(child, weeks)
+    _log(request, child, AccessLog.Action.VIEW, summary)
+    context = {
+        "summary": summary,
+        "child": child,
+        "weeks_message": weeks_message,
+        "week_choices": WEEK_CHOICES,
+    }
+    return render(request, "pages/child_summary.html", context)
+
+
+@login_required
+def child_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bad `weken` gets a 400 with a message: a download cannot carry a notice."""
+    child = _observable_child(request, pk)
+    weeks, weeks_message = parse_weeks(request.GET.get("weken"))
+    if weeks_message:
+        return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
+    summary = child_summary(child, weeks)
+    filename, mimetype, data = render_child_summary_pdf(summary, made_by=request.user, made_on=today())
+    _log(request, child, AccessLog.Action.EXPORT, summary)
+    response = HttpResponse(data, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,89 @@
+"""The group overview as CSV: a pure renderer, overview in, (filename, mimetype, bytes) out.
+
+UTF-8 with a byte order mark and `;` between cells, as Dutch Excel expects. Cells
+that would start like a formula get a leading `'` (child names are user input).
+"""
+
+import csv
+import datetime
+import io
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from observations.pillars import Direction
+from reports.overview import GroupOverview
+
+MIMETYPE = "text/csv; charset=utf-8"
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """The cell as text, never starting like a formula: child names are user input."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return text
+
+
+def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
+    """Header and one row per child and pillar, with the figures behind the pattern."""
+    header = [
+        _("Child"),
+        _("Group"),
+        _("Mentor"),
+        _("Last observed"),
+        _("Observations in period"),
+        _("Pillar"),
+        _("Pattern"),
+        _("Direction"),
+        _("Rated weeks"),
+        _("Atypical weeks"),
+        _("Ratings"),
+        _("Typical"),
+        _("Too little"),
+        _("Too much"),
+        _("Observers"),
+        _("Observers who saw it as atypical"),
+        _("Atypical on days with circumstances"),
+        _("Circumstances on atypical days"),
+        _("Period from"),
+        _("Period until"),
+    ]
+    rows = [header]
+    for row in overview.rows:
+        for p in row.pillars:
+            f = p.figures
+            rows.append(
+                [
+                    row.child.full_name,
+                    overview.group.name,
+                    row.mentor.display_name if row.mentor else "",
+                    row.last_observed.strftime("%d-%m-%Y") if row.last_observed else "",
+                    row.entries,
+                    p.pillar.name,
+                    p.pattern.label,
+                    str(Direction(p.pattern.dominant_direction).label) if p.pattern.dominant_direction else "",
+                    f.rated_weeks,
+                    f.atypical_weeks,
+                    f.ratings,
+                    f.typical,
+                    f.low,
+                    f.high,
+                    f.observers,
+                    f.atypical_observers,
+                    f.atypical_with_circumstances,
+                    ", ".join(f"{label} ({n})" for label, n in p.circumstances),
+                    overview.period_start.strftime("%d-%m-%Y"),
+                    overview.period_end.strftime("%d-%m-%Y"),
+                ]
+            )
+    return [[csv_cell(cell) for cell in r] for r in rows]
+
+
+def render_group_overview_csv(overview: GroupOverview, *, made_on: datetime.date) -> tuple[str, str, bytes]:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(overview_csv_rows(overview))
+    filename = f"overzicht-{slugify(overview.group.name) or overview.group.pk}-{made_on:%Y-%m-%d}.csv"
+    return filename, MIMETYPE, ("\ufeff" + buffer.getvalue()).encode("utf-8")
