@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from children import selectors
 from children.models import Child
@@ -13,6 +14,7 @@ from staff.models import Role
 from staff.scope import scope_for
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Takes each role to its work: groups for staff, locations for managers and coaches."""
@@ -40,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Per group: children placed today, share observed lately, children with a recurring
@@ -56,6 +59,7 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/location_detail.html", context)
 
 
+@require_safe
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's day view: each child placed today, entries this week, last observed."""
@@ -76,6 +80,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/group_detail.html", context)
 
 
+@require_safe
 @login_required
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The child's facts and, for those who may read them, the timeline of observations."""

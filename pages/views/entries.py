@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from children.models import Child
 from observations import selectors, services
@@ -52,8 +52,8 @@ def _after_save(request: HttpRequest, observation: Observation, created: bool) -
     return redirect("group_detail", pk=observation.group_id)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def observation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
     if request.method == "POST":
@@ -116,8 +116,8 @@ def _refuse_when_closed(request: HttpRequest, observation: Observation) -> HttpR
     return redirect("observation_detail", pk=observation.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     observation = _own_observation(request, pk)
     refused = _refuse_when_closed(request, observation)
@@ -147,8 +147,8 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def observation_remove(request: HttpRequest, pk: int) -> HttpResponse:
     observation = _own_observation(request, pk)
     refused = _refuse_when_closed(request, observation)
@@ -169,6 +169,7 @@ def observation_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/observation_remove.html", {"observation": observation, "form": form})
 
 
+@require_safe
 @login_required
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     observation = selectors.observation_for_reader(request.user, pk)
@@ -186,6 +187,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def mentor_children(request: HttpRequest) -> HttpResponse:
     children = selectors.mentor_children(request.user)

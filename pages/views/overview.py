@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from children.models import Child
 from organisations.calendar import today
@@ -41,6 +42,7 @@ def _overview(request: HttpRequest, group: Group, weeks: int):
     )
 
 
+@require_safe
 @login_required
 def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A bad `weken` falls back to the default window, with a notice on the page."""
@@ -60,6 +62,7 @@ def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/group_overview.html", context)
 
 
+@require_safe
 @login_required
 def group_overview_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """UTF-8 with a byte order mark and `;` between cells, as Dutch Excel expects.

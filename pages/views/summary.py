@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from children.models import Child
 from organisations.calendar import today
@@ -26,6 +27,7 @@ def _log(request, child, action, summary) -> None:
     )
 
 
+@require_safe
 @login_required
 def child_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A bad `weken` falls back to the default window, with a notice on the page."""
@@ -42,6 +44,7 @@ def child_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/child_summary.html", context)
 
 
+@require_safe
 @login_required
 def child_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """A bad `weken` gets a 400 with a message: a download cannot carry a notice."""
