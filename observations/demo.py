@@ -6,13 +6,15 @@ observation's natural key is (child, observer, date, situation), and existing
 keys are never created again.
 
 Every child gets about two entries a week from the staff of its group (rotating
-observers), rating four of the eight pillars a week so every pillar is rated
-every other week. The patterns, for a reports engine that looks at the last 12
-weeks with the documented rules:
+observers), each rating the next two pillars in turn (observations/pillars.py:
+however many there are), so with eight pillars every pillar is rated every other
+week. The patterns, for a reports engine that looks at the last 12 weeks with
+the documented rules:
 
 - most children: typical everywhere. At most one isolated "slight" atypical
-  rating per child (in fewer than a quarter of that pillar's rated weeks), and
-  now and then a recorded circumstance.
+  rating per child (in fewer than a quarter of that pillar's rated weeks, in the
+  pillar's first direction), and now and then a recorded circumstance. A pillar
+  without demo notes below is rated all the same, without notes.
 - Daan Mulder (Vlinders, Kindercentrum De Vlinder: the group of
   medewerker@example.org) and Sem de Vries (Rupsjes, same location):
   recurring attention point on "comfort_seeking", too little. An extra weekly
@@ -42,7 +44,7 @@ from simple_history.utils import bulk_create_with_history
 
 from children.models import Child, Placement
 from observations.models import Observation, PillarRating
-from observations.pillars import PILLARS, Direction
+from observations.pillars import Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import today
 from staff.models import Membership, Role, User
 
@@ -52,10 +54,15 @@ SEED = 20260302
 RECURRING_COMFORT = {("Daan", "Mulder"), ("Sem", "de Vries")}
 AFTER_BAD_SLEEP = {("Sophie", "Bos")}
 TOO_FEW = {("Finn", "Vos")}
+# The pillars of those patterns.
+RECURRING_PILLAR = "comfort_seeking"
+AFTER_BAD_SLEEP_PILLAR = "reunion"
+TOO_FEW_PILLAR = "exploration"
 
 SITUATIONS = ["drop_off", "free_play", "meal", "care", "outside", "sleep", "pick_up"]
 CIRCUMSTANCES = ["busy_group", "unfamiliar_staff", "ill", "after_absence", "change_at_home"]
 
+# Demo notes per pillar code; optional: a pillar without them gets ratings without notes.
 TYPICAL_NOTES = {
     "positive_affect": "Lachte naar de leidster en kroop even bij haar op schoot.",
     "comfort_seeking": "Viel bij het rennen en liep meteen naar de vaste leidster.",
@@ -111,9 +118,13 @@ class Planned:
         return (self.child.pk, self.observer_id, self.date, self.situation)
 
 
-def _atypical_value(pillar, strength: int = 1) -> int:
-    direction = Direction.LOW if Direction.LOW in pillar.directions else Direction.HIGH
-    return -strength if direction == Direction.LOW else strength
+def _atypical_value(pillar: Pillar, strength: str = Strength.SLIGHT) -> int:
+    """An atypical rating in the pillar's first direction (every pillar has at least one)."""
+    return rating_value(pillar.directions[0], strength)
+
+
+def _typical_note(code: str) -> str:
+    return TYPICAL_NOTES.get(code, "")
 
 
 def _week_days(week_back: int, start: datetime.date, day: datetime.date) -> list[datetime.date]:
@@ -134,25 +145,27 @@ def _plan_child(child: Child, index: int, placement: Placement, staff: list[int]
         for week_back, value in ((6, 0), (5, -1)):
             days = _week_days(week_back, placement.start_date, day)
             if days:
-                note = ATYPICAL_NOTES["exploration"][0] if value else TYPICAL_NOTES["exploration"]
-                add(days[1 % len(days)], staff[0], "outside", [("exploration", value, note)])
+                note = ATYPICAL_NOTES[TOO_FEW_PILLAR][0] if value else _typical_note(TOO_FEW_PILLAR)
+                add(days[1 % len(days)], staff[0], "outside", [(TOO_FEW_PILLAR, value, note)])
         return plans
 
+    pillars = all_pillars()
+    half = len(pillars) // 2
     odd_week = (index % 10) + 2  # the one isolated atypical rating of a typical child
     for week_back in range(WEEKS):
         days = _week_days(week_back, placement.start_date, day)
         if not days:
             continue
         for slot in range(2):
-            codes = [PILLARS[(2 * week_back + 4 * slot + k) % 8] for k in range(2)]
+            codes = [pillars[(2 * week_back + half * slot + k) % len(pillars)] for k in range(2)]
             if pattern_child:  # the pattern pillars get their own entries below
-                codes = [p for p in codes if p.code not in ("comfort_seeking", "reunion")]
+                codes = [p for p in codes if p.code not in (RECURRING_PILLAR, AFTER_BAD_SLEEP_PILLAR)]
             ratings = []
             for k, pillar in enumerate(codes):
                 value = 0
                 if not pattern_child and week_back == odd_week and slot == 0 and k == 0:
                     value = _atypical_value(pillar)
-                note = TYPICAL_NOTES[pillar.code] if value == 0 and rng.random() < 0.4 else ""
+                note = _typical_note(pillar.code) if value == 0 and rng.random() < 0.4 else ""
                 ratings.append((pillar.code, value, note))
             circumstances = [] if pattern_child or rng.random() > 0.15 else [rng.choice(CIRCUMSTANCES)]
             observer = staff[(week_back + slot + index) % len(staff)]
@@ -164,17 +177,17 @@ def _plan_child(child: Child, index: int, placement: Placement, staff: list[int]
         if name in RECURRING_COMFORT:
             if week_back % 4 != 3:
                 value = -2 if week_back % 3 == 0 else -1
-                note = ATYPICAL_NOTES["comfort_seeking"][week_back % 3]
+                note = ATYPICAL_NOTES[RECURRING_PILLAR][week_back % 3]
             else:
-                value, note = 0, TYPICAL_NOTES["comfort_seeking"]
-            add(when, observer, "outside" if week_back % 2 else "free_play", [("comfort_seeking", value, note)])
+                value, note = 0, _typical_note(RECURRING_PILLAR)
+            add(when, observer, "outside" if week_back % 2 else "free_play", [(RECURRING_PILLAR, value, note)])
         elif name in AFTER_BAD_SLEEP:
             if week_back % 2 == 0:
                 value = 2 if week_back % 4 == 0 else 1
-                note = ATYPICAL_NOTES["reunion"][week_back % 4 // 2]
-                add(when, observer, "pick_up", [("reunion", value, note)], ["slept_badly"])
+                note = ATYPICAL_NOTES[AFTER_BAD_SLEEP_PILLAR][week_back % 4 // 2]
+                add(when, observer, "pick_up", [(AFTER_BAD_SLEEP_PILLAR, value, note)], ["slept_badly"])
             else:
-                add(when, observer, "pick_up", [("reunion", 0, TYPICAL_NOTES["reunion"])])
+                add(when, observer, "pick_up", [(AFTER_BAD_SLEEP_PILLAR, 0, _typical_note(AFTER_BAD_SLEEP_PILLAR))])
     return plans
 
 
@@ -245,10 +258,12 @@ def seed_demo_observations(organisation) -> DemoObservationReport:
     report.created = len(created)
     report.ratings = len(ratings)
     report.patterns = {
-        "comfort_seeking, too little, recurring across observers": ", ".join(
+        f"{RECURRING_PILLAR}, too little, recurring across observers": ", ".join(
             " ".join(n) for n in sorted(RECURRING_COMFORT)
         ),
-        "reunion, too much, only after slept badly": ", ".join(" ".join(n) for n in sorted(AFTER_BAD_SLEEP)),
+        f"{AFTER_BAD_SLEEP_PILLAR}, too much, only after slept badly": ", ".join(
+            " ".join(n) for n in sorted(AFTER_BAD_SLEEP)
+        ),
         "too few observations": ", ".join(" ".join(n) for n in sorted(TOO_FEW)),
     }
     return report

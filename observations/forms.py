@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH
-from observations.pillars import PILLARS, Direction, Pillar, Strength
+from observations.pillars import Direction, Pillar, Strength, all_pillars
 from observations.services import TYPICAL_KIND, RatingInput
 from organisations.calendar import today
 
@@ -24,20 +24,23 @@ class PillarRow:
     kind: forms.BoundField
     strength: forms.BoundField
     note: forms.BoundField
-    options: list[tuple[str, str, str]]  # (value, label, css modifier)
 
     @property
     def errors(self):
         return self.kind.errors
 
     @property
-    def descriptions(self) -> list[tuple[str, str]]:
-        rows = [(_("typical"), self.pillar.typical)]
-        if self.pillar.low:
-            rows.append((_("atypical: too little"), self.pillar.low))
-        if self.pillar.high:
-            rows.append((_("atypical: too much"), self.pillar.high))
-        return rows
+    def options(self) -> list[tuple[str, str, str]]:
+        """(value, label, css modifier) of the chips: not seen, typical, then the pillar's own directions."""
+        return [
+            ("", _("not seen"), "secondary"),
+            (TYPICAL_KIND, _("typical"), "success"),
+            *((str(d), Direction(d).label, "warning") for d in self.pillar.directions),
+        ]
+
+    @property
+    def descriptions(self) -> tuple[tuple[str, str], ...]:
+        return self.pillar.descriptions
 
 
 class ObservationForm(forms.Form):
@@ -64,7 +67,7 @@ class ObservationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.child_obj = child
         self.fields["date"].widget.attrs["max"] = today().isoformat()
-        for pillar in PILLARS:
+        for pillar in all_pillars():
             self.fields[f"kind_{pillar.code}"] = forms.ChoiceField(
                 label=pillar.name, choices=KIND_CHOICES, required=False
             )
@@ -85,23 +88,15 @@ class ObservationForm(forms.Form):
         return value
 
     def pillar_rows(self) -> list[PillarRow]:
-        rows = []
-        for pillar in PILLARS:
-            options = [("", _("not seen"), "secondary"), (TYPICAL_KIND, _("typical"), "success")]
-            if pillar.low:
-                options.append((Direction.LOW, _("too little"), "warning"))
-            if pillar.high:
-                options.append((Direction.HIGH, _("too much"), "warning"))
-            rows.append(
-                PillarRow(
-                    pillar=pillar,
-                    kind=self[f"kind_{pillar.code}"],
-                    strength=self[f"strength_{pillar.code}"],
-                    note=self[f"note_{pillar.code}"],
-                    options=options,
-                )
+        return [
+            PillarRow(
+                pillar=pillar,
+                kind=self[f"kind_{pillar.code}"],
+                strength=self[f"strength_{pillar.code}"],
+                note=self[f"note_{pillar.code}"],
             )
-        return rows
+            for pillar in all_pillars()
+        ]
 
     def rating_inputs(self) -> list[RatingInput]:
         data = self.cleaned_data
@@ -112,7 +107,7 @@ class ObservationForm(forms.Form):
                 strength=data.get(f"strength_{p.code}") or "",
                 note=data.get(f"note_{p.code}") or "",
             )
-            for p in PILLARS
+            for p in all_pillars()
         ]
 
     def service_arguments(self) -> dict:

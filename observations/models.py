@@ -102,15 +102,11 @@ class Observation(models.Model):
 
 
 def _directions_allowed_constraint() -> Q:
-    """Per pillar, only the directions it has (e.g. no 'too little' for strangers)."""
+    """Per pillar, only the scale values of the directions it has (e.g. no 'too little' for strangers).
+    Follows the pillar definitions: a changed or added pillar needs `makemigrations`."""
     condition = Q()
     for pillar in PILLARS:
-        allowed = [0]
-        if "low" in pillar.directions:
-            allowed += [-2, -1]
-        if "high" in pillar.directions:
-            allowed += [1, 2]
-        condition |= Q(pillar=pillar.code, value__in=allowed)
+        condition |= Q(pillar=pillar.code, value__in=list(pillar.allowed_values))
     return condition
 
 

@@ -1,7 +1,10 @@
 """The eight pillars of attachment behaviour, defined once.
 
 Every form, page, summary and PDF reads them from here. Which atypical
-directions a pillar has is data (`directions`), never an if-statement elsewhere.
+directions a pillar has is data (`directions`), never an if-statement elsewhere;
+so are the scale values a rating may take (`allowed_values`, which the database
+constraint follows) and the descriptions the entry form shows (`descriptions`).
+To add a pillar, add it to PILLARS (see "Adding a pillar" in the README).
 
 The descriptions are our own words after chapter 3 of the seed e-book; the eight
 domains follow the LSVG screening list (Stor & Storsbergen 2006), applied here
@@ -52,6 +55,10 @@ def rating_strength(value: int) -> str | None:
     return Strength.CLEAR if abs(value) == 2 else Strength.SLIGHT
 
 
+# How the entry form heads the description of each atypical direction.
+DIRECTION_HEADINGS = {Direction.LOW: _("atypical: too little"), Direction.HIGH: _("atypical: too much")}
+
+
 @dataclass(frozen=True)
 class Pillar:
     code: str
@@ -60,9 +67,27 @@ class Pillar:
     low: str | None  # what "too little" looks like, or None if the pillar has no such direction
     high: str | None  # what "too much" looks like
 
+    def __post_init__(self):
+        if not self.directions:
+            raise ValueError(f"Pillar {self.code!r} needs a 'too little' or a 'too much' description.")
+
     @property
-    def directions(self) -> tuple[str, ...]:
+    def directions(self) -> tuple[Direction, ...]:
+        """The atypical directions this pillar has: those with a description."""
         return tuple(d for d, text in ((Direction.LOW, self.low), (Direction.HIGH, self.high)) if text)
+
+    @property
+    def allowed_values(self) -> tuple[int, ...]:
+        """The scale values a rating on this pillar may take: typical, and both strengths of its directions."""
+        return tuple(v for v in SCALE if v == TYPICAL or rating_direction(v) in self.directions)
+
+    @property
+    def descriptions(self) -> tuple[tuple[str, str], ...]:
+        """(heading, text) of what typical looks like, then of each atypical direction the pillar has."""
+        return (
+            (_("typical"), self.typical),
+            *((DIRECTION_HEADINGS[d], self.description_of(d)) for d in self.directions),
+        )
 
     def allows(self, direction: str) -> bool:
         return direction in self.directions
@@ -138,8 +163,10 @@ PILLAR_BY_CODE: dict[str, Pillar] = {p.code: p for p in PILLARS}
 PILLAR_CHOICES = [(p.code, p.name) for p in PILLARS]
 
 
-def get_pillar(code: str) -> Pillar:
-    return PILLAR_BY_CODE[code]
+def all_pillars() -> tuple[Pillar, ...]:
+    """The pillars, read at call time: what builds something per pillar (the entry form, the
+    rating rules, the demo planner) asks here, so a test can add a pillar to PILLARS in memory."""
+    return PILLARS
 
 
 def rating_label(value: int) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
-from observations.pillars import PILLAR_BY_CODE, Direction, Strength, rating_value
+from observations.pillars import Direction, Strength, all_pillars, rating_value
 from organisations.calendar import today
 from organisations.models import Group
 from staff.access import loggable_groups
@@ -59,8 +59,9 @@ def _check_note(errors: dict, key: str, note: str, label: str) -> None:
 def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tuple[int, str]]:
     """Validate the pillar ratings; return {pillar code: (scale value, note)} of the rated pillars."""
     result: dict[str, tuple[int, str]] = {}
+    pillars = {p.code: p for p in all_pillars()}
     for rating in ratings:
-        pillar = PILLAR_BY_CODE.get(rating.pillar)
+        pillar = pillars.get(rating.pillar)
         if pillar is None:
             errors.setdefault(NON_FIELD_ERRORS, []).append(_("The form holds a pillar that does not exist."))
             continue

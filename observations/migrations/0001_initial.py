@@ -140,6 +140,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='pillarrating',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pillar', 'positive_affect'), ('value__in', [0, -2, -1, 1, 2])), models.Q(('pillar', 'comfort_seeking'), ('value__in', [0, -2, -1, 1, 2])), models.Q(('pillar', 'trust_help'), ('value__in', [0, -2, -1, 1, 2])), models.Q(('pillar', 'cooperation'), ('value__in', [0, -2, -1, 1, 2])), models.Q(('pillar', 'exploration'), ('value__in', [0, -2, -1, 1, 2])), models.Q(('pillar', 'controlling'), ('value__in', [0, -2, -1, 1, 2])), models.Q(('pillar', 'reunion'), ('value__in', [0, -2, -1, 1, 2])), models.Q(('pillar', 'strangers'), ('value__in', [0, 1, 2])), _connector='OR'), name='rating_direction_allowed'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pillar', 'positive_affect'), ('value__in', [-2, -1, 0, 1, 2])), models.Q(('pillar', 'comfort_seeking'), ('value__in', [-2, -1, 0, 1, 2])), models.Q(('pillar', 'trust_help'), ('value__in', [-2, -1, 0, 1, 2])), models.Q(('pillar', 'cooperation'), ('value__in', [-2, -1, 0, 1, 2])), models.Q(('pillar', 'exploration'), ('value__in', [-2, -1, 0, 1, 2])), models.Q(('pillar', 'controlling'), ('value__in', [-2, -1, 0, 1, 2])), models.Q(('pillar', 'reunion'), ('value__in', [-2, -1, 0, 1, 2])), models.Q(('pillar', 'strangers'), ('value__in', [0, 1, 2])), _connector='OR'), name='rating_direction_allowed'),
         ),
     ]
