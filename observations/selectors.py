@@ -4,25 +4,39 @@ Each function returns plain lists (or small dataclasses) and runs a fixed number
 of queries, whatever the number of children or observations.
 """
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from children.models import Child
 from children.selectors import current_mentor, with_current_mentor
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
-from observations.pillars import PILLAR_BY_CODE, rating_label
+from observations.pillars import PILLAR_BY_CODE, PILLARS, rating_label
+from observations.recency import LastObserved, last_observed, last_observed_date
 from organisations.calendar import today, week_of
 from organisations.models import Group
+from staff.models import User
 
 TIMELINE_PAGE_SIZE = 20
 
 
-def _with_observation_figures(children_qs, day: datetime.date):
+@dataclass(frozen=True)
+class ChildRow:
+    """A child on the group's day view or the mentor list: entries this week and when last observed."""
+
+    child: Child
+    age: str
+    mentor: User | None
+    week_count: int  # observations in the ISO week of the day
+    last: LastObserved
+
+
+def _with_observation_figures(children_qs: QuerySet[Child], day: datetime.date) -> QuerySet[Child]:
     """Annotate `week_count` (entries in the ISO week of `day`) and `last_observed`."""
     week = week_of(day)
     active = Q(observations__removed_at__isnull=True)
@@ -31,26 +45,26 @@ def _with_observation_figures(children_qs, day: datetime.date):
             "observations",
             filter=active & Q(observations__date__gte=week.start, observations__date__lte=week.end),
         ),
-        last_observed=Max("observations__date", filter=active),
+        last_observed=last_observed_date(),
     )
 
 
-def _mark_stale(child, day: datetime.date) -> None:
-    child.days_since = (day - child.last_observed).days if child.last_observed else None
-    child.is_stale = child.days_since is None or child.days_since >= settings.OBSERVATION_STALE_DAYS
+def _row(child: Child, day: datetime.date, mentor: User | None) -> ChildRow:
+    return ChildRow(
+        child=child,
+        age=child.age_label(day),
+        mentor=mentor,
+        week_count=child.week_count,  # type: ignore[attr-defined]  # annotated above
+        last=last_observed(child.last_observed, day=day),  # type: ignore[attr-defined]
+    )
 
 
-def group_day_view(group: Group, day: datetime.date | None = None) -> list[Child]:
-    """The children placed in `group` on `day` (default today), each with its mentor,
-    `week_count`, `last_observed` and `is_stale`. Two queries."""
+def group_day_view(group: Group, day: datetime.date | None = None) -> list[ChildRow]:
+    """The children placed in `group` on `day` (default today), each with its mentor, entries
+    this week and when last observed. Two queries."""
     day = day or today()
     placed = Child.objects.placed_on(day, groups=[group]).order_by("first_name", "last_name")
-    children = list(with_current_mentor(_with_observation_figures(placed, day)))
-    for child in children:
-        child.mentor = current_mentor(child)
-        child.age = child.age_label(day)
-        _mark_stale(child, day)
-    return children
+    return [_row(c, day, current_mentor(c)) for c in with_current_mentor(_with_observation_figures(placed, day))]
 
 
 def next_child_in_group(group: Group, after: Child, day: datetime.date | None = None) -> Child | None:
@@ -65,7 +79,7 @@ def next_child_in_group(group: Group, after: Child, day: datetime.date | None = 
     return placed[index + 1] if index + 1 < len(placed) else None
 
 
-def mentor_children(user) -> list[Child]:
+def mentor_children(user: User) -> list[ChildRow]:
     """The children `user` mentors (open mentorship) and may read, with figures. One query."""
     day = today()
     children = (
@@ -73,34 +87,40 @@ def mentor_children(user) -> list[Child]:
         .filter(mentorships__mentor=user, mentorships__end_date__isnull=True)
         .order_by("first_name", "last_name")
     )
-    children = list(_with_observation_figures(children, day))
-    for child in children:
-        child.age = child.age_label(day)
-        _mark_stale(child, day)
-    return children
+    return [_row(c, day, user) for c in _with_observation_figures(children, day)]
 
 
-def _with_details(observations_qs):
+def _with_details(observations_qs: QuerySet[Observation]) -> QuerySet[Observation]:
     return observations_qs.select_related("observer", "group").prefetch_related(
         Prefetch("ratings", queryset=PillarRating.objects.order_by("id"))
     )
 
 
-def decorate(observation: Observation, pillar_order: dict[str, int] | None = None) -> Observation:
-    """Attach display helpers (no queries): sorted ratings with their pillar."""
-    order = pillar_order or {code: i for i, code in enumerate(PILLAR_BY_CODE)}
-    observation.sorted_ratings = sorted(observation.ratings.all(), key=lambda r: order[r.pillar])
-    return observation
+PILLAR_ORDER = {pillar.code: index for index, pillar in enumerate(PILLARS)}
 
 
-@dataclass
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One observation as the timeline, its own page and the removal page show it."""
+
+    observation: Observation
+    ratings: tuple[PillarRating, ...]  # in the order of the pillars
+
+    @classmethod
+    def of(cls, observation: Observation) -> TimelineEntry:
+        """From an observation with its ratings prefetched (no queries)."""
+        ratings = sorted(observation.ratings.all(), key=lambda r: PILLAR_ORDER.get(r.pillar, len(PILLAR_ORDER)))
+        return cls(observation, tuple(ratings))
+
+
+@dataclass(frozen=True)
 class Timeline:
     page: Page
-    observations: list[Observation]
+    entries: list[TimelineEntry]
     pillar: str | None
 
 
-def child_timeline(child: Child, *, pillar: str | None = None, page_number=1) -> Timeline:
+def child_timeline(child: Child, *, pillar: str | None = None, page_number: int | str = 1) -> Timeline:
     """The child's observations, newest first, paginated, optionally only those rating `pillar`.
     Three queries: count, page, ratings."""
     if pillar not in PILLAR_BY_CODE:
@@ -110,12 +130,13 @@ def child_timeline(child: Child, *, pillar: str | None = None, page_number=1) ->
         qs = qs.filter(ratings__pillar=pillar)
     paginator = Paginator(_with_details(qs), TIMELINE_PAGE_SIZE)
     page = paginator.get_page(page_number)
-    observations = [decorate(o) for o in page.object_list]
-    return Timeline(page=page, observations=observations, pillar=pillar)
+    return Timeline(page=page, entries=[TimelineEntry.of(o) for o in page.object_list], pillar=pillar)
 
 
-def observation_for_reader(user, pk: int) -> Observation | None:
-    return _with_details(Observation.objects.visible_to(user).select_related("child")).filter(pk=pk).first()
+def observation_for_reader(user: User, pk: int) -> TimelineEntry | None:
+    """The observation `pk` if the user may read it, with its ratings in pillar order."""
+    observation = _with_details(Observation.objects.visible_to(user).select_related("child")).filter(pk=pk).first()
+    return TimelineEntry.of(observation) if observation else None
 
 
 @dataclass

@@ -18,41 +18,32 @@ weeks or observations:
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from children.models import Child, Placement
 from children.selectors import current_mentor, with_current_mentor
 from observations.models import Observation
 from observations.pillars import PILLARS, Pillar
+from observations.recency import LastObserved, last_observed, last_observed_date
+from observations.selectors import ChildRow
 from organisations.calendar import Week, WeekWindowMixin, today
 from organisations.models import Group
-from reports.figures import PillarFigures, weekly_figures_for_children
+from reports.figures import weekly_figures_for_children
 from reports.figures import window as weeks_window
 from reports.patterns import PatternKind, Thresholds, pillar_pattern
-from reports.summary import STRIP_CELL, STRIP_GAP, PillarSummary, week_strip
+from reports.summary import PillarSummary, pillar_summary
 from staff.access import visible_groups
-from staff.models import Membership, Role
+from staff.models import Membership, Role, User
 from staff.scope import scope_for
 
 SORTS = ("naam", "aandachtspunten", "laatst")
 DEFAULT_SORT = "naam"
 FILTER_ATTENTION = "aandachtspunten"
 STAFF_ACTIVITY_WEEKS = 4
-
-
-def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSummary:
-    """One pillar as the child summary builds it (pattern, week strip, strip width)."""
-    strip = week_strip(figures)
-    return PillarSummary(
-        pillar=figures.pillar,
-        figures=figures,
-        pattern=pillar_pattern(figures, thresholds),
-        strip=strip,
-        strip_width=len(strip) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP,
-    )
 
 
 # --- Group overview ---------------------------------------------------------------------------
@@ -63,12 +54,18 @@ class OverviewRow:
     """One child of the matrix: a `PillarSummary` per pillar, in the order of PILLARS."""
 
     child: Child
-    mentor: object | None
-    last_observed: datetime.date | None
-    days_since: int | None
-    is_stale: bool
+    mentor: User | None
+    last: LastObserved
     entries: int  # observations of the child in the window
     pillars: tuple[PillarSummary, ...]
+
+    @property
+    def last_observed(self) -> datetime.date | None:
+        return self.last.date
+
+    @property
+    def is_stale(self) -> bool:
+        return self.last.is_stale
 
     @property
     def attention_points(self) -> int:
@@ -138,7 +135,7 @@ def group_overview(
     span = weeks_window(weeks, day)
     active = Q(observations__removed_at__isnull=True)
     placed = placed.annotate(
-        last_observed=Max("observations__date", filter=active),
+        last_observed=last_observed_date(),
         entries=Count(
             "observations",
             filter=active & Q(observations__date__gte=span[0].start, observations__date__lte=span[-1].end),
@@ -149,14 +146,11 @@ def group_overview(
 
     rows = []
     for child in kids:
-        days_since = (day - child.last_observed).days if child.last_observed else None
         rows.append(
             OverviewRow(
                 child=child,
                 mentor=current_mentor(child),
-                last_observed=child.last_observed,
-                days_since=days_since,
-                is_stale=days_since is None or days_since >= stale_days,
+                last=last_observed(child.last_observed, day=day),
                 entries=child.entries,
                 pillars=tuple(pillar_summary(p, thresholds) for p in figures[child.pk].pillars),
             )
@@ -268,19 +262,13 @@ def locations_overview(
     groups = list(visible_groups(user).filter(location__in=[loc.pk for loc in locations]).order_by("name", "pk"))
     scope = scope_for(user)
     readable = {g.pk for g in groups if scope.reads_observations_in(g)}
-    stale_since = day - datetime.timedelta(days=settings.OBSERVATION_STALE_DAYS)
     activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
 
     # 1. children placed today per group, with the last observation of each child
     placements = list(
         Placement.objects.running_on(day)
         .filter(group_id__in=[g.pk for g in groups])
-        .annotate(
-            last_observed=Max(
-                "child__observations__date",
-                filter=Q(child__observations__removed_at__isnull=True),
-            )
-        )
+        .annotate(last_observed=last_observed_date("child__"))
         .values_list("group_id", "child_id", "last_observed")
         .order_by()
     )
@@ -318,12 +306,12 @@ def locations_overview(
         names.setdefault(user_id, _name(first, last, email))
 
     by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
-    for group_id, child_id, last_observed in placements:
+    for group_id, child_id, last_date in placements:
         gf = by_group[group_id]
         gf.children_today += 1
         if not gf.readable:
             continue
-        if last_observed and last_observed > stale_since:
+        if not last_observed(last_date, day=day).is_stale:
             gf.observed_recently += 1
         if child_id in with_attention:
             gf.with_attention_point += 1
@@ -355,23 +343,23 @@ def _name(first: str, last: str, email: str) -> str:
 @dataclass(frozen=True)
 class Coverage:
     weeks: int
-    no_entry_this_week: list  # children of the day view without an entry this week
-    never_rated: list  # (child, [Pillar, ...]): pillars the child never had rated in the window
+    no_entry_this_week: list[Child]  # children of the day view without an entry this week
+    never_rated: list[tuple[Child, list[Pillar]]]  # pillars the child never had rated in the window
 
 
-def group_coverage(children, weeks: int | None = None, *, day: datetime.date | None = None) -> Coverage:
-    """Coverage for the group page, from the day view's children (`week_count` annotated by
-    observations.selectors.group_day_view) and the same weekly figures as the reports. One query."""
-    children = list(children)
+def group_coverage(rows: Iterable[ChildRow], weeks: int | None = None, *, day: datetime.date | None = None) -> Coverage:
+    """Coverage for the group page, from the day view's rows (observations.selectors.group_day_view)
+    and the same weekly figures as the reports. One query."""
+    rows = list(rows)
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
-    figures = weekly_figures_for_children([c.pk for c in children], weeks, until=day)
+    figures = weekly_figures_for_children([r.child.pk for r in rows], weeks, until=day)
     never_rated = []
-    for child in children:
-        missing = [p.pillar for p in figures[child.pk].pillars if p.ratings == 0]
+    for row in rows:
+        missing = [p.pillar for p in figures[row.child.pk].pillars if p.ratings == 0]
         if missing:
-            never_rated.append((child, missing))
+            never_rated.append((row.child, missing))
     return Coverage(
         weeks=weeks,
-        no_entry_this_week=[c for c in children if not c.week_count],
+        no_entry_this_week=[r.child for r in rows if not r.week_count],
         never_rated=never_rated,
     )

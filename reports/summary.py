@@ -130,6 +130,19 @@ class ChildSummary(WeekWindowMixin):
         return [p for p in self.pillars if p.pattern.kind == PatternKind.RECURRING]
 
 
+def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSummary:
+    """One pillar over the window: its pattern and week strip. The one builder: the child's
+    summary, its PDF and every cell of the group overview come from here."""
+    strip = week_strip(figures)
+    return PillarSummary(
+        pillar=figures.pillar,
+        figures=figures,
+        pattern=pillar_pattern(figures, thresholds),
+        strip=strip,
+        strip_width=len(strip) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP,
+    )
+
+
 def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:
     half = STRIP_MID - 2
     cells = []
@@ -220,18 +233,7 @@ def child_summary(
     figures = weekly_figures(child, weeks, until=day)
     basis = _basis(child, figures.start, figures.end)
     labels = dict(Circumstance.choices)
-    pillars = []
-    for pillar_figures in figures.pillars:
-        strip = week_strip(pillar_figures)
-        pillars.append(
-            PillarSummary(
-                pillar=pillar_figures.pillar,
-                figures=pillar_figures,
-                pattern=pillar_pattern(pillar_figures, thresholds),
-                strip=strip,
-                strip_width=len(strip) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP,
-            )
-        )
+    pillars = [pillar_summary(pillar_figures, thresholds) for pillar_figures in figures.pillars]
     circumstances = sorted(
         ((str(labels[code]), basis[f"circ_{code}"]) for code in Circumstance.values if basis[f"circ_{code}"]),
         key=lambda item: -item[1],

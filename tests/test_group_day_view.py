@@ -39,13 +39,16 @@ def test_a_child_not_observed_for_14_days_is_marked(cast, client_for):
     make_observation(fresh, cast.staff_a, date=days_ago(13))
     never = f.make_child(cast.group_a, "Bo")
     html = client_for(cast.staff_a).get(url(cast.group_a)).content.decode()
-    assert html.count("14 dagen niet waargenomen") == 2  # Sem (14 days) and Bo (never)
+    # Sem (14 days) is marked with the exact days, Bo (never) with "nog nooit waargenomen" (issue 8: the
+    # mark says how many days; before, a never-observed child also read "14 dagen niet waargenomen").
+    assert html.count("14 dagen niet waargenomen") == 1
     assert "nog nooit waargenomen" in html
     items = html.split('<li class="list-group-item')
     sem = next(i for i in items if "Sem Testmans" in i)
     zoe = next(i for i in items if "Zoë Testmans" in i)
     bo = next(i for i in items if "Bo Testmans" in i)
     assert " stale" in sem[:20] and " stale" in bo[:20] and " stale" not in zoe[:20]
+    assert "badge-stale" in bo and "badge-stale" not in zoe
     assert never.pk
 
 
@@ -102,3 +105,25 @@ def test_the_day_view_runs_a_fixed_number_of_queries(cast, client_for, django_as
     assert few == many
     with django_assert_num_queries(few):
         client.get(url(cast.group_a))
+
+
+def test_the_mark_counts_the_exact_days_everywhere(cast, client_for):
+    """One notion of "last observed": 40 days ago reads "40 dagen", on the day view, the mentor list
+    and the group overview, and the location figures count the child as not observed lately."""
+    make_observation(cast.child_a, cast.staff_a, date=days_ago(40))
+    client = client_for(cast.staff_a)
+    for page in (url(cast.group_a), reverse("mentor_children"), reverse("group_overview", args=[cast.group_a.pk])):
+        html = client.get(page).content.decode()
+        assert "40 dagen niet waargenomen" in html, page
+        assert "14 dagen niet waargenomen" not in html, page
+    figures = client_for(cast.manager).get(reverse("location_detail", args=[cast.location1.pk])).context["figures"]
+    group_a = next(g for g in figures.groups if g.group == cast.group_a)
+    assert group_a.observed_recently == 0
+
+
+def test_thirteen_days_is_not_marked_and_counts_as_observed_lately(cast, client_for):
+    make_observation(cast.child_a, cast.staff_a, date=days_ago(13))
+    html = client_for(cast.staff_a).get(url(cast.group_a)).content.decode()
+    assert "badge-stale" not in html
+    figures = client_for(cast.manager).get(reverse("location_detail", args=[cast.location1.pk])).context["figures"]
+    assert next(g for g in figures.groups if g.group == cast.group_a).observed_recently == 1

@@ -23,7 +23,9 @@ def test_staff_see_their_mentor_children_with_last_observed_date(cast, client_fo
 
 def test_a_never_observed_mentor_child_is_marked(cast, client_for):
     html = client_for(cast.staff_b).get(URL).content.decode()
-    assert "Tess Testmans" in html and "nog nooit waargenomen" in html and "lang niet waargenomen" in html
+    # The mark is the shared one (pages/_not_observed_badge.html): "nog nooit waargenomen" for a child
+    # never observed, the exact number of days otherwise (it said "lang niet waargenomen" before issue 8).
+    assert "Tess Testmans" in html and "nog nooit waargenomen" in html and "badge-stale" in html
     assert "Sem Testmans" not in html
 
 

@@ -67,15 +67,18 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     can_read = scope.reads_observations_in(group)
     # An organisation admin manages records but does not read observations.
-    children = observation_selectors.group_day_view(group) if can_read else selectors.children_placed_in_group(group)
+    if can_read:
+        rows = observation_selectors.group_day_view(group)
+        # Who had no entry this week, which pillars a child never had rated (one query).
+        coverage = group_coverage(rows)
+    else:
+        rows, coverage = selectors.children_placed_in_group(group), None
     context = {
         "group": group,
-        "children": children,
+        "rows": rows,
         "show_observations": can_read,
         "can_log": scope.logs_in(group),
-        "stale_days": settings.OBSERVATION_STALE_DAYS,
-        # Who had no entry this week, which pillars a child never had rated (one query).
-        "coverage": group_coverage(children) if can_read else None,
+        "coverage": coverage,
     }
     return render(request, "pages/group_detail.html", context)
 

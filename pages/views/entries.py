@@ -166,20 +166,22 @@ def observation_remove(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The observation was removed. It stays in the change history."))
             return redirect(reverse("child_detail", args=[observation.child_id]))
-    return render(request, "pages/observation_remove.html", {"observation": observation, "form": form})
+    context = {"entry": selectors.TimelineEntry.of(observation), "observation": observation, "form": form}
+    return render(request, "pages/observation_remove.html", context)
 
 
 @require_safe
 @login_required
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    observation = selectors.observation_for_reader(request.user, pk)
-    if observation is None:
+    entry = selectors.observation_for_reader(request.user, pk)
+    if entry is None:
         raise Http404
-    selectors.decorate(observation)
+    observation = entry.observation
     return render(
         request,
         "pages/observation_detail.html",
         {
+            "entry": entry,
             "observation": observation,
             "history": selectors.observation_history(observation),
             "can_change": services.can_change(observation, request.user),
@@ -190,5 +192,5 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def mentor_children(request: HttpRequest) -> HttpResponse:
-    children = selectors.mentor_children(request.user)
-    return render(request, "pages/mentor_children.html", {"children": children})
+    rows = selectors.mentor_children(request.user)
+    return render(request, "pages/mentor_children.html", {"rows": rows})

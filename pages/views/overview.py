@@ -51,7 +51,6 @@ def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
     overview = _overview(request, group, weeks)
     context = {
         "overview": overview,
-        "summary": overview,  # reports/_caution.html and _how_to_read.html read `summary`
         "group": group,
         "weeks_message": weeks_message,
         "week_choices": WEEK_CHOICES,
