@@ -88,14 +88,6 @@ class Observation(models.Model):
     def __str__(self):
         return f"{self.child} – {self.date:%Y-%m-%d}"
 
-    @property
-    def is_removed(self) -> bool:
-        return self.removed_at is not None
-
-    @property
-    def has_circumstances(self) -> bool:
-        return bool(self.circumstances)
-
     def get_circumstances_display(self) -> list[str]:
         labels = dict(Circumstance.choices)
         return [str(labels.get(c, c)) for c in self.circumstances]
