@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages.views import dashboards, entries, overview, summary
+from pages.views import conversations, dashboards, entries, overview, summary
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -16,6 +16,10 @@ urlpatterns = [
     path("mijn-mentorkinderen/", entries.mentor_children, name="mentor_children"),
     path("kinderen/<int:pk>/overzicht/", summary.child_summary_page, name="child_summary"),
     path("kinderen/<int:pk>/overzicht.pdf", summary.child_summary_pdf, name="child_summary_pdf"),
+    path("kinderen/<int:child_pk>/gesprekken/nieuw/", conversations.conversation_new, name="conversation_new"),
+    path("gesprekken/<int:pk>/", conversations.conversation_detail, name="conversation_detail"),
+    path("gesprekken/<int:pk>/wijzigen/", conversations.conversation_edit, name="conversation_edit"),
+    path("afspraken/<int:pk>/teruggekeken/", conversations.agreement_looked_back, name="agreement_looked_back"),
     path("groepen/<int:pk>/overzicht/", overview.group_overview_page, name="group_overview"),
     path("groepen/<int:pk>/overzicht.csv", overview.group_overview_csv, name="group_overview_csv"),
 ]

@@ -1,6 +1,9 @@
 """Staff users and their memberships (who works where, in which role)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -12,11 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Group, Location, Organisation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -24,30 +30,31 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> User:
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields: Any) -> User:
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
 
 
 class User(AbstractUser):
     """A person who logs in with their e-mail address."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # log in by e-mail: AbstractUser's username field removed
     email = models.EmailField(_("e-mail address"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # An e-mail manager, not auth's UserManager (which creates users by username).
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -57,7 +64,7 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.get_full_name() or self.email
 
     @property
@@ -88,6 +95,9 @@ class RoleRule:
     reads_observations: bool  # reads the observations of the children placed at its place
     logs_observations: bool  # logs observations of the children placed at its place
     manages_records: bool  # sets up places, people, children and placements (the administration)
+    reads_conversations: bool = False  # reads parent conversations of the children at its place
+    records_conversations: bool = False  # records parent conversations of the children at its place
+    # (a child's own mentor reads and records that child's conversations whatever the role)
 
 
 # The one table of roles. Adding a role: a line here and its Dutch name in Role;
@@ -95,9 +105,20 @@ class RoleRule:
 ROLE_RULES: dict[str, RoleRule] = {
     Role.STAFF: RoleRule(ScopeLevel.GROUP, reads_observations=True, logs_observations=True, manages_records=False),
     Role.MANAGER: RoleRule(
-        ScopeLevel.LOCATION, reads_observations=True, logs_observations=False, manages_records=False
+        ScopeLevel.LOCATION,
+        reads_observations=True,
+        logs_observations=False,
+        manages_records=False,
+        reads_conversations=True,
     ),
-    Role.COACH: RoleRule(ScopeLevel.LOCATION, reads_observations=True, logs_observations=False, manages_records=False),
+    Role.COACH: RoleRule(
+        ScopeLevel.LOCATION,
+        reads_observations=True,
+        logs_observations=False,
+        manages_records=False,
+        reads_conversations=True,
+        records_conversations=True,
+    ),
     Role.ADMIN: RoleRule(
         ScopeLevel.ORGANISATION, reads_observations=False, logs_observations=False, manages_records=True
     ),
@@ -168,7 +189,7 @@ class Membership(models.Model):
         if rule is None:
             return  # the field's own choices validation names the unknown role
         role = self.get_role_display()
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         needs_group, needs_location = rule.level == ScopeLevel.GROUP, rule.level == ScopeLevel.LOCATION
         if needs_group and not self.group_id:
             errors["group"] = _("A %(role)s belongs to a group: choose one.") % {"role": role}
@@ -180,9 +201,9 @@ class Membership(models.Model):
             errors["location"] = _("A %(role)s does not belong to one location: leave the location empty.") % {
                 "role": role
             }
-        if self.group_id and self.group.location.organisation_id != self.organisation_id:
+        if self.group is not None and self.group.location.organisation_id != self.organisation_id:
             errors["group"] = _("This group belongs to another organisation.")
-        if self.location_id and self.location.organisation_id != self.organisation_id:
+        if self.location is not None and self.location.organisation_id != self.organisation_id:
             errors["location"] = _("This location belongs to another organisation.")
         if errors:
             raise ValidationError(errors)

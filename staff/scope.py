@@ -91,6 +91,8 @@ class Scope:
     reads: Places = field(default_factory=Places)  # may read observations of the children placed there
     logs: Places = field(default_factory=Places)  # may log observations of the children placed there
     manages: Places = field(default_factory=Places)  # may set up records (the administration)
+    reads_conversations: Places = field(default_factory=Places)  # may read parent conversations there
+    records_conversations: Places = field(default_factory=Places)  # may record parent conversations there
 
     @classmethod
     def from_memberships(
@@ -108,6 +110,8 @@ class Scope:
             reads=having("reads_observations"),
             logs=having("logs_observations"),
             manages=having("manages_records"),
+            reads_conversations=having("reads_conversations"),
+            records_conversations=having("records_conversations"),
         )
 
     def place_ids(self, role: Role | str) -> frozenset[int]:
@@ -158,5 +162,5 @@ def scope_for(user: AnyUser) -> Scope:
         return cached
     rows = Membership.objects.filter(user=user).values_list("role", "group_id", "location_id", "organisation_id")
     scope = Scope.from_memberships(rows, all_organisations=user.is_superuser)
-    user._access_scope = scope  # type: ignore[union-attr]
+    user._access_scope = scope  # type: ignore[attr-defined]  # a per-request cache on the user object
     return scope

@@ -6,8 +6,11 @@ from django.views.decorators.http import require_safe
 
 from children import selectors
 from children.models import Child
+from conversations import selectors as conversation_selectors
+from conversations.access import conversation_readable_children, conversation_recordable_children
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
+from pages.http import AuthenticatedHttpRequest
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
 from staff.access import loggable_groups, visible_groups, visible_locations
 from staff.models import Role
@@ -16,7 +19,7 @@ from staff.scope import scope_for
 
 @require_safe
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Takes each role to its work: groups for staff, locations for managers and coaches."""
     scope = scope_for(request.user)
     groups = list(loggable_groups(request.user).select_related("location"))
@@ -38,6 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "coached_locations": [figures[loc.pk] for loc in coached],
             "stale_days": settings.OBSERVATION_STALE_DAYS,
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
+            # Conversations coming up and agreements to look back on (coach, mentor).
+            "follow_up": conversation_selectors.follow_up_for(request.user) if scope.memberships else None,
         },
     )
 
@@ -67,15 +72,20 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     can_read = scope.reads_observations_in(group)
     # An organisation admin manages records but does not read observations.
+    focus: dict[int, conversation_selectors.Focus] = {}
+    rows: list[observation_selectors.ChildRow] | list[selectors.PlacedChild]
     if can_read:
         rows = observation_selectors.group_day_view(group)
         # Who had no entry this week, which pillars a child never had rated (one query).
         coverage = group_coverage(rows)
+        # Children the group watches on some pillars after a parent conversation (one query).
+        focus = conversation_selectors.active_focus(r.child.pk for r in rows)
     else:
         rows, coverage = selectors.children_placed_in_group(group), None
     context = {
         "group": group,
         "rows": rows,
+        "entries": [(row, focus.get(row.child.pk)) for row in rows],
         "show_observations": can_read,
         "can_log": scope.logs_in(group),
         "coverage": coverage,
@@ -101,4 +111,15 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["timeline"] = observation_selectors.child_timeline(
             child, pillar=request.GET.get("pijler") or None, page_number=request.GET.get("page") or 1
         )
+        context.update(_conversations_on_child_page(request, child))
     return render(request, "pages/child_detail.html", context)
+
+
+def _conversations_on_child_page(request: HttpRequest, child: Child) -> dict[str, object]:
+    """Readers of conversations see them all; the group's staff see only the agreements meant for them."""
+    reads = conversation_readable_children(request.user).filter(pk=child.pk).exists()
+    return {
+        "conversations": conversation_selectors.conversations_of_child(child) if reads else None,
+        "group_agreements": None if reads else conversation_selectors.group_agreements_of_child(child),
+        "can_record_conversation": conversation_recordable_children(request.user).filter(pk=child.pk).exists(),
+    }

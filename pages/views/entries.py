@@ -16,16 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from children.models import Child
+from conversations import selectors as conversation_selectors
 from observations import selectors, services
 from observations.forms import EditObservationForm, NewObservationForm, RemoveObservationForm
 from observations.models import Observation
 from observations.pillars import rating_direction, rating_strength
 from organisations.calendar import today
+from pages.http import AuthenticatedHttpRequest
 
 SESSION_SITUATION = "observations.last_situation"
 
 
-def _own_observation(request: HttpRequest, pk: int) -> Observation:
+def _own_observation(request: AuthenticatedHttpRequest, pk: int) -> Observation:
     """An observation the user made and may still read; 404 for anything else."""
     observation = (
         Observation.objects.visible_to(request.user)
@@ -54,7 +56,7 @@ def _after_save(request: HttpRequest, observation: Observation, created: bool) -
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def observation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
     if request.method == "POST":
         form = NewObservationForm(request.POST, child=child)
@@ -85,7 +87,7 @@ def observation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(
         request,
         "pages/observation_form.html",
-        {"form": form, "child": child, "rows": form.pillar_rows(), "editing": None},
+        {"form": form, "child": child, "editing": None, **_pillars_with_focus_first(form, child)},
     )
 
 
@@ -105,7 +107,7 @@ def _initial_from(observation: Observation) -> dict:
     return initial
 
 
-def _refuse_when_closed(request: HttpRequest, observation: Observation) -> HttpResponse | None:
+def _refuse_when_closed(request: AuthenticatedHttpRequest, observation: Observation) -> HttpResponse | None:
     if services.can_change(observation, request.user):
         return None
     messages.error(
@@ -118,7 +120,7 @@ def _refuse_when_closed(request: HttpRequest, observation: Observation) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def observation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     observation = _own_observation(request, pk)
     refused = _refuse_when_closed(request, observation)
     if refused:
@@ -143,13 +145,18 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "pages/observation_form.html",
-        {"form": form, "child": observation.child, "rows": form.pillar_rows(), "editing": observation},
+        {
+            "form": form,
+            "child": observation.child,
+            "editing": observation,
+            **_pillars_with_focus_first(form, observation.child),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def observation_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def observation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     observation = _own_observation(request, pk)
     refused = _refuse_when_closed(request, observation)
     if refused:
@@ -172,7 +179,7 @@ def observation_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = selectors.observation_for_reader(request.user, pk)
     if entry is None:
         raise Http404
@@ -191,6 +198,26 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def mentor_children(request: HttpRequest) -> HttpResponse:
+def mentor_children(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = selectors.mentor_children(request.user)
-    return render(request, "pages/mentor_children.html", {"rows": rows})
+    day = today()
+    last = conversation_selectors.last_conversation_dates(r.child.pk for r in rows)
+    entries = [
+        (
+            row,
+            last.get(row.child.pk),
+            conversation_selectors.is_yearly_conversation_missing(last.get(row.child.pk), day),
+        )
+        for row in rows
+    ]
+    return render(request, "pages/mentor_children.html", {"entries": entries})
+
+
+def _pillars_with_focus_first(form: NewObservationForm | EditObservationForm, child: Child) -> dict[str, object]:
+    """The pillar rows, those the group watches for this child (a parent conversation's focus) first."""
+    focus = conversation_selectors.active_focus([child.pk]).get(child.pk)
+    rows = form.pillar_rows()
+    if focus is not None:
+        codes = {p.code for p in focus.pillars}
+        rows = sorted(rows, key=lambda row: row.pillar.code not in codes)
+    return {"rows": rows, "focus": focus}

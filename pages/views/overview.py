@@ -15,7 +15,7 @@ from organisations.calendar import today
 from organisations.models import Group
 from reports.csv_export import render_group_overview_csv
 from reports.models import AccessLog
-from reports.overview import FILTER_ATTENTION, SORTS, group_overview
+from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overview
 from reports.patterns import PatternKind
 from reports.services import access_log_record_many
 from reports.summary import PATTERN_STYLE, WEEK_CHOICES, parse_weeks
@@ -32,7 +32,7 @@ def _readable_group(request: HttpRequest, pk: int) -> Group:
     return get_object_or_404(readable_groups(request.user).select_related("location__organisation"), pk=pk)
 
 
-def _overview(request: HttpRequest, group: Group, weeks: int):
+def _overview(request: HttpRequest, group: Group, weeks: int) -> GroupOverview:
     return group_overview(
         group,
         weeks,

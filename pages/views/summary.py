@@ -8,7 +8,7 @@ from organisations.calendar import today
 from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
 from reports.services import access_log_record
-from reports.summary import WEEK_CHOICES, child_summary, parse_weeks
+from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
 
 def _observable_child(request: HttpRequest, pk: int) -> Child:
@@ -16,7 +16,7 @@ def _observable_child(request: HttpRequest, pk: int) -> Child:
     return get_object_or_404(Child.objects.observable_by(request.user).select_related("organisation"), pk=pk)
 
 
-def _log(request, child, action, summary) -> None:
+def _log(request: HttpRequest, child: Child, action: str, summary: ChildSummary) -> None:
     access_log_record(
         user=request.user,
         child=child,

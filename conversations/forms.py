@@ -1,0 +1,97 @@
+"""The conversation form and its agreement rows. They check the shape; the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from conversations.models import FOCUS_MAX_WEEKS, TEXT_MAX_LENGTH
+from conversations.services import AgreementInput
+from observations.pillars import all_pillars
+from organisations.calendar import today
+
+DATE_WIDGET = {"type": "date"}
+
+
+class ConversationForm(forms.Form):
+    date = forms.DateField(label=_("Date of the conversation"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
+    participants = forms.CharField(
+        label=_("Who took part"), max_length=300, help_text=_("For example: mother, father, mentor, coach.")
+    )
+    parents_context = forms.CharField(
+        label=_("What the parents told"),
+        required=False,
+        help_text=_("Context from home, in the parents' words."),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX_LENGTH}),
+    )
+    next_date = forms.DateField(
+        label=_("Next conversation"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].widget.attrs["max"] = today().isoformat()
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "date": data["date"],
+            "participants": data["participants"],
+            "parents_context": data["parents_context"],
+            "next_date": data["next_date"],
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show the service's messages beside the fields they are about (agreements on top)."""
+        for key, messages in error.message_dict.items():
+            field = key if key in self.fields else None
+            for message in messages:
+                self.add_error(field if key != NON_FIELD_ERRORS else None, message)
+
+
+class NewConversationForm(ConversationForm):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class EditConversationForm(ConversationForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AgreementForm(forms.Form):
+    text = forms.CharField(
+        label=_("What was agreed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": TEXT_MAX_LENGTH}),
+    )
+    who = forms.CharField(label=_("Who"), required=False, max_length=200)
+    follow_up = forms.DateField(
+        label=_("Look back on"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")
+    )
+    for_group = forms.BooleanField(label=_("The group's staff see this agreement"), required=False)
+    focus_pillars = forms.MultipleChoiceField(
+        label=_("The group watches these pillars"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    focus_weeks = forms.IntegerField(label=_("for weeks"), required=False, min_value=1, max_value=FOCUS_MAX_WEEKS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_pillars"].choices = [(p.code, p.name) for p in all_pillars()]
+
+    def agreement_input(self) -> AgreementInput:
+        data = self.cleaned_data
+        return AgreementInput(
+            text=data.get("text") or "",
+            who=data.get("who") or "",
+            follow_up=data.get("follow_up"),
+            for_group=bool(data.get("for_group")),
+            focus_pillars=tuple(data.get("focus_pillars") or ()),
+            focus_weeks=data.get("focus_weeks"),
+        )
+
+
+AgreementFormSet = forms.formset_factory(AgreementForm, extra=3, max_num=10, absolute_max=10, validate_max=True)

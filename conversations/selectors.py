@@ -1,0 +1,135 @@
+"""Reads about parent conversations: plain dataclasses, a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+
+from children.models import Child
+from conversations.access import conversation_readable_children, conversation_recordable_children
+from conversations.models import Agreement, Conversation
+from observations.pillars import PILLAR_BY_CODE, Pillar
+from organisations.calendar import today
+from staff.models import User
+from staff.scope import AnyUser
+
+# A conversation is "due" this many days before its planned date; the yearly one after 12 months.
+DUE_SOON_DAYS = 14
+YEARLY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The group watches these pillars of a child until a date (from an agreement)."""
+
+    child_id: int
+    pillars: tuple[Pillar, ...]
+    until: datetime.date
+
+
+def active_focus(children_ids: Iterable[int], day: datetime.date | None = None) -> dict[int, Focus]:
+    """{child id: Focus} of the children with an agreement whose focus runs on `day`. One query.
+    Several running agreements of one child join their pillars; the latest end wins."""
+    day = day or today()
+    found: dict[int, Focus] = {}
+    agreements = (
+        Agreement.objects.filter(conversation__child_id__in=list(children_ids), conversation__date__lte=day)
+        .exclude(focus_pillars=[])
+        .select_related("conversation")
+        .order_by("conversation__date", "pk")
+    )
+    for agreement in agreements:
+        until = agreement.focus_until
+        if until is None or until < day:
+            continue
+        child_id = agreement.conversation.child_id
+        before = found.get(child_id)
+        codes = [p.code for p in before.pillars] if before else []
+        codes += [c for c in agreement.focus_pillars if c not in codes and c in PILLAR_BY_CODE]
+        found[child_id] = Focus(
+            child_id, tuple(PILLAR_BY_CODE[c] for c in codes), max(until, before.until) if before else until
+        )
+    return found
+
+
+def conversations_of_child(child: Child) -> list[Conversation]:
+    """The child's conversations, newest first, with their agreements (two queries)."""
+    return list(
+        child.conversations.select_related("recorded_by").prefetch_related(
+            Prefetch("agreements", queryset=Agreement.objects.order_by("follow_up", "pk"))
+        )
+    )
+
+
+def group_agreements_of_child(child: Child) -> list[Agreement]:
+    """The agreements meant for the group's staff (no parents' words), newest conversation first."""
+    return list(
+        Agreement.objects.filter(conversation__child=child, for_group=True)
+        .select_related("conversation")
+        .order_by("-conversation__date", "follow_up", "pk")
+    )
+
+
+def readable_conversation(user: AnyUser, pk: int) -> Conversation | None:
+    return (
+        Conversation.objects.filter(pk=pk, child__in=conversation_readable_children(user))
+        .select_related("child", "recorded_by")
+        .prefetch_related(Prefetch("agreements", queryset=Agreement.objects.order_by("follow_up", "pk")))
+        .first()
+    )
+
+
+def last_conversation_dates(children_ids: Iterable[int]) -> dict[int, datetime.date]:
+    """{child id: date of the last conversation}. One query."""
+    rows = (
+        Conversation.objects.filter(child_id__in=list(children_ids))
+        .values("child_id")
+        .annotate(last=Max("date"))
+        .values_list("child_id", "last")
+    )
+    return dict(rows)
+
+
+def last_conversation_date(child: Child) -> datetime.date | None:
+    return last_conversation_dates([child.pk]).get(child.pk)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What needs the user's attention: planned conversations coming up or past, agreements to look back on."""
+
+    conversations_due: list[Conversation]
+    agreements_due: list[Agreement]
+
+    def __bool__(self) -> bool:
+        return bool(self.conversations_due or self.agreements_due)
+
+
+def follow_up_for(user: User, day: datetime.date | None = None) -> FollowUp:
+    """For a coach or mentor: the last conversation of each of their children whose planned next
+    conversation falls within DUE_SOON_DAYS (or passed), and agreements past their look-back date
+    that nobody looked back on. Two queries."""
+    day = day or today()
+    children: QuerySet[Child] = conversation_recordable_children(user)
+    latest = Conversation.objects.filter(child__in=children).order_by("child_id", "-date", "-pk").distinct("child_id")
+    due = [
+        c
+        for c in Conversation.objects.filter(pk__in=latest.values("pk"))
+        .filter(next_date__isnull=False, next_date__lte=day + datetime.timedelta(days=DUE_SOON_DAYS))
+        .select_related("child")
+        .order_by("next_date")
+    ]
+    agreements = list(
+        Agreement.objects.filter(Q(conversation__child__in=children), follow_up__lt=day, followed_up_at__isnull=True)
+        .select_related("conversation__child")
+        .order_by("follow_up", "pk")
+    )
+    return FollowUp(due, agreements)
+
+
+def is_yearly_conversation_missing(last: datetime.date | None, day: datetime.date) -> bool:
+    """Mentors talk with the parents of each mentor child at least once a year."""
+    return last is None or (day - last).days > YEARLY_DAYS

@@ -1,0 +1,242 @@
+"""Writes: recording and changing a parent conversation with its agreements, all or nothing.
+
+Like observations/services.py: keyword arguments, every rule checked, one transaction,
+ValidationError with messages for the person at the screen (keys: field names,
+`agreements`, or NON_FIELD_ERRORS).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from children.models import Child
+from conversations.models import FOCUS_MAX_WEEKS, TEXT_MAX_LENGTH, Agreement, Conversation
+from observations.pillars import PILLAR_BY_CODE
+from organisations.calendar import today
+from staff.models import User
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    text: str = ""
+    who: str = ""
+    follow_up: datetime.date | None = None
+    for_group: bool = False
+    focus_pillars: tuple[str, ...] = field(default_factory=tuple)
+    focus_weeks: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text.strip() or self.who.strip() or self.follow_up or self.focus_pillars)
+
+
+def _check_text(errors: dict[str, list[str]], key: str, text: str, label: str, *, required: bool = False) -> None:
+    if required and not text:
+        errors.setdefault(key, []).append(_("%(label)s: please fill this in.") % {"label": label})
+    if len(text) > TEXT_MAX_LENGTH:
+        errors.setdefault(key, []).append(
+            _("%(label)s is %(length)d characters long; at most %(max)d are allowed.")
+            % {"label": label, "length": len(text), "max": TEXT_MAX_LENGTH}
+        )
+
+
+def _check_agreement(number: int, item: AgreementInput, date: datetime.date | None) -> list[str]:
+    """The messages for one agreement (numbered from 1 as on the form)."""
+    messages: list[str] = []
+    prefix = _("Agreement %(n)d") % {"n": number}
+    if not item.text.strip():
+        messages.append(_("%(agreement)s: write what was agreed.") % {"agreement": prefix})
+    elif len(item.text) > TEXT_MAX_LENGTH:
+        messages.append(
+            _("%(agreement)s is too long: at most %(max)d characters.") % {"agreement": prefix, "max": TEXT_MAX_LENGTH}
+        )
+    if not item.who.strip():
+        messages.append(_("%(agreement)s: say who does it.") % {"agreement": prefix})
+    if item.follow_up is None:
+        messages.append(_("%(agreement)s: choose when to look back on it.") % {"agreement": prefix})
+    elif date is not None and item.follow_up <= date:
+        messages.append(_("%(agreement)s: looking back must come after the conversation.") % {"agreement": prefix})
+    unknown = [code for code in item.focus_pillars if code not in PILLAR_BY_CODE]
+    if unknown:
+        messages.append(_("%(agreement)s: choose pillars from the list.") % {"agreement": prefix})
+    if item.focus_pillars and not (item.focus_weeks and 1 <= item.focus_weeks <= FOCUS_MAX_WEEKS):
+        messages.append(
+            _("%(agreement)s: say for how many weeks the group watches (1 to %(max)d).")
+            % {"agreement": prefix, "max": FOCUS_MAX_WEEKS}
+        )
+    if item.focus_weeks and not item.focus_pillars:
+        messages.append(_("%(agreement)s: choose the pillars the group watches.") % {"agreement": prefix})
+    return messages
+
+
+def _check(
+    *,
+    child: Child,
+    date: datetime.date | None,
+    participants: str,
+    parents_context: str,
+    next_date: datetime.date | None,
+    agreements: list[AgreementInput],
+) -> tuple[dict[str, list[str]], list[AgreementInput]]:
+    errors: dict[str, list[str]] = {}
+    if date is None:
+        errors["date"] = [_("Enter the date of the conversation.")]
+    elif date > today():
+        errors["date"] = [_("A conversation that took place cannot be in the future.")]
+    elif date < child.date_of_birth:
+        errors["date"] = [_("The date cannot be before the child's date of birth.")]
+    _check_text(errors, "participants", participants, _("Who took part"), required=True)
+    _check_text(errors, "parents_context", parents_context, _("What the parents told"))
+    if next_date is not None and date is not None and next_date <= date:
+        errors["next_date"] = [_("The next conversation must come after this one.")]
+    kept = [a for a in agreements if not a.is_empty]
+    messages = [m for n, a in enumerate(agreements, start=1) if not a.is_empty for m in _check_agreement(n, a, date)]
+    if messages:
+        errors["agreements"] = messages
+    return errors, kept
+
+
+def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
+    return Agreement(
+        conversation=conversation,
+        text=item.text.strip(),
+        who=item.who.strip(),
+        follow_up=item.follow_up,
+        for_group=item.for_group,
+        focus_pillars=sorted(set(item.focus_pillars), key=list(PILLAR_BY_CODE).index),
+        focus_weeks=item.focus_weeks if item.focus_pillars else None,
+    )
+
+
+def conversation_create(
+    *,
+    child: Child,
+    recorder: User,
+    date: datetime.date | None,
+    participants: str,
+    parents_context: str = "",
+    next_date: datetime.date | None = None,
+    agreements: list[AgreementInput],
+    submission_key: uuid.UUID | None = None,
+) -> tuple[Conversation, bool]:
+    """Record a conversation with its agreements. A second call with the same
+    `submission_key` returns the first conversation and creates nothing."""
+    submission_key = submission_key or uuid.uuid4()
+    existing = Conversation.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        if existing.child_id != child.pk or existing.recorded_by_id != recorder.pk:
+            raise ValidationError({NON_FIELD_ERRORS: [_("This form was already used. Start again.")]})
+        return existing, False
+    participants, parents_context = participants.strip(), parents_context.strip()
+    errors, kept = _check(
+        child=child,
+        date=date,
+        participants=participants,
+        parents_context=parents_context,
+        next_date=next_date,
+        agreements=agreements,
+    )
+    if errors:
+        raise ValidationError(errors)
+    conversation = Conversation(
+        child=child,
+        date=date,
+        participants=participants,
+        parents_context=parents_context,
+        next_date=next_date,
+        recorded_by=recorder,
+        submission_key=submission_key,
+    )
+    conversation._history_user = recorder  # type: ignore[attr-defined]  # read by simple-history
+    try:
+        with transaction.atomic():
+            conversation.save()
+            for item in kept:
+                agreement = _agreement(conversation, item)
+                agreement._history_user = recorder  # type: ignore[attr-defined]
+                agreement.save()
+    except IntegrityError:
+        # Two requests with the same key at once: the other one won.
+        existing = Conversation.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return conversation, True
+
+
+def can_change(conversation: Conversation, user: User, *, now: datetime.datetime | None = None) -> bool:
+    """Only the person who recorded it, and only for OBSERVATION_EDIT_DAYS (the same window as observations)."""
+    now = now or timezone.now()
+    return conversation.recorded_by_id == user.pk and now - conversation.created_at <= datetime.timedelta(
+        days=settings.OBSERVATION_EDIT_DAYS
+    )
+
+
+def conversation_update(
+    *,
+    conversation: Conversation,
+    editor: User,
+    version: int,
+    date: datetime.date | None,
+    participants: str,
+    parents_context: str = "",
+    next_date: datetime.date | None = None,
+    agreements: list[AgreementInput],
+) -> Conversation:
+    """Change a conversation and replace its agreements; every change is kept in the history."""
+    participants, parents_context = participants.strip(), parents_context.strip()
+    errors, kept = _check(
+        child=conversation.child,
+        date=date,
+        participants=participants,
+        parents_context=parents_context,
+        next_date=next_date,
+        agreements=agreements,
+    )
+    if not can_change(conversation, editor):
+        errors.setdefault(NON_FIELD_ERRORS, []).append(
+            _("Only the person who recorded a conversation can change it, and only within %(days)d days.")
+            % {"days": settings.OBSERVATION_EDIT_DAYS}
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        claimed = Conversation.objects.filter(pk=conversation.pk, version=version).update(version=F("version") + 1)
+        if not claimed:
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        _("Someone else changed this conversation after you opened it. Reload it and try again.")
+                    ]
+                }
+            )
+        conversation.version = version + 1
+        conversation.date, conversation.participants = date, participants
+        conversation.parents_context, conversation.next_date = parents_context, next_date
+        conversation._history_user = editor  # type: ignore[attr-defined]
+        conversation.save()
+        for old in conversation.agreements.all():
+            old._history_user = editor  # type: ignore[attr-defined]
+            old.delete()
+        for item in kept:
+            agreement = _agreement(conversation, item)
+            agreement._history_user = editor  # type: ignore[attr-defined]
+            agreement.save()
+    return conversation
+
+
+def agreement_looked_back(*, agreement: Agreement, user: User) -> Agreement:
+    """Mark that the agreement was looked back on (it leaves the follow-up lists)."""
+    agreement.followed_up_at = timezone.now()
+    agreement._history_user = user  # type: ignore[attr-defined]
+    agreement.save(update_fields=["followed_up_at"])
+    return agreement
