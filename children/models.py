@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 
 from organisations.calendar import today
 from organisations.models import Group, Organisation
-from staff.access import loggable_groups, readable_groups
+from staff.access import loggable_groups, readable_groups, visible_organisations
+from staff.models import Membership
 from staff.scope import AnyUser, scope_for
 
 
@@ -59,6 +60,11 @@ class ChildQuerySet(models.QuerySet):
             | Q(id__in=Placement.objects.running_on(today()).filter(group__in=groups).values("child_id"))
         )
 
+    def managed_by(self, user: AnyUser) -> ChildQuerySet:
+        """Children whose records the user sets up: those of the organisations they manage
+        (the administration). Working in a group of another organisation adds none."""
+        return self.filter(organisation__in=visible_organisations(user))
+
     def observable_by(self, user: AnyUser) -> ChildQuerySet:
         """Children whose observations the user may read: placed today in a group they read."""
         return self.placed_on(today(), groups=readable_groups(user))
@@ -100,6 +106,14 @@ class Child(models.Model):
     def clean(self):
         if self.date_of_birth and self.date_of_birth > today():
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+
+
+def _child_of(row: Placement | Mentorship) -> Child | None:
+    """The row's child, also an unsaved one (the admin's add page validates the rows with it)."""
+    try:
+        return row.child
+    except Child.DoesNotExist:
+        return None
 
 
 class PlacementQuerySet(models.QuerySet):
@@ -145,11 +159,12 @@ class Placement(models.Model):
         errors = []
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
-        if not (self.child_id and self.group_id and self.start_date):
-            return
-        if self.group.location.organisation_id != self.child.organisation_id:
+        child = _child_of(self)
+        if not (child and child.organisation_id and child.date_of_birth and self.group_id and self.start_date):
+            return  # the child's own form names what is missing
+        if self.group.location.organisation_id != child.organisation_id:
             raise ValidationError({"group": _("This group belongs to another organisation.")})
-        if self.start_date < self.child.date_of_birth:
+        if self.start_date < child.date_of_birth:
             errors.append(_("A placement cannot start before the child's date of birth."))
         others = [p for p in Placement.objects.filter(child_id=self.child_id).exclude(pk=self.pk)]
         if any(p.group_id == self.group_id and self.overlaps(p) for p in others):
@@ -184,3 +199,11 @@ class Mentorship(models.Model):
 
     def __str__(self):
         return f"{self.mentor} – {self.child}"
+
+    def clean(self) -> None:
+        child = _child_of(self)
+        if child is None or not self.mentor_id or not child.organisation_id:
+            return
+        works_there = Membership.objects.filter(user_id=self.mentor_id, organisation_id=child.organisation_id)
+        if not works_there.exists():
+            raise ValidationError({"mentor": _("The mentor must work in the child's organisation.")})

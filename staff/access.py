@@ -6,10 +6,12 @@ have theirs one floor up, in children/access.py.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisations.models import Group, Location, Organisation
-from staff.models import User
+from staff.models import Membership, User
 from staff.scope import AnyUser, scope_for
 
 
@@ -48,13 +50,44 @@ def loggable_groups(user: AnyUser) -> QuerySet[Group]:
     return Group.objects.filter(scope_for(user).logs.groups_q())
 
 
-def visible_users(user: AnyUser) -> QuerySet[User]:
-    """The users an organisation admin manages: members of their organisation(s), and themselves."""
+def managed_locations(user: AnyUser) -> QuerySet[Location]:
+    """Locations of the organisations the user manages: what the administration offers them.
+    Unlike `visible_locations`, a membership elsewhere (say, staff of a group) adds nothing."""
+    return Location.objects.filter(organisation__in=visible_organisations(user))
+
+
+def managed_groups(user: AnyUser) -> QuerySet[Group]:
+    """Groups of the organisations the user manages (see `managed_locations`)."""
+    return Group.objects.filter(location__organisation__in=visible_organisations(user))
+
+
+def managed_users(user: AnyUser) -> QuerySet[User]:
+    """The users an organisation admin may change (name, password, memberships) or delete:
+    those with at least one membership, every one of them in the organisation(s) the admin
+    manages, and never a platform superuser. A user who also works for another organisation
+    is that organisation's concern too, so no single organisation admin takes over the account.
+    The admin themselves are in it (their name, e-mail, password); the memberships they may
+    touch are still only those of their own organisation(s) (`managed_memberships`)."""
     scope = scope_for(user)
     if scope.all_organisations:
         return User.objects.all()
-    if user is None or not user.is_authenticated:
+    if not scope.manages:
         return User.objects.none()
+    organisations = scope.manages.organisation_ids
+    inside = Membership.objects.filter(user=OuterRef("pk"), organisation_id__in=organisations)
+    elsewhere = Membership.objects.filter(user=OuterRef("pk")).exclude(organisation_id__in=organisations)
     return User.objects.filter(
-        Q(memberships__organisation_id__in=scope.manages.organisation_ids) | Q(pk=user.pk)
-    ).distinct()
+        (Exists(inside) & ~Exists(elsewhere) & Q(is_superuser=False)) | Q(pk=user.pk)  # type: ignore[union-attr]
+    )
+
+
+def managed_memberships(user: AnyUser) -> QuerySet[Membership]:
+    """Memberships in the organisations the user manages."""
+    return Membership.objects.filter(organisation__in=visible_organisations(user))
+
+
+def members_of(organisation_ids: Iterable[int]) -> QuerySet[User]:
+    """Users with at least one membership in one of these organisations (e.g. a child's mentors)."""
+    return User.objects.filter(
+        Exists(Membership.objects.filter(user=OuterRef("pk"), organisation_id__in=organisation_ids))
+    )

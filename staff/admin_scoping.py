@@ -2,7 +2,13 @@
 
 Every admin page lists and edits only what its accessor returns for the user, and
 every foreign-key dropdown offers only in-scope objects (`CHOICES`). Only users
-who manage records (an organisation admin, or a platform superuser) get in.
+who manage records (an organisation admin, or a platform superuser) get in; they
+get a 404 for any one object outside their scope, in every view that names one
+(change, delete, history, a user's password page).
+
+The administration reaches only what the user *manages*: the places of the
+organisations where they are an organisation admin (`managed_*` in staff/access.py),
+never the places where they merely work (staff, manager or coach there).
 """
 
 from __future__ import annotations
@@ -11,23 +17,26 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from organisations.models import Group, Location, Organisation
-from staff.access import visible_groups, visible_locations, visible_organisations, visible_users
+from staff.access import managed_groups, managed_locations, managed_users, visible_organisations
 from staff.models import User
 from staff.scope import AnyUser, scope_for
 
 Accessor = Callable[[AnyUser], QuerySet[Any]]
 
 # The choices a foreign key may offer, per related model. A model missing here offers nothing.
+# An inline may narrow them further to its parent object (ScopedInline.choices_for).
 CHOICES: dict[type[Model], Accessor] = {
     Organisation: visible_organisations,
-    Location: visible_locations,
-    Group: visible_groups,
-    User: visible_users,
+    Location: managed_locations,
+    Group: managed_groups,
+    User: managed_users,
 }
 
 
@@ -43,8 +52,11 @@ def manages_records(request: HttpRequest) -> bool:
 class ScopedForeignKeys:
     """Limits every foreign-key dropdown to the user's scope."""
 
+    def choices_for(self, db_field: Any, request: HttpRequest) -> QuerySet[Any]:
+        return scoped_choices(db_field.related_model, request.user)
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> ModelChoiceField | None:
-        kwargs["queryset"] = scoped_choices(db_field.related_model, request.user)
+        kwargs["queryset"] = self.choices_for(db_field, request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
@@ -55,6 +67,16 @@ class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).filter(pk__in=self.accessor(request.user).values("pk"))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        """One object of `get_queryset`, or a 404 (Django itself redirects with "does not exist"
+        from the change, delete and history views). Without an admin role: 403, as everywhere."""
+        if not manages_records(request):
+            raise PermissionDenied
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return manages_records(request)
@@ -73,7 +95,30 @@ class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin):
 
 
 class ScopedInline(ScopedForeignKeys, admin.TabularInline):
+    """Rows of an object the user manages. `accessor` (optional) bounds the rows further, for
+    rows that may lie outside the scope although their parent does not (a user's memberships)."""
+
     extra = 0
+    accessor: Accessor | None = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if self.accessor is not None:
+            queryset = queryset.filter(pk__in=self.accessor(request.user).values("pk"))
+        return queryset
+
+    def parent_object(self, request: HttpRequest) -> Any:
+        """The object whose change page shows this inline, through its admin's scoped queryset;
+        None on an add page."""
+        match = request.resolver_match
+        object_id = match.kwargs.get("object_id") if match else None
+        if object_id is None:
+            return None
+        parent_admin = self.admin_site.get_model_admin(self.parent_model)
+        try:
+            return parent_admin.get_queryset(request).filter(pk=unquote(object_id)).first()
+        except (ValueError, ValidationError):
+            return None
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return manages_records(request)

@@ -1,0 +1,464 @@
+"""Who may open what: every URL pattern of the project, for ten kinds of user, by GET and POST.
+
+The list of patterns comes from the URL resolver, not from this file: a new page, a newly
+registered admin model or a new admin view without an entry in MATRIX fails
+`test_every_url_pattern_has_an_entry`. Only Django's own routes for logging in and out
+and for choosing the language are left out, each with its reason (SKIPPED). Static files
+have no URL pattern (WhiteNoise serves them).
+
+Every URL is filled with objects of the first organisation, Linde: location 1, group A,
+the child of group A, an observation of that child by staff of group A, that staff
+member's user account, an access log row about that child.
+
+The rules, as the expectations below spell them out:
+
+- Anonymous: a redirect to the login page (the admin's own login page for /beheer/).
+- App pages (pages/urls.py): 200 for a user whose scope holds the object, 404 for any
+  other logged-in user (an outsider cannot tell "not yours" from "does not exist").
+  GET-only pages answer 405 to POST for everyone, before any login check.
+- The admin site (/beheer/), Django's rule: a logged-in user without the `is_staff`
+  flag is sent to the admin login page (302); with the flag but without an organisation
+  admin role, every model page answers 403 (the index says "nothing to manage", an app
+  index 404). Organisation admins and platform superusers: 200 for objects they manage,
+  404 for one object outside their organisation(s), in every view naming one object
+  (change, delete, history, a user's password page). Django's stock admins (axes,
+  auth groups) check model permissions: only the platform superuser gets in (403 else).
+  The unnamed `<id>/` pattern of each model redirects to its change page (302), which
+  then applies the rules above.
+- POST with an empty body: a form page answers 200 with the form's errors (nothing is
+  saved: an empty delete confirmation deletes nothing), a read-only admin 403.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from children.models import Child
+from conversations.models import Agreement, Conversation
+from organisations.calendar import today
+from reports.models import AccessLog
+from reports.services import access_log_record
+from staff.models import Role, User
+from tests import factories as f
+from tests.conftest import build_cast
+from tests.observation_factories import make_observation
+
+pytestmark = pytest.mark.django_db
+
+# --- the users ---------------------------------------------------------------------------
+ANON = "anonymous"
+STAFF_A = "staff of group A"
+STAFF_B = "staff of group B"  # another group, same location
+MANAGER = "manager of location 1"
+MANAGER_2 = "manager of location 2"  # carries a stale is_staff flag: walks the admin's 403 path
+COACH = "coach of locations 1 and 2"
+ADMIN = "admin of Linde"
+OTHER_ADMIN = "admin of Other"
+TWO_ORGS = "staff of group A and admin of Other"
+ROOT = "platform superuser"
+
+USERS = (ANON, STAFF_A, STAFF_B, MANAGER, MANAGER_2, COACH, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT)
+LOGGED_IN = frozenset(USERS) - {ANON}
+MEMBERS_OF_A = frozenset({STAFF_A, MANAGER, COACH, ADMIN, TWO_ORGS, ROOT})  # the basic facts of group A
+READERS_OF_A = frozenset({STAFF_A, MANAGER, COACH, TWO_ORGS})  # its observations
+LOGGERS_OF_A = frozenset({STAFF_A, TWO_ORGS})
+# Parent conversations of the child of group A, whose mentor is staff of group A (conversations/access.py).
+CONVERSATION_READERS_OF_A = frozenset({STAFF_A, MANAGER, COACH})
+CONVERSATION_RECORDERS_OF_A = frozenset({STAFF_A, COACH})
+ADMIN_SITE = frozenset({MANAGER_2, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # is_staff: past the admin's gate
+ORGANISATION_ADMINS = frozenset({ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # an admin role (or superuser)
+MANAGERS_OF_LINDE = frozenset({ADMIN, ROOT})
+ROOT_ONLY = frozenset({ROOT})
+NOBODY: frozenset[str] = frozenset()
+
+# --- the outcomes ------------------------------------------------------------------------
+LOGIN = "302 to the login page"
+ADMIN_LOGIN = "302 to the admin login page"
+REDIRECT = "302 elsewhere"
+
+Outcome = int | str
+Expect = Callable[[str, str], Outcome]
+
+
+def page(allowed: frozenset[str], *, get_only: bool = True, post: int = 200) -> Expect:
+    """An app page: 200 in scope, 404 outside it, login for anonymous; 405 to POST if GET-only."""
+
+    def expect(user: str, method: str) -> Outcome:
+        if method == "post" and get_only:
+            return 405
+        if user == ANON:
+            return LOGIN
+        if user not in allowed:
+            return 404
+        return post if method == "post" else 200
+
+    return expect
+
+
+def open_page(*, post: int = 200) -> Expect:
+    """A page for everyone, logged in or not (forgotten password)."""
+
+    def expect(user: str, method: str) -> Outcome:
+        return post if method == "post" else 200
+
+    return expect
+
+
+def post_only(allowed: frozenset[str]) -> Expect:
+    """An action: 405 to GET for everyone, login for anonymous; a redirect in scope, 404 outside."""
+
+    def expect(user: str, method: str) -> Outcome:
+        if method == "get":
+            return 405
+        if user == ANON:
+            return LOGIN
+        return REDIRECT if user in allowed else 404
+
+    return expect
+
+
+def admin_site(get: Callable[[str], Outcome], *, post: Outcome | None = None) -> Expect:
+    """An admin page: anonymous users and users without is_staff go to the admin login."""
+
+    def expect(user: str, method: str) -> Outcome:
+        if user not in ADMIN_SITE:
+            return ADMIN_LOGIN
+        if method == "post" and post is not None:
+            return post
+        return get(user)
+
+    return expect
+
+
+def scoped(allowed: frozenset[str], *, outsiders: int = 404, post: int | None = None) -> Expect:
+    """A view of a ScopedAdmin: 403 without an admin role, `outsiders` for other organisation admins."""
+
+    def get(user: str) -> Outcome:
+        if user not in ORGANISATION_ADMINS:
+            return 403
+        return 200 if user in allowed else outsiders
+
+    def expect(user: str, method: str) -> Outcome:
+        if method == "post" and post is not None and user in allowed:
+            return admin_site(lambda _: post)(user, method)
+        return admin_site(get)(user, method)
+
+    return expect
+
+
+def stock(allowed: frozenset[str], *, post: Outcome | None = None) -> Expect:
+    """A view of a stock admin that checks Django's model permissions (only the superuser holds any)."""
+
+    def get(user: str) -> Outcome:
+        return 200 if user in allowed else 403
+
+    def expect(user: str, method: str) -> Outcome:
+        if method == "post" and post is not None and user in allowed:
+            return post
+        return admin_site(get)(user, method)
+
+    return expect
+
+
+@dataclass(frozen=True)
+class Entry:
+    expect: Expect
+    kwargs: dict[str, str] | None = None  # names of World attributes, filled in at request time
+    url: str | None = None  # a literal path, for regular-expression patterns
+    literal: dict[str, str] | None = None  # URL arguments that are no object of the world
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class ScopedModel:
+    """The views of one ScopedAdmin, for one object of Linde."""
+
+    obj: str  # World attribute
+    add: frozenset[str] = ORGANISATION_ADMINS
+    delete: frozenset[str] = MANAGERS_OF_LINDE
+    read_only: bool = False
+    password: bool = False
+
+
+@dataclass(frozen=True)
+class StockModel:
+    obj: str
+    add: frozenset[str] = NOBODY
+    change_post: Outcome = 200
+
+
+# Every admin model, by "app/model". A newly registered one needs a line here.
+ADMIN_MODELS: dict[str, ScopedModel | StockModel] = {
+    "organisations/organisation": ScopedModel("org", add=ROOT_ONLY, delete=ROOT_ONLY),
+    "organisations/location": ScopedModel("location1"),
+    "organisations/group": ScopedModel("group_a"),
+    "staff/user": ScopedModel("staff_a", password=True),
+    "children/child": ScopedModel("child_a"),
+    "reports/accesslog": ScopedModel("access_log_row", add=NOBODY, delete=NOBODY, read_only=True),
+    "auth/group": StockModel("auth_group", add=ROOT_ONLY),
+    "axes/accessattempt": StockModel("axes_attempt", change_post=REDIRECT),
+    "axes/accesslog": StockModel("axes_log", change_post=REDIRECT),
+    "axes/accessfailurelog": StockModel("axes_failure", change_post=REDIRECT),
+}
+
+
+def model_entries(label: str, spec: ScopedModel | StockModel) -> dict[str, Entry]:
+    app, model = label.split("/")
+    name = f"admin:{app}_{model}"
+    obj = {"object_id": spec.obj}
+    redirect = Entry(admin_site(lambda _: REDIRECT), obj)
+    if isinstance(spec, StockModel):
+        return {
+            f"{name}_changelist": Entry(stock(ROOT_ONLY)),
+            f"{name}_add": Entry(stock(spec.add)),
+            f"{name}_change": Entry(stock(ROOT_ONLY, post=spec.change_post), obj),
+            f"{name}_delete": Entry(stock(ROOT_ONLY), obj),
+            f"{name}_history": Entry(stock(ROOT_ONLY), obj),
+            f"beheer/{app}/{model}/<path:object_id>/": redirect,
+        }
+    # Read-only: viewing is allowed, a POST to the change form is not (403), even in scope.
+    change_post = 403 if spec.read_only else None
+    entries = {
+        f"{name}_changelist": Entry(scoped(ORGANISATION_ADMINS)),
+        f"{name}_add": Entry(scoped(spec.add, outsiders=403)),
+        f"{name}_change": Entry(scoped(MANAGERS_OF_LINDE, post=change_post), obj),
+        # Outside the organisation: 404 before the delete permission is asked; inside without it: 403.
+        f"{name}_delete": Entry(delete_rule(spec.delete), obj),
+        f"{name}_history": Entry(scoped(MANAGERS_OF_LINDE), obj),
+        f"beheer/{app}/{model}/<path:object_id>/": redirect,
+    }
+    if spec.password:
+        entries["admin:auth_user_password_change"] = Entry(scoped(MANAGERS_OF_LINDE), {"id": spec.obj})
+    return entries
+
+
+def delete_rule(allowed: frozenset[str]) -> Expect:
+    def get(user: str) -> Outcome:
+        if user not in ORGANISATION_ADMINS:
+            return 403
+        if user not in MANAGERS_OF_LINDE:
+            return 404
+        return 200 if user in allowed else 403
+
+    return admin_site(get)
+
+
+def site_index(user: str) -> Outcome:
+    return 200
+
+
+def app_index(user: str) -> Outcome:
+    return 200 if user in ORGANISATION_ADMINS else 404  # nothing to show: Django answers 404
+
+
+MATRIX: dict[str, Entry] = {
+    # The app's pages (pages/urls.py).
+    "home": Entry(page(LOGGED_IN)),
+    "location_detail": Entry(
+        page(frozenset({STAFF_A, STAFF_B, MANAGER, COACH, ADMIN, TWO_ORGS, ROOT})), {"pk": "location1"}
+    ),
+    "group_detail": Entry(page(MEMBERS_OF_A), {"pk": "group_a"}),
+    "child_detail": Entry(page(MEMBERS_OF_A), {"pk": "child_a"}),
+    "observation_new": Entry(page(LOGGERS_OF_A, get_only=False), {"child_pk": "child_a"}),
+    "observation_detail": Entry(page(READERS_OF_A), {"pk": "observation"}),
+    "observation_edit": Entry(page(frozenset({STAFF_A}), get_only=False), {"pk": "observation"}),
+    "observation_remove": Entry(page(frozenset({STAFF_A}), get_only=False), {"pk": "observation"}),
+    "mentor_children": Entry(page(LOGGED_IN)),
+    "child_summary": Entry(page(READERS_OF_A), {"pk": "child_a"}),
+    "child_summary_pdf": Entry(page(READERS_OF_A), {"pk": "child_a"}),
+    "group_overview": Entry(page(READERS_OF_A), {"pk": "group_a"}),
+    "group_overview_csv": Entry(page(READERS_OF_A), {"pk": "group_a"}),
+    "conversation_new": Entry(page(CONVERSATION_RECORDERS_OF_A, get_only=False), {"child_pk": "child_a"}),
+    "conversation_detail": Entry(page(CONVERSATION_READERS_OF_A), {"pk": "conversation"}),
+    # Recorded by the coach: only they change it.
+    "conversation_edit": Entry(page(frozenset({COACH}), get_only=False), {"pk": "conversation"}),
+    "agreement_looked_back": Entry(post_only(CONVERSATION_RECORDERS_OF_A), {"pk": "agreement"}),
+    # Every user changes their own password; the "done" page only answers GET (after the login check).
+    "password_change": Entry(page(LOGGED_IN, get_only=False)),
+    "password_change_done": Entry(page(LOGGED_IN, get_only=False, post=405)),
+    # A forgotten password: the same pages for everyone (a link that does not hold says so).
+    "password_reset": Entry(open_page()),
+    "password_reset_done": Entry(open_page(post=405)),
+    "password_reset_confirm": Entry(open_page(), literal={"uidb64": "bm8", "token": "no-such-token"}),
+    "password_reset_complete": Entry(open_page(post=405)),
+    # The admin site's own pages.
+    "admin:index": Entry(admin_site(site_index)),
+    "admin:password_change": Entry(admin_site(site_index)),
+    "admin:password_change_done": Entry(admin_site(site_index, post=405)),
+    "admin:jsi18n": Entry(admin_site(site_index, post=405)),
+    # Search for a mentor: the users the admin manages (staff/access.py managed_users) as JSON.
+    "admin:autocomplete": Entry(
+        admin_site(lambda user: 200 if user in ORGANISATION_ADMINS else 403, post=405),
+        query="app_label=children&model_name=mentorship&field_name=mentor&term=a",
+    ),
+    # "View on site": no model has a page of its own, so 404 for everyone past the gate.
+    "admin:view_on_site": Entry(
+        admin_site(lambda _: 404), {"content_type_id": "child_content_type", "object_id": "child_a"}
+    ),
+    "admin:app_list": Entry(admin_site(app_index), url="/beheer/children/"),
+    "beheer/(?P<url>.*)$": Entry(admin_site(lambda _: 404), url="/beheer/no-such-page/"),
+}
+for _label, _spec in ADMIN_MODELS.items():
+    MATRIX.update(model_entries(_label, _spec))
+
+# Routes left out, with the reason. Nothing else may be.
+SKIPPED = {
+    "login": "Django's LoginView: open to everyone by design, tested in the login journeys",
+    "logout": "Django's LogoutView (POST only): ends whatever session there is",
+    "set_language": "Django's i18n view: sets a language cookie for anyone",
+    "admin:login": "Django's admin login: open to everyone by design",
+    "admin:logout": "Django's admin logout",
+}
+
+
+# --- walking the resolver ------------------------------------------------------------------
+def url_patterns() -> dict[str, str]:
+    """Every pattern of the project: key (namespaced name, or the route when unnamed) -> route."""
+    found: dict[str, str] = {}
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
+        for item in resolver.url_patterns:
+            route = prefix + str(item.pattern)
+            if isinstance(item, URLResolver):
+                walk(item, route, f"{namespace}{item.namespace}:" if item.namespace else namespace)
+            elif isinstance(item, URLPattern):
+                key = f"{namespace}{item.name}" if item.name else route
+                assert key not in found, f"two patterns answer to {key}"
+                found[key] = route
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def test_every_url_pattern_has_an_entry():
+    patterns = url_patterns()
+    missing = sorted(set(patterns) - set(MATRIX) - set(SKIPPED))
+    stale = sorted((set(MATRIX) | set(SKIPPED)) - set(patterns))
+    assert not missing, f"URL patterns without an entry in the permission matrix: {missing}"
+    assert not stale, f"entries in the permission matrix without a URL pattern: {stale}"
+    assert not set(MATRIX) & set(SKIPPED)
+
+
+# --- the world: built once for this module -------------------------------------------------
+@dataclass
+class World:
+    objects: dict[str, Any]  # model instances by name
+    clients: dict[str, Client]
+
+    def url(self, key: str, entry: Entry) -> str:
+        if entry.url:
+            return entry.url
+        kwargs = {name: str(self.objects[attr].pk) for name, attr in (entry.kwargs or {}).items()}
+        kwargs.update(entry.literal or {})
+        if key.startswith("beheer/"):  # an unnamed pattern: fill in its route
+            path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[str(m.group(1))], key)
+        else:
+            path = reverse(key, kwargs=kwargs)
+        return f"{path}?{entry.query}" if entry.query else path
+
+
+def build_world() -> World:
+    c: Any = build_cast()
+    manager_2 = f.make_user("manager.two@example.test", first_name="Mats", is_staff=True)
+    f.add_membership(manager_2, Role.MANAGER, location=c.location2)
+    two_orgs = f.make_user("two.orgs@example.test", first_name="Tim", is_staff=True)
+    f.add_membership(two_orgs, Role.STAFF, group=c.group_a)
+    f.add_membership(two_orgs, Role.ADMIN, organisation=c.other_org)
+    root = User.objects.create_superuser("root@example.test", f.PASSWORD, first_name="Roos")
+    from axes.models import AccessAttempt, AccessFailureLog
+    from axes.models import AccessLog as AxesAccessLog
+    from django.contrib.auth.models import Group as AuthGroup
+
+    conversation = Conversation.objects.create(
+        child=c.child_a, date=today(), participants="Moeder", recorded_by=c.coach
+    )
+    agreement = Agreement.objects.create(
+        conversation=conversation, text="Samen lezen", who="Moeder", follow_up=today() + datetime.timedelta(weeks=4)
+    )
+    axes_fields = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "http_accept": "*/*"}
+    objects = {
+        "org": c.org,
+        "location1": c.location1,
+        "group_a": c.group_a,
+        "child_a": c.child_a,
+        "staff_a": c.staff_a,
+        "observation": make_observation(c.child_a, c.staff_a),
+        "conversation": conversation,
+        "agreement": agreement,
+        "access_log_row": access_log_record(
+            user=c.manager,
+            child=c.child_a,
+            action=AccessLog.Action.VIEW,
+            weeks=8,
+            period_start=today() - datetime.timedelta(weeks=8),
+            period_end=today(),
+        ),
+        "child_content_type": ContentType.objects.get_for_model(Child),
+        "auth_group": AuthGroup.objects.create(name="unused"),
+        "axes_attempt": AccessAttempt.objects.create(
+            **axes_fields, path_info="/inloggen/", get_data="", post_data="", failures_since_start=1
+        ),
+        "axes_log": AxesAccessLog.objects.create(**axes_fields, path_info="/inloggen/"),
+        "axes_failure": AccessFailureLog.objects.create(**axes_fields, path_info="/inloggen/"),
+    }
+    people = {
+        STAFF_A: c.staff_a,
+        STAFF_B: c.staff_b,
+        MANAGER: c.manager,
+        MANAGER_2: manager_2,
+        COACH: c.coach,
+        ADMIN: c.admin,
+        OTHER_ADMIN: c.other_admin,
+        TWO_ORGS: two_orgs,
+        ROOT: root,
+    }
+    clients = {ANON: Client()}
+    for name, user in people.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    return World(objects=objects, clients=clients)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One database setup for the whole module, rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def outcome_of(response) -> Outcome:
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    if location.startswith(reverse("admin:login")):
+        return ADMIN_LOGIN
+    if location.startswith(reverse("login")):
+        return LOGIN
+    return REDIRECT
+
+
+@pytest.mark.parametrize("key", list(MATRIX))
+def test_permission_matrix(world, key):
+    entry = MATRIX[key]
+    url = world.url(key, entry)
+    wrong = []
+    for user in USERS:
+        for method in ("get", "post"):
+            with transaction.atomic():  # whatever a request writes goes with it
+                response = getattr(world.clients[user], method)(url)
+                transaction.set_rollback(True)
+            expected, got = entry.expect(user, method), outcome_of(response)
+            if got != expected:
+                wrong.append(f"{method.upper()} {url} as {user}: expected {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
