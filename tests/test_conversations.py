@@ -207,3 +207,26 @@ def test_the_recorder_changes_it_within_the_window_and_the_history_keeps_both(ca
         created_at=conversation.created_at - datetime.timedelta(days=8)
     )
     assert client.get(edit).status_code == 302  # the window closed: back to the conversation with a message
+
+
+def test_the_demo_holds_a_conversation_with_agreements_and_a_running_focus(db, client):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    call_command("seed_demo", force=True, stdout=io.StringIO())  # idempotent
+    conversation = Conversation.objects.get()
+    assert (conversation.child.first_name, conversation.child.last_name) == ("Daan", "Mulder")
+    assert conversation.agreements.count() == 2
+    focus = conversation.agreements.get(for_group=True)
+    assert focus.focus_pillars == ["comfort_seeking"] and focus.focus_until > today()
+    from staff.models import User
+
+    client.force_login(User.objects.get(email="medewerker@example.org"))
+    group = conversation.child.placements.get().group
+    html = client.get(reverse("group_detail", args=[group.pk])).content.decode()
+    daan = html[html.index("Daan Mulder") :]
+    assert "focus-mark" in daan[: daan.index("</li>")]
+    client.force_login(User.objects.get(email="coach@example.org"))
+    assert "Gesprekken die eraan komen" in client.get(reverse("home")).content.decode()

@@ -1,7 +1,11 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from children.demo import ORGANISATION, seed_demo_organisation
+from conversations.demo import seed_demo_conversations
 from observations.demo import seed_demo_observations
 from organisations.models import Organisation
 
@@ -9,11 +13,11 @@ from organisations.models import Organisation
 class Command(BaseCommand):
     help = "Create the demo organisation, its children and the demo logins. Running it again changes nothing."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--password", default="demo", help="Password of every demo login (default: demo).")
         parser.add_argument("--force", action="store_true", help="Seed even when DEBUG is off.")
 
-    def handle(self, *args, password, force, **options):
+    def handle(self, *args: Any, password: str, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: demo logins with a known password do not belong on a real server. "
@@ -30,6 +34,8 @@ class Command(BaseCommand):
         )
         for pattern, children in observations.patterns.items():
             self.stdout.write(f"    {pattern}: {children}")
+        conversations = seed_demo_conversations(Organisation.objects.get(name=ORGANISATION))
+        self.stdout.write(f"  parent conversations: {conversations} created (Daan Mulder, with a focus)")
         self.stdout.write(
             "Logins (password as given): medewerker@example.org, manager@example.org, coach@example.org, "
             "admin@example.org"
