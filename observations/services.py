@@ -48,6 +48,23 @@ class EditConflict(ValidationError):
     """Someone else saved the observation after this form was opened."""
 
 
+# Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, byte-order mark,
+# and the bidirectional marks, embeddings, overrides and isolates.
+INVISIBLE_CHARACTERS = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def visible_text(text: str) -> str:
+    """`text` without surrounding white space, or "" when nothing visible is left: a note of only
+    spaces and invisible characters is no note. Visible text keeps its invisible characters (a
+    zero-width joiner inside an emoji, bidi marks in right-to-left names)."""
+    text = (text or "").strip()
+    if all(char.isspace() or char in INVISIBLE_CHARACTERS for char in text):
+        return ""
+    return text
+
+
 def _check_note(errors: dict, key: str, note: str, label: str) -> None:
     if len(note) > NOTE_MAX_LENGTH:
         errors.setdefault(key, []).append(
@@ -70,7 +87,7 @@ def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tu
         if not rating.kind:
             if rating.strength:
                 own.append(_("%(pillar)s: choose “too little” or “too much” before a strength.") % {"pillar": name})
-            elif rating.note:
+            elif visible_text(rating.note):
                 own.append(_("%(pillar)s: you wrote a note; choose typical or atypical as well.") % {"pillar": name})
         elif rating.kind == TYPICAL_KIND:
             if rating.strength:
@@ -85,7 +102,7 @@ def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tu
                 own.append(_("%(pillar)s: choose slight or clear.") % {"pillar": name})
         else:
             own.append(_("%(pillar)s: this rating is not on the scale.") % {"pillar": name})
-        note = rating.note.strip()
+        note = visible_text(rating.note)
         _check_note(errors, rating.pillar, note, _("The note on %(pillar)s") % {"pillar": name})
         if own:
             errors.setdefault(rating.pillar, []).extend(own)
@@ -158,7 +175,7 @@ def observation_create(
     existing = _existing_submission(submission_key, child=child, observer=observer)
     if existing is not None:
         return existing, False
-    note = (note or "").strip()
+    note = visible_text(note)
     circumstances = list(circumstances)
     group, values, errors = _check_entry(
         child=child,
@@ -254,7 +271,7 @@ def observation_update(
     ratings: list[RatingInput],
 ) -> Observation:
     """Change an observation; every change is kept in its history (who, when, before, after)."""
-    note = (note or "").strip()
+    note = visible_text(note)
     circumstances = list(circumstances)
     group, values, errors = _check_entry(
         child=observation.child,

@@ -1,14 +1,24 @@
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from staff.lockout import normalise_email
 from staff.models import User
 
 
-class EmailAuthenticationForm(AuthenticationForm):
-    """The login form, with an e-mail field instead of a user name."""
+class NormalisedEmailField(forms.EmailField):
+    """An e-mail address in its one spelling (see staff.lockout.normalise_email), before it is validated."""
 
-    username = forms.EmailField(
+    def to_python(self, value: object) -> str | None:
+        value = super().to_python(value)
+        return normalise_email(value) if value else value
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """The login form, with an e-mail field instead of a user name. The address is normalised before
+    authentication, the same key django-axes counts failures under."""
+
+    username = NormalisedEmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
@@ -16,6 +26,15 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("This e-mail address and password do not match. Please try again."),
         "inactive": _("This account is inactive."),
     }
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form (same answer for known and unknown addresses, active users only, matched
+    case-insensitively) with the normalised address field."""
+
+    email = NormalisedEmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class UserAdminCreationForm(AdminUserCreationForm):
