@@ -137,7 +137,7 @@ class SeedReport:
             self.created[kind] += 1
 
 
-def _user(report: SeedReport, email: str, first: str, last: str, password: str, **extra) -> User:
+def _user(report: SeedReport, email: str, first: str, last: str, password: str, **extra: bool) -> User:
     user, created = User.objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last, **extra})
     if created:
         user.set_password(password)
@@ -146,7 +146,14 @@ def _user(report: SeedReport, email: str, first: str, last: str, password: str, 
     return user
 
 
-def _membership(report: SeedReport, user: User, organisation: Organisation, role: str, location=None, group=None):
+def _membership(
+    report: SeedReport,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    location: Location | None = None,
+    group: Group | None = None,
+) -> None:
     _, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, role=role, location=location, group=group
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,7 +41,7 @@ def age_label(months: int) -> str:
     }
 
 
-class ChildQuerySet(models.QuerySet):
+class ChildQuerySet(models.QuerySet["Child"]):
     def placed_on(self, day: datetime.date, groups: Iterable[Group] | QuerySet[Group] | None = None) -> ChildQuerySet:
         """Children with a placement running on `day` (optionally in these groups)."""
         placements = Placement.objects.running_on(day)
@@ -90,7 +91,7 @@ class Child(models.Model):
         ordering = ["first_name", "last_name"]
         indexes = [models.Index(fields=["organisation", "last_name", "first_name"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name
 
     @property
@@ -103,7 +104,7 @@ class Child(models.Model):
     def age_label(self, on: datetime.date | None = None) -> str:
         return age_label(self.age_in_months(on))
 
-    def clean(self):
+    def clean(self) -> None:
         if self.date_of_birth and self.date_of_birth > today():
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
 
@@ -116,8 +117,8 @@ def _child_of(row: Placement | Mentorship) -> Child | None:
         return None
 
 
-class PlacementQuerySet(models.QuerySet):
-    def running_on(self, day: datetime.date):
+class PlacementQuerySet(models.QuerySet["Placement"]):
+    def running_on(self, day: datetime.date) -> Self:
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
 
@@ -148,14 +149,14 @@ class Placement(models.Model):
         ]
         indexes = [models.Index(fields=["group", "start_date", "end_date"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.child} – {self.group}"
 
     def overlaps(self, other: Placement) -> bool:
         far = datetime.date.max
         return self.start_date <= (other.end_date or far) and other.start_date <= (self.end_date or far)
 
-    def clean(self):
+    def clean(self) -> None:
         errors = []
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
@@ -197,7 +198,7 @@ class Mentorship(models.Model):
             models.UniqueConstraint(fields=["child"], condition=Q(end_date__isnull=True), name="mentorship_one_open"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.mentor} – {self.child}"
 
     def clean(self) -> None:

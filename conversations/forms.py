@@ -80,7 +80,9 @@ class AgreementForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_pillars"].choices = [(p.code, p.name) for p in all_pillars()]
+        focus = self.fields["focus_pillars"]
+        assert isinstance(focus, forms.ChoiceField)
+        focus.choices = [(p.code, p.name) for p in all_pillars()]
 
     def agreement_input(self) -> AgreementInput:
         data = self.cleaned_data

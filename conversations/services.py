@@ -106,6 +106,8 @@ def _check(
 
 
 def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
+    if item.follow_up is None:  # _check_agreement refuses it before
+        raise ValueError("An agreement needs a date to look back on it.")
     return Agreement(
         conversation=conversation,
         text=item.text.strip(),
@@ -145,7 +147,7 @@ def conversation_create(
         next_date=next_date,
         agreements=agreements,
     )
-    if errors:
+    if errors or date is None:  # a missing date is one of the errors
         raise ValidationError(errors)
     conversation = Conversation(
         child=child,
@@ -207,7 +209,7 @@ def conversation_update(
             _("Only the person who recorded a conversation can change it, and only within %(days)d days.")
             % {"days": settings.OBSERVATION_EDIT_DAYS}
         )
-    if errors:
+    if errors or date is None:  # a missing date is one of the errors
         raise ValidationError(errors)
     with transaction.atomic():
         claimed = Conversation.objects.filter(pk=conversation.pk, version=version).update(version=F("version") + 1)

@@ -34,7 +34,9 @@ the documented rules:
 
 import datetime
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import DateTimeField
@@ -46,6 +48,7 @@ from children.models import Child, Placement
 from observations.models import Observation, PillarRating
 from observations.pillars import Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import today
+from organisations.models import Organisation
 from staff.models import Membership, Role, User
 
 WEEKS = 16
@@ -114,7 +117,7 @@ class Planned:
     ratings: list[tuple[str, int, str]]  # (pillar, value, note)
 
     @property
-    def key(self):
+    def key(self) -> tuple[int, int, datetime.date, str]:
         return (self.child.pk, self.observer_id, self.date, self.situation)
 
 
@@ -133,13 +136,53 @@ def _week_days(week_back: int, start: datetime.date, day: datetime.date) -> list
     return [d for d in days if start <= d <= day]
 
 
-def _plan_child(child: Child, index: int, placement: Placement, staff: list[int], rng: random.Random, day):
+Rating = tuple[str, int, str]  # (pillar, value, note)
+
+
+def _routine_ratings(pillars: list[Pillar], rng: random.Random, *, atypical_first: bool) -> list[Rating]:
+    """The ratings of a routine entry: typical (now and then with a note), the first one
+    atypical when `atypical_first`."""
+    ratings = []
+    for k, pillar in enumerate(pillars):
+        value = _atypical_value(pillar) if atypical_first and k == 0 else 0
+        note = _typical_note(pillar.code) if value == 0 and rng.random() < 0.4 else ""
+        ratings.append((pillar.code, value, note))
+    return ratings
+
+
+def _pattern_entry(name: tuple[str, str], week_back: int) -> tuple[str, list[Rating], list[str]] | None:
+    """The extra weekly entry of a child with a pattern: (situation, ratings, circumstances), or None."""
+    if name in RECURRING_COMFORT:
+        if week_back % 4 != 3:
+            value = -2 if week_back % 3 == 0 else -1
+            note = ATYPICAL_NOTES[RECURRING_PILLAR][week_back % 3]
+        else:
+            value, note = 0, _typical_note(RECURRING_PILLAR)
+        return "outside" if week_back % 2 else "free_play", [(RECURRING_PILLAR, value, note)], []
+    if name in AFTER_BAD_SLEEP:
+        if week_back % 2 == 0:
+            value = 2 if week_back % 4 == 0 else 1
+            note = ATYPICAL_NOTES[AFTER_BAD_SLEEP_PILLAR][week_back % 4 // 2]
+            return "pick_up", [(AFTER_BAD_SLEEP_PILLAR, value, note)], ["slept_badly"]
+        return "pick_up", [(AFTER_BAD_SLEEP_PILLAR, 0, _typical_note(AFTER_BAD_SLEEP_PILLAR))], []
+    return None
+
+
+def _plan_child(
+    child: Child, index: int, placement: Placement, staff: list[int], rng: random.Random, day: datetime.date
+) -> list[Planned]:
     name = (child.first_name, child.last_name)
     plans: list[Planned] = []
     pattern_child = name in RECURRING_COMFORT | AFTER_BAD_SLEEP | TOO_FEW
 
-    def add(when, observer, situation, ratings, circumstances=(), note=""):
-        plans.append(Planned(child, placement.group_id, observer, when, situation, list(circumstances), note, ratings))
+    def add(
+        when: datetime.date,
+        observer: int,
+        situation: str,
+        ratings: list[Rating],
+        circumstances: Iterable[str] = (),
+    ) -> None:
+        plans.append(Planned(child, placement.group_id, observer, when, situation, list(circumstances), "", ratings))
 
     if name in TOO_FEW:
         for week_back, value in ((6, 0), (5, -1)):
@@ -160,39 +203,33 @@ def _plan_child(child: Child, index: int, placement: Placement, staff: list[int]
             codes = [pillars[(2 * week_back + half * slot + k) % len(pillars)] for k in range(2)]
             if pattern_child:  # the pattern pillars get their own entries below
                 codes = [p for p in codes if p.code not in (RECURRING_PILLAR, AFTER_BAD_SLEEP_PILLAR)]
-            ratings = []
-            for k, pillar in enumerate(codes):
-                value = 0
-                if not pattern_child and week_back == odd_week and slot == 0 and k == 0:
-                    value = _atypical_value(pillar)
-                note = _typical_note(pillar.code) if value == 0 and rng.random() < 0.4 else ""
-                ratings.append((pillar.code, value, note))
+            ratings = _routine_ratings(
+                codes, rng, atypical_first=not pattern_child and week_back == odd_week and slot == 0
+            )
             circumstances = [] if pattern_child or rng.random() > 0.15 else [rng.choice(CIRCUMSTANCES)]
             observer = staff[(week_back + slot + index) % len(staff)]
             when = days[(slot * 2 + index) % len(days)]
             situation = SITUATIONS[(week_back + 3 * slot + index) % len(SITUATIONS)]
             add(when, observer, situation, ratings, circumstances)
-        observer = staff[(week_back + index + 1) % len(staff)]
-        when = days[(index + 1) % len(days)]
-        if name in RECURRING_COMFORT:
-            if week_back % 4 != 3:
-                value = -2 if week_back % 3 == 0 else -1
-                note = ATYPICAL_NOTES[RECURRING_PILLAR][week_back % 3]
-            else:
-                value, note = 0, _typical_note(RECURRING_PILLAR)
-            add(when, observer, "outside" if week_back % 2 else "free_play", [(RECURRING_PILLAR, value, note)])
-        elif name in AFTER_BAD_SLEEP:
-            if week_back % 2 == 0:
-                value = 2 if week_back % 4 == 0 else 1
-                note = ATYPICAL_NOTES[AFTER_BAD_SLEEP_PILLAR][week_back % 4 // 2]
-                add(when, observer, "pick_up", [(AFTER_BAD_SLEEP_PILLAR, value, note)], ["slept_badly"])
-            else:
-                add(when, observer, "pick_up", [(AFTER_BAD_SLEEP_PILLAR, 0, _typical_note(AFTER_BAD_SLEEP_PILLAR))])
+        extra = _pattern_entry(name, week_back)
+        if extra is not None:
+            situation, ratings, circumstances = extra
+            observer = staff[(week_back + index + 1) % len(staff)]
+            add(days[(index + 1) % len(days)], observer, situation, ratings, circumstances)
     return plans
 
 
+_Saved = TypeVar("_Saved", Observation, PillarRating)
+
+
+def _dated(row: _Saved, user: User, when: datetime.datetime) -> _Saved:
+    """Who saved `row` and when, as simple_history's bulk_create_with_history reads it: attributes on the row."""
+    vars(row).update(_history_user=user, _history_date=when)
+    return row
+
+
 @transaction.atomic
-def seed_demo_observations(organisation) -> DemoObservationReport:
+def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
     """Create the missing demo observations of `organisation`'s children; see the module docstring."""
     report = DemoObservationReport()
     rng = random.Random(SEED)
@@ -219,7 +256,7 @@ def seed_demo_observations(organisation) -> DemoObservationReport:
     for index, child in enumerate(children):
         placement = placements.get(child.pk)
         staff = staff_by_group.get(placement.group_id) if placement else None
-        if not staff:
+        if placement is None or not staff:
             continue
         for plan in _plan_child(child, index, placement, staff, rng, day):
             if plan.key in seen:
@@ -239,17 +276,13 @@ def seed_demo_observations(organisation) -> DemoObservationReport:
             circumstances=plan.circumstances,
             note=plan.note,
         )
-        observation._history_user = users[plan.observer_id]
-        observation._history_date = _saved_at(plan.date)
-        observations.append(observation)
+        observations.append(_dated(observation, users[plan.observer_id], _saved_at(plan.date)))
     created = bulk_create_with_history(observations, Observation, batch_size=500)
     ratings = []
     for observation, plan in zip(created, plans, strict=True):
         for pillar, value, note in plan.ratings:
             rating = PillarRating(observation=observation, pillar=pillar, value=value, note=note)
-            rating._history_user = observation._history_user
-            rating._history_date = observation._history_date
-            ratings.append(rating)
+            ratings.append(_dated(rating, users[plan.observer_id], _saved_at(plan.date)))
     bulk_create_with_history(ratings, PillarRating, batch_size=1000)
     if created:
         # Demo entries look as if saved on their own day (so the 7-day edit window is closed for old ones).

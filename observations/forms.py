@@ -1,16 +1,24 @@
 """The entry and edit forms. They check the shape of the input; the rules live in services."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from children.models import Child
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH
 from observations.pillars import Direction, Pillar, Strength, all_pillars
 from observations.services import TYPICAL_KIND, RatingInput
 from organisations.calendar import today
+
+if TYPE_CHECKING:
+    from django.forms.utils import ErrorList
+    from django_stubs_ext import StrOrPromise
 
 # Every kind the server understands; a pillar's own widget only offers its directions,
 # so a direction the pillar lacks can only arrive by tampering and gets a clear message.
@@ -26,11 +34,11 @@ class PillarRow:
     note: forms.BoundField
 
     @property
-    def errors(self):
+    def errors(self) -> ErrorList:
         return self.kind.errors
 
     @property
-    def options(self) -> list[tuple[str, str, str]]:
+    def options(self) -> list[tuple[str, StrOrPromise, str]]:
         """(value, label, css modifier) of the chips: not seen, typical, then the pillar's own directions."""
         return [
             ("", _("not seen"), "secondary"),
@@ -39,7 +47,7 @@ class PillarRow:
         ]
 
     @property
-    def descriptions(self) -> tuple[tuple[str, str], ...]:
+    def descriptions(self) -> tuple[tuple[StrOrPromise, StrOrPromise], ...]:
         return self.pillar.descriptions
 
 
@@ -63,7 +71,7 @@ class ObservationForm(forms.Form):
         # No max_length here: the service gives the one clear message for a long note.
     )
 
-    def __init__(self, *args, child, **kwargs):
+    def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.child_obj = child
         self.fields["date"].widget.attrs["max"] = today().isoformat()
@@ -81,7 +89,7 @@ class ObservationForm(forms.Form):
             )
         self.fields["note"].widget.attrs["maxlength"] = NOTE_MAX_LENGTH
 
-    def clean_child(self):
+    def clean_child(self) -> int:
         value = self.cleaned_data["child"]
         if value != self.child_obj.pk:
             raise ValidationError(_("This form belongs to another child. Open the form again."))
@@ -110,7 +118,7 @@ class ObservationForm(forms.Form):
             for p in all_pillars()
         ]
 
-    def service_arguments(self) -> dict:
+    def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "date": data["date"],

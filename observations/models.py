@@ -1,6 +1,9 @@
 """Dated observations of one child by one observer, with a rating per pillar seen."""
 
+from __future__ import annotations
+
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -16,21 +19,23 @@ from observations.pillars import (
     PILLAR_CHOICES,
     PILLARS,
     SCALE,
+    Pillar,
     rating_direction,
     rating_label,
     rating_strength,
 )
 from organisations.models import Group
+from staff.scope import AnyUser
 
 NOTE_MAX_LENGTH = 1000
 
 
-class ObservationQuerySet(models.QuerySet):
-    def active(self):
+class ObservationQuerySet(models.QuerySet["Observation"]):
+    def active(self) -> Self:
         """Observations that were not removed."""
         return self.filter(removed_at__isnull=True)
 
-    def visible_to(self, user):
+    def visible_to(self, user: AnyUser) -> Self:
         return self.active().filter(child__in=Child.objects.observable_by(user))
 
 
@@ -85,7 +90,7 @@ class Observation(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.child} – {self.date:%Y-%m-%d}"
 
     def get_circumstances_display(self) -> list[str]:
@@ -123,7 +128,7 @@ class PillarRating(models.Model):
             models.CheckConstraint(condition=_directions_allowed_constraint(), name="rating_direction_allowed"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.pillar}: {self.value}"
 
     @property
@@ -139,7 +144,7 @@ class PillarRating(models.Model):
         return rating_strength(self.value)
 
     @property
-    def pillar_info(self):
+    def pillar_info(self) -> Pillar:
         return PILLAR_BY_CODE[self.pillar]
 
     @property

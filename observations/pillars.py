@@ -11,10 +11,16 @@ domains follow the LSVG screening list (Stor & Storsbergen 2006), applied here
 to behaviour towards childcare staff, an adapted and unvalidated use.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Direction(models.TextChoices):
@@ -62,12 +68,12 @@ DIRECTION_HEADINGS = {Direction.LOW: _("atypical: too little"), Direction.HIGH: 
 @dataclass(frozen=True)
 class Pillar:
     code: str
-    name: str
-    typical: str
-    low: str | None  # what "too little" looks like, or None if the pillar has no such direction
-    high: str | None  # what "too much" looks like
+    name: StrOrPromise
+    typical: StrOrPromise
+    low: StrOrPromise | None  # what "too little" looks like, or None if the pillar has no such direction
+    high: StrOrPromise | None  # what "too much" looks like
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.directions:
             raise ValueError(f"Pillar {self.code!r} needs a 'too little' or a 'too much' description.")
 
@@ -82,7 +88,7 @@ class Pillar:
         return tuple(v for v in SCALE if v == TYPICAL or rating_direction(v) in self.directions)
 
     @property
-    def descriptions(self) -> tuple[tuple[str, str], ...]:
+    def descriptions(self) -> tuple[tuple[StrOrPromise, StrOrPromise], ...]:
         """(heading, text) of what typical looks like, then of each atypical direction the pillar has."""
         return (
             (_("typical"), self.typical),
@@ -92,7 +98,7 @@ class Pillar:
     def allows(self, direction: str) -> bool:
         return direction in self.directions
 
-    def description_of(self, direction: str | None) -> str:
+    def description_of(self, direction: str | None) -> StrOrPromise:
         if direction == Direction.LOW:
             return self.low or ""
         if direction == Direction.HIGH:

@@ -1,4 +1,4 @@
-""""Last observed": the one notion of when a child was last observed and whether that is too long ago.
+"""The one notion of "last observed": when a child was last observed and whether that is too long ago.
 
 Every page that marks a child nobody observed lately (the group's day view, the mentor
 list, the group overview, the location figures) reads it from here: the date of the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -115,7 +116,7 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Timeline:
-    page: Page
+    page: Page[Observation]
     entries: list[TimelineEntry]
     pillar: str | None
 
@@ -148,7 +149,8 @@ class Change:
     changes: list[tuple[str, str, str]]  # (field label, before, after)
 
 
-def _display(field: str, value) -> str:
+def _display(field: str, value: Any) -> str:
+    """A value of a historical record as the history shows it."""
     if value in (None, "", []):
         return "–"
     if field == "situation":
@@ -159,11 +161,11 @@ def _display(field: str, value) -> str:
     if field == "value":
         return rating_label(value)
     if field == "date":
-        return value.strftime("%d-%m-%Y")
+        return f"{value:%d-%m-%Y}"
     if field == "group":
         return str(value)
     if field == "removed_at":
-        return value.strftime("%d-%m-%Y %H:%M")
+        return f"{value:%d-%m-%Y %H:%M}"
     return str(value)
 
 

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
-from observations.pillars import Direction, Strength, all_pillars, rating_value
+from observations.pillars import Direction, Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import today
 from organisations.models import Group
 from staff.access import loggable_groups
+from staff.models import User
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ def visible_text(text: str) -> str:
     return text
 
 
-def _check_note(errors: dict, key: str, note: str, label: str) -> None:
+Errors = dict[str, list[str]]  # messages per field name, pillar code or NON_FIELD_ERRORS
+
+
+def _check_note(errors: Errors, key: str, note: str, label: str) -> None:
     if len(note) > NOTE_MAX_LENGTH:
         errors.setdefault(key, []).append(
             _("%(label)s is %(length)d characters long; at most %(max)d are allowed.")
@@ -73,7 +77,31 @@ def _check_note(errors: dict, key: str, note: str, label: str) -> None:
         )
 
 
-def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tuple[int, str]]:
+def _rating_problems(pillar: Pillar, rating: RatingInput) -> list[str]:
+    """What is wrong with the kind and strength of one pillar's rating (empty: nothing)."""
+    name = pillar.name
+    if not rating.kind:
+        if rating.strength:
+            return [_("%(pillar)s: choose “too little” or “too much” before a strength.") % {"pillar": name}]
+        if visible_text(rating.note):
+            return [_("%(pillar)s: you wrote a note; choose typical or atypical as well.") % {"pillar": name}]
+        return []
+    if rating.kind == TYPICAL_KIND:
+        return [_("%(pillar)s: a typical rating has no strength.") % {"pillar": name}] if rating.strength else []
+    if rating.kind not in Direction.values:
+        return [_("%(pillar)s: this rating is not on the scale.") % {"pillar": name}]
+    problems = []
+    if not pillar.allows(rating.kind):
+        problems.append(
+            _("%(pillar)s has no “%(direction)s” direction.")
+            % {"pillar": name, "direction": Direction(rating.kind).label}
+        )
+    if rating.strength not in Strength.values:
+        problems.append(_("%(pillar)s: choose slight or clear.") % {"pillar": name})
+    return problems
+
+
+def _check_ratings(errors: Errors, ratings: Iterable[RatingInput]) -> dict[str, tuple[int, str]]:
     """Validate the pillar ratings; return {pillar code: (scale value, note)} of the rated pillars."""
     result: dict[str, tuple[int, str]] = {}
     pillars = {p.code: p for p in all_pillars()}
@@ -82,28 +110,9 @@ def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tu
         if pillar is None:
             errors.setdefault(NON_FIELD_ERRORS, []).append(_("The form holds a pillar that does not exist."))
             continue
-        own: list[str] = []
-        name = pillar.name
-        if not rating.kind:
-            if rating.strength:
-                own.append(_("%(pillar)s: choose “too little” or “too much” before a strength.") % {"pillar": name})
-            elif visible_text(rating.note):
-                own.append(_("%(pillar)s: you wrote a note; choose typical or atypical as well.") % {"pillar": name})
-        elif rating.kind == TYPICAL_KIND:
-            if rating.strength:
-                own.append(_("%(pillar)s: a typical rating has no strength.") % {"pillar": name})
-        elif rating.kind in Direction.values:
-            if not pillar.allows(rating.kind):
-                own.append(
-                    _("%(pillar)s has no “%(direction)s” direction.")
-                    % {"pillar": name, "direction": Direction(rating.kind).label}
-                )
-            if rating.strength not in Strength.values:
-                own.append(_("%(pillar)s: choose slight or clear.") % {"pillar": name})
-        else:
-            own.append(_("%(pillar)s: this rating is not on the scale.") % {"pillar": name})
+        own = _rating_problems(pillar, rating)
         note = visible_text(rating.note)
-        _check_note(errors, rating.pillar, note, _("The note on %(pillar)s") % {"pillar": name})
+        _check_note(errors, rating.pillar, note, _("The note on %(pillar)s") % {"pillar": pillar.name})
         if own:
             errors.setdefault(rating.pillar, []).extend(own)
         elif rating.kind:
@@ -114,7 +123,7 @@ def _check_ratings(errors: dict, ratings: Iterable[RatingInput]) -> dict[str, tu
     return result
 
 
-def _group_on(*, child: Child, observer, date: datetime.date) -> Group | None:
+def _group_on(*, child: Child, observer: User, date: datetime.date) -> Group | None:
     """The observer's group the child was placed in on `date`, if any."""
     placement = (
         Placement.objects.running_on(date)
@@ -127,9 +136,18 @@ def _group_on(*, child: Child, observer, date: datetime.date) -> Group | None:
 
 
 def _check_entry(
-    *, child: Child, observer, date: datetime.date | None, situation: str, circumstances, note: str, ratings
-) -> tuple[Group | None, dict[str, tuple[int, str]], dict]:
-    errors: dict[str, list[str]] = {}
+    *,
+    child: Child,
+    observer: User,
+    date: datetime.date | None,
+    situation: str,
+    circumstances: list[str],
+    note: str,
+    ratings: Iterable[RatingInput],
+) -> tuple[Group | None, dict[str, tuple[int, str]], Errors]:
+    """Every rule of an entry; returns the observer's group of that day (None when the date is
+    refused), the rated pillars and the messages."""
+    errors: Errors = {}
     group = None
     if date is None:
         errors["date"] = [_("Enter the date of the observation.")]
@@ -157,7 +175,7 @@ def _check_entry(
 def observation_create(
     *,
     child: Child,
-    observer,
+    observer: User,
     date: datetime.date | None,
     situation: str,
     circumstances: list[str],
@@ -186,7 +204,7 @@ def observation_create(
         note=note,
         ratings=ratings,
     )
-    if errors:
+    if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
         raise ValidationError(errors)
     observation = Observation(
         child=child,
@@ -194,7 +212,7 @@ def observation_create(
         observer=observer,
         date=date,
         situation=situation,
-        circumstances=sorted(circumstances, key=Circumstance.values.index),
+        circumstances=_in_order(circumstances),
         note=note,
         submission_key=submission_key,
     )
@@ -212,7 +230,13 @@ def observation_create(
     return observation, True
 
 
-def _existing_submission(submission_key, *, child, observer) -> Observation | None:
+def _in_order(circumstances: list[str]) -> list[str]:
+    """The circumstances in the order of the list they are chosen from."""
+    order: list[str] = Circumstance.values
+    return sorted(circumstances, key=order.index)
+
+
+def _existing_submission(submission_key: uuid.UUID, *, child: Child, observer: User) -> Observation | None:
     existing = Observation.objects.filter(submission_key=submission_key).first()
     if existing is None:
         return None
@@ -221,7 +245,7 @@ def _existing_submission(submission_key, *, child, observer) -> Observation | No
     return existing
 
 
-def can_change(observation: Observation, user, *, now: datetime.datetime | None = None) -> bool:
+def can_change(observation: Observation, user: User, *, now: datetime.datetime | None = None) -> bool:
     """Only the observer, and only for OBSERVATION_EDIT_DAYS after saving."""
     now = now or timezone.now()
     return (
@@ -231,7 +255,7 @@ def can_change(observation: Observation, user, *, now: datetime.datetime | None 
     )
 
 
-def _claim_version(observation: Observation, editor, version: int) -> None:
+def _claim_version(observation: Observation, editor: User, version: int) -> None:
     """Move the version on with a conditional UPDATE; refuse when someone saved in between."""
     if not can_change(observation, editor):
         raise ValidationError(
@@ -262,7 +286,7 @@ def _claim_version(observation: Observation, editor, version: int) -> None:
 def observation_update(
     *,
     observation: Observation,
-    editor,
+    editor: User,
     version: int,
     date: datetime.date | None,
     situation: str,
@@ -282,14 +306,14 @@ def observation_update(
         note=note,
         ratings=ratings,
     )
-    if errors:
+    if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
         raise ValidationError(errors)
     with transaction.atomic():
         _claim_version(observation, editor, version)
         observation.group = group
         observation.date = date
         observation.situation = situation
-        observation.circumstances = sorted(circumstances, key=Circumstance.values.index)
+        observation.circumstances = _in_order(circumstances)
         observation.note = note
         observation.save(update_fields=["group", "date", "situation", "circumstances", "note", "version", "updated_at"])
         current = {r.pillar: r for r in observation.ratings.all()}
@@ -297,16 +321,16 @@ def observation_update(
             if code not in values:
                 rating.delete()
         for code, (value, rating_note) in values.items():
-            rating = current.get(code)
-            if rating is None:
+            held = current.get(code)
+            if held is None:
                 PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
-            elif (rating.value, rating.note) != (value, rating_note):
-                rating.value, rating.note = value, rating_note
-                rating.save(update_fields=["value", "note"])
+            elif (held.value, held.note) != (value, rating_note):
+                held.value, held.note = value, rating_note
+                held.save(update_fields=["value", "note"])
     return observation
 
 
-def observation_remove(*, observation: Observation, editor, version: int) -> Observation:
+def observation_remove(*, observation: Observation, editor: User, version: int) -> Observation:
     """Soft removal: the entry disappears from every page but stays in the audit trail."""
     with transaction.atomic():
         _claim_version(observation, editor, version)

@@ -28,7 +28,7 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -43,7 +43,6 @@ class Location(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CENTRE)
 
-
     class Meta:
         verbose_name = _("location")
         verbose_name_plural = _("locations")
@@ -52,7 +51,7 @@ class Location(models.Model):
             models.UniqueConstraint(fields=["organisation", "name"], name="location_name_unique_per_organisation"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -61,7 +60,6 @@ class Group(models.Model):
     name = models.CharField(_("name"), max_length=200)
     min_age_months = models.PositiveSmallIntegerField(_("youngest age (months)"), default=0)
     max_age_months = models.PositiveSmallIntegerField(_("oldest age (months)"), default=48)
-
 
     class Meta:
         verbose_name = _("group")
@@ -74,7 +72,7 @@ class Group(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property

@@ -29,7 +29,7 @@ def csv_cell(value: object) -> str:
 
 def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
     """Header and one row per child and pillar, with the figures behind the pattern."""
-    header = [
+    header: list[object] = [
         _("Child"),
         _("Group"),
         _("Mentor"),

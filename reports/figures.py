@@ -15,11 +15,13 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, DateField, Q
+from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
+from children.models import Child
 from observations.choices import Circumstance
 from observations.models import PillarRating
 from observations.pillars import PILLARS, Direction, Pillar
@@ -162,7 +164,9 @@ def _circumstance_key(code: str) -> str:
     return f"circ_{code}"
 
 
-def _aggregate_rows(children_ids: list[int], start: datetime.date, end: datetime.date):
+def _aggregate_rows(
+    children_ids: list[int], start: datetime.date, end: datetime.date
+) -> QuerySet[PillarRating, dict[str, Any]]:
     """The one aggregate query: a row per (child, pillar, week) that has ratings."""
     circumstance_counts = {
         _circumstance_key(code): Count("id", filter=ATYPICAL & Q(observation__circumstances__contains=[code]))
@@ -239,7 +243,6 @@ def weekly_figures_for_children(
     }
 
 
-def weekly_figures(child, weeks: int = 12, *, until: datetime.date | None = None) -> ChildFigures:
+def weekly_figures(child: Child, weeks: int = 12, *, until: datetime.date | None = None) -> ChildFigures:
     """Weekly figures of one child (one query)."""
-    child_id = getattr(child, "pk", child)
-    return weekly_figures_for_children([child_id], weeks, until=until)[child_id]
+    return weekly_figures_for_children([child.pk], weeks, until=until)[child.pk]

@@ -1,14 +1,18 @@
 """The access log (inzagelog): who looked at or exported which child's summary, and when."""
 
+from __future__ import annotations
+
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from staff.scope import scope_for
+from staff.scope import AnyUser, scope_for
 
 
-class AccessLogQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def visible_to(self, user: AnyUser) -> Self:
         """An organisation admin reads the rows of their own organisation(s)."""
         scope = scope_for(user)
         if scope.all_organisations:
@@ -51,5 +55,5 @@ class AccessLog(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organisation", "-created_at"], name="accesslog_org_created")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_action_display()} – {self.child_id} – {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,11 +18,11 @@ weeks or observations:
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from children.models import Child, Placement
 from children.selectors import current_mentor, with_current_mentor
@@ -31,14 +31,14 @@ from observations.pillars import PILLARS, Pillar
 from observations.recency import LastObserved, last_observed, last_observed_date
 from observations.selectors import ChildRow
 from organisations.calendar import Week, WeekWindowMixin, today
-from organisations.models import Group
+from organisations.models import Group, Location, Organisation
 from reports.figures import weekly_figures_for_children
 from reports.figures import window as weeks_window
 from reports.patterns import PatternKind, Thresholds, pillar_pattern
 from reports.summary import PillarSummary, pillar_summary
 from staff.access import visible_groups
 from staff.models import Membership, Role, User
-from staff.scope import scope_for
+from staff.scope import AnyUser, scope_for
 
 SORTS = ("naam", "aandachtspunten", "laatst")
 DEFAULT_SORT = "naam"
@@ -83,7 +83,7 @@ class OverviewRow:
 @dataclass(frozen=True)
 class GroupOverview(WeekWindowMixin):
     group: Group
-    organisation: object  # for the caution's reporting code (reports/_caution.html reads summary.organisation)
+    organisation: Organisation  # for the caution's reporting code (reports/_caution.html reads summary.organisation)
     weeks: int
     window: tuple[Week, ...]
     rows: tuple[OverviewRow, ...]  # sorted and filtered as asked
@@ -99,8 +99,11 @@ class GroupOverview(WeekWindowMixin):
         return sum(1 for r in self.rows if r.is_stale)
 
 
-def _sort_key(sort: str):
-    def name(row: OverviewRow):
+SortKey = tuple[int | datetime.date | str, ...]
+
+
+def _sort_key(sort: str) -> Callable[[OverviewRow], SortKey]:
+    def name(row: OverviewRow) -> tuple[str, str, int]:
         return (row.child.first_name.lower(), row.child.last_name.lower(), row.child.pk)
 
     if sort == "aandachtspunten":
@@ -115,7 +118,7 @@ def group_overview(
     group: Group,
     weeks: int | None = None,
     *,
-    children=None,
+    children: QuerySet[Child] | None = None,
     sort: str = DEFAULT_SORT,
     attention_only: bool = False,
     day: datetime.date | None = None,
@@ -150,8 +153,8 @@ def group_overview(
             OverviewRow(
                 child=child,
                 mentor=current_mentor(child),
-                last=last_observed(child.last_observed, day=day),
-                entries=child.entries,
+                last=last_observed(child.last_observed, day=day),  # type: ignore[attr-defined]  # annotated above
+                entries=child.entries,  # type: ignore[attr-defined]  # annotated above
                 pillars=tuple(pillar_summary(p, thresholds) for p in figures[child.pk].pillars),
             )
         )
@@ -211,7 +214,7 @@ class GroupFigures:
 
 @dataclass
 class LocationFigures:
-    location: object
+    location: Location
     groups: list[GroupFigures]
     attention: bool = True  # whether the attention points were counted
 
@@ -242,7 +245,12 @@ class LocationFigures:
 
 
 def locations_overview(
-    locations, user, *, weeks: int | None = None, day: datetime.date | None = None, attention: bool = True
+    locations: Iterable[Location],
+    user: AnyUser,
+    *,
+    weeks: int | None = None,
+    day: datetime.date | None = None,
+    attention: bool = True,
 ) -> list[LocationFigures]:
     """Figures per group for several locations at once (home page, location page).
 
@@ -329,8 +337,15 @@ def locations_overview(
     ]
 
 
-def location_overview(location, user, **kwargs) -> LocationFigures:
-    return locations_overview([location], user, **kwargs)[0]
+def location_overview(
+    location: Location,
+    user: AnyUser,
+    *,
+    weeks: int | None = None,
+    day: datetime.date | None = None,
+    attention: bool = True,
+) -> LocationFigures:
+    return locations_overview([location], user, weeks=weeks, day=day, attention=attention)[0]
 
 
 def _name(first: str, last: str, email: str) -> str:

@@ -130,7 +130,9 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
     ) % {"rated": rated}
     observers_reason = ngettext("By %(n)d observer.", "By %(n)d different observers.", observers) % {"n": observers}
 
-    def result(kind, *reasons, circumstances=(), mostly_with=False):
+    def result(
+        kind: str, *reasons: str, circumstances: tuple[str, ...] = (), mostly_with: bool = False
+    ) -> PillarPattern:
         return PillarPattern(kind, direction, tuple(circumstances), mostly_with, (weeks_reason, *reasons))
 
     # 1. not enough observations
@@ -184,9 +186,3 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
     else:
         reasons.append(_("Only one observer saw it as atypical."))
     return result(PatternKind.MIXED, *reasons, circumstances=named)
-
-
-def child_patterns(child_figures, thresholds: Thresholds | None = None) -> dict[str, PillarPattern]:
-    """{pillar code: pattern} for all pillars of one child's figures."""
-    t = thresholds or Thresholds.from_settings()
-    return {p.pillar.code: pillar_pattern(p, t) for p in child_figures.pillars}

@@ -21,6 +21,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.summary import ChildSummary
+from staff.scope import AnyUser
 
 MIMETYPE = "application/pdf"
 # The document's base URL: relative and /static/ links resolve under it, and the
@@ -29,13 +30,13 @@ BASE_URL = "https://app.invalid/"
 STATIC_PREFIX = BASE_URL.rstrip("/") + settings.STATIC_URL
 
 
-class RestrictedURLFetcher(URLFetcher):
+class RestrictedURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Serves data: URLs and the app's own static files; refuses every other URL."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=1)
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith(STATIC_PREFIX):
@@ -53,7 +54,7 @@ class RestrictedURLFetcher(URLFetcher):
         return Path(found) if found else None
 
 
-def fetch_url(url: str):
+def fetch_url(url: str) -> URLFetcherResponse:
     """The fetcher as a plain function (for tests and reuse)."""
     return RestrictedURLFetcher().fetch(url)
 
@@ -61,7 +62,7 @@ def fetch_url(url: str):
 def css_string(text: str) -> str:
     """A CSS string literal for @page content (safe inside <style>)."""
     escaped = re.sub(r'[\\"<>\n\r]', lambda m: f"\\{ord(m.group()):x} ", str(text))
-    return mark_safe(f'"{escaped}"')  # noqa: S308 - escaped above for CSS
+    return mark_safe(f'"{escaped}"')  # escaped above for CSS
 
 
 def safe_filename_part(text: str) -> str:
@@ -70,10 +71,13 @@ def safe_filename_part(text: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=RestrictedURLFetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=RestrictedURLFetcher()).write_pdf()
+    return pdf
 
 
-def render_child_summary_pdf(summary: ChildSummary, *, made_by, made_on: datetime.date) -> tuple[str, str, bytes]:
+def render_child_summary_pdf(
+    summary: ChildSummary, *, made_by: AnyUser, made_on: datetime.date
+) -> tuple[str, str, bytes]:
     """The PDF of one child's summary, in the active language."""
     made_by_name = getattr(made_by, "display_name", None) or (str(made_by) if made_by else _("command line"))
     context = {

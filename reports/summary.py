@@ -8,6 +8,7 @@ Templates only read the plain objects it returns.
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
@@ -18,8 +19,10 @@ from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
 from organisations.calendar import Week, WeekWindowMixin, today
+from organisations.models import Group, Location, Organisation
 from reports.figures import PillarFigures, WeekFigures, weekly_figures
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
+from staff.models import User
 
 # Colour-blind safe (Okabe-Ito) colours, always shown with a word and a symbol.
 PATTERN_STYLE = {
@@ -81,7 +84,7 @@ class PillarSummary:
         return {key: "".join(value) for key, value in parts.items()}
 
     @property
-    def style(self) -> dict:
+    def style(self) -> dict[str, str]:
         return PATTERN_STYLE[PatternKind(self.pattern.kind)]
 
     @property
@@ -109,10 +112,10 @@ class Note:
 @dataclass(frozen=True)
 class ChildSummary(WeekWindowMixin):
     child: Child
-    organisation: object
-    group: object | None
-    location: object | None
-    mentor: object | None
+    organisation: Organisation
+    group: Group | None
+    location: Location | None
+    mentor: User | None
     age: str
     weeks: int
     window: tuple[Week, ...]
@@ -174,7 +177,7 @@ def _week_title(week: WeekFigures) -> str:
     }
 
 
-def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict:
+def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     """What the summary is based on, in one aggregate over the observations of the window."""
     return (
         Observation.objects.active()
@@ -211,7 +214,7 @@ def _recent_notes(child: Child, start: datetime.date, end: datetime.date, limit:
     )
 
 
-def _placement(child: Child, day: datetime.date):
+def _placement(child: Child, day: datetime.date) -> Placement | None:
     return (
         Placement.objects.running_on(day)
         .filter(child=child)

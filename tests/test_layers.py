@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.template import TemplateDoesNotExist, engines
+from django.template.backends.django import Template as DjangoTemplate
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +42,8 @@ def layers() -> tuple[str, ...]:
     return tuple(reversed(contracts[0]["layers"]))  # the contract lists them top to bottom
 
 
-def floor(app: str | None) -> int | None:
-    return layers().index(app) if app in layers() else None
+def floor(app: str) -> int:
+    return layers().index(app)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def template_owner(name: str) -> str | None:
         template = engines["django"].get_template(name)
     except TemplateDoesNotExist as exc:
         raise AssertionError(f"template {name!r} does not exist") from exc
+    assert isinstance(template, DjangoTemplate)
     return app_of_path(Path(template.origin.name))
 
 

@@ -23,9 +23,9 @@ def rating(value, observer=1, circumstances=()):
 
 def figures(*weeks, pillar="comfort_seeking") -> PillarFigures:
     """Build figures by hand: one list of ratings per week (oldest first), padded with empty weeks."""
-    weeks = list(weeks) + [[]] * (WINDOW - len(weeks))
+    padded = list(weeks) + [[]] * (WINDOW - len(weeks))
     built = []
-    for index, ratings in enumerate(weeks):
+    for index, ratings in enumerate(padded):
         values = Counter(v for v, _, _ in ratings)
         circ = Counter(c for v, _, cs in ratings if v for c in cs)
         built.append(

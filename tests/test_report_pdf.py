@@ -104,7 +104,7 @@ def test_bad_weeks_get_a_400_with_a_dutch_message(cast, client_for, raw):
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         _Recorder.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")

@@ -1,6 +1,8 @@
 """Write one summary PDF per child placed in a group today."""
 
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -20,13 +22,13 @@ from staff.models import User
 class Command(BaseCommand):
     help = "Write the summary PDF of every child placed in a group, e.g. --group 3 --weeks 12 --out ./pdf"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--group", type=int, required=True, help="id of the group")
         parser.add_argument("--weeks", type=int, default=settings.REPORT_WEEKS_DEFAULT)
         parser.add_argument("--out", required=True, help="folder to write the PDFs to (created if missing)")
         parser.add_argument("--as", dest="as_user", help="e-mail of the person the export is made for (access log)")
 
-    def handle(self, *args, group, weeks, out, as_user=None, **options):
+    def handle(self, *args: Any, group: int, weeks: int, out: str, as_user: str | None = None, **options: Any) -> None:
         if not settings.REPORT_WEEKS_MIN <= weeks <= settings.REPORT_WEEKS_MAX:
             raise CommandError(f"--weeks must be from {settings.REPORT_WEEKS_MIN} to {settings.REPORT_WEEKS_MAX}.")
         group_obj = Group.objects.select_related("location").filter(pk=group).first()

@@ -18,6 +18,8 @@ every location.
 
 import datetime
 import time
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -41,13 +43,13 @@ LAST = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "B
 class Command(BaseCommand):
     help = "Generate a large benchmark organisation (never in the demo database)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--children", type=int, default=2000)
         parser.add_argument("--weeks", type=int, default=52)
         parser.add_argument("--per-week", type=int, default=2, help="entries per child per week")
         parser.add_argument("--replace", action="store_true", help="delete the bench organisation first")
 
-    def handle(self, *args, children, weeks, per_week, replace, **options):
+    def handle(self, *args: Any, children: int, weeks: int, per_week: int, replace: bool, **options: Any) -> None:
         if Organisation.objects.filter(name=DEMO_ORGANISATION).exists():
             raise CommandError("This database holds the demo organisation: use a separate bench database.")
         existing = Organisation.objects.filter(name=ORGANISATION).first()
@@ -65,7 +67,7 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
         self.stdout.write(f"{ORGANISATION}: {summary} in {time.perf_counter() - started:.0f} s")
 
-    def _delete(self, organisation):
+    def _delete(self, organisation: Organisation) -> None:
         Observation.objects.filter(child__organisation=organisation).delete()
         Mentorship.objects.filter(child__organisation=organisation).delete()
         Placement.objects.filter(child__organisation=organisation).delete()
@@ -76,7 +78,7 @@ class Command(BaseCommand):
         Location.objects.filter(organisation=organisation).delete()
         organisation.delete()
 
-    def _build(self, n_children, weeks, per_week):
+    def _build(self, n_children: int, weeks: int, per_week: int) -> dict[str, int]:
         day = today()
         organisation = Organisation.objects.create(name=ORGANISATION)
         n_groups = -(-n_children // GROUP_SIZE)
