@@ -132,10 +132,6 @@ class PillarRating(models.Model):
         return f"{self.pillar}: {self.value}"
 
     @property
-    def is_typical(self) -> bool:
-        return self.value == 0
-
-    @property
     def direction(self) -> str | None:
         return rating_direction(self.value)
 

@@ -37,10 +37,6 @@ class RatingInput:
     strength: str = ""
     note: str = ""
 
-    @property
-    def is_rated(self) -> bool:
-        return bool(self.kind)
-
 
 TYPICAL_KIND = "typical"
 

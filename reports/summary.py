@@ -31,12 +31,9 @@ PATTERN_STYLE = {
     PatternKind.MIXED: {"symbol": "~", "colour": "#9a6700", "background": "#fdf1d8"},
     PatternKind.RECURRING: {"symbol": "!", "colour": "#9c3d76", "background": "#f6e3ee"},
 }
-LOW_COLOUR = "#0072b2"  # blue: drawn below the line
-HIGH_COLOUR = "#d55e00"  # vermillion: drawn above the line
 
 STRIP_CELL = 14  # width of one week in the strip (SVG units)
 STRIP_GAP = 2
-STRIP_HEIGHT = 30
 STRIP_MID = 15  # the line: too much is drawn above it, too little below it
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from organisations.models import Group
-from staff.models import ROLE_RULES, Membership, Role, RoleRule, ScopeLevel
+from staff.models import ROLE_RULES, Membership, Role, ScopeLevel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -63,8 +63,8 @@ class Places:
         return bool(self.group_ids or self.location_ids or self.organisation_ids)
 
 
-def _places(rows: Iterable[tuple[str, int | None, int | None, int]], wanted: RoleRule | None = None) -> Places:
-    """The places of `rows` (role, group, location, organisation), for roles whose rule passes `wanted`."""
+def _places(rows: Iterable[tuple[str, int | None, int | None, int]]) -> Places:
+    """The places of `rows` (role, group, location, organisation), each at the level of its role."""
     groups: set[int] = set()
     locations: set[int] = set()
     organisations: set[int] = set()
@@ -131,10 +131,6 @@ class Scope:
     def logs_in(self, group: Group) -> bool:
         """May log observations for children of `group`."""
         return self.logs.holds_group(group)
-
-    @property
-    def admin_organisation_ids(self) -> frozenset[int]:
-        return self.manages.organisation_ids
 
     @property
     def is_staff_member(self) -> bool:
