@@ -1,15 +1,16 @@
-"""Time the group overview and the location page at the demo size and for a 2,000-child organisation.
+"""Time the group overview and the location page at the demo size and for the scale organisation.
 
     .venv/bin/python bench/overview_bench.py            # both sizes
     .venv/bin/python bench/overview_bench.py demo       # one size
-    .venv/bin/python bench/overview_bench.py large
+    .venv/bin/python bench/overview_bench.py scale
 
 Each size has its own database on the server of $BENCH_DATABASE_SERVER (default
 postgresql://postgres@127.0.0.1:5432), never the demo or development one:
-`bench_demo` (seed_demo) and `bench_large` (generate_large_org: 2,000 children, 125
-groups, 13 locations, a year of entries). They are created and filled on the first
-run and reused after that. Times are warm medians through Django's test client, so
-they include sessions, scoping, the queries and template rendering.
+`bench_demo` (seed_demo) and `bench_scale` (seed_scale: 10,000 children, about 600
+groups, 126 locations, two years of entries; the database bench/run uses too). They
+are created and filled on the first run and reused after that. Times are warm medians
+through Django's test client, so they include sessions, scoping, the queries and
+template rendering (bench/run measures through gunicorn).
 """
 
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
-DATABASES = {"demo": "bench_demo", "large": "bench_large"}
+DATABASES = {"demo": "bench_demo", "scale": "bench_scale"}
 RUNS = 7
 
 
@@ -70,7 +71,7 @@ def run(size: str) -> None:
         if size == "demo":
             call_command("seed_demo", force=True, stdout=devnull)
         else:
-            call_command("generate_large_org", children=2000, weeks=52, stdout=devnull)
+            call_command("seed_scale", children=10000, weeks=104, stdout=devnull)
 
     if size == "demo":
         manager = User.objects.get(email="manager@example.org")
@@ -78,10 +79,10 @@ def run(size: str) -> None:
         group = Group.objects.get(name="Vlinders")
         home_label = "home page, manager of 1 location"
     else:
-        manager = User.objects.get(email="bench.area@bench.example.test")
-        location = Location.objects.order_by("name").first()
+        manager = User.objects.get(email="manager@scale.example.org")
+        location = manager.memberships.get().location
         group = Group.objects.filter(location=location).order_by("name").first()
-        home_label = f"home page, manager of all {Location.objects.count()} locations"
+        home_label = "home page, manager of the largest location"
     children = Child.objects.count()
     observations = Observation.objects.count()
     placed = Child.objects.placed_on(today(), groups=[group]).count()
