@@ -1,5 +1,12 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Situation(models.TextChoices):
@@ -21,3 +28,35 @@ class Circumstance(models.TextChoices):
     CHANGE_AT_HOME = "change_at_home", _("change at home")
     AFTER_ABSENCE = "after_absence", _("after a holiday or absence")
     OTHER = "other", _("other")
+
+
+# How the parent handout names the moment of a note ("in oktober, bij het ophalen").
+SITUATION_PARENT_WORDS: dict[str, StrOrPromise] = {
+    Situation.DROP_OFF: _("at drop-off"),
+    Situation.FREE_PLAY: _("during free play"),
+    Situation.MEAL: _("while eating and drinking"),
+    Situation.CARE: _("while being changed or dressed"),
+    Situation.OUTSIDE: _("playing outside"),
+    Situation.SLEEP: _("at nap time"),
+    Situation.PICK_UP: _("at pick-up"),
+}
+
+# How the parent handout names the circumstances that played a part ("vooral na een nacht slecht slapen").
+CIRCUMSTANCE_PARENT_WORDS: dict[str, StrOrPromise] = {
+    Circumstance.SLEPT_BADLY: _("after a night of sleeping badly"),
+    Circumstance.ILL: _("when unwell or teething"),
+    Circumstance.BUSY_GROUP: _("on busy days in the group"),
+    Circumstance.UNFAMILIAR_STAFF: _("when a staff member was new to them"),
+    Circumstance.CHANGE_AT_HOME: _("when things were changing at home"),
+    Circumstance.AFTER_ABSENCE: _("after a holiday or a time away"),
+}
+
+# A question for the parents when circumstances played a part.
+CIRCUMSTANCE_PARENT_QUESTIONS: dict[str, StrOrPromise] = {
+    Circumstance.SLEPT_BADLY: _("How does %(name)s sleep at home, and what helps after a bad night?"),
+    Circumstance.ILL: _("How is %(name)s when unwell or teething at home?"),
+    Circumstance.BUSY_GROUP: _("How is %(name)s at home on busy days, or with many people around?"),
+    Circumstance.UNFAMILIAR_STAFF: _("How does %(name)s get used to new people at home?"),
+    Circumstance.CHANGE_AT_HOME: _("Has anything changed at home lately that we should know about?"),
+    Circumstance.AFTER_ABSENCE: _("How does %(name)s settle back in after a holiday or a time away?"),
+}

@@ -185,3 +185,110 @@ def rating_label(value: int) -> str:
         2: _("atypical: too much, clear"),
     }
     return str(labels[value])
+
+
+@dataclass(frozen=True)
+class ParentWords:
+    """How the parent handout speaks of a pillar: plain words about behaviour, never a label.
+
+    Every text takes %(name)s, the child's first name. `low` and `high` are clauses for
+    "<months> ...": in Dutch they start with the verb ("zocht Sem bij pijn vaak geen troost
+    bij ons") and take %(often)s ("vaak", "soms" or nothing)."""
+
+    heading: StrOrPromise  # "Seeking comfort"
+    topic: StrOrPromise  # "how Sem looks for comfort when hurt or sad": what staff will watch
+    typical: StrOrPromise  # a whole sentence: what goes well
+    low: StrOrPromise | None  # a clause: what "too little" looked like
+    high: StrOrPromise | None  # a clause: what "too much" looked like
+    question: StrOrPromise  # a question to talk about with the parents
+
+    def clause(self, direction: str | None) -> StrOrPromise | None:
+        if direction == Direction.LOW:
+            return self.low
+        if direction == Direction.HIGH:
+            return self.high
+        return None
+
+
+PARENT_WORDS: dict[str, ParentWords] = {
+    "positive_affect": ParentWords(
+        _("Warmth and affection"),
+        _("how %(name)s shows warmth and affection"),
+        _("%(name)s showed warmth towards the familiar staff, at different moments of the day."),
+        _("%(name)s %(often)s showed us little warmth or affection"),
+        _("%(name)s was %(often)s very familiar with adults %(name)s hardly knew, cuddling or clinging to them"),
+        _("How does %(name)s show affection at home, and to whom?"),
+    ),
+    "comfort_seeking": ParentWords(
+        _("Looking for comfort"),
+        _("how %(name)s looks for comfort when hurt or sad"),
+        _("When hurt or sad, %(name)s went to a familiar staff member for comfort."),
+        _("%(name)s %(often)s did not look for comfort with us when hurt or sad"),
+        _("%(name)s %(often)s looked for comfort and then pushed us away"),
+        _("What does %(name)s do at home when hurt or sad? Who does %(name)s go to?"),
+    ),
+    "trust_help": ParentWords(
+        _("Asking for help"),
+        _("how %(name)s asks for help"),
+        _("When something was too difficult, %(name)s came to us for help."),
+        _("%(name)s %(often)s did not ask for help, even when something really did not work out"),
+        _("%(name)s %(often)s wanted our help with things %(name)s can already do alone"),
+        _("Does %(name)s ask for help at home when something does not work out?"),
+    ),
+    "cooperation": ParentWords(
+        _("Going along with agreements"),
+        _("how %(name)s goes along with requests and agreements"),
+        _("%(name)s usually went along with what we asked, even if %(name)s protested now and then."),
+        _("%(name)s %(often)s did not respond to our requests and did not keep to agreements"),
+        _("%(name)s %(often)s did everything we asked straight away, without any protest"),
+        _("How does that go at home: listening, and saying no now and then?"),
+    ),
+    "exploration": ParentWords(
+        _("Exploring and playing"),
+        _("how %(name)s goes off to play and explore"),
+        _("%(name)s went off to play and explore and looked back at us now and then."),
+        _("%(name)s %(often)s went off without looking back at us"),
+        _("%(name)s %(often)s hardly dared to leave us to go and play"),
+        _("What is %(name)s like somewhere new, for example at a playground?"),
+    ),
+    "controlling": ParentWords(
+        _("Who is in charge"),
+        _("how %(name)s deals with who is in charge"),
+        _("%(name)s played with us without trying to steer us."),
+        _("%(name)s %(often)s looked after us in a worried way, as if %(name)s had to take care of us"),
+        _("%(name)s %(often)s tried to boss us around or to punish us"),
+        _("Who decides what at home, and how does %(name)s react to that?"),
+    ),
+    "reunion": ParentWords(
+        _("Saying hello again"),
+        _("how %(name)s reacts to a reunion after a goodbye"),
+        _("After a goodbye, %(name)s made happy contact again, with or without words."),
+        _("%(name)s %(often)s ignored or avoided the person who came back after a goodbye"),
+        _("%(name)s %(often)s became very angry or upset when someone came back and was hard to comfort"),
+        _("How do goodbyes and hellos go at home, for example with grandparents or a babysitter?"),
+    ),
+    "strangers": ParentWords(
+        _("New people"),
+        _("how %(name)s reacts to people %(name)s does not know yet"),
+        _("With people %(name)s did not know yet, %(name)s was a little reserved at first."),
+        None,
+        _("%(name)s %(often)s went straight up to people %(name)s did not know and sought a lot of contact"),
+        _("How does %(name)s react to visitors or to people in the street?"),
+    ),
+}
+
+
+def parent_words(pillar: Pillar) -> ParentWords:
+    """The parent words of a pillar; a pillar without its own (one added in memory) gets words
+    built from its descriptions."""
+    found = PARENT_WORDS.get(pillar.code)
+    if found is not None:
+        return found
+    return ParentWords(
+        heading=pillar.name,
+        topic=pillar.name,
+        typical=pillar.typical,
+        low=pillar.low and _("%(name)s %(often)s showed this: %(description)s"),
+        high=pillar.high and _("%(name)s %(often)s showed this: %(description)s"),
+        question=_("What do you see of this at home?"),
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("mijn-mentorkinderen/", entries.mentor_children, name="mentor_children"),
     path("kinderen/<int:pk>/overzicht/", summary.child_summary_page, name="child_summary"),
     path("kinderen/<int:pk>/overzicht.pdf", summary.child_summary_pdf, name="child_summary_pdf"),
+    path("kinderen/<int:pk>/oudergesprek.pdf", summary.child_parent_handout_pdf, name="child_parent_handout_pdf"),
     path("kinderen/<int:child_pk>/gesprekken/nieuw/", conversations.conversation_new, name="conversation_new"),
     path("gesprekken/<int:pk>/", conversations.conversation_detail, name="conversation_detail"),
     path("gesprekken/<int:pk>/wijzigen/", conversations.conversation_edit, name="conversation_edit"),

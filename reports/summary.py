@@ -1,9 +1,20 @@
 """Everything the summary page and the PDF show for one child: one data function, fixed queries.
 
-`child_summary(child, weeks)` runs five queries whatever the number of
+`child_summary(child, weeks)` runs six queries whatever the number of
 observations: the current placement, the mentor, the weekly figures (one
-aggregate), what the summary is based on (one aggregate) and the recent notes.
+aggregate), what the summary is based on (one aggregate), the recent notes and
+the date of the last parent conversation; a seventh (one aggregate) when there
+was a conversation long enough ago to compare before and after.
 Templates only read the plain objects it returns.
+
+Too little observed (one rule, `TOO_LITTLE_SHARE`): when more than half of the
+pillars have "not enough observations", the summary and the parent handout say so
+at the top in one sentence and name the pillars to watch.
+
+Before and after the last parent conversation (`BeforeAfter`): the weeks after the
+week of the conversation up to the week of `until`, beside as many weeks before the
+week of the conversation (the week itself belongs to neither), each pillar with
+the same pattern rules. Fewer than REPORT_WEEKS_MIN weeks since: too soon to compare.
 """
 
 import datetime
@@ -12,15 +23,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from children.models import Child, Mentorship, Placement
+from conversations.selectors import last_conversation_date
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
-from organisations.calendar import Week, WeekWindowMixin, today
+from organisations.calendar import Week, WeekWindowMixin, today, week_of
 from organisations.models import Group, Location, Organisation
-from reports.figures import PillarFigures, WeekFigures, weekly_figures
+from reports.figures import ChildFigures, PillarFigures, WeekFigures, weekly_figures, weekly_figures_for_children
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
 from staff.models import User
 
@@ -35,6 +48,9 @@ PATTERN_STYLE = {
 STRIP_CELL = 14  # width of one week in the strip (SVG units)
 STRIP_GAP = 2
 STRIP_MID = 15  # the line: too much is drawn above it, too little below it
+
+# Too little observed: more than this share of the pillars has "not enough observations".
+TOO_LITTLE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,55 @@ class Note:
 
 
 @dataclass(frozen=True)
+class PillarComparison:
+    """One pillar before and since the last parent conversation."""
+
+    pillar: Pillar
+    before: PillarSummary
+    since: PillarSummary
+
+    @property
+    def changed(self) -> bool:
+        return (self.before.pattern.kind, self.before.pattern.dominant_direction) != (
+            self.since.pattern.kind,
+            self.since.pattern.dominant_direction,
+        )
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """The pattern of each pillar in the weeks before the last parent conversation and in as
+    many weeks since (empty `pillars` when the conversation was too recent to compare)."""
+
+    conversation_date: datetime.date
+    weeks: int  # the length of each window; fewer than REPORT_WEEKS_MIN: too soon
+    before: tuple[Week, ...]
+    since: tuple[Week, ...]
+    pillars: tuple[PillarComparison, ...]
+    min_weeks: int
+
+    @property
+    def too_soon(self) -> bool:
+        return not self.pillars
+
+    @property
+    def before_start(self) -> datetime.date | None:
+        return self.before[0].start if self.before else None
+
+    @property
+    def before_end(self) -> datetime.date | None:
+        return self.before[-1].end if self.before else None
+
+    @property
+    def since_start(self) -> datetime.date | None:
+        return self.since[0].start if self.since else None
+
+    @property
+    def since_end(self) -> datetime.date | None:
+        return self.since[-1].end if self.since else None
+
+
+@dataclass(frozen=True)
 class ChildSummary(WeekWindowMixin):
     child: Child
     organisation: Organisation
@@ -124,10 +189,32 @@ class ChildSummary(WeekWindowMixin):
     last_date: datetime.date | None
     circumstances: tuple[tuple[str, int], ...]  # circumstances over all observations in the window
     thresholds: Thresholds
+    before_after: BeforeAfter | None = None  # None: no parent conversation before `until`
 
     @property
     def recurring(self) -> list[PillarSummary]:
         return [p for p in self.pillars if p.pattern.kind == PatternKind.RECURRING]
+
+    @property
+    def not_enough(self) -> list[PillarSummary]:
+        """The pillars with not enough observations to say anything: the pillars to watch."""
+        return [p for p in self.pillars if p.pattern.kind == PatternKind.NOT_ENOUGH]
+
+    @property
+    def described(self) -> list[PillarSummary]:
+        """The pillars with a pattern to describe (all but the not-enough ones)."""
+        return [p for p in self.pillars if p.pattern.kind != PatternKind.NOT_ENOUGH]
+
+    @property
+    def not_enough_names(self) -> str:
+        """The pillars to watch, as one list in the active language ("A, B en C")."""
+        return get_text_list([str(p.pillar.name) for p in self.not_enough], _("and"))
+
+    @property
+    def too_little_observed(self) -> bool:
+        """The one rule for "too little has been observed": more than TOO_LITTLE_SHARE of the
+        pillars have not enough observations."""
+        return len(self.not_enough) > TOO_LITTLE_SHARE * len(self.pillars)
 
 
 def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSummary:
@@ -211,6 +298,38 @@ def _recent_notes(child: Child, start: datetime.date, end: datetime.date, limit:
     )
 
 
+def before_after(
+    child: Child, day: datetime.date, thresholds: Thresholds, conversation_date: datetime.date | None
+) -> BeforeAfter | None:
+    """Each pillar before and since the parent conversation of `conversation_date` (see the module
+    docstring). One aggregate query, none when there is nothing to compare."""
+    if conversation_date is None or conversation_date > day:
+        return None
+    conversation_week = week_of(conversation_date)
+    since_weeks = (week_of(day).start - conversation_week.start).days // 7
+    weeks = min(since_weeks, settings.REPORT_WEEKS_MAX)
+    if weeks < settings.REPORT_WEEKS_MIN:
+        return BeforeAfter(conversation_date, weeks, (), (), (), settings.REPORT_WEEKS_MIN)
+    # one window: the weeks before, the week of the conversation, the weeks since
+    figures: ChildFigures = weekly_figures_for_children([child.pk], 2 * weeks + 1, until=day)[child.pk]
+    pillars = tuple(
+        PillarComparison(
+            pillar=p.pillar,
+            before=pillar_summary(PillarFigures(p.pillar, p.weeks[:weeks]), thresholds),
+            since=pillar_summary(PillarFigures(p.pillar, p.weeks[-weeks:]), thresholds),
+        )
+        for p in figures.pillars
+    )
+    return BeforeAfter(
+        conversation_date=conversation_date,
+        weeks=weeks,
+        before=figures.weeks[:weeks],
+        since=figures.weeks[-weeks:],
+        pillars=pillars,
+        min_weeks=settings.REPORT_WEEKS_MIN,
+    )
+
+
 def _placement(child: Child, day: datetime.date) -> Placement | None:
     return (
         Placement.objects.running_on(day)
@@ -255,6 +374,7 @@ def child_summary(
         last_date=basis["last"],
         circumstances=tuple(circumstances),
         thresholds=thresholds,
+        before_after=before_after(child, day, thresholds, last_conversation_date(child)),
     )
 
 

@@ -276,6 +276,7 @@ MATRIX: dict[str, Entry] = {
     "mentor_children": Entry(page(LOGGED_IN)),
     "child_summary": Entry(page(READERS_OF_A), {"pk": "child_a"}),
     "child_summary_pdf": Entry(page(READERS_OF_A), {"pk": "child_a"}),
+    "child_parent_handout_pdf": Entry(page(READERS_OF_A), {"pk": "child_a"}),
     "group_overview": Entry(page(READERS_OF_A), {"pk": "group_a"}),
     "group_overview_csv": Entry(page(READERS_OF_A), {"pk": "group_a"}),
     "conversation_new": Entry(page(CONVERSATION_RECORDERS_OF_A, get_only=False), {"child_pk": "child_a"}),

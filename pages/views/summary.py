@@ -5,6 +5,7 @@ from django.views.decorators.http import require_safe
 
 from children.models import Child
 from organisations.calendar import today
+from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
 from reports.services import access_log_record
@@ -54,6 +55,23 @@ def child_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
     summary = child_summary(child, weeks)
     filename, mimetype, data = render_child_summary_pdf(summary, made_by=request.user, made_on=today())
+    _log(request, child, AccessLog.Action.EXPORT, summary)
+    response = HttpResponse(data, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+@login_required
+def child_parent_handout_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The handout for the parent conversation: same access, window and access log as the summary PDF."""
+    child = _observable_child(request, pk)
+    weeks, weeks_message = parse_weeks(request.GET.get("weken"))
+    if weeks_message:
+        return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
+    summary = child_summary(child, weeks)
+    filename, mimetype, data = render_parent_handout_pdf(parent_handout(summary), made_on=today())
     _log(request, child, AccessLog.Action.EXPORT, summary)
     response = HttpResponse(data, content_type=mimetype)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,0 +1,303 @@
+"""The parent handout: what staff saw, in plain and warm words, for the conversation with the parents.
+
+It comes from the same computation as the team summary (weekly figures -> pillar patterns
+-> `child_summary`). `parent_handout(summary)` adds what only the handout needs, in one
+query: the notes of the window (moments that go well, examples of what stood out) and the
+months in which each pillar's atypical ratings fell. `render_parent_handout_pdf` is a pure
+renderer: handout in, (filename, mimetype, bytes) out.
+
+What parents read is built from the pattern of each pillar, never from a count: a recurring
+attention point becomes "often", a mixed pattern "sometimes", the direction picks the words of
+observations/pillars.py (PARENT_WORDS), circumstances that played a part are named
+("mostly after a night of sleeping badly"), dates are months. The handout shows no counts,
+badges, thresholds, week numbers, instrument names, reporting code or staff instructions.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import dateformat
+from django.utils.text import capfirst, get_text_list
+from django.utils.translation import gettext as _
+
+from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PARENT_WORDS, SITUATION_PARENT_WORDS
+from observations.models import PillarRating
+from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, parent_words
+from reports.patterns import PatternKind
+from reports.pdf import MIMETYPE, css_string, html_to_pdf, safe_filename_part
+from reports.summary import ChildSummary, PillarSummary
+
+MOMENTS_PER_PILLAR = 2  # notes of typical moments per pillar, at most
+MOMENTS_IN_ALL = 8  # notes of typical moments in the whole handout, at most
+EXAMPLES_PER_PILLAR = 2  # notes on what stood out, per pillar
+QUESTIONS = 4
+LISTED_MONTHS = 3  # more months than this read "from ... to ..."
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A note by staff, dated by its month: "Zwaaide en liep blij naar papa" (november, bij het ophalen)."""
+
+    text: str
+    when: str
+
+
+@dataclass(frozen=True)
+class GoodPillar:
+    heading: str
+    sentence: str  # what goes well, when the pillar's pattern is typical
+    moments: tuple[Moment, ...]
+
+
+@dataclass(frozen=True)
+class NoticedPillar:
+    heading: str
+    sentences: tuple[str, ...]
+    examples: tuple[Moment, ...]
+
+
+@dataclass(frozen=True)
+class ParentHandout:
+    first_name: str
+    full_name: str
+    group: str
+    mentor: str
+    period: str  # "september tot en met november 2026"
+    too_little: bool
+    to_watch: tuple[str, ...]  # what staff will watch when too little was observed
+    good: tuple[GoodPillar, ...]
+    noticed: tuple[NoticedPillar, ...]
+    not_enough: str  # one sentence about the pillars with too little to say, or ""
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Row:
+    pillar: str
+    value: int
+    note: str
+    date: datetime.date
+    situation: str
+
+
+def _rows(summary: ChildSummary) -> list[_Row]:
+    """The window's atypical ratings and notes of the child, newest first: one query."""
+    rows = (
+        PillarRating.objects.filter(
+            observation__child=summary.child,
+            observation__removed_at__isnull=True,
+            observation__date__gte=summary.period_start,
+            observation__date__lte=summary.period_end,
+        )
+        .filter(~Q(value=0) | ~Q(note=""))
+        .order_by("-observation__date", "-observation__created_at", "pillar")
+        .values_list("pillar", "value", "note", "observation__date", "observation__situation")
+    )
+    return [_Row(*row) for row in rows]
+
+
+def _month(day: datetime.date, with_year: bool = False) -> str:
+    return dateformat.format(day, "F Y" if with_year else "F")
+
+
+def months_phrase(days: list[datetime.date]) -> str:
+    """When something happened, in months: "in oktober en november", "van juni tot en met november"."""
+    months = sorted({d.replace(day=1) for d in days})
+    if not months:
+        return ""
+    if len(months) <= LISTED_MONTHS:
+        return _("in %(months)s") % {"months": get_text_list([_month(m) for m in months], _("and"))}
+    with_year = months[0].year != months[-1].year
+    return _("from %(first)s to %(last)s") % {
+        "first": _month(months[0], with_year),
+        "last": _month(months[-1], with_year),
+    }
+
+
+def period_phrase(start: datetime.date, end: datetime.date) -> str:
+    """The window in months: "september tot en met november 2026"."""
+    if (start.year, start.month) == (end.year, end.month):
+        return _month(start, True)
+    first = _month(start, start.year != end.year)
+    return _("%(first)s to %(last)s") % {"first": first, "last": _month(end, True)}
+
+
+def _sentence(text: str) -> str:
+    return capfirst(re.sub(r"\s+", " ", text).replace(" ,", ",").strip())
+
+
+def _moment(row: _Row) -> Moment:
+    situation = SITUATION_PARENT_WORDS.get(row.situation)
+    when = _month(row.date)
+    if situation:
+        when = _("%(month)s, %(situation)s") % {"month": when, "situation": situation}
+    return Moment(row.note.strip(), when)
+
+
+def _distinct_notes(rows: list[_Row], limit: int) -> tuple[Moment, ...]:
+    """The newest notes with different texts (the same sentence written twice is shown once)."""
+    seen: set[str] = set()
+    found: list[Moment] = []
+    for row in rows:
+        key = re.sub(r"\W+", " ", row.note).strip().casefold()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        found.append(_moment(row))
+        if len(found) == limit:
+            break
+    return tuple(found)
+
+
+def _clause(pillar: Pillar, direction: str, often: str, name: str) -> str:
+    words = parent_words(pillar)
+    clause = words.clause(direction) or ""
+    return str(clause) % {"name": name, "often": often, "description": pillar.description_of(direction)}
+
+
+def _circumstances(p: PillarSummary) -> str:
+    if not p.pattern.mostly_with_circumstances:
+        return ""
+    named = [str(CIRCUMSTANCE_PARENT_WORDS[c]) for c in p.pattern.circumstances if c in CIRCUMSTANCE_PARENT_WORDS]
+    return get_text_list(named, _("or")) if named else ""
+
+
+def noticed_sentences(p: PillarSummary, dates: list[datetime.date], name: str) -> tuple[str, ...]:
+    """What staff noticed on one pillar, in words: from the pattern's kind and direction, the
+    months of the atypical ratings and the circumstances that played a part."""
+    when = months_phrase(dates) or _("in recent weeks")
+    recurring = p.pattern.kind == PatternKind.RECURRING
+    direction = p.pattern.dominant_direction
+    circumstances = _circumstances(p)
+    sentences = []
+    if direction:
+        what = _clause(p.pillar, direction, _("often") if recurring else _("sometimes"), name)
+        if circumstances:
+            text = _("%(when)s, %(what)s, mostly %(circumstances)s.") % {
+                "when": when,
+                "what": what,
+                "circumstances": circumstances,
+            }
+        else:
+            text = _("%(when)s, %(what)s.") % {"when": when, "what": what}
+        sentences.append(_sentence(text))
+    else:
+        sentences.append(_sentence(_("%(when)s it varied.") % {"when": when}))
+        for d in (Direction.LOW, Direction.HIGH):
+            if p.figures.direction_count(d) and p.pillar.allows(d):
+                sentences.append(_sentence(_("Sometimes %(what)s.") % {"what": _clause(p.pillar, d, "", name)}))
+        if circumstances:
+            sentences.append(_sentence(_("Mostly %(circumstances)s.") % {"circumstances": circumstances}))
+    if recurring:
+        sentences.append(_("Different colleagues saw this, in different weeks."))
+    elif not circumstances:
+        sentences.append(_("We did not see it every week."))
+    return tuple(sentences)
+
+
+def _good(summary: ChildSummary, notes: dict[str, list[_Row]], name: str) -> tuple[GoodPillar, ...]:
+    """What goes well: per pillar the newest notes of typical moments (different texts, a few per
+    pillar, spread over the pillars first), and the words of each pillar with a typical pattern."""
+    candidates = {code: _distinct_notes(rows, MOMENTS_PER_PILLAR) for code, rows in notes.items()}
+    chosen: dict[str, list[Moment]] = defaultdict(list)
+    budget = MOMENTS_IN_ALL
+    for round_ in range(MOMENTS_PER_PILLAR):
+        for p in summary.pillars:
+            found = candidates.get(p.pillar.code, ())
+            if budget and len(found) > round_:
+                chosen[p.pillar.code].append(found[round_])
+                budget -= 1
+    good = []
+    for p in summary.pillars:
+        words = parent_words(p.pillar)
+        sentence = str(words.typical) % {"name": name} if p.pattern.kind == PatternKind.TYPICAL else ""
+        moments = tuple(chosen.get(p.pillar.code, ()))
+        if sentence or moments:
+            good.append(GoodPillar(str(words.heading), sentence, moments))
+    return tuple(good)
+
+
+def _questions(summary: ChildSummary, noticed: list[PillarSummary], name: str) -> tuple[str, ...]:
+    questions: list[str] = []
+    for p in noticed[:2]:
+        questions.append(str(parent_words(p.pillar).question) % {"name": name})
+    for p in noticed:
+        codes = [c for c in p.pattern.circumstances if c in CIRCUMSTANCE_PARENT_QUESTIONS]
+        if p.pattern.mostly_with_circumstances and codes:
+            questions.append(str(CIRCUMSTANCE_PARENT_QUESTIONS[codes[0]]) % {"name": name})
+            break
+    if summary.too_little_observed:
+        questions.append(_("How is %(name)s doing at home at the moment?") % {"name": name})
+        questions.append(_("What should we know about %(name)s to take good care of %(name)s?") % {"name": name})
+    else:
+        questions.append(_("What do you recognise from home, and what goes differently at home?"))
+        questions.append(_("What helps %(name)s at home, and what could we do the same way?") % {"name": name})
+    return tuple(dict.fromkeys(questions))[:QUESTIONS]
+
+
+def parent_handout(summary: ChildSummary) -> ParentHandout:
+    """The handout of one child over the summary's window, in the active language (one query)."""
+    name = summary.child.first_name
+    typical_notes: dict[str, list[_Row]] = defaultdict(list)
+    atypical_notes: dict[str, list[_Row]] = defaultdict(list)
+    atypical_dates: dict[str, list[datetime.date]] = defaultdict(list)
+    for row in _rows(summary):
+        if row.pillar not in PILLAR_BY_CODE:
+            continue
+        if row.value:
+            atypical_dates[row.pillar].append(row.date)
+            if row.note.strip():
+                atypical_notes[row.pillar].append(row)
+        elif row.note.strip():
+            typical_notes[row.pillar].append(row)
+    noticed_pillars = sorted(
+        (p for p in summary.pillars if p.pattern.kind in (PatternKind.RECURRING, PatternKind.MIXED)),
+        key=lambda p: p.pattern.kind != PatternKind.RECURRING,
+    )
+    noticed = tuple(
+        NoticedPillar(
+            heading=str(parent_words(p.pillar).heading),
+            sentences=noticed_sentences(p, atypical_dates[p.pillar.code], name),
+            examples=_distinct_notes(atypical_notes[p.pillar.code], EXAMPLES_PER_PILLAR),
+        )
+        for p in noticed_pillars
+    )
+    topics = [str(parent_words(p.pillar).topic) % {"name": name} for p in summary.not_enough]
+    not_enough = ""
+    if topics and not summary.too_little_observed:
+        not_enough = _sentence(
+            _("We have not seen enough yet to say anything about %(topics)s.")
+            % {"topics": get_text_list(topics, _("and"))}
+        )
+    return ParentHandout(
+        first_name=name,
+        full_name=summary.child.full_name,
+        group=summary.group.name if summary.group else "",
+        mentor=summary.mentor.display_name if summary.mentor else "",
+        period=period_phrase(summary.period_start, summary.period_end),
+        too_little=summary.too_little_observed,
+        to_watch=tuple(topics) if summary.too_little_observed else (),
+        good=_good(summary, typical_notes, name),
+        noticed=noticed,
+        not_enough=not_enough,
+        questions=_questions(summary, noticed_pillars, name),
+    )
+
+
+def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> tuple[str, str, bytes]:
+    """The parent handout as a PDF, in the active language: handout in, (filename, mimetype, bytes) out."""
+    context = {
+        "handout": handout,
+        "made_on": made_on,
+        "footer_caution": css_string(_("What we saw at the childcare, not a diagnosis.")),
+        "footer_child": css_string(handout.full_name),
+        "footer_page": css_string(_("page")),
+        "footer_of": css_string(_("of")),
+    }
+    html = render_to_string("reports/parent_handout_pdf.html", context)
+    filename = f"oudergesprek-{safe_filename_part(handout.first_name)}-{made_on:%Y-%m-%d}.pdf"
+    return filename, MIMETYPE, html_to_pdf(html)

@@ -1,0 +1,252 @@
+"""The parent handout (issue 11): plain words for parents from the same computation as the team summary.
+
+The three demo children cover the cases: Daan Mulder (a recurring "too little" on seeking comfort),
+Sophie Bos (reunion "too much" only after sleeping badly) and Finn Vos (too few observations).
+The handouts and their page images are written to test-output/ to look at.
+"""
+
+import datetime
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from children.models import Child
+from observations.demo import ATYPICAL_NOTES, TYPICAL_NOTES
+from observations.models import PillarRating
+from organisations.calendar import today
+from reports.handout import months_phrase, parent_handout, period_phrase, render_parent_handout_pdf
+from reports.models import AccessLog
+from reports.summary import child_summary
+from staff.models import User
+from tests.browser.conftest import OUTPUT_DIR
+from tests.report_data import observe, weeks_ago
+from tests.test_report_summary import EXPECTED, FORBIDDEN
+
+pytestmark = pytest.mark.django_db
+
+DUTCH_MONTHS = [
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+]  # fmt: skip
+CAUTION = "Wat wij in de opvang zagen, geen diagnose."
+# What parents never read: counts, badges, labels of the rules, week numbers, instruments, staff instructions.
+NEVER = re.compile(
+    r"LSVG|meldcode|aandachtsfunctionaris|terugkerend aandachtspunt|passend beeld|wisselend|"
+    r"te weinig waarnemingen|drempel|procent|\bweek \d+|\d+\s*(passend|te weinig|te veel|beoordeling|"
+    r"waarneming|keer|van de|medewerkers?\b)|richting|pedagogisch coach|bespreek|screening|gevalideerd|!",
+    re.IGNORECASE,
+)
+
+
+def pages_text(data: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def handout_url(child: Child, weeks: object = 12) -> str:
+    return f"{reverse('child_parent_handout_pdf', args=[child.pk])}?weken={weeks}"
+
+
+def save_with_page_images(data: bytes, stem: str) -> Path:
+    """The PDF and its pages as PNG images (pdftoppm, 60 dpi) in test-output/, to look at."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT_DIR / f"{stem}.pdf"
+    path.write_bytes(data)
+    for old in OUTPUT_DIR.glob(f"{stem}-*.png"):
+        old.unlink()
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(OUTPUT_DIR / stem)], check=True)
+    return path
+
+
+def demo_child(first_name: str, last_name: str) -> Child:
+    return Child.objects.get(first_name=first_name, last_name=last_name)
+
+
+def atypical_months(child: Child, pillar: str, weeks: int = 12) -> list[str]:
+    """The Dutch names of the months in which the pillar's atypical ratings of the window fell."""
+    summary = child_summary(child, weeks)
+    dates = PillarRating.objects.filter(
+        observation__child=child,
+        pillar=pillar,
+        observation__date__gte=summary.period_start,
+        observation__removed_at__isnull=True,
+    ).exclude(value=0)
+    months = sorted({d.replace(day=1) for d in dates.values_list("observation__date", flat=True)})
+    return [DUTCH_MONTHS[m.month - 1] for m in months]
+
+
+def assert_parent_document(pages: list[str], who: str) -> str:
+    text = " ".join(pages)
+    assert not NEVER.findall(text), (who, NEVER.findall(text))
+    assert not FORBIDDEN.findall(text), who
+    for number, page in enumerate(pages, start=1):
+        assert CAUTION in page, (who, number)
+        assert f"pagina {number} van {len(pages)}" in page, (who, number)
+    assert "Goed om te weten" in pages[0]
+    assert "geen diagnose en geen oordeel" in pages[0]
+    assert "hangt af van de omstandigheden" in pages[0]
+    assert "Om samen over te praten" in text
+    assert "Wat we afspreken" in text and "We praten weer verder op" in text
+    return text
+
+
+@pytest.fixture
+def demo(client):
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    client.force_login(User.objects.get(email="coach@example.org"))
+    return client
+
+
+def test_the_handouts_of_three_demo_children(demo):
+    documents = {}
+    for first, last in (("Daan", "Mulder"), ("Sophie", "Bos"), ("Finn", "Vos")):
+        child = demo_child(first, last)
+        response = demo.get(handout_url(child))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == f'attachment; filename="oudergesprek-{first}-{today():%Y-%m-%d}.pdf"'
+        assert response["Cache-Control"] == "no-store"
+        save_with_page_images(response.content, f"handout-{first.lower()}")
+        pages = pages_text(response.content)
+        documents[first] = (child, pages, assert_parent_document(pages, first))
+
+    # Daan: first what goes well (typical moments of several pillars, each text once), then in words
+    # what stood out, with the months, and examples that are not repeated.
+    daan, pages, text = documents["Daan"]
+    assert "In gesprek over Daan" in pages[0]
+    assert text.index("Wat goed gaat") < text.index("Wat ons opviel") < text.index("Om samen over te praten")
+    good = text[text.index("Wat goed gaat") : text.index("Wat ons opviel")]
+    shown = [note for note in TYPICAL_NOTES.values() if note in good]
+    assert len(shown) >= 4
+    assert all(good.count(note) == 1 for note in shown)
+    months = atypical_months(daan, "comfort_seeking")
+    assert len(months) >= 2
+    month_list = ", ".join(months[:-1]) + " en " + months[-1]
+    assert f"In {month_list} zocht Daan bij pijn of verdriet vaak geen troost bij ons." in text
+    noticed = text[text.index("Wat ons opviel") :]
+    examples = [note for note in ATYPICAL_NOTES["comfort_seeking"] if note in noticed]
+    assert 1 <= len(examples) <= 2 and all(noticed.count(note) == 1 for note in examples)
+    assert "Wat doet Daan thuis bij pijn of verdriet?" in text
+    # Daan's reunion was never rated in the window: said in one sentence, no block of zeros.
+    assert "We hebben nog te weinig gezien om iets te zeggen over hoe Daan reageert op een weerzien" in text
+
+    # Sophie: "sometimes", with the circumstance that played a part, and a question about sleep.
+    _, pages, text = documents["Sophie"]
+    months = atypical_months(demo_child("Sophie", "Bos"), "reunion")
+    month_list = ", ".join(months[:-1]) + " en " + months[-1] if len(months) > 1 else months[0]
+    assert (
+        f"In {month_list} werd Sophie bij het weerzien soms heel boos of verdrietig en was Sophie moeilijk "
+        "te troosten, vooral na een nacht slecht slapen." in text
+    )
+    assert "vaak" not in text
+    assert "Hoe slaapt Sophie thuis" in text
+
+    # Finn: one sentence at the top, with the pillars to watch, and nothing described.
+    _, pages, text = documents["Finn"]
+    assert pages[0].index("Over Finn hebben we in deze periode nog te weinig waargenomen") < pages[0].index(
+        "Goed om te weten"
+    )
+    for topic in ("hoe Finn troost zoekt bij pijn of verdriet", "hoe Finn op ontdekking gaat en speelt"):
+        assert topic in pages[0]
+    assert "Wat ons opviel" not in text
+    assert ATYPICAL_NOTES["exploration"][0] not in text  # one atypical rating says nothing yet
+    assert len(pages) <= 2
+
+
+def test_the_handout_is_written_to_the_access_log_like_the_summary_pdf(demo):
+    daan = demo_child("Daan", "Mulder")
+    demo.get(handout_url(daan, 26))
+    row = AccessLog.objects.get(child=daan)
+    assert (row.action, row.weeks, row.user.email) == (AccessLog.Action.EXPORT, 26, "coach@example.org")
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_it_checks_access_like_the_summary_pdf(cast, client_for, role):
+    client = client_for(getattr(cast, role))
+    for child, expected in zip((cast.child_a, cast.child_c), EXPECTED[role], strict=True):
+        assert client.get(handout_url(child)).status_code == expected, (role, child)
+    assert client.get(handout_url(cast.other_child)).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(cast, client):
+    response = client.get(handout_url(cast.child_a))
+    assert response.status_code == 302 and "/inloggen/" in response["Location"]
+    assert client.post(handout_url(cast.child_a)).status_code == 405
+
+
+@pytest.mark.parametrize("raw", ["abc", "2", "60"])
+def test_bad_weeks_get_a_400_with_a_dutch_message(cast, client_for, raw):
+    response = client_for(cast.coach).get(handout_url(cast.child_a, raw))
+    assert response.status_code == 400
+    assert "Het aantal weken moet een heel getal van 4 tot en met 52 zijn" in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+def test_moments_that_go_well_are_varied_and_never_repeated(cast):
+    observers = [cast.staff_a, cast.manager]
+    same = "Zwaaide blij naar papa."
+    for n in range(1, 7):
+        observe(
+            cast.child_a,
+            observers[n % 2],
+            weeks_ago(n),
+            {"reunion": 0, "positive_affect": 0, "trust_help": 0},
+            notes={"reunion": same, "positive_affect": f"Lachte naar Anna ({n}).", "trust_help": ""},
+        )
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(cast.child_a, 12))
+    moments = {g.heading: [m.text for m in g.moments] for g in handout.good}
+    assert moments["Afscheid en weerzien"] == [same]  # six times the same sentence: shown once
+    assert len(moments["Warmte en genegenheid"]) == 2  # at most two a pillar, the newest first
+    assert moments["Warmte en genegenheid"][0] == "Lachte naar Anna (1)."
+    assert "Om hulp vragen" in moments  # typical pattern: its words, without a note
+    assert all(len(texts) <= 2 for texts in moments.values())
+
+
+def test_the_handout_escapes_notes_and_fetches_nothing(cast):
+    observe(
+        cast.child_a, cast.staff_a, weeks_ago(1), {"reunion": 0}, notes={"reunion": '<img src="http://x.invalid/a">'}
+    )
+    with translation.override("nl"):
+        _, _, data = render_parent_handout_pdf(parent_handout(child_summary(cast.child_a, 12)), made_on=today())
+    assert 'img src="http://x.invalid/a"' in " ".join(pages_text(data))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_no_attachment_style_or_disorder_in_either_language(cast, language):
+    observe(cast.child_a, cast.staff_a, weeks_ago(1), {"comfort_seeking": -2})
+    with translation.override(language):
+        _, _, data = render_parent_handout_pdf(parent_handout(child_summary(cast.child_a, 12)), made_on=today())
+    assert not FORBIDDEN.findall(" ".join(pages_text(data)))
+
+
+def test_dates_are_months():
+    d = datetime.date
+    with translation.override("nl"):
+        assert months_phrase([d(2026, 10, 3), d(2026, 11, 20), d(2026, 10, 9)]) == "in oktober en november"
+        assert months_phrase([d(2026, 9, 1)]) == "in september"
+        assert months_phrase([d(2026, m, 1) for m in (6, 7, 9, 11)]) == "van juni tot en met november"
+        assert months_phrase([d(2025, 11, 1), d(2026, 1, 1), d(2026, 2, 1), d(2026, 3, 1)]) == (
+            "van november 2025 tot en met maart 2026"
+        )
+        assert period_phrase(d(2026, 9, 7), d(2026, 11, 29)) == "september tot en met november 2026"
+        assert period_phrase(d(2025, 12, 1), d(2026, 2, 22)) == "december 2025 tot en met februari 2026"
+
+
+def test_a_pillar_without_parent_words_is_described_with_its_own_descriptions():
+    from observations.pillars import Direction, Pillar, parent_words
+    from reports.handout import _clause
+
+    ninth = Pillar("peer_play", "Spelen met andere kinderen", "Speelt met andere kinderen.", "Speelt nooit mee.", None)
+    words = parent_words(ninth)
+    assert words.heading == "Spelen met andere kinderen" and words.high is None
+    with translation.override("nl"):
+        assert _clause(ninth, Direction.LOW, "soms", "Sem") == "liet Sem soms dit zien: Speelt nooit mee."
