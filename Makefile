@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# Development commands use the test settings: with DEBUG off, settings.py needs a real secret key.
+messages: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
+test: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
+
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
 
@@ -48,6 +52,11 @@ typecheck: install
 bench: install messages
 	$(PY) bench/report_bench.py
 	$(PY) bench/overview_bench.py
+
+# The README's production steps against gunicorn on a throwaway database (scripts/production_smoke.py).
+.PHONY: smoke
+smoke: install
+	$(PY) scripts/production_smoke.py
 
 clean-db:
 	rm -rf .pgdata

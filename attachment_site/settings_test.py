@@ -1,5 +1,10 @@
 """Test overrides: fast hashing, no TLS redirect, plain static storage."""
 
+import os
+
+# settings.py refuses to start without a key when DEBUG is off; tests run with DEBUG off.
+os.environ.setdefault("DJANGO_SECRET_KEY", "django-insecure-tests-only-" + "t" * 40)
+
 from attachment_site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -43,3 +43,6 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("", include("pages.urls")),
 ]
+
+# 400, 403 and 404: Django's own handlers with templates/400.html, 403.html, 404.html.
+handler500 = "attachment_site.views.server_error"

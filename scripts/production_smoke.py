@@ -1,0 +1,319 @@
+"""Production smoke test: the README's production steps, then a few real requests to gunicorn.
+
+Run from a checkout with the venv of `make install`:  .venv/bin/python scripts/production_smoke.py
+(or `make smoke`). It
+
+1. creates a throwaway database on the server of DATABASE_URL (or on the embedded PostgreSQL when
+   DATABASE_URL is unset) and drops it again at the end;
+2. sets the README's production environment: DJANGO_DEBUG=0, a freshly generated
+   DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost and DJANGO_BEHIND_PROXY=1 (every
+   request carries `X-Forwarded-Proto: https`, as the TLS-terminating proxy would send it), so the
+   HTTPS redirect, secure cookies and HSTS stay on exactly as in production;
+3. runs migrate, compilemessages, collectstatic (into a temporary STATIC_ROOT) and
+   `seed_demo --force`;
+4. starts gunicorn on a free port of 127.0.0.1 and checks: the HTTPS redirect, the Dutch 404 page,
+   a login with the CSRF token of the login page, a group page, a hashed stylesheet linked from it
+   (served by WhiteNoise) and a child's PDF summary as the coach;
+5. starts gunicorn once more with DATABASE_URL on a port nobody listens on (the database gone):
+   the login page still opens, logging in answers 503 with the Dutch "tijdelijk niet beschikbaar";
+6. stops gunicorn. Any failure exits non-zero with a message saying what failed.
+"""
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+
+
+class SmokeFailure(Exception):
+    pass
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SmokeFailure(message)
+
+
+def step(message: str) -> None:
+    print(f"smoke: {message}", flush=True)
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+def server_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    sys.path.insert(0, str(ROOT))
+    from attachment_site.embedded_db import embedded_database_url
+
+    return embedded_database_url()
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def admin(url: str, sql: str) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+            conn.execute(sql)
+    except psycopg.Error as error:
+        raise SmokeFailure(f"database server: {sql}: {error}") from error
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+
+
+class Browser:
+    """Just enough of a browser: cookies (kept by hand, they are Secure), the proxy's header."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, *, form: dict | None = None, https: bool = True):
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        origin = f"https://{HOST}:{self.port}"
+        headers = {"Host": f"{HOST}:{self.port}"}
+        if https:
+            headers["X-Forwarded-Proto"] = "https"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": origin,
+                    "Referer": origin + path,
+                }
+            )
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            content = response.read()
+        except OSError as error:
+            raise SmokeFailure(f"{method} {path}: no answer from gunicorn ({error})") from error
+        finally:
+            conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "max-age=0" not in header.lower():
+                self.cookies[name.strip()] = value
+            else:
+                self.cookies.pop(name.strip(), None)
+        return response, content
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def expect(self, path: str, status: int, content_type: str, what: str):
+        response, content = self.get(path)
+        check(
+            response.status == status,
+            f"{what}: GET {path} answered {response.status}, expected {status}\n{content[:500]!r}",
+        )
+        got = response.headers.get("Content-Type", "")
+        check(got.startswith(content_type), f"{what}: GET {path} has Content-Type {got!r}, expected {content_type}")
+        return response, content
+
+    def log_in(self, email: str, password: str) -> None:
+        self.cookies.clear()
+        _, page = self.expect("/inloggen/", 200, "text/html", "login page")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        check(match is not None, "login page: no CSRF token in the form")
+        check("csrftoken" in self.cookies, "login page: no csrftoken cookie")
+        form = {"csrfmiddlewaretoken": match.group(1).decode(), "username": email, "password": password}
+        response, content = self.request("POST", "/inloggen/", form=form)
+        check(
+            response.status == 302,
+            f"log in as {email}: answered {response.status}, expected a redirect\n{content[:500]!r}",
+        )
+        check("sessionid" in self.cookies, f"log in as {email}: no session cookie")
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> None:
+    step("manage.py " + " ".join(args))
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    output = result.stdout[-3000:] + result.stderr[-3000:]
+    check(result.returncode == 0, f"manage.py {' '.join(args)} failed (exit {result.returncode}):\n{output}")
+
+
+def wait_for(port: int, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SmokeFailure(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        with socket.socket() as sock:
+            if sock.connect_ex((HOST, port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SmokeFailure(f"gunicorn did not listen on {HOST}:{port} within {seconds} s:\n{log.read_text()[-3000:]}")
+
+
+def requests(port: int) -> None:
+    staff = Browser(port)
+
+    response, _ = staff.get("/inloggen/", https=False)
+    check(
+        response.status == 301 and response.headers.get("Location", "").startswith("https://"),
+        f"plain HTTP: answered {response.status} {response.headers.get('Location')}, expected a 301 to https://",
+    )
+    step("plain HTTP is redirected to HTTPS")
+
+    _, content = staff.expect("/bestaat-niet/", 404, "text/html", "unknown page")
+    check(b"Pagina niet gevonden" in content, "unknown page: not the Dutch 404 page")
+    step("unknown page: the Dutch 404 page")
+
+    staff.log_in("medewerker@example.org", "demo")
+    step("logged in as medewerker@example.org")
+    _, home = staff.expect("/", 200, "text/html", "home page")
+    group = re.search(rb'href="(/groepen/\d+/)"', home)
+    check(group is not None, "home page: no link to a group")
+    group_path = group.group(1).decode()
+    _, page = staff.expect(group_path, 200, "text/html", "group page")
+    check(b"Vlinders" in page, f"group page {group_path}: not the group Vlinders")
+    step(f"group page {group_path}: 200")
+
+    child = re.search(rb'href="/kinderen/(\d+)/', page)
+    check(child is not None, f"group page {group_path}: no link to a child")
+    child_id = child.group(1).decode()
+
+    stylesheet = re.search(rb'<link rel="stylesheet" href="(/static/css/app\.[0-9a-f]{12}\.css)"', page)
+    check(stylesheet is not None, "group page: no link to a hashed css/app.<hash>.css (static manifest not used?)")
+    css_path = stylesheet.group(1).decode()
+    response, css = staff.expect(css_path, 200, "text/css", "stylesheet")
+    check(b".app-nav" in css, f"{css_path}: not the app's stylesheet")
+    cache = response.headers.get("Cache-Control", "")
+    check("immutable" in cache, f"{css_path}: Cache-Control {cache!r}, expected a cache-forever header")
+    step(f"stylesheet {css_path}: 200 text/css, {cache}")
+
+    coach = Browser(port)
+    coach.log_in("coach@example.org", "demo")
+    step("logged in as coach@example.org")
+    pdf_path = f"/kinderen/{child_id}/overzicht.pdf?weken=12"
+    response, pdf = coach.expect(pdf_path, 200, "application/pdf", "summary PDF")
+    check(pdf.startswith(b"%PDF-"), f"{pdf_path}: the body is not a PDF")
+    step(f"summary PDF {pdf_path}: 200 application/pdf, {len(pdf)} bytes")
+
+
+def lost_database_requests(port: int) -> None:
+    browser = Browser(port)
+    _, page = browser.expect("/inloggen/", 200, "text/html", "login page without a database")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    check(token is not None, "login page without a database: no CSRF token in the form")
+    form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": "medewerker@example.org", "password": "demo"}
+    response, content = browser.request("POST", "/inloggen/", form=form)
+    check(response.status == 503, f"log in without a database: answered {response.status}, expected 503")
+    check(response.headers.get("Retry-After") is not None, "503 without a Retry-After header")
+    check(b"Tijdelijk niet beschikbaar" in content, "503: not the Dutch 'tijdelijk niet beschikbaar' page")
+    step("database lost: log in answers 503 'Tijdelijk niet beschikbaar'")
+
+
+def start_gunicorn(env: dict, port: int, log: Path) -> subprocess.Popen:
+    step(f"gunicorn on {HOST}:{port}")
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "attachment_site.wsgi", "--workers", "2", "--bind", f"{HOST}:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for(port, process, log)
+    return process
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> int:
+    server = server_url()
+    name = f"smoke_{secrets.token_hex(4)}"
+    workdir = Path(tempfile.mkdtemp(prefix="production-smoke-"))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        {
+            "DATABASE_URL": with_database(server, name),
+            "DJANGO_SETTINGS_MODULE": "attachment_site.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_BEHIND_PROXY": "1",
+            "DJANGO_STATIC_ROOT": str(workdir / "staticfiles"),
+        }
+    )
+    process = None
+    log = workdir / "gunicorn.log"
+    created = False
+    try:
+        step(f"throwaway database {name}")
+        admin(server, f'CREATE DATABASE "{name}"')
+        created = True
+        manage(env, "migrate", "--noinput")
+        manage(env, "compilemessages", "--ignore=.venv")
+        manage(env, "collectstatic", "--noinput")
+        manage(env, "seed_demo", "--force")
+        process = start_gunicorn(env, port, log)
+        requests(port)
+        stop(process)
+        # The database server gone: the same app over a port nobody listens on.
+        lost = {**env, "DATABASE_URL": f"postgresql://postgres@{HOST}:{free_port()}/{name}"}
+        port = free_port()
+        process = start_gunicorn(lost, port, log)
+        lost_database_requests(port)
+    except SmokeFailure as failure:
+        print(f"\nproduction smoke FAILED: {failure}", file=sys.stderr)
+        if log.exists() and log.stat().st_size:
+            print(f"--- gunicorn log (last lines) ---\n{log.read_text()[-3000:]}", file=sys.stderr)
+        return 1
+    finally:
+        stop(process)
+        if created:
+            admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("production smoke passed", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
