@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "observations",
     "conversations",
     "reports",
+    "privacy",
     "pages",
 ]
 
@@ -252,5 +253,9 @@ REPORT_WEEKS_DEFAULT = env_int("REPORT_WEEKS_DEFAULT", 12)
 REPORT_WEEKS_MIN = env_int("REPORT_WEEKS_MIN", 4)
 REPORT_WEEKS_MAX = env_int("REPORT_WEEKS_MAX", 52)
 REPORT_RECENT_NOTES = env_int("REPORT_RECENT_NOTES", 8)
+
+# Privacy (docs/privacy.md): `apply_retention` removes a child's record this many months after
+# its last placement ended, unless the parents consented to keep or hand over the data for longer.
+RETENTION_MONTHS_AFTER_LEAVING = env_int("RETENTION_MONTHS_AFTER_LEAVING", 3)
 # WeasyPrint logs every layout step at INFO: keep PDF builds quiet.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}

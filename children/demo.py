@@ -160,6 +160,34 @@ def _membership(
     report.count("memberships", created)
 
 
+# A child who left the Peuters this many days ago (moved away): long enough for the retention
+# (RETENTION_MONTHS_AFTER_LEAVING, 3 months) to be due, so `apply_retention --dry-run` names it.
+CHILD_WHO_LEFT = ("Jurre", "Vink")
+LEFT_DAYS_AGO = 150
+
+
+def _child_who_left(report: SeedReport, organisation: Organisation, group: Group, day: datetime.date) -> None:
+    left = day - datetime.timedelta(days=LEFT_DAYS_AGO)
+    child, created = Child.objects.get_or_create(
+        organisation=organisation,
+        first_name=CHILD_WHO_LEFT[0],
+        last_name=CHILD_WHO_LEFT[1],
+        defaults={"date_of_birth": day - datetime.timedelta(days=1150)},
+    )
+    report.count("children who left", created)
+    start = left - datetime.timedelta(days=420)
+    _, created = Placement.objects.get_or_create(
+        child=child, group=group, defaults={"start_date": start, "end_date": left}
+    )
+    report.count("placements", created)
+    mentor = Membership.objects.filter(group=group, role=Role.STAFF).order_by("user__email").first()
+    if mentor is not None:
+        _, created = Mentorship.objects.get_or_create(
+            child=child, defaults={"mentor_id": mentor.user_id, "start_date": start, "end_date": left}
+        )
+        report.count("mentorships", created)
+
+
 @transaction.atomic
 def seed_demo_organisation(password: str) -> SeedReport:
     report = SeedReport()
@@ -207,6 +235,8 @@ def seed_demo_organisation(password: str) -> SeedReport:
                     child=child, end_date=None, defaults={"mentor": mentor, "start_date": start}
                 )
                 report.count("mentorships", created)
+
+    _child_who_left(report, organisation, groups_by_name["Peuters"], day)
 
     manager = _user(report, "manager@example.org", "Hanneke", "Vos", password)
     _membership(

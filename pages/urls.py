@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages.views import conversations, dashboards, entries, overview, summary
+from pages.views import conversations, dashboards, entries, overview, privacy, summary
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -23,4 +23,7 @@ urlpatterns = [
     path("afspraken/<int:pk>/teruggekeken/", conversations.agreement_looked_back, name="agreement_looked_back"),
     path("groepen/<int:pk>/overzicht/", overview.group_overview_page, name="group_overview"),
     path("groepen/<int:pk>/overzicht.csv", overview.group_overview_csv, name="group_overview_csv"),
+    path("inzagelog/", privacy.access_log_page, name="access_log"),
+    path("inzagelog.csv", privacy.access_log_csv, name="access_log_csv"),
+    path("privacy/", privacy.privacy_statement, name="privacy_statement"),
 ]

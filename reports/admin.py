@@ -16,11 +16,11 @@ class AccessLogAdmin(ScopedAdmin):
     """Read-only: organisation admins see their own organisation's rows."""
 
     accessor = staticmethod(visible_access_log)
-    list_display = ["created_at", "user", "child", "action", "weeks", "period_start", "period_end"]
+    list_display = ["created_at", "user", "child", "pseudonym", "action", "path", "weeks", "period_start", "period_end"]
     list_filter = ["action"]
     list_select_related = ["user", "child"]
     date_hierarchy = "created_at"
-    search_fields = ["child__first_name", "child__last_name", "user__email"]
+    search_fields = ["child__first_name", "child__last_name", "pseudonym", "user__email"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -196,6 +196,7 @@ class GroupFigures:
     observed_recently: int = 0  # children placed today observed in the last OBSERVATION_STALE_DAYS days
     with_attention_point: int = 0  # children with a recurring attention point on any pillar
     staff_activity: list[StaffActivity] = field(default_factory=list)
+    child_ids: list[int] = field(default_factory=list)  # readable: the children the figures were made of
 
     @property
     def observed_percent(self) -> int | None:
@@ -319,6 +320,7 @@ def locations_overview(
         gf.children_today += 1
         if not gf.readable:
             continue
+        gf.child_ids.append(child_id)
         if not last_observed(last_date, day=day).is_stale:
             gf.observed_recently += 1
         if child_id in with_attention:

@@ -46,6 +46,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from children.models import Child
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
+from privacy.models import RetentionConsent
 from reports.models import AccessLog
 from reports.services import access_log_record
 from staff.models import Role, User
@@ -204,6 +205,7 @@ ADMIN_MODELS: dict[str, ScopedModel | StockModel] = {
     "organisations/group": ScopedModel("group_a"),
     "staff/user": ScopedModel("staff_a", password=True),
     "children/child": ScopedModel("child_a"),
+    "privacy/retentionconsent": ScopedModel("retention_consent"),
     "reports/accesslog": ScopedModel("access_log_row", add=NOBODY, delete=NOBODY, read_only=True),
     "auth/group": StockModel("auth_group", add=ROOT_ONLY),
     "axes/accessattempt": StockModel("axes_attempt", change_post=REDIRECT),
@@ -284,6 +286,11 @@ MATRIX: dict[str, Entry] = {
     # Recorded by the coach: only they change it.
     "conversation_edit": Entry(page(frozenset({COACH}), get_only=False), {"pk": "conversation"}),
     "agreement_looked_back": Entry(post_only(CONVERSATION_RECORDERS_OF_A), {"pk": "agreement"}),
+    # The access log: organisation admins read their own organisation's rows (privacy, issue 10).
+    "access_log": Entry(page(ORGANISATION_ADMINS)),
+    "access_log_csv": Entry(page(ORGANISATION_ADMINS)),
+    # The privacy statement: for staff and parents alike.
+    "privacy_statement": Entry(open_page(post=405)),
     # Every user changes their own password; the "done" page only answers GET (after the login check).
     "password_change": Entry(page(LOGGED_IN, get_only=False)),
     "password_change_done": Entry(page(LOGGED_IN, get_only=False, post=405)),
@@ -405,6 +412,9 @@ def build_world() -> World:
             period_end=today(),
         ),
         "child_content_type": ContentType.objects.get_for_model(Child),
+        "retention_consent": RetentionConsent.objects.create(
+            child=c.child_a, kind=RetentionConsent.Kind.HAND_OVER, given_on=today(), until=today()
+        ),
         "auth_group": AuthGroup.objects.create(name="unused"),
         "axes_attempt": AccessAttempt.objects.create(
             **axes_fields, path_info="/inloggen/", get_data="", post_data="", failures_since_start=1

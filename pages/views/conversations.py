@@ -21,6 +21,8 @@ from conversations.access import conversation_recordable_children
 from conversations.forms import AgreementFormSet, EditConversationForm, NewConversationForm
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
+from reports.models import AccessLog
+from reports.services import access_log_record
 from staff.models import User
 
 
@@ -85,6 +87,12 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = selectors.readable_conversation(request.user, pk)
     if conversation is None:
         raise Http404
+    access_log_record(
+        user=request.user,
+        child=conversation.child,
+        action=AccessLog.Action.VIEW_CONVERSATION,
+        path=request.get_full_path(),
+    )
     context = {
         "conversation": conversation,
         "agreements": list(conversation.agreements.all()),

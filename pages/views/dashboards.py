@@ -11,7 +11,9 @@ from conversations.access import conversation_readable_children, conversation_re
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
+from reports.models import AccessLog
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
+from reports.services import access_log_record, access_log_record_shown, children_shown
 from staff.access import loggable_groups, visible_groups, visible_locations
 from staff.models import Role
 from staff.scope import scope_for
@@ -54,6 +56,13 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attention point, entries per staff member. Figures only for groups the user may read."""
     location = get_object_or_404(visible_locations(request.user), pk=pk)
     figures = location_overview(location, request.user)
+    # One access-log row listing the children whose observations the figures were made of.
+    access_log_record_shown(
+        user=request.user,
+        shown=[(location.organisation_id, child_id) for g in figures.readable_groups for child_id in g.child_ids],
+        action=AccessLog.Action.VIEW_LOCATION,
+        path=request.get_full_path(),
+    )
     context = {
         "location": location,
         "figures": figures,
@@ -80,6 +89,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         coverage = group_coverage(rows)
         # Children the group watches on some pillars after a parent conversation (one query).
         focus = conversation_selectors.active_focus(r.child.pk for r in rows)
+        access_log_record_shown(
+            user=request.user,
+            shown=children_shown(r.child for r in rows),
+            action=AccessLog.Action.VIEW_GROUP,
+            path=request.get_full_path(),
+        )
     else:
         rows, coverage = selectors.children_placed_in_group(group), None
     context = {
@@ -112,6 +127,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             child, pillar=request.GET.get("pijler") or None, page_number=request.GET.get("page") or 1
         )
         context.update(_conversations_on_child_page(request, child))
+        access_log_record(
+            user=request.user, child=child, action=AccessLog.Action.VIEW_CHILD, path=request.get_full_path()
+        )
     return render(request, "pages/child_detail.html", context)
 
 

@@ -23,6 +23,8 @@ from observations.models import Observation
 from observations.pillars import rating_direction, rating_strength
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
+from reports.models import AccessLog
+from reports.services import access_log_record, access_log_record_shown, children_shown
 
 SESSION_SITUATION = "observations.last_situation"
 
@@ -184,6 +186,13 @@ def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if entry is None:
         raise Http404
     observation = entry.observation
+    access_log_record(
+        user=request.user,
+        child=observation.child,
+        action=AccessLog.Action.VIEW_OBSERVATION,
+        path=request.get_full_path(),
+        observation_id=observation.pk,
+    )
     return render(
         request,
         "pages/observation_detail.html",
@@ -200,6 +209,12 @@ def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 def mentor_children(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = selectors.mentor_children(request.user)
+    access_log_record_shown(
+        user=request.user,
+        shown=children_shown(r.child for r in rows),
+        action=AccessLog.Action.VIEW_MENTOR_LIST,
+        path=request.get_full_path(),
+    )
     day = today()
     last = conversation_selectors.last_conversation_dates(r.child.pk for r in rows)
     entries = [

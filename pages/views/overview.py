@@ -17,7 +17,7 @@ from reports.csv_export import render_group_overview_csv
 from reports.models import AccessLog
 from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overview
 from reports.patterns import PatternKind
-from reports.services import access_log_record_many
+from reports.services import access_log_record_many, access_log_record_shown, children_shown
 from reports.summary import PATTERN_STYLE, WEEK_CHOICES, parse_weeks
 from staff.access import readable_groups
 
@@ -49,6 +49,15 @@ def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
     group = _readable_group(request, pk)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     overview = _overview(request, group, weeks)
+    access_log_record_shown(
+        user=request.user,
+        shown=children_shown(row.child for row in overview.rows),
+        action=AccessLog.Action.VIEW_GROUP_OVERVIEW,
+        path=request.get_full_path(),
+        weeks=weeks,
+        period_start=overview.period_start,
+        period_end=overview.period_end,
+    )
     context = {
         "overview": overview,
         "group": group,
@@ -78,6 +87,7 @@ def group_overview_csv(request: HttpRequest, pk: int) -> HttpResponse:
         weeks=weeks,
         period_start=overview.period_start,
         period_end=overview.period_end,
+        path=request.get_full_path(),
     )
     filename, mimetype, data = render_group_overview_csv(overview, made_on=today())
     response = HttpResponse(data, content_type=mimetype)

@@ -25,6 +25,7 @@ def _log(request: HttpRequest, child: Child, action: str, summary: ChildSummary)
         weeks=summary.weeks,
         period_start=summary.period_start,
         period_end=summary.period_end,
+        path=request.get_full_path(),
     )
 
 

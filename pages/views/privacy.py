@@ -1,0 +1,74 @@
+"""The access log for organisation admins (page and CSV), and the privacy statement for everyone."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+from markdown_it import MarkdownIt
+
+from organisations.calendar import today
+from reports.access_log import access_log_for, access_log_rows, render_access_log_csv
+from reports.forms import AccessLogFilterForm
+from staff.scope import scope_for
+
+PAGE_SIZE = 50
+PRIVACY_STATEMENT = Path(settings.BASE_DIR) / "docs" / "privacy.md"
+
+
+def _admin_only(request: HttpRequest) -> None:
+    """Organisation admins (and platform superusers) read the access log; everyone else gets a 404."""
+    if not scope_for(request.user).is_admin:
+        raise Http404
+
+
+@require_safe
+@login_required
+def access_log_page(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    form = AccessLogFilterForm(request.GET or None, user=request.user)
+    rows = access_log_for(request.user, form.access_filter())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page") or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": access_log_rows(list(page.object_list)),
+        "query": query.urlencode(),
+    }
+    return render(request, "pages/access_log.html", context)
+
+
+@require_safe
+@login_required
+def access_log_csv(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    form = AccessLogFilterForm(request.GET or None, user=request.user)
+    rows = access_log_rows(list(access_log_for(request.user, form.access_filter())))
+    filename, mimetype, data = render_access_log_csv(rows, made_on=today())
+    response = HttpResponse(data, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@cache
+def _statement_html(modified: float) -> SafeString:
+    """docs/privacy.md as HTML (our own text: raw HTML in it is not passed through)."""
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return mark_safe(markdown.render(PRIVACY_STATEMENT.read_text(encoding="utf-8")))
+
+
+@require_safe
+def privacy_statement(request: HttpRequest) -> HttpResponse:
+    """The privacy statement (docs/privacy.md), for staff and parents alike: no login needed."""
+    html = _statement_html(PRIVACY_STATEMENT.stat().st_mtime)
+    return render(request, "pages/privacy.html", {"statement": html})

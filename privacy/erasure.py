@@ -1,0 +1,62 @@
+"""Removing a child's record completely: the one function behind retention and erasure on request.
+
+`erase_child` removes everything `child_records` finds (the child, every row that hangs on it,
+their history rows and the admin-log entries about them) in one transaction. The access log
+keeps its rows about the child, with the link replaced by a pseudonym, and one more row that
+says a record was removed, when, by whom and by which rule, with the number of rows per kind.
+Nothing that names the child or was written about it remains (tests/test_privacy_erasure.py
+searches a pg_dump of the database for the name and a note).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from children.models import Child
+from privacy.records import RecordsProtected, child_records
+from reports.models import AccessLog
+from staff.scope import AnyUser
+
+
+def new_pseudonym() -> str:
+    """A random stand-in for a removed child in the access log, e.g. 'K-3F9A1C2B'."""
+    return "K-" + secrets.token_hex(4).upper()
+
+
+@dataclass(frozen=True)
+class Erasure:
+    child_id: int
+    pseudonym: str
+    counts: list[tuple[str, int]]  # (what, how many) that went
+    access_log_rows: int  # rows about the child, kept under the pseudonym
+
+
+def erase_child(child: Child, *, rule: str, by: AnyUser = None) -> Erasure:
+    """Remove `child`'s record completely (see the module's docstring). `rule` is an
+    AccessLog.Rule; `by` the user who asked (None: the command line)."""
+    with transaction.atomic():
+        # Lock the child: nobody adds an observation to a record that is going.
+        child = Child.objects.select_for_update().get(pk=child.pk)
+        records = child_records(child)
+        if records.protected:
+            raise RecordsProtected(records.protected)
+        counts, by_model = records.counts(), records.counts_by_model()
+        pseudonym = new_pseudonym()
+        kept = AccessLog.objects.filter(child=child).update(child=None, pseudonym=pseudonym)
+        child_id, organisation_id = child.pk, child.organisation_id
+        child.delete()  # the collector: every row that hangs on the child (simple-history adds '-' rows)
+        for queryset in records.history.values():
+            queryset.delete()  # lazy: also finds the '-' rows the delete just wrote
+        records.admin_log.delete()
+        AccessLog.objects.create(
+            user=by if by is not None and by.is_authenticated else None,
+            organisation_id=organisation_id,
+            action=AccessLog.Action.REMOVED,
+            rule=rule,
+            pseudonym=pseudonym,
+            details={"removed": by_model, "access_log_rows_kept": kept},
+        )
+    return Erasure(child_id=child_id, pseudonym=pseudonym, counts=counts, access_log_rows=kept)

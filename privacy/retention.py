@@ -1,0 +1,63 @@
+"""The retention rule: which children's records are due for removal.
+
+A child's record is kept while it has a placement, and for RETENTION_MONTHS_AFTER_LEAVING
+months (setting, default 3) after its last placement ended. After that `apply_retention`
+removes it (erasure.erase_child), unless the parents consented to keep or hand over the record
+and that consent still runs (privacy.models.RetentionConsent, until a date). A child without any
+placement is left alone: the rule speaks of leaving, and such a record is for the admin to judge.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Q
+
+from children.models import Child
+from organisations.calendar import today
+from privacy.models import RetentionConsent
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved by whole months (negative: back); the 31st becomes the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class DueChild:
+    child: Child
+    left_on: datetime.date  # the end of the last placement
+    due_since: datetime.date  # the first day the record may no longer be kept
+
+
+def retention_cutoff(on: datetime.date, months: int) -> datetime.date:
+    """A last placement that ended before this date ended more than `months` months before `on`."""
+    return add_months(on, -months)
+
+
+def children_due(*, on: datetime.date | None = None, months: int | None = None) -> list[DueChild]:
+    """Children whose last placement ended more than `months` months before `on` (default today),
+    without a consent that runs on `on` or later. One query."""
+    on = on or today()
+    months = settings.RETENTION_MONTHS_AFTER_LEAVING if months is None else months
+    running_consent = RetentionConsent.objects.filter(child=OuterRef("pk"), until__gte=on)
+    due = (
+        Child.objects.annotate(
+            left_on=Max("placements__end_date"),
+            open_placements=Count("placements", filter=Q(placements__end_date__isnull=True)),
+        )
+        .filter(open_placements=0, left_on__lt=retention_cutoff(on, months))
+        .exclude(Exists(running_consent))
+        .order_by("organisation_id", "pk")
+    )
+    result = []
+    for child in due:
+        left_on: datetime.date = child.left_on  # type: ignore[attr-defined]  # annotated above
+        result.append(DueChild(child, left_on, add_months(left_on, months) + datetime.timedelta(days=1)))
+    return result

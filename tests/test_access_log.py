@@ -1,0 +1,236 @@
+"""The access log (issue 10): every page that shows a child's observations writes one row in one
+insert; an organisation admin reads it in the app, filtered, and downloads it as CSV."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conversations.models import Conversation
+from organisations.calendar import today
+from reports.models import AccessLog
+from tests import factories as f
+from tests.observation_factories import make_observation
+
+pytestmark = pytest.mark.django_db
+
+
+def _inserts(queries):
+    """The access-log statements of a request: exactly one INSERT, and no transaction around it."""
+    sql = [q["sql"] for q in queries]
+    inserts = [i for i, q in enumerate(sql) if q.startswith('INSERT INTO "reports_accesslog"')]
+    assert all(i == 0 or sql[i - 1] != "BEGIN" for i in inserts), "one statement, not a transaction of its own"
+    return inserts
+
+
+def _get(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, queries.captured_queries
+
+
+@pytest.fixture
+def observed(cast):
+    """child_a observed by staff_a; a second child in group A; a parent conversation of child_a."""
+    second = f.make_child(cast.group_a, "Noor", mentor=cast.staff_a)
+    observation = make_observation(cast.child_a, cast.staff_a, note="Zocht troost bij Anna.")
+    make_observation(second, cast.staff_a)
+    conversation = Conversation.objects.create(
+        child=cast.child_a, date=today(), participants="moeder, mentor", recorded_by=cast.coach
+    )
+    return {"second": second, "observation": observation, "conversation": conversation}
+
+
+def test_a_child_page_writes_one_row_naming_the_child(cast, observed, client_for):
+    response, queries = _get(client_for(cast.staff_a), reverse("child_detail", args=[cast.child_a.pk]) + "?pijler=")
+    assert len(_inserts(queries)) == 1
+    row = AccessLog.objects.get()
+    assert (row.user, row.child, row.organisation, row.action) == (
+        cast.staff_a,
+        cast.child_a,
+        cast.org,
+        AccessLog.Action.VIEW_CHILD,
+    )
+    assert row.children == [] and row.path.startswith(f"/kinderen/{cast.child_a.pk}/")
+
+
+def test_an_observation_page_writes_one_row_with_the_observation(cast, observed, client_for):
+    observation = observed["observation"]
+    _, queries = _get(client_for(cast.manager), reverse("observation_detail", args=[observation.pk]))
+    assert len(_inserts(queries)) == 1
+    row = AccessLog.objects.get()
+    assert (row.user, row.child, row.action, row.observation_id) == (
+        cast.manager,
+        cast.child_a,
+        AccessLog.Action.VIEW_OBSERVATION,
+        observation.pk,
+    )
+
+
+def test_a_parent_conversation_writes_one_row(cast, observed, client_for):
+    _, queries = _get(client_for(cast.coach), reverse("conversation_detail", args=[observed["conversation"].pk]))
+    assert len(_inserts(queries)) == 1
+    assert AccessLog.objects.get().action == AccessLog.Action.VIEW_CONVERSATION
+
+
+GROUP_PAGES = {
+    "day view": ("staff_a", lambda c: reverse("group_detail", args=[c.group_a.pk]), AccessLog.Action.VIEW_GROUP),
+    "group overview": (
+        "manager",
+        lambda c: reverse("group_overview", args=[c.group_a.pk]),
+        AccessLog.Action.VIEW_GROUP_OVERVIEW,
+    ),
+    "mentor list": ("staff_a", lambda c: reverse("mentor_children"), AccessLog.Action.VIEW_MENTOR_LIST),
+}
+
+
+@pytest.mark.parametrize("page", GROUP_PAGES)
+def test_a_group_page_writes_one_row_listing_the_children_shown(cast, observed, client_for, page):
+    role, url, action = GROUP_PAGES[page]
+    _, queries = _get(client_for(getattr(cast, role)), url(cast))
+    assert len(_inserts(queries)) == 1
+    row = AccessLog.objects.get()
+    assert (row.user, row.child, row.organisation, row.action) == (getattr(cast, role), None, cast.org, action)
+    assert sorted(row.children) == sorted([cast.child_a.pk, observed["second"].pk])
+
+
+def test_the_location_page_lists_the_children_its_figures_were_made_of(cast, observed, client_for):
+    _, queries = _get(client_for(cast.manager), reverse("location_detail", args=[cast.location1.pk]))
+    assert len(_inserts(queries)) == 1
+    row = AccessLog.objects.get()
+    assert row.action == AccessLog.Action.VIEW_LOCATION
+    assert sorted(row.children) == sorted([cast.child_a.pk, observed["second"].pk, cast.child_b.pk])
+
+
+def test_a_group_of_many_children_is_still_one_row_in_one_insert(cast, client_for):
+    children = [cast.child_a] + [f.make_child(cast.group_a, f"Kind{n:02d}") for n in range(20)]
+    _, queries = _get(client_for(cast.staff_a), reverse("group_detail", args=[cast.group_a.pk]))
+    assert len(_inserts(queries)) == 1
+    assert sorted(AccessLog.objects.get().children) == sorted(c.pk for c in children)
+
+
+def test_pages_without_observations_write_nothing(cast, observed, client_for):
+    """An organisation admin sees the group and the child's facts, not their observations; 404s write nothing."""
+    admin = client_for(cast.admin)
+    assert admin.get(reverse("group_detail", args=[cast.group_a.pk])).status_code == 200
+    assert admin.get(reverse("child_detail", args=[cast.child_a.pk])).status_code == 200
+    outsider = client_for(cast.staff_b)
+    assert outsider.get(reverse("child_detail", args=[cast.child_a.pk])).status_code == 404
+    assert outsider.get(reverse("observation_detail", args=[observed["observation"].pk])).status_code == 404
+    assert outsider.get(reverse("group_overview", args=[cast.group_a.pk])).status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+# --- reading it: the page and the CSV ------------------------------------------------------------
+
+
+def _some_rows(cast, client_for, observed):
+    client_for(cast.staff_a).get(reverse("child_detail", args=[cast.child_a.pk]))
+    client_for(cast.manager).get(reverse("group_overview", args=[cast.group_a.pk]))
+    client_for(cast.coach).get(reverse("child_detail", args=[cast.child_c.pk]))
+    f.add_membership(f.make_user("other.staff@example.test"), "staff", group=cast.other_group)
+    from staff.models import User
+
+    client_for(User.objects.get(email="other.staff@example.test")).get(
+        reverse("child_detail", args=[cast.other_child.pk])
+    )
+    assert AccessLog.objects.count() == 4
+
+
+@pytest.mark.parametrize("role", ["staff_a", "manager", "coach"])
+def test_only_organisation_admins_read_the_access_log(cast, client_for, role):
+    client = client_for(getattr(cast, role))
+    assert client.get(reverse("access_log")).status_code == 404
+    assert client.get(reverse("access_log_csv")).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    response = client.get(reverse("access_log"))
+    assert response.status_code == 302 and "/inloggen/" in response["Location"]
+
+
+def test_the_admin_reads_the_rows_of_their_own_organisation(cast, observed, client_for):
+    _some_rows(cast, client_for, observed)
+    page = client_for(cast.admin).get(reverse("access_log"))
+    rows = page.context["rows"]
+    assert len(rows) == 3  # not the other organisation's
+    html = page.content.decode()
+    assert "Sem Testmans" in html and "Noor Testmans" in html and "Olaf" not in html
+    other = client_for(cast.other_admin).get(reverse("access_log")).context["rows"]
+    assert [r.children[0].name for r in other] == ["Olaf Testmans"]
+
+
+def test_the_home_page_links_the_access_log_for_admins_only(cast, client_for):
+    assert reverse("access_log") in client_for(cast.admin).get(reverse("home")).content.decode()
+    assert reverse("access_log") not in client_for(cast.manager).get(reverse("home")).content.decode()
+
+
+def test_filters_by_child_user_action_and_period(cast, observed, client_for):
+    _some_rows(cast, client_for, observed)
+    old = AccessLog.objects.get(child=cast.child_c)
+    AccessLog.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=40))
+    client = client_for(cast.admin)
+
+    def rows(**params):
+        return client.get(reverse("access_log"), params).context["rows"]
+
+    # A child's name finds its own rows and the group rows that listed it.
+    assert {r.entry.action for r in rows(kind="sem")} == {
+        AccessLog.Action.VIEW_CHILD,
+        AccessLog.Action.VIEW_GROUP_OVERVIEW,
+    }
+    assert {r.entry.action for r in rows(kind_id=observed["second"].pk)} == {AccessLog.Action.VIEW_GROUP_OVERVIEW}
+    assert [r.entry.user for r in rows(gebruiker=cast.coach.pk)] == [cast.coach]
+    assert [r.entry.action for r in rows(actie="overview")] == [AccessLog.Action.VIEW_GROUP_OVERVIEW]
+    recent = rows(van=(today() - datetime.timedelta(days=7)).isoformat())
+    assert old.pk not in {r.entry.pk for r in recent} and len(recent) == 2
+    assert [r.entry.pk for r in rows(tot=(today() - datetime.timedelta(days=30)).isoformat())] == [old.pk]
+    # Another organisation's user is no choice, and filters nothing open.
+    response = client.get(reverse("access_log"), {"gebruiker": cast.other_admin.pk})
+    assert "gebruiker" in response.context["form"].errors
+
+
+def test_the_page_runs_a_fixed_number_of_queries(cast, client_for, django_assert_num_queries):
+    from django.test import Client
+
+    reader, staff, manager = Client(), Client(), Client()
+    reader.force_login(cast.admin)
+    staff.force_login(cast.staff_a)
+    manager.force_login(cast.manager)
+    staff.get(reverse("group_detail", args=[cast.group_a.pk]))
+    manager.get(reverse("child_detail", args=[cast.child_a.pk]))
+    _, few = _get(reader, reverse("access_log"))
+    for n in range(10):
+        f.make_child(cast.group_a, f"Kind{n}")
+        staff.get(reverse("group_detail", args=[cast.group_a.pk]))
+        manager.get(reverse("child_detail", args=[cast.child_a.pk]))
+    with django_assert_num_queries(len(few)):
+        reader.get(reverse("access_log"))
+
+
+def test_the_csv_opens_in_dutch_excel_and_guards_formulas(cast, client_for):
+    tricky = f.make_child(cast.group_a, "=HYPERLINK(1)")
+    client_for(cast.staff_a).get(reverse("child_detail", args=[tricky.pk]))
+    response = client_for(cast.admin).get(reverse("access_log_csv"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="inzagelog-')
+    assert "no-store" in response["Cache-Control"]
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].split(";")[:5] == ["Wanneer", "Gebruiker", "E-mail", "Actie", "Kinderen"]
+    cells = lines[1].split(";")
+    assert cells[1] == "Anna" and cells[3] == "kindpagina (tijdlijn) bekeken"
+    assert cells[4] == "'=HYPERLINK(1) Testmans"
+
+
+def test_the_csv_takes_the_same_filter(cast, observed, client_for):
+    _some_rows(cast, client_for, observed)
+    response = client_for(cast.admin).get(reverse("access_log_csv"), {"actie": "overview"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and "groepsoverzicht bekeken" in lines[1]
