@@ -13,19 +13,19 @@ aggregated as an array of ids, so their union over the weeks is exact.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, DateField, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db import connection
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet
 
 from children.models import Child
 from observations.choices import Circumstance
 from observations.models import PillarRating
 from observations.pillars import PILLARS, Direction, Pillar
-from organisations.calendar import Week, last_weeks, week_of
+from organisations.calendar import Week, last_weeks
 
 ATYPICAL = ~Q(value=0)
 ON_CIRCUMSTANCE_DAY = ~Q(observation__circumstances=[])
@@ -179,9 +179,16 @@ def _aggregate_rows(
             observation__date__gte=start,
             observation__date__lte=end,
         )
-        # dates are plain dates, so the ISO week start is date_trunc('week', date): no time zone involved
-        .annotate(week_start=TruncWeek("observation__date", output_field=DateField()))
-        .values("observation__child_id", "pillar", "week_start")
+        # The week as its place in the window (0 = the first week), counted by PostgreSQL: plain dates
+        # and `start` a Monday, so no time zone is involved, and no date is sent back to parse.
+        .annotate(
+            week_index=Func(
+                F("observation__date"),
+                template=f"((%(expressions)s - DATE '{start.isoformat()}') / 7)",
+                output_field=IntegerField(),
+            )
+        )
+        .values("observation__child_id", "pillar", "week_index")
         .annotate(
             ratings=Count("id"),
             observers=Count("observation__observer_id", distinct=True),
@@ -199,6 +206,17 @@ def _aggregate_rows(
     )
 
 
+def _rows(queryset: QuerySet[PillarRating, dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows of a values() queryset run straight on the cursor: the same SQL, without Django's
+    per-value converters (a 52-week group overview has thousands of rows of twenty values)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        for values in cursor.fetchall():
+            yield dict(zip(names, values, strict=True))
+
+
 def weekly_figures_for_children(
     children_ids: Iterable[int], weeks: int = 12, *, until: datetime.date | None = None
 ) -> dict[int, ChildFigures]:
@@ -210,9 +228,10 @@ def weekly_figures_for_children(
     span = window(weeks, until)
     found: dict[tuple[int, str, datetime.date], WeekFigures] = {}
     keys = [(code, _circumstance_key(code)) for code in Circumstance.values]  # once, not per row
+    empty = {w.start: WeekFigures(week=w) for w in span}  # one empty week shared by every pillar (immutable)
     if ids:
-        for row in _aggregate_rows(ids, span[0].start, span[-1].end):
-            week = week_of(row["week_start"])
+        for row in _rows(_aggregate_rows(ids, span[0].start, span[-1].end)):
+            week = span[row["week_index"]]
             found[(row["observation__child_id"], row["pillar"], week.start)] = WeekFigures(
                 week=week,
                 ratings=row["ratings"],
@@ -234,7 +253,7 @@ def weekly_figures_for_children(
             pillars=tuple(
                 PillarFigures(
                     pillar=pillar,
-                    weeks=tuple(found.get((child_id, pillar.code, w.start)) or WeekFigures(week=w) for w in span),
+                    weeks=tuple(found.get((child_id, pillar.code, w.start)) or empty[w.start] for w in span),
                 )
                 for pillar in PILLARS
             ),

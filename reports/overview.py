@@ -11,8 +11,8 @@ Every function runs a fixed number of queries, whatever the number of children,
 weeks or observations:
 - `group_overview`: 3 (children with their figures, their mentors, the weekly figures);
 - `locations_overview`: 5 for any number of locations (groups, placements with last
-  observation, weekly figures, entries per observer, staff of the groups); 4 without
-  the attention points (the home page);
+  observation, the counts behind the attention points (reports/attention.py), entries per
+  observer, staff of the groups); 4 without the attention points;
 - `group_coverage`: 1 (the weekly figures).
 """
 
@@ -32,9 +32,10 @@ from observations.recency import LastObserved, last_observed, last_observed_date
 from observations.selectors import ChildRow
 from organisations.calendar import Week, WeekWindowMixin, today
 from organisations.models import Group, Location, Organisation
+from reports.attention import children_with_attention_point
 from reports.figures import weekly_figures_for_children
 from reports.figures import window as weeks_window
-from reports.patterns import PatternKind, Thresholds, pillar_pattern
+from reports.patterns import PatternKind, Thresholds
 from reports.summary import PillarSummary, pillar_summary
 from staff.access import visible_groups
 from staff.models import Membership, Role, User
@@ -260,8 +261,8 @@ def locations_overview(
     (visible_groups); figures only for groups whose observations the
     user may read. Five queries whatever the number of locations, groups,
     children or observations; four with `attention=False`, which leaves out the
-    children with a recurring attention point (the weekly figures and patterns of
-    every child: the costly part for a whole organisation, see bench/)."""
+    children with a recurring attention point (PostgreSQL counts per child and pillar
+    over the window, the pattern rules decide: reports/attention.py)."""
     day = day or today()
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
@@ -281,16 +282,11 @@ def locations_overview(
         .values_list("group_id", "child_id", "last_observed")
         .order_by()
     )
-    # 2. the weekly figures of every readable child, in ONE query
+    # 2. the children of them with a recurring attention point, in ONE query
     readable_children = {child_id for group_id, child_id, _ in placements if group_id in readable}
     with_attention: set[int] = set()
-    if attention:
-        figures = weekly_figures_for_children(readable_children, weeks, until=day)
-        with_attention = {
-            child_id
-            for child_id, child_figures in figures.items()
-            if any(pillar_pattern(p, thresholds).kind == PatternKind.RECURRING for p in child_figures.pillars)
-        }
+    if attention:  # counted by PostgreSQL, decided by the pattern rules (reports/attention.py)
+        with_attention = children_with_attention_point(readable_children, weeks, until=day, thresholds=thresholds)
     # 3. entries per observer per group over the last weeks
     entries: dict[int, dict[int, int]] = defaultdict(dict)
     names: dict[int, str] = {}

@@ -110,20 +110,78 @@ def reaches(part: int, whole: int, share: float) -> bool:
     return whole > 0 and part / whole + _EPSILON >= share
 
 
-def dominant_direction(figures: PillarFigures, share: float) -> str | None:
+@dataclass(frozen=True)
+class PatternCounts:
+    """What the rules read of a pillar over the window: from its weekly figures (`of`), or counted by
+    PostgreSQL for many children at once (reports.attention). The rules are `decide`, the one place."""
+
+    rated_weeks: int
+    atypical_weeks: int
+    observers: int  # distinct observers over the window
+    atypical: int
+    low: int
+    high: int
+    atypical_with_circumstances: int
+    atypical_observers: int  # distinct observers of the atypical ratings
+
+    @classmethod
+    def of(cls, figures: PillarFigures) -> "PatternCounts":
+        return cls(
+            rated_weeks=figures.rated_weeks,
+            atypical_weeks=figures.atypical_weeks,
+            observers=figures.observers,
+            atypical=figures.atypical,
+            low=figures.low,
+            high=figures.high,
+            atypical_with_circumstances=figures.atypical_with_circumstances,
+            atypical_observers=figures.atypical_observers,
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # a PatternKind value
+    direction: str | None
+    consistent_weeks: bool  # atypical in enough weeks, and a large enough share of them, to recur
+    mostly_with_circumstances: bool = False  # rule 3: mixed, the atypical ratings mostly on days with circumstances
+
+
+def dominant_direction(figures: PillarFigures | PatternCounts, share: float) -> str | None:
     """The direction of at least `share` of the atypical ratings, or None if they disagree."""
-    for direction in (Direction.LOW, Direction.HIGH):
-        if reaches(figures.direction_count(direction), figures.atypical, share):
+    for direction, count in ((Direction.LOW, figures.low), (Direction.HIGH, figures.high)):
+        if reaches(count, figures.atypical, share):
             return str(direction)
     return None
 
 
+def decide(c: PatternCounts, t: Thresholds) -> Decision:
+    """The rules of the module docstring, in order: which pattern the counts make."""
+    direction = dominant_direction(c, t.direction_share) if c.atypical else None
+    consistent_weeks = c.atypical_weeks >= t.recurring_min_weeks and reaches(
+        c.atypical_weeks, c.rated_weeks, t.recurring_min_week_share
+    )
+    if c.rated_weeks < t.min_rated_weeks or c.observers < t.min_observers:  # 1.
+        kind = PatternKind.NOT_ENOUGH
+    elif c.atypical == 0 or not reaches(c.atypical_weeks, c.rated_weeks, t.typical_max_week_share):  # 2.
+        kind = PatternKind.TYPICAL
+    elif reaches(c.atypical_with_circumstances, c.atypical, t.circumstance_share):  # 3.
+        return Decision(str(PatternKind.MIXED), direction, consistent_weeks, mostly_with_circumstances=True)
+    elif consistent_weeks and c.atypical_observers >= t.recurring_min_observers and direction is not None:  # 4.
+        kind = PatternKind.RECURRING
+    else:  # 5.
+        kind = PatternKind.MIXED
+    return Decision(str(kind), direction, consistent_weeks)
+
+
 def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None) -> PillarPattern:
-    """The pattern of one pillar over the window (rules in the module docstring)."""
+    """The pattern of one pillar over the window (rules in the module docstring, applied by `decide`),
+    with the reasons in words."""
     t = thresholds or Thresholds.from_settings()
-    rated, atypical_weeks = figures.rated_weeks, figures.atypical_weeks
-    observers, atypical = figures.observers, figures.atypical
-    direction = dominant_direction(figures, t.direction_share) if atypical else None
+    counts = PatternCounts.of(figures)
+    decision = decide(counts, t)
+    rated, atypical_weeks = counts.rated_weeks, counts.atypical_weeks
+    observers, atypical = counts.observers, counts.atypical
+    direction = decision.direction
     named = tuple(list(figures.circumstances_on_atypical)[:NAMED_CIRCUMSTANCES])
     weeks_reason = ngettext(
         "Rated in %(rated)d week of the period.", "Rated in %(rated)d weeks of the period.", rated
@@ -136,7 +194,7 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
         return PillarPattern(kind, direction, tuple(circumstances), mostly_with, (weeks_reason, *reasons))
 
     # 1. not enough observations
-    if rated < t.min_rated_weeks or observers < t.min_observers:
+    if decision.kind == PatternKind.NOT_ENOUGH:
         return result(
             PatternKind.NOT_ENOUGH,
             observers_reason,
@@ -147,33 +205,29 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
         "Atypical in %(n)d of the %(rated)d rated week.", "Atypical in %(n)d of the %(rated)d rated weeks.", rated
     ) % {"n": atypical_weeks, "rated": rated}
     # 2. typical
-    if atypical == 0 or not reaches(atypical_weeks, rated, t.typical_max_week_share):
+    if decision.kind == PatternKind.TYPICAL:
         return result(PatternKind.TYPICAL, observers_reason, atypical_reason)
     # 3. mostly on days with circumstances: mixed, with the circumstances named
-    if reaches(figures.atypical_with_circumstances, atypical, t.circumstance_share):
+    if decision.mostly_with_circumstances:
         return result(
             PatternKind.MIXED,
             atypical_reason,
             _("%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances.")
-            % {"n": figures.atypical_with_circumstances, "total": atypical},
+            % {"n": counts.atypical_with_circumstances, "total": atypical},
             circumstances=named,
             mostly_with=True,
         )
     # 4. recurring attention point
-    consistent_weeks = atypical_weeks >= t.recurring_min_weeks and reaches(
-        atypical_weeks, rated, t.recurring_min_week_share
-    )
-    several_observers = figures.atypical_observers >= t.recurring_min_observers
-    if consistent_weeks and several_observers and direction is not None:
+    if decision.kind == PatternKind.RECURRING and direction is not None:
         return result(
             PatternKind.RECURRING,
             atypical_reason,
             ngettext(
                 "Seen as atypical by %(n)d observer.",
                 "Seen as atypical by %(n)d different observers.",
-                figures.atypical_observers,
+                counts.atypical_observers,
             )
-            % {"n": figures.atypical_observers},
+            % {"n": counts.atypical_observers},
             _("Mostly in one direction: %(direction)s.") % {"direction": Direction(direction).label},
             circumstances=named,
         )
@@ -181,7 +235,7 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
     reasons = [atypical_reason]
     if direction is None:
         reasons.append(_("The atypical ratings point in different directions."))
-    elif not consistent_weeks:
+    elif not decision.consistent_weeks:
         reasons.append(_("Atypical in too few weeks to call it recurring."))
     else:
         reasons.append(_("Only one observer saw it as atypical."))

@@ -19,6 +19,7 @@ the same pattern rules. Fewer than REPORT_WEEKS_MIN weeks since: too soon to com
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -80,8 +81,16 @@ class PillarSummary:
     pillar: Pillar
     figures: PillarFigures
     pattern: PillarPattern
-    strip: tuple[StripCell, ...]
-    strip_width: int
+
+    @cached_property
+    def strip(self) -> tuple[StripCell, ...]:
+        """The week strip, built when read: the group overview draws its cells from the figures
+        (pages/templatetags/matrix.py) and never needs these thousands of cells."""
+        return week_strip(self.figures)
+
+    @property
+    def strip_width(self) -> int:
+        return len(self.figures.weeks) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP
 
     @property
     def strip_paths(self) -> dict[str, str]:
@@ -220,14 +229,7 @@ class ChildSummary(WeekWindowMixin):
 def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSummary:
     """One pillar over the window: its pattern and week strip. The one builder: the child's
     summary, its PDF and every cell of the group overview come from here."""
-    strip = week_strip(figures)
-    return PillarSummary(
-        pillar=figures.pillar,
-        figures=figures,
-        pattern=pillar_pattern(figures, thresholds),
-        strip=strip,
-        strip_width=len(strip) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP,
-    )
+    return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pillar_pattern(figures, thresholds))
 
 
 def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:

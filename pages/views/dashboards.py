@@ -30,9 +30,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     coached = list(
         visible_locations(request.user).filter(id__in=scope.place_ids(Role.COACH)).exclude(id__in=managed_ids)
     )
-    # Every location side by side, in four queries. Attention points are counted on the
-    # location page: for a whole organisation they are the costly part (see bench/).
-    figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user, attention=False)}
+    # Every location side by side, with the children with an attention point, in five queries.
+    figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user)}
     return render(
         request,
         "pages/home.html",

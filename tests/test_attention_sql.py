@@ -1,0 +1,91 @@
+"""The attention points the location page and the home page count in PostgreSQL (reports/attention.py)
+agree with the child summary's patterns (reports/patterns.py pillar_pattern over the weekly figures),
+on random observations: random weeks, observers, ratings, circumstances and removed entries."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from observations.models import Observation, PillarRating
+from observations.pillars import PILLARS
+from organisations.calendar import current_week
+from reports.attention import children_with_attention_point, pattern_counts
+from reports.figures import weekly_figures_for_children
+from reports.patterns import PatternCounts, PatternKind, Thresholds, pillar_pattern
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+WEEKS = 8
+PILLAR_CODES = [p.code for p in PILLARS[:3]]  # three pillars keep the examples small and dense
+ALLOWED = {p.code: p.allowed_values for p in PILLARS}
+
+entry = st.fixed_dictionaries(
+    {
+        "child": st.integers(0, 2),
+        "observer": st.integers(0, 2),
+        "days_back": st.integers(0, WEEKS * 7 + 10),  # some fall before the window
+        "circumstances": st.sampled_from([[], [], ["slept_badly"], ["ill", "busy_group"]]),
+        "removed": st.sampled_from([False, False, False, True]),
+        # a value per pillar, or None (not rated); atypical values often, to make patterns
+        "values": st.lists(st.sampled_from([None, 0, 0, -1, -2, 1, 2]), min_size=3, max_size=3),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.lists(entry, min_size=0, max_size=60))
+def test_counts_and_attention_points_agree_with_the_pattern_rules(cast, entries):
+    with transaction.atomic():
+        children = [cast.child_a, f.make_child(cast.group_a, "Anna"), f.make_child(cast.group_a, "Bram")]
+        observers = [cast.staff_a, cast.manager, cast.coach]
+        last_day = current_week().end
+        made = []
+        for e in entries:
+            ratings = [(code, v) for code, v in zip(PILLAR_CODES, e["values"], strict=True) if v is not None]
+            ratings = [(code, v if v in ALLOWED[code] else 0) for code, v in ratings]
+            observation = Observation(
+                child=children[e["child"]],
+                group=cast.group_a,
+                observer=observers[e["observer"]],
+                date=last_day - datetime.timedelta(days=e["days_back"]),
+                situation="free_play",
+                circumstances=e["circumstances"],
+                removed_at=datetime.datetime.now(datetime.UTC) if e["removed"] else None,
+            )
+            made.append((observation, ratings))
+        Observation.objects.bulk_create([o for o, _ in made])
+        PillarRating.objects.bulk_create(
+            PillarRating(observation=o, pillar=code, value=v) for o, ratings in made for code, v in ratings
+        )
+        ids = [c.pk for c in children]
+        thresholds = Thresholds.from_settings()
+        figures = weekly_figures_for_children(ids, WEEKS)
+        counted = pattern_counts(ids, WEEKS)
+        expected_attention = set()
+        for child_id, child_figures in figures.items():
+            for pillar_figures in child_figures.pillars:
+                key = (child_id, pillar_figures.pillar.code)
+                if pillar_figures.ratings == 0:
+                    assert key not in counted
+                    continue
+                assert counted[key] == PatternCounts.of(pillar_figures), key
+                if pillar_pattern(pillar_figures, thresholds).kind == PatternKind.RECURRING:
+                    expected_attention.add(child_id)
+        assert children_with_attention_point(ids, WEEKS) == expected_attention
+        transaction.set_rollback(True)
+
+
+def test_a_recurring_pattern_is_found_and_one_query_serves_any_number_of_children(cast, django_assert_num_queries):
+    from tests.overview_data import fill_group
+
+    made = fill_group(cast.group_a, [cast.staff_a, cast.manager], children=6, weeks=12)
+    ids = [c.pk for c in made]
+    with django_assert_num_queries(1):
+        found = children_with_attention_point(ids, 12)
+    assert found == {made[0].pk, made[3].pk}  # every third child: comfort seeking too little
+    with django_assert_num_queries(0):
+        assert children_with_attention_point([], 12) == set()
