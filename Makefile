@@ -49,7 +49,10 @@ TYPECHECK = DATABASE_URL="$${DATABASE_URL:-postgresql://localhost/mypy-never-con
 typecheck: install
 	$(TYPECHECK)
 
+# bench/run: every page on the scale organisation (seed_scale) through gunicorn, p50/p95 beside its SQL
+# (table in bench/results/); then the older in-process benchmarks.
 bench: install messages
+	PYTHON=$(PY) bench/run
 	$(PY) bench/report_bench.py
 	$(PY) bench/overview_bench.py
 

@@ -1,0 +1,259 @@
+"""The pages on the scale organisation, through a warm production-like server; see bench/run.
+
+For each page: p50 and p95 over BENCH_RUNS requests (default 30, after 3 to warm up) by a logged-in
+person through gunicorn; beside it the page's own SQL: the queries the same request runs, captured
+through Django's test client in a transaction that is rolled back, then re-run raw on one
+connection BENCH_RUNS times (p50), and the ratio page / SQL. One table, printed and written to
+bench/results/.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from server import DATABASE, DATABASE_URL, ROOT, Browser, ProductionServer, ensure_scale_database, hidden
+
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+WARM = 3
+
+
+@dataclass
+class Page:
+    label: str
+    who: str  # "staff", "manager", "coach"
+    path: str
+    post: bool = False
+
+
+@dataclass
+class Result:
+    page: Page
+    queries: int
+    size: int
+    p50: float
+    p95: float
+    sql: float
+
+    @property
+    def ratio(self) -> float:
+        return self.p50 / self.sql if self.sql else float("nan")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attachment_site.settings_test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def targets() -> dict[str, object]:
+    """The people and objects the pages are about: the largest location, its fullest group, the child
+    of that group with the most observations."""
+    from django.db.models import Count, Q
+
+    from children.models import Child
+    from organisations.calendar import today
+    from organisations.models import Group
+    from staff.models import User
+
+    manager = User.objects.get(email="manager@scale.example.org")
+    location = manager.memberships.get(role="manager").location
+    placed = Child.objects.placed_on(today())
+    group = (
+        Group.objects.filter(location=location)
+        .annotate(n=Count("placements", filter=Q(placements__child__in=placed, placements__end_date__isnull=True)))
+        .order_by("-n", "pk")
+        .first()
+    )
+    staff = User.objects.filter(memberships__group=group).order_by("email").first()
+    child = (
+        Child.objects.placed_on(today(), groups=[group]).annotate(n=Count("observations")).order_by("-n", "pk").first()
+    )
+    return {
+        "manager": manager,
+        "coach": User.objects.get(email="coach@scale.example.org"),
+        "staff": staff,
+        "location": location,
+        "group": group,
+        "child": child,
+        "children_in_group": Child.objects.placed_on(today(), groups=[group]).count(),
+        "children_in_location": Child.objects.placed_on(today(), groups=location.groups.all()).count(),
+    }
+
+
+def entry_data(html: str, child_pk: int) -> dict[str, str | list[str]]:
+    from organisations.calendar import today
+
+    return {
+        "csrfmiddlewaretoken": hidden(html, "csrfmiddlewaretoken") if html else "",
+        "submission_key": hidden(html, "submission_key") if html else str(uuid.uuid4()),
+        "child": str(child_pk),
+        "date": today().isoformat(),
+        "situation": "free_play",
+        "note": "",
+        "kind_reunion": "typical",
+        "kind_comfort_seeking": "low",
+        "strength_comfort_seeking": "slight",
+        "note_comfort_seeking": "Zocht geen troost na het vallen.",
+    }
+
+
+def capture_sql(user: object, page: Page, child_pk: int) -> list[str]:
+    """The SQL of one request of `page`, in a transaction that is rolled back."""
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    with transaction.atomic():
+        data = None
+        if page.post:
+            data = entry_data("", child_pk)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(page.path, data) if page.post else client.get(page.path)
+        assert response.status_code in (200, 302), (page.label, response.status_code)
+        transaction.set_rollback(True)
+    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(skip)]
+
+
+def time_sql(statements: list[str]) -> float:
+    """p50 of running `statements` raw, one after the other, each round rolled back."""
+    import psycopg
+
+    times = []
+    with psycopg.connect(DATABASE_URL) as conn:
+        for round_ in range(WARM + RUNS):
+            start = time.perf_counter()
+            with conn.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            elapsed = time.perf_counter() - start
+            conn.rollback()
+            if round_ >= WARM:
+                times.append(elapsed)
+    return statistics.median(times)
+
+
+def time_page(browser: Browser, page: Page, child_pk: int) -> tuple[list[float], int]:
+    times, size = [], 0
+    for round_ in range(WARM + RUNS):
+        if page.post:
+            form = browser.get(page.path)
+            data = entry_data(form.text, child_pk)
+            start = time.perf_counter()
+            response = browser.post(page.path, data)
+            elapsed = time.perf_counter() - start
+            expected = 302
+        else:
+            start = time.perf_counter()
+            response = browser.get(page.path)
+            elapsed = time.perf_counter() - start
+            expected = 200
+        if response.status != expected:
+            raise RuntimeError(f"{page.label}: {response.status} for {page.path}")
+        size = len(response.body)
+        if round_ >= WARM:
+            times.append(elapsed)
+    return times, size
+
+
+def pages(t: dict[str, object]) -> list[Page]:
+    group, child, location = t["group"].pk, t["child"].pk, t["location"].pk  # type: ignore[attr-defined]
+    n_group, n_location = t["children_in_group"], t["children_in_location"]
+    return [
+        Page(f"group day view ({n_group} children)", "staff", f"/groepen/{group}/"),
+        Page("entry form GET", "staff", f"/kinderen/{child}/waarnemingen/nieuw/"),
+        Page("entry POST", "staff", f"/kinderen/{child}/waarnemingen/nieuw/", post=True),
+        Page("child page (timeline)", "staff", f"/kinderen/{child}/"),
+        Page("child summary, 12 weeks", "manager", f"/kinderen/{child}/overzicht/?weken=12"),
+        Page("child summary, 52 weeks", "manager", f"/kinderen/{child}/overzicht/?weken=52"),
+        Page(f"group overview, 12 weeks ({n_group} children)", "manager", f"/groepen/{group}/overzicht/?weken=12"),
+        Page(f"group overview, 52 weeks ({n_group} children)", "manager", f"/groepen/{group}/overzicht/?weken=52"),
+        Page(f"location page ({n_location} children)", "manager", f"/locaties/{location}/"),
+        Page("manager's home (1 location)", "manager", "/"),
+        Page("coach's home (5 locations)", "coach", "/"),
+        Page("PDF, 12 weeks", "manager", f"/kinderen/{child}/overzicht.pdf?weken=12"),
+        Page("PDF, 52 weeks", "manager", f"/kinderen/{child}/overzicht.pdf?weken=52"),
+    ]
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| page | queries | size | p50 | p95 | its SQL (p50) | page / SQL |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.page.label} | {r.queries} | {r.size / 1024:,.0f} kB | {r.p50 * 1000:,.0f} ms | "
+            f"{r.p95 * 1000:,.0f} ms | {r.sql * 1000:,.1f} ms | {r.ratio:.1f} × |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ensure_scale_database()
+    setup_django()
+    from children.models import Child
+    from observations.models import Observation, PillarRating
+
+    t = targets()
+    child_pk = t["child"].pk  # type: ignore[attr-defined]
+    people = {"staff": t["staff"], "manager": t["manager"], "coach": t["coach"]}
+    counts = (Child.objects.count(), Observation.objects.count(), PillarRating.objects.count())
+    print(f"{counts[0]:,} children, {counts[1]:,} observations, {counts[2]:,} ratings; {RUNS} runs a page")
+    results = []
+    with ProductionServer() as server:
+        browsers = {}
+        for who, user in people.items():
+            browsers[who] = Browser(server.port)
+            browsers[who].login(user.email)  # type: ignore[attr-defined]
+        for page in pages(t):
+            times, size = time_page(browsers[page.who], page, child_pk)
+            statements = capture_sql(people[page.who], page, child_pk)
+            result = Result(
+                page, len(statements), size, statistics.median(times), percentile(times, 0.95), time_sql(statements)
+            )
+            results.append(result)
+            print(table([result]).splitlines()[-1], flush=True)
+    load = os.getloadavg()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    header = (
+        f"# bench/run, {datetime.datetime.now():%Y-%m-%d %H:%M}\n\n"
+        f"Database `{DATABASE}`: {counts[0]:,} children, {counts[1]:,} observations, {counts[2]:,} ratings. "
+        f"gunicorn, 3 workers, DEBUG off, on {os.cpu_count()} cores ({platform.machine()}); {RUNS} requests a page "
+        f"after {WARM} to warm up; load average at the end {load[0]:.1f}. Commit {commit.strip()} (plus the work "
+        "tree).\n\n"
+    )
+    text = header + table(results) + "\n"
+    print("\n" + table(results))
+    out = ROOT / "bench" / "results" / f"run-{datetime.datetime.now():%Y%m%d-%H%M}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text)
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""What bench/run and bench/load.py share: the scale database, a production-like server, an HTTP client.
+
+- `ensure_scale_database()`: the database `bench_scale` (on $BENCH_DATABASE_SERVER, default
+  postgresql://postgres@127.0.0.1:5432), migrated and filled once with `seed_scale` (10,000
+  children, 104 weeks; $BENCH_CHILDREN and $BENCH_WEEKS change that for a quicker try).
+- `ProductionServer`: gunicorn on 127.0.0.1 with DEBUG off, a freshly generated DJANGO_SECRET_KEY,
+  static files collected into a temporary folder and served by WhiteNoise, no TLS (loopback only),
+  and the PDF worker pool beside it (reports.pdf_pool: PDFs render there, not in the web workers).
+- `Browser`: a keep-alive HTTP client with cookies, logging in through the real login form.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+DATABASE = os.environ.get("BENCH_DATABASE", "bench_scale")
+DATABASE_URL = f"{SERVER}/{DATABASE}"
+CHILDREN = int(os.environ.get("BENCH_CHILDREN", "10000"))
+WEEKS = int(os.environ.get("BENCH_WEEKS", "104"))
+PASSWORD = "demo"
+
+
+def env(**extra: str) -> dict[str, str]:
+    """The environment of every command run against the scale database (development settings: DEBUG on
+    only for the management commands, never for the server)."""
+    values = dict(os.environ)
+    values.update(
+        {
+            "DATABASE_URL": DATABASE_URL,
+            "DJANGO_DEBUG": "1",
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "attachment_site.settings",  # never the test settings of the bench process
+        }
+    )
+    values.update(extra)
+    return values
+
+
+def manage(*args: str, quiet: bool = True) -> str:
+    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env(), check=True, capture_output=True, text=True)
+    if not quiet:
+        print(done.stdout.strip())
+    return done.stdout
+
+
+def ensure_scale_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    manage("migrate", "--noinput")
+    print(f"database {DATABASE}: ", end="", flush=True)
+    manage("seed_scale", "--children", str(CHILDREN), "--weeks", str(WEEKS), quiet=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ProductionServer:
+    """gunicorn as the README runs it in production, on a loopback port, until `stop()`."""
+
+    def __init__(self, workers: int = 3, pdf_workers: int = 1) -> None:
+        self.port = free_port()
+        self.workers = workers
+        self.pdf_workers = pdf_workers
+        self.static = Path(tempfile.mkdtemp(prefix="bench-static-"))
+        self.media = Path(tempfile.mkdtemp(prefix="bench-media-"))
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
+
+    def environment(self) -> dict[str, str]:
+        return env(
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            DJANGO_SECURE_COOKIES="0",
+            DJANGO_HSTS_SECONDS="0",
+            DJANGO_STATIC_ROOT=str(self.static),
+            DJANGO_MEDIA_ROOT=str(self.media),
+            PDF_WORKERS=str(self.pdf_workers),
+            DJANGO_LOG_LEVEL="WARNING",
+            # The load script's many logins come from one address: lift the lockout's per-address limit.
+            AXES_ADDRESS_FAILURE_LIMIT="100000",
+        )
+
+    def start(self) -> ProductionServer:
+        environment = self.environment()
+        subprocess.run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput"],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [PYTHON, "manage.py", "compilemessages", "--ignore=.venv"], cwd=ROOT, env=environment, capture_output=True
+        )
+        gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    gunicorn,
+                    "attachment_site.wsgi",
+                    "--workers",
+                    str(self.workers),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--access-logfile",
+                    "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+                ],
+                cwd=ROOT,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                Browser(self.port).get("/inloggen/")
+                return self
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer; see {self.log}")
+
+    def pids(self) -> list[int]:
+        """The gunicorn master and its workers (for memory readings)."""
+        if self.process is None:
+            return []
+        out = subprocess.run(["pgrep", "-g", str(self.process.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        shutil.rmtree(self.static, ignore_errors=True)
+        shutil.rmtree(self.media, ignore_errors=True)
+
+    def __enter__(self) -> ProductionServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class Response:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Browser:
+    """One person's browser: cookies and a keep-alive connection to the server."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, data: dict[str, str | list[str]] | None = None) -> Response:
+        headers = {"Host": "127.0.0.1", "Accept-Language": "nl"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                raw = self.conn.getresponse()
+                payload = raw.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        for name, value in raw.getheaders():
+            if name.lower() == "set-cookie":
+                cookie = value.split(";", 1)[0]
+                key, _, val = cookie.partition("=")
+                self.cookies[key.strip()] = val.strip()
+        return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, payload)
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: dict[str, str | list[str]]) -> Response:
+        return self.request("POST", path, data)
+
+    def login(self, email: str, password: str = PASSWORD) -> None:
+        page = self.get("/inloggen/")
+        token = csrf_token(page.text)
+        done = self.post("/inloggen/", {"username": email, "password": password, "csrfmiddlewaretoken": token})
+        if done.status != 302:
+            raise RuntimeError(f"login of {email} failed: {done.status}")
+
+
+def csrf_token(html: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not found:
+        raise RuntimeError("no CSRF token in the page")
+    return found.group(1)
+
+
+def hidden(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', html) or re.search(rf'value="([^"]*)" name="{name}"', html)
+    if not found:
+        raise RuntimeError(f"no field {name} in the page")
+    return found.group(1)
