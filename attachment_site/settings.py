@@ -259,3 +259,9 @@ REPORT_RECENT_NOTES = env_int("REPORT_RECENT_NOTES", 8)
 RETENTION_MONTHS_AFTER_LEAVING = env_int("RETENTION_MONTHS_AFTER_LEAVING", 3)
 # WeasyPrint logs every layout step at INFO: keep PDF builds quiet.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+
+# PDFs (reports/pdf_render.py): drawn in PDF_WORKERS processes beside each web worker, at a lower CPU
+# priority (PDF_NICE), so that PDFs never take the CPU from staff at work; 0 draws in the web worker.
+PDF_WORKERS = env_int("PDF_WORKERS", 1)
+PDF_NICE = env_int("PDF_NICE", 10)
+PDF_TIMEOUT = env_int("PDF_TIMEOUT", 120)  # seconds a page waits for its PDF

@@ -243,7 +243,8 @@ def main() -> None:
     header = (
         f"# bench/run, {datetime.datetime.now():%Y-%m-%d %H:%M}\n\n"
         f"Database `{DATABASE}`: {counts[0]:,} children, {counts[1]:,} observations, {counts[2]:,} ratings. "
-        f"gunicorn, 3 workers, DEBUG off, on {os.cpu_count()} cores ({platform.machine()}); {RUNS} requests a page "
+        "gunicorn, 3 workers of 4 threads, PDFs in a niced pool, DEBUG off, "
+        f"on {os.cpu_count()} cores ({platform.machine()}); {RUNS} requests a page "
         f"after {WARM} to warm up; load average at the end {load[0]:.1f}. Commit {commit.strip()} (plus the work "
         "tree).\n\n"
     )

@@ -78,9 +78,10 @@ def free_port() -> int:
 class ProductionServer:
     """gunicorn as the README runs it in production, on a loopback port, until `stop()`."""
 
-    def __init__(self, workers: int = 3, pdf_workers: int = 1) -> None:
+    def __init__(self, workers: int = 3, pdf_workers: int = 1, threads: int = 4) -> None:
         self.port = free_port()
         self.workers = workers
+        self.threads = threads
         self.pdf_workers = pdf_workers
         self.static = Path(tempfile.mkdtemp(prefix="bench-static-"))
         self.media = Path(tempfile.mkdtemp(prefix="bench-media-"))
@@ -123,6 +124,10 @@ class ProductionServer:
                     "attachment_site.wsgi",
                     "--workers",
                     str(self.workers),
+                    # threads: a request waiting for its PDF (drawn in the niced PDF pool) holds a thread,
+                    # not the whole worker (README, Production)
+                    "--threads",
+                    str(self.threads),
                     "--bind",
                     f"127.0.0.1:{self.port}",
                     "--access-logfile",

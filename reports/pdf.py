@@ -17,9 +17,9 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reports.pdf_render import render_pdf
 from reports.summary import ChildSummary
 from staff.scope import AnyUser
 
@@ -71,8 +71,8 @@ def safe_filename_part(text: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=RestrictedURLFetcher()).write_pdf()
-    return pdf
+    """Draw the document in the PDF pool, with one shared font configuration (reports/pdf_render.py)."""
+    return render_pdf(html, BASE_URL, RestrictedURLFetcher)
 
 
 def render_child_summary_pdf(
