@@ -22,10 +22,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Compile each Dutch catalogue when its .mo is missing or older than the .po, so plain
     `pytest` after `make install` tests the same strings as `make test`."""
     catalogues = [*ROOT.glob("locale/*/LC_MESSAGES/django.po"), *ROOT.glob("*/locale/*/LC_MESSAGES/django.po")]
+    compiled = False
     for po_path in catalogues:
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            compiled = True
+    if compiled:
+        # pytest-django set Django up before this hook, and a catalogue read then (without the
+        # new .mo files) stays cached for the whole process: forget it so it is read again.
+        from django.utils.translation import trans_real
+
+        trans_real._translations.clear()
+        trans_real._default = None
 
 
 @dataclass
