@@ -6,6 +6,7 @@ import socket
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from tests.factories import make_user
 
@@ -129,3 +130,12 @@ def test_the_database_is_back_after_the_503_tests(client):
     user = make_user("terug@example.test")
     client.force_login(user)
     assert client.get("/").status_code == 200
+
+
+def test_a_failed_csrf_check_answers_the_dutch_page(cast):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.staff_a)
+    response = client.post(reverse("observation_new", args=[cast.child_a.pk]), {})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Het formulier is verlopen" in html and "CSRF" not in html
