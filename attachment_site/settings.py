@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     # The house plan, bottom to top (import-linter enforces it, see pyproject.toml):
     "organisations",
     "staff",
+    "devices",
     "children",
     "observations",
     "conversations",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "devices.middleware.TabletMiddleware",
     "staff.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -166,6 +168,14 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1) if env_bool("DJAN
 # Sessions end after this many idle minutes, and this many hours after the login (staff/middleware.py).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+
+# Shared group tablets (devices/, README "Gedeelde groepstablet"): a tablet session locks back to the
+# group's screen after this many idle minutes; a PIN locks after this many wrong tries in a row, and
+# holds for this many days after its owner last gave their full password.
+TABLET_IDLE_MINUTES = env_float("TABLET_IDLE_MINUTES", 5)
+TABLET_PIN_MAX_TRIES = env_int("TABLET_PIN_MAX_TRIES", 5)
+TABLET_PASSWORD_DAYS = env_int("TABLET_PASSWORD_DAYS", 30)
+TABLET_HOME_URL = "tablet_home"
 
 # Password reset by e-mail: the link holds for this many minutes.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60

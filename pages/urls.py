@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages.views import conversations, dashboards, entries, overview, privacy, summary
+from pages.views import conversations, dashboards, entries, overview, privacy, summary, tablet
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -26,4 +26,11 @@ urlpatterns = [
     path("inzagelog/", privacy.access_log_page, name="access_log"),
     path("inzagelog.csv", privacy.access_log_csv, name="access_log_csv"),
     path("privacy/", privacy.privacy_statement, name="privacy_statement"),
+    path("tablet/", tablet.tablet_home, name="tablet_home"),
+    path("tablet/koppelen/", tablet.tablet_register, name="tablet_register"),
+    path("tablet/<int:pk>/ontkoppelen/", tablet.tablet_revoke, name="tablet_revoke"),
+    path("tablet/medewerker/<int:user_pk>/", tablet.tablet_unlock, name="tablet_unlock"),
+    path("tablet/vergrendelen/", tablet.tablet_lock, name="tablet_lock"),
+    path("mijn-pincode/", tablet.pin_settings, name="pin_settings"),
+    path("verbinding/", tablet.connection_check, name="connection_check"),
 ]

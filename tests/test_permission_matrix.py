@@ -45,6 +45,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from children.models import Child
 from conversations.models import Agreement, Conversation
+from devices.services import register_tablet
 from organisations.calendar import today
 from privacy.models import RetentionConsent
 from reports.models import AccessLog
@@ -289,6 +290,17 @@ MATRIX: dict[str, Entry] = {
     # The access log: organisation admins read their own organisation's rows (privacy, issue 10).
     "access_log": Entry(page(ORGANISATION_ADMINS)),
     "access_log_csv": Entry(page(ORGANISATION_ADMINS)),
+    # Group tablets (issue 12): a manager links a device to a group of their location(s) and unlinks it.
+    "tablet_register": Entry(page(frozenset({MANAGER, MANAGER_2}), get_only=False)),
+    "tablet_revoke": Entry(post_only(frozenset({MANAGER})), {"pk": "tablet"}),
+    # The tablet's screens answer only a browser with a linked tablet's cookie (none here): the
+    # group's screen is no page elsewhere (404), choosing a person goes back to it.
+    "tablet_home": Entry(lambda user, method: 405 if method == "post" else 404),
+    "tablet_unlock": Entry(lambda user, method: REDIRECT, {"user_pk": "staff_a"}),
+    # Each staff member's own PIN page.
+    "pin_settings": Entry(page(frozenset({STAFF_A, STAFF_B, TWO_ORGS}), get_only=False)),
+    # The connection check of entries that wait for a connection: an empty answer for anyone.
+    "connection_check": Entry(lambda user, method: 405 if method == "post" else 204),
     # The privacy statement: for staff and parents alike.
     "privacy_statement": Entry(open_page(post=405)),
     # Every user changes their own password; the "done" page only answers GET (after the login check).
@@ -326,6 +338,7 @@ SKIPPED = {
     "set_language": "Django's i18n view: sets a language cookie for anyone",
     "admin:login": "Django's admin login: open to everyone by design",
     "admin:logout": "Django's admin logout",
+    "tablet_lock": "POST only, like logout it ends whatever session there is: tests/test_tablet_views.py",
 }
 
 
@@ -415,6 +428,7 @@ def build_world() -> World:
         "retention_consent": RetentionConsent.objects.create(
             child=c.child_a, kind=RetentionConsent.Kind.HAND_OVER, given_on=today(), until=today()
         ),
+        "tablet": register_tablet(group=c.group_a, name="Tablet A", by=c.manager)[0],
         "auth_group": AuthGroup.objects.create(name="unused"),
         "axes_attempt": AccessAttempt.objects.create(
             **axes_fields, path_info="/inloggen/", get_data="", post_data="", failures_since_start=1

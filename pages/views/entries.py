@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,8 @@ from reports.models import AccessLog
 from reports.services import access_log_record, access_log_record_shown, children_shown
 
 SESSION_SITUATION = "observations.last_situation"
+# Sent by the browser with an entry from its local queue (see _from_outbox).
+OUTBOX_HEADER = "X-Queued-Entry"
 
 
 def _own_observation(request: AuthenticatedHttpRequest, pk: int) -> Observation:
@@ -41,6 +43,16 @@ def _own_observation(request: AuthenticatedHttpRequest, pk: int) -> Observation:
     if observation is None:
         raise Http404
     return observation
+
+
+def _from_outbox(request: HttpRequest) -> bool:
+    """An entry that waited in the browser for a connection (pages/static/pages/offline.js): it is
+    told in JSON whether it was saved, instead of being sent on to the next page."""
+    return request.headers.get(OUTBOX_HEADER) == "1"
+
+
+def _error_texts(form: NewObservationForm) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors]
 
 
 def _after_save(request: HttpRequest, observation: Observation, created: bool) -> HttpResponse:
@@ -73,8 +85,12 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
+                if _from_outbox(request):
+                    return JsonResponse({"saved": True, "created": created})
                 request.session[SESSION_SITUATION] = observation.situation
                 return _after_save(request, observation, created)
+        if _from_outbox(request):
+            return JsonResponse({"saved": False, "errors": _error_texts(form)}, status=422)
     else:
         form = NewObservationForm(
             child=child,
