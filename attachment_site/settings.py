@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    "django_tasks",  # the task queue (batch export): django-tasks with its database backend
+    "django_tasks_db",
     # The house plan, bottom to top (import-linter enforces it, see pyproject.toml):
     "organisations",
     "staff",
@@ -275,3 +277,20 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 PDF_WORKERS = env_int("PDF_WORKERS", 1)
 PDF_NICE = env_int("PDF_NICE", 10)
 PDF_TIMEOUT = env_int("PDF_TIMEOUT", 120)  # seconds a page waits for its PDF
+
+# The task queue (README "Production: workers"): tasks wait in PostgreSQL (django-tasks' database
+# backend) and `manage.py db_worker` runs them; `make run` starts one beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Batch exports (zips of PDFs, reports/batch.py): kept this many hours for the person who asked, in
+# their own storage: local disk by default (DJANGO_EXPORTS_ROOT), or any Django storage backend, e.g.
+# DJANGO_EXPORTS_STORAGE=storages.backends.s3.S3Storage (django-storages) with its AWS_* settings.
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+EXPORTS_STORAGE: dict[str, Any] = {
+    "BACKEND": env_str("DJANGO_EXPORTS_STORAGE", "django.core.files.storage.FileSystemStorage")
+}
+if EXPORTS_STORAGE["BACKEND"].endswith("FileSystemStorage"):
+    EXPORTS_STORAGE["OPTIONS"] = {"location": env_str("DJANGO_EXPORTS_ROOT") or str(BASE_DIR / "exports")}
+for _name in ("AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME", "AWS_ACCESS_KEY_ID",
+              "AWS_SECRET_ACCESS_KEY", "AWS_LOCATION"):  # fmt: skip
+    if env_str(_name):
+        globals()[_name] = env_str(_name)

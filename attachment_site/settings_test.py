@@ -1,6 +1,7 @@
 """Test overrides: fast hashing, no TLS redirect, plain static storage."""
 
 import os
+import tempfile
 
 # settings.py refuses to start without a key when DEBUG is off; tests run with DEBUG off.
 os.environ.setdefault("DJANGO_SECRET_KEY", "django-insecure-tests-only-" + "t" * 40)
@@ -16,3 +17,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+# Batch exports (zips) go to a folder of the test run, not the project's exports/.
+EXPORTS_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="test-exports-")},
+}

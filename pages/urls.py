@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages.views import conversations, dashboards, entries, overview, privacy, summary, tablet
+from pages.views import conversations, dashboards, entries, exports, overview, privacy, summary, tablet
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -23,6 +23,11 @@ urlpatterns = [
     path("afspraken/<int:pk>/teruggekeken/", conversations.agreement_looked_back, name="agreement_looked_back"),
     path("groepen/<int:pk>/overzicht/", overview.group_overview_page, name="group_overview"),
     path("groepen/<int:pk>/overzicht.csv", overview.group_overview_csv, name="group_overview_csv"),
+    path("groepen/<int:pk>/pdfs/", exports.group_export, name="group_export"),
+    path("locaties/<int:pk>/pdfs/", exports.location_export, name="location_export"),
+    path("exporten/<uuid:pk>/", exports.export_status, name="export_status"),
+    path("exporten/<uuid:pk>/voortgang.json", exports.export_progress, name="export_progress"),
+    path("exporten/<uuid:pk>/download/", exports.export_download, name="export_download"),
     path("inzagelog/", privacy.access_log_page, name="access_log"),
     path("inzagelog.csv", privacy.access_log_csv, name="access_log_csv"),
     path("privacy/", privacy.privacy_statement, name="privacy_statement"),

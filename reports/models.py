@@ -9,11 +9,13 @@ which rule; nothing in the log names the child any more.
 
 from __future__ import annotations
 
+import uuid
 from typing import Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -109,3 +111,82 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         who = self.child_id or self.pseudonym or ", ".join(map(str, self.children))
         return f"{self.get_action_display()} – {who} – {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def exports_storage() -> Storage:
+    """Where batch exports are kept: settings.EXPORTS_STORAGE (local disk, or S3-compatible)."""
+    return storages.create_storage(settings.EXPORTS_STORAGE)
+
+
+class BatchExport(models.Model):
+    """The PDFs of a group's or a location's children as one zip, made by the task worker for the
+    person who asked (reports/batch.py), offered to them only until `expires_at`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    group = models.ForeignKey(
+        "organisations.Group",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("group"),
+    )
+    location = models.ForeignKey(
+        "organisations.Location",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("location"),
+    )
+    weeks = models.PositiveSmallIntegerField(_("weeks"))
+    language = models.CharField(max_length=8, default="nl")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    children = ArrayField(models.BigIntegerField(), default=list, blank=True)  # in the zip
+    failures = models.JSONField(default=list, blank=True)  # [{"child": id, "name": ..., "error": ...}]
+    file = models.FileField(storage=exports_storage, upload_to="exports/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch export")
+        verbose_name_plural = _("batch exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=False, location__isnull=True) | Q(group__isnull=True, location__isnull=False),
+                name="batchexport_group_or_location",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group or self.location} – {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def subject(self) -> str:
+        return str(self.group or self.location)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else (100 if self.finished else 0)

@@ -33,22 +33,27 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from children.models import Child
 from conversations.models import Agreement, Conversation
 from devices.services import register_tablet
 from organisations.calendar import today
 from privacy.models import RetentionConsent
-from reports.models import AccessLog
+from reports.batch import build_batch_export
+from reports.models import AccessLog, BatchExport
 from reports.services import access_log_record
 from staff.models import Role, User
 from tests import factories as f
@@ -77,6 +82,7 @@ LOGGERS_OF_A = frozenset({STAFF_A, TWO_ORGS})
 # Parent conversations of the child of group A, whose mentor is staff of group A (conversations/access.py).
 CONVERSATION_READERS_OF_A = frozenset({STAFF_A, MANAGER, COACH})
 CONVERSATION_RECORDERS_OF_A = frozenset({STAFF_A, COACH})
+EXPORTERS_OF_A = frozenset({MANAGER, COACH})  # managers and coaches of location 1 (reports/batch.py)
 ADMIN_SITE = frozenset({MANAGER_2, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # is_staff: past the admin's gate
 ORGANISATION_ADMINS = frozenset({ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # an admin role (or superuser)
 MANAGERS_OF_LINDE = frozenset({ADMIN, ROOT})
@@ -197,6 +203,7 @@ class StockModel:
     obj: str
     add: frozenset[str] = NOBODY
     change_post: Outcome = 200
+    delete: frozenset[str] = ROOT_ONLY
 
 
 # Every admin model, by "app/model". A newly registered one needs a line here.
@@ -212,6 +219,8 @@ ADMIN_MODELS: dict[str, ScopedModel | StockModel] = {
     "axes/accessattempt": StockModel("axes_attempt", change_post=REDIRECT),
     "axes/accesslog": StockModel("axes_log", change_post=REDIRECT),
     "axes/accessfailurelog": StockModel("axes_failure", change_post=REDIRECT),
+    # The task queue's results (django-tasks-db): read-only, for the platform superuser.
+    "django_tasks_database/dbtaskresult": StockModel("task_result", change_post=403, delete=NOBODY),
 }
 
 
@@ -225,7 +234,7 @@ def model_entries(label: str, spec: ScopedModel | StockModel) -> dict[str, Entry
             f"{name}_changelist": Entry(stock(ROOT_ONLY)),
             f"{name}_add": Entry(stock(spec.add)),
             f"{name}_change": Entry(stock(ROOT_ONLY, post=spec.change_post), obj),
-            f"{name}_delete": Entry(stock(ROOT_ONLY), obj),
+            f"{name}_delete": Entry(stock(spec.delete), obj),
             f"{name}_history": Entry(stock(ROOT_ONLY), obj),
             f"beheer/{app}/{model}/<path:object_id>/": redirect,
         }
@@ -282,6 +291,13 @@ MATRIX: dict[str, Entry] = {
     "child_parent_handout_pdf": Entry(page(READERS_OF_A), {"pk": "child_a"}),
     "group_overview": Entry(page(READERS_OF_A), {"pk": "group_a"}),
     "group_overview_csv": Entry(page(READERS_OF_A), {"pk": "group_a"}),
+    # Batch export (issue 13): managers and coaches of the location ask; only the one who asked follows and
+    # fetches it (the world's export was asked for by the manager of location 1, and is ready).
+    "group_export": Entry(post_only(EXPORTERS_OF_A), {"pk": "group_a"}),
+    "location_export": Entry(post_only(EXPORTERS_OF_A), {"pk": "location1"}),
+    "export_status": Entry(page(frozenset({MANAGER})), {"pk": "batch_export"}),
+    "export_progress": Entry(page(frozenset({MANAGER})), {"pk": "batch_export"}),
+    "export_download": Entry(page(frozenset({MANAGER})), {"pk": "batch_export"}),
     "conversation_new": Entry(page(CONVERSATION_RECORDERS_OF_A, get_only=False), {"child_pk": "child_a"}),
     "conversation_detail": Entry(page(CONVERSATION_READERS_OF_A), {"pk": "conversation"}),
     # Recorded by the coach: only they change it.
@@ -425,6 +441,8 @@ def build_world() -> World:
             period_end=today(),
         ),
         "child_content_type": ContentType.objects.get_for_model(Child),
+        "batch_export": _ready_export(c),
+        "task_result": DBTaskResult.objects.get(id=build_batch_export.enqueue(str(uuid.UUID(int=0))).id),
         "retention_consent": RetentionConsent.objects.create(
             child=c.child_a, kind=RetentionConsent.Kind.HAND_OVER, given_on=today(), until=today()
         ),
@@ -452,6 +470,22 @@ def build_world() -> World:
         clients[name] = Client()
         clients[name].force_login(user)
     return World(objects=objects, clients=clients)
+
+
+def _ready_export(c: Any) -> BatchExport:
+    export = BatchExport.objects.create(
+        requested_by=c.manager,
+        organisation=c.org,
+        group=c.group_a,
+        weeks=12,
+        status=BatchExport.Status.DONE,
+        total=1,
+        done=1,
+        children=[c.child_a.pk],
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    export.file.save("matrix.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    return export
 
 
 @pytest.fixture(scope="module")

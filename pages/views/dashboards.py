@@ -11,6 +11,7 @@ from conversations.access import conversation_readable_children, conversation_re
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
+from reports.batch import may_export
 from reports.models import AccessLog
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
 from reports.services import access_log_record, access_log_record_shown, children_shown
@@ -68,6 +69,7 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stale_days": settings.OBSERVATION_STALE_DAYS,
         "activity_weeks": STAFF_ACTIVITY_WEEKS,
         "weeks": settings.REPORT_WEEKS_DEFAULT,
+        "can_export": may_export(request.user, location),
     }
     return render(request, "pages/location_detail.html", context)
 

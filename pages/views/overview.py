@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from children.models import Child
 from organisations.calendar import today
 from organisations.models import Group
+from reports.batch import may_export
 from reports.csv_export import render_group_overview_csv
 from reports.models import AccessLog
 from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overview
@@ -66,6 +67,7 @@ def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
         "sort_choices": [(code, SORT_LABELS[code]) for code in SORTS],
         "filter_attention": FILTER_ATTENTION,
         "legend": [(PatternKind(kind).label, style) for kind, style in PATTERN_STYLE.items()],
+        "can_export": may_export(request.user, group.location),
     }
     return render(request, "pages/group_overview.html", context)
 

@@ -1,0 +1,107 @@
+"""Batch export pages: ask for the PDFs of a group or a location, follow the progress, fetch the zip.
+
+Who: managers and coaches of the location (reports.batch.may_export) ask; only the person who
+asked sees the progress and fetches the zip (anyone else: 404), until it expires (410 after).
+The progress page updates itself through pages/static/pages/export.js polling the JSON
+endpoint; without JavaScript it refreshes itself (a meta refresh inside <noscript>).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST, require_safe
+
+from organisations.models import Group, Location
+from pages.http import AuthenticatedHttpRequest
+from reports.batch import exports_of, may_export, open_for_download, request_batch_export
+from reports.models import BatchExport
+from reports.summary import parse_weeks
+from staff.access import readable_groups, visible_locations
+
+REFRESH_SECONDS = 3
+
+
+def _start(request: AuthenticatedHttpRequest, *, group: Group | None, location: Location) -> HttpResponse:
+    if not may_export(request.user, location):
+        raise Http404
+    weeks, _message = parse_weeks(request.POST.get("weken"))
+    export = request_batch_export(
+        user=request.user, weeks=weeks, group=group, location=location, language=get_language() or "nl"
+    )
+    return redirect("export_status", pk=export.pk)
+
+
+@require_POST
+@login_required
+def group_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(readable_groups(request.user).select_related("location"), pk=pk)
+    return _start(request, group=group, location=group.location)
+
+
+@require_POST
+@login_required
+def location_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    location = get_object_or_404(visible_locations(request.user), pk=pk)
+    return _start(request, group=None, location=location)
+
+
+def _own_export(request: HttpRequest, pk: str) -> BatchExport:
+    return get_object_or_404(exports_of(request.user), pk=pk)
+
+
+def progress(export: BatchExport) -> dict[str, object]:
+    """What the progress page shows, for the page and its JSON endpoint alike."""
+    expired = export.status == BatchExport.Status.EXPIRED or (
+        export.expires_at is not None and export.expires_at <= timezone.now()
+    )
+    ready = export.status == BatchExport.Status.DONE and not expired
+    return {
+        "status": BatchExport.Status.EXPIRED.value if expired else export.status,
+        "status_label": str(BatchExport.Status.EXPIRED.label if expired else export.get_status_display()),
+        "done": export.done,
+        "total": export.total,
+        "percent": export.percent,
+        "finished": export.finished or expired,
+        "failures": [str(f.get("name", "")) for f in export.failures],
+        "download_url": reverse("export_download", args=[export.pk]) if ready else None,
+        "expires_at": formats.date_format(timezone.localtime(export.expires_at), "DATETIME_FORMAT")
+        if ready and export.expires_at
+        else None,
+    }
+
+
+@require_safe
+@login_required
+def export_status(request: HttpRequest, pk: str) -> HttpResponse:
+    export = _own_export(request, pk)
+    context = {
+        "export": export,
+        "progress": progress(export),
+        "refresh_seconds": REFRESH_SECONDS,
+        "progress_url": reverse("export_progress", args=[export.pk]),
+    }
+    return render(request, "pages/export_status.html", context)
+
+
+@require_safe
+@login_required
+def export_progress(request: HttpRequest, pk: str) -> JsonResponse:
+    response = JsonResponse(progress(_own_export(request, pk)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+@login_required
+def export_download(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse | FileResponse:
+    export = _own_export(request, pk)
+    opened = open_for_download(export, user=request.user, path=request.get_full_path())
+    if opened is None:
+        return render(request, "pages/export_status.html", {"export": export, "progress": progress(export)}, status=410)
+    name = export.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(opened, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "no-store"
+    return response

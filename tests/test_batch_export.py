@@ -1,0 +1,165 @@
+"""Batch export in the background (issue 13): a manager or coach asks, the task queue (django-tasks,
+database backend) makes the zip, the page follows the progress, only the person who asked fetches
+it, for a limited time, logged in the access log; a child whose PDF fails is listed and the batch
+goes on; a batch that fails as a whole says so. The queue runs for real: `manage.py db_worker`."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from reports import batch
+from reports.models import AccessLog, BatchExport
+from tests import factories as f
+from tests.report_data import give_recurring_comfort_pattern
+from tests.task_worker import run_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits, as in production
+
+
+def ask(client, group) -> BatchExport:
+    response = client.post(reverse("group_export", args=[group.pk]), {"weken": "12"})
+    assert response.status_code == 302
+    export = BatchExport.objects.get()
+    assert response["Location"] == reverse("export_status", args=[export.pk])
+    return export
+
+
+def test_the_worker_makes_the_zip_and_only_the_asker_fetches_it_once_logged(cast, client_for):
+    give_recurring_comfort_pattern(cast.child_a, [cast.staff_a, cast.manager])
+    f.make_child(cast.group_a, "Anna")
+    client = client_for(cast.manager)
+    export = ask(client, cast.group_a)
+    # waiting in the queue: a task row in PostgreSQL, the page says so and refreshes itself without JavaScript
+    task = DBTaskResult.objects.get()
+    assert task.status == "READY" and task.args_kwargs["args"] == [str(export.pk)]
+    page = client.get(reverse("export_status", args=[export.pk])).content.decode()
+    assert '<noscript><meta http-equiv="refresh"' in page and "export.js" in page
+    progress = client.get(reverse("export_progress", args=[export.pk])).json()
+    assert progress["status"] == "queued" and progress["download_url"] is None
+
+    run_worker()
+
+    export.refresh_from_db()
+    assert export.status == BatchExport.Status.DONE and (export.done, export.total) == (2, 2)
+    progress = client.get(reverse("export_progress", args=[export.pk])).json()
+    assert progress["percent"] == 100 and progress["finished"] and progress["failures"] == []
+    assert progress["download_url"] == reverse("export_download", args=[export.pk])
+    page = client.get(reverse("export_status", args=[export.pk])).content.decode()
+    assert "<noscript>" not in page  # finished: no more refreshing
+
+    # someone else (even the coach of the location) gets nothing
+    for other in (cast.coach, cast.staff_a):
+        other_client = client_for(other)
+        for name in ("export_status", "export_progress", "export_download"):
+            assert other_client.get(reverse(name, args=[export.pk])).status_code == 404
+    client = client_for(cast.manager)
+    response = client.get(progress["download_url"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = sorted(archive.namelist())
+    assert len(names) == 2 and all(n.endswith(".pdf") for n in names)
+    assert all(archive.read(n).startswith(b"%PDF") for n in names)
+    logged = AccessLog.objects.filter(user=cast.manager, action=AccessLog.Action.EXPORT)
+    assert sorted(logged.values_list("child__first_name", flat=True)) == ["Anna", "Sem"]
+    assert logged.first().path == progress["download_url"]
+
+
+def test_a_child_whose_pdf_fails_is_listed_and_the_batch_goes_on(cast, client_for, monkeypatch):
+    anna = f.make_child(cast.group_a, "Anna")
+    real = batch.render_child_summary_pdf
+
+    def fails_for_anna(summary, **kwargs):
+        if summary.child.pk == anna.pk:
+            raise RuntimeError("the PDF of Anna breaks")
+        return real(summary, **kwargs)
+
+    monkeypatch.setattr(batch, "render_child_summary_pdf", fails_for_anna)
+    client = client_for(cast.coach)
+    export = ask(client, cast.group_a)
+    run_worker()
+    export.refresh_from_db()
+    assert export.status == BatchExport.Status.DONE and (export.done, export.total) == (2, 2)
+    assert export.children == [cast.child_a.pk]
+    assert export.failures == [{"child": anna.pk, "name": anna.full_name, "error": "RuntimeError"}]
+    progress = client.get(reverse("export_progress", args=[export.pk])).json()
+    assert progress["failures"] == [anna.full_name] and progress["download_url"]
+    page = client.get(reverse("export_status", args=[export.pk])).content.decode()
+    assert anna.full_name in page
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(progress["download_url"]).streaming_content)))
+    assert len([n for n in archive.namelist() if n.endswith(".pdf")]) == 1
+    assert anna.full_name in archive.read(batch.FAILURES_FILE).decode()
+    # only the children in the zip are logged as exported
+    assert list(AccessLog.objects.filter(action=AccessLog.Action.EXPORT).values_list("child", flat=True)) == [
+        cast.child_a.pk
+    ]
+
+
+def test_a_batch_that_fails_as_a_whole_says_so_and_the_task_is_marked_failed(cast, client_for, monkeypatch):
+    def broken(export):
+        raise OSError("the storage is full")
+
+    monkeypatch.setattr(batch, "_build", broken)
+    client = client_for(cast.manager)
+    export = ask(client, cast.group_a)
+    run_worker()
+    export.refresh_from_db()
+    assert export.status == BatchExport.Status.FAILED and export.error == "OSError"
+    assert DBTaskResult.objects.get().status == "FAILED"
+    progress = client.get(reverse("export_progress", args=[export.pk])).json()
+    assert progress["finished"] and progress["download_url"] is None
+    assert "Het maken van de zip is mislukt." in client.get(reverse("export_status", args=[export.pk])).content.decode()
+    assert client.get(reverse("export_download", args=[export.pk])).status_code == 410
+
+
+def test_a_task_run_twice_makes_the_zip_once(cast, client_for):
+    export = ask(client_for(cast.manager), cast.group_a)
+    run_worker()
+    first = BatchExport.objects.get().file.name
+    assert batch.run_batch_export(str(export.pk)).file.name == first  # a second run finds it claimed
+
+
+def test_the_zip_is_offered_for_a_limited_time(cast, client_for):
+    client = client_for(cast.manager)
+    export = ask(client, cast.group_a)
+    run_worker()
+    export.refresh_from_db()
+    storage, name = export.file.storage, export.file.name
+    assert storage.exists(name)
+    BatchExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert client.get(reverse("export_progress", args=[export.pk])).json()["status"] == "expired"
+    assert client.get(reverse("export_download", args=[export.pk])).status_code == 410
+    assert not storage.exists(name)
+    assert BatchExport.objects.get().status == BatchExport.Status.EXPIRED
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_expired_zips_are_removed_by_the_command(cast, client_for):
+    export = ask(client_for(cast.manager), cast.group_a)
+    run_worker()
+    export.refresh_from_db()
+    BatchExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - datetime.timedelta(hours=1))
+    out = io.StringIO()
+    call_command("remove_expired_exports", stdout=out)
+    assert "1 expired" in out.getvalue() and not export.file.storage.exists(export.file.name)
+
+
+def test_only_managers_and_coaches_ask_and_a_location_export_covers_its_groups(cast, client_for):
+    assert client_for(cast.staff_a).post(reverse("group_export", args=[cast.group_a.pk])).status_code == 404
+    assert client_for(cast.admin).post(reverse("location_export", args=[cast.location1.pk])).status_code == 404
+    client = client_for(cast.coach)
+    response = client.post(reverse("location_export", args=[cast.location1.pk]))
+    assert response.status_code == 302
+    run_worker()
+    export = BatchExport.objects.get()
+    assert export.location == cast.location1 and export.total == 2  # the children of groups A and B
+    html = client.get(reverse("location_detail", args=[cast.location1.pk])).content.decode()
+    assert reverse("location_export", args=[cast.location1.pk]) in html
+    assert reverse("location_export", args=[cast.location1.pk]) not in (
+        client_for(cast.staff_a).get(reverse("location_detail", args=[cast.location1.pk])).content.decode()
+    )
