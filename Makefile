@@ -18,6 +18,15 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# The Nu HTML Checker for the browser tests (tests/browser/test_every_page.py), from npm into .tools/
+# (git-ignored); it runs on Java. The tests fail with a clear message when it is missing in CI.
+VNU := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU):
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to install the Nu HTML Checker (apt-get install npm)"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26
+.PHONY: vnu
+vnu: $(VNU)
+
 # Development commands use the test settings: with DEBUG off, settings.py needs a real secret key.
 messages: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
 test: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
@@ -33,7 +42,7 @@ run: install messages
 	$(PY) manage.py db_worker --interval 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install messages
+test: install messages $(VNU)
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache --no-logo

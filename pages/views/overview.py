@@ -66,7 +66,7 @@ def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
         "week_choices": WEEK_CHOICES,
         "sort_choices": [(code, SORT_LABELS[code]) for code in SORTS],
         "filter_attention": FILTER_ATTENTION,
-        "legend": [(PatternKind(kind).label, style) for kind, style in PATTERN_STYLE.items()],
+        "legend": [(PatternKind(kind).label, style, kind) for kind, style in PATTERN_STYLE.items()],
         "can_export": may_export(request.user, group.location),
     }
     return render(request, "pages/group_overview.html", context)
