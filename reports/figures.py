@@ -232,19 +232,26 @@ def weekly_figures_for_children(
     if ids:
         for row in _rows(_aggregate_rows(ids, span[0].start, span[-1].end)):
             week = span[row["week_index"]]
+            typical = row["typical"]
+            atypical = row["ratings"] - typical
             found[(row["observation__child_id"], row["pillar"], week.start)] = WeekFigures(
                 week=week,
                 ratings=row["ratings"],
                 observers=row["observers"],
                 low_clear=row["low_clear"],
                 low_slight=row["low_slight"],
-                typical=row["typical"],
+                typical=typical,
                 high_slight=row["high_slight"],
                 high_clear=row["high_clear"],
                 atypical_with_circumstances=row["atypical_with_circumstances"],
                 observer_ids=frozenset(row["observer_ids"] or ()),
-                atypical_observer_ids=frozenset(i for i in row["atypical_observer_ids"] or () if i is not None),
-                circumstances_on_atypical={code: row[key] for code, key in keys if row[key]},
+                # most weeks are all typical: nothing atypical to break down
+                atypical_observer_ids=frozenset(i for i in row["atypical_observer_ids"] or () if i is not None)
+                if atypical
+                else frozenset(),
+                circumstances_on_atypical={code: row[key] for code, key in keys if row[key]}
+                if row["atypical_with_circumstances"]
+                else {},
             )
     return {
         child_id: ChildFigures(

@@ -126,15 +126,32 @@ class PatternCounts:
 
     @classmethod
     def of(cls, figures: PillarFigures) -> "PatternCounts":
+        """The counts of PillarFigures' properties of the same names, in one pass over the weeks (a
+        52-week group overview reads 8 pillars of every child)."""
+        rated = atypical_weeks = low = high = with_circumstances = 0
+        observers: set[int] = set()
+        atypical_observers: set[int] = set()
+        for week in figures.weeks:
+            if not week.ratings:
+                continue
+            rated += 1
+            observers |= week.observer_ids
+            week_low, week_high = week.low_clear + week.low_slight, week.high_clear + week.high_slight
+            if week_low or week_high:
+                atypical_weeks += 1
+                atypical_observers |= week.atypical_observer_ids
+                low += week_low
+                high += week_high
+                with_circumstances += week.atypical_with_circumstances
         return cls(
-            rated_weeks=figures.rated_weeks,
-            atypical_weeks=figures.atypical_weeks,
-            observers=figures.observers,
-            atypical=figures.atypical,
-            low=figures.low,
-            high=figures.high,
-            atypical_with_circumstances=figures.atypical_with_circumstances,
-            atypical_observers=figures.atypical_observers,
+            rated_weeks=rated,
+            atypical_weeks=atypical_weeks,
+            observers=len(observers),
+            atypical=low + high,
+            low=low,
+            high=high,
+            atypical_with_circumstances=with_circumstances,
+            atypical_observers=len(atypical_observers),
         )
 
 
@@ -182,7 +199,6 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
     rated, atypical_weeks = counts.rated_weeks, counts.atypical_weeks
     observers, atypical = counts.observers, counts.atypical
     direction = decision.direction
-    named = tuple(list(figures.circumstances_on_atypical)[:NAMED_CIRCUMSTANCES])
     weeks_reason = ngettext(
         "Rated in %(rated)d week of the period.", "Rated in %(rated)d weeks of the period.", rated
     ) % {"rated": rated}
@@ -192,6 +208,9 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
         kind: str, *reasons: str, circumstances: tuple[str, ...] = (), mostly_with: bool = False
     ) -> PillarPattern:
         return PillarPattern(kind, direction, tuple(circumstances), mostly_with, (weeks_reason, *reasons))
+
+    def named() -> tuple[str, ...]:  # the circumstances to name: only mixed and recurring patterns name them
+        return tuple(list(figures.circumstances_on_atypical)[:NAMED_CIRCUMSTANCES])
 
     # 1. not enough observations
     if decision.kind == PatternKind.NOT_ENOUGH:
@@ -214,7 +233,7 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
             atypical_reason,
             _("%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances.")
             % {"n": counts.atypical_with_circumstances, "total": atypical},
-            circumstances=named,
+            circumstances=named(),
             mostly_with=True,
         )
     # 4. recurring attention point
@@ -229,7 +248,7 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
             )
             % {"n": counts.atypical_observers},
             _("Mostly in one direction: %(direction)s.") % {"direction": Direction(direction).label},
-            circumstances=named,
+            circumstances=named(),
         )
     # 5. everything else
     reasons = [atypical_reason]
@@ -239,4 +258,4 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
         reasons.append(_("Atypical in too few weeks to call it recurring."))
     else:
         reasons.append(_("Only one observer saw it as atypical."))
-    return result(PatternKind.MIXED, *reasons, circumstances=named)
+    return result(PatternKind.MIXED, *reasons, circumstances=named())
