@@ -33,8 +33,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         # new .mo files) stays cached for the whole process: forget it so it is read again.
         from django.utils.translation import trans_real
 
-        trans_real._translations.clear()
-        trans_real._default = None
+        trans_real._translations.clear()  # type: ignore[attr-defined]  # Django's private catalogue cache
+        trans_real._default = None  # type: ignore[attr-defined]
 
 
 @dataclass
