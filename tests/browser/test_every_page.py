@@ -2,10 +2,10 @@
 sees it, on a 360 and 390 px phone and a 768 px tablet.
 
 One visit per page (module fixture `tour`) collects, per width: sideways scroll of the page, tap
-targets under 44 px, axe-core violations (at 390 and 768), Content-Security-Policy violations and
-the served HTML; a full-page screenshot goes to test-output/pages/<role>-<page>-<width>.png. The
-tests below each judge one of these. The HTML of all pages goes through the Nu HTML Checker in one
-Java run. The Django admin (/beheer/) is Django's own and left out.
+targets under 44 px, axe-core violations (at 390 and 768), Content-Security-Policy violations,
+Bootstrap's blue anywhere (one accent colour) and the served HTML; a full-page screenshot goes to
+test-output/pages/<role>-<page>-<width>.png. The tests below each judge one of these. The HTML of
+all pages goes through the Nu HTML Checker in one Java run. The Django admin (/beheer/) is Django's own and left out.
 
 Keyboard: a skip link to the first pillar, one pillar logged in at most 15 key presses from the
 group page, and focus never hidden behind the entry form's button bar.
@@ -44,6 +44,10 @@ NOT_PAGES = {
     "agreement_looked_back": "POST only",
     "tablet_revoke": "POST only",
     "tablet_lock": "POST only",
+    "group_export": "POST only",
+    "location_export": "POST only",
+    "export_progress": "JSON for the export page's script",
+    "export_download": "zip download",
     "connection_check": "answers the offline queue, no page",
     "tablet_home": "a registered tablet's screen: tests/browser/test_tablet*.py",
     "tablet_unlock": "a registered tablet's PIN screen: tests/browser/test_tablet*.py",
@@ -62,6 +66,19 @@ TARGETS_JS = """(min) => {
     }
   }
   return small;
+}"""
+
+# Bootstrap's blue (#0d6efd and its focus shadow) anywhere in the computed colours of the page.
+BLUE_JS = """() => {
+  const found = new Set();
+  for (const el of document.querySelectorAll('body *')) {
+    const st = getComputedStyle(el);
+    for (const prop of ['color', 'backgroundColor', 'borderTopColor', 'borderLeftColor', 'boxShadow']) {
+      const name = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+      if (/rgba?\\(13, 110, 253/.test(st[prop])) found.add(`${name} ${prop}`);
+    }
+  }
+  return [...found].slice(0, 10);
 }"""
 
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -87,6 +104,7 @@ class Visit:
     axe: dict[int, list[str]] = field(default_factory=dict)
     csp: list[str] = field(default_factory=list)
     html: str = ""
+    blue: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -99,6 +117,8 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
     from observations.models import Observation
     from organisations.calendar import today
     from organisations.models import Group, Location
+    from reports.models import BatchExport
+    from staff.models import User
 
     vlinders = Group.objects.get(name="Vlinders")
     location = Location.objects.get(name="Kindercentrum De Vlinder")
@@ -112,6 +132,12 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
     child = own.child
     conversation = Conversation.objects.order_by("pk").first()
     assert conversation is not None
+    export = BatchExport.objects.create(
+        requested_by=User.objects.get(email="manager@example.org"),
+        organisation_id=location.organisation_id,
+        group=vlinders,
+        weeks=12,
+    )
     common = [("privacy", reverse("privacy_statement")), ("password-change", reverse("password_change"))]
     return {
         "staff": [
@@ -138,6 +164,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("conversation", reverse("conversation_detail", args=[conversation.pk])),
             ("entry", reverse("observation_detail", args=[own.pk])),
             ("tablet-register", reverse("tablet_register")),
+            ("export", reverse("export_status", args=[export.pk])),
         ],
         "coach": [
             ("home", reverse("home")),
@@ -181,6 +208,7 @@ def look_at(page, visit: Visit, output: Path) -> None:
             page.wait_for_load_state("networkidle")
             visit.status = response.status
             visit.html = response.text()
+            visit.blue = page.evaluate(BLUE_JS)
         else:
             page.wait_for_timeout(50)  # the new layout
         visit.overflow[width] = page.evaluate(OVERFLOW_JS)
@@ -261,6 +289,11 @@ def test_tap_targets_are_at_least_44_px(tour):
 def test_axe_finds_no_violations(tour):
     found = [f"{v.label} at {w} px: {problem}" for v in tour for w, problems in v.axe.items() for problem in problems]
     assert not found, "\n".join(found)
+
+
+def test_one_accent_colour_no_bootstrap_blue(tour):
+    blue = [f"{v.label}: {where}" for v in tour for where in v.blue]
+    assert not blue, "\n".join(blue)
 
 
 def test_no_content_security_policy_violation_in_the_console(tour):
