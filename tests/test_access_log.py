@@ -71,6 +71,20 @@ def test_an_observation_page_writes_one_row_with_the_observation(cast, observed,
     )
 
 
+@pytest.mark.parametrize("page", ["observation_edit", "observation_remove"])
+def test_the_change_and_removal_forms_write_one_row_with_the_observation(cast, observed, client_for, page):
+    observation = observed["observation"]  # by staff_a, today: still open to change
+    _, queries = _get(client_for(cast.staff_a), reverse(page, args=[observation.pk]))
+    assert len(_inserts(queries)) == 1
+    row = AccessLog.objects.get()
+    assert (row.user, row.child, row.action, row.observation_id) == (
+        cast.staff_a,
+        cast.child_a,
+        AccessLog.Action.VIEW_OBSERVATION,
+        observation.pk,
+    )
+
+
 def test_a_parent_conversation_writes_one_row(cast, observed, client_for):
     _, queries = _get(client_for(cast.coach), reverse("conversation_detail", args=[observed["conversation"].pk]))
     assert len(_inserts(queries)) == 1

@@ -143,6 +143,7 @@ def observation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     refused = _refuse_when_closed(request, observation)
     if refused:
         return refused
+    _log_shown_entry(request, observation)
     if request.method == "POST":
         form = EditObservationForm(request.POST, child=observation.child)
         if form.is_valid():
@@ -179,6 +180,7 @@ def observation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     refused = _refuse_when_closed(request, observation)
     if refused:
         return refused
+    _log_shown_entry(request, observation)
     form = RemoveObservationForm(request.POST or None, initial={"version": observation.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,6 +195,18 @@ def observation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             return redirect(reverse("child_detail", args=[observation.child_id]))
     context = {"entry": selectors.TimelineEntry.of(observation), "observation": observation, "form": form}
     return render(request, "pages/observation_remove.html", context)
+
+
+def _log_shown_entry(request: AuthenticatedHttpRequest, observation: Observation) -> None:
+    """The change and removal forms show the entry too: in the access log like its own page (on GET)."""
+    if request.method == "GET":
+        access_log_record(
+            user=request.user,
+            child=observation.child,
+            action=AccessLog.Action.VIEW_OBSERVATION,
+            path=request.get_full_path(),
+            observation_id=observation.pk,
+        )
 
 
 @require_safe
