@@ -185,6 +185,8 @@ TABLET_HOME_URL = "tablet_home"
 
 # Password reset by e-mail: the link holds for this many minutes.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+# At most one reset mail per account in this many minutes, however often the form is sent.
+PASSWORD_RESET_MAIL_INTERVAL_MINUTES = env_int("PASSWORD_RESET_MAIL_INTERVAL_MINUTES", 10)
 # Development prints mails on the console; production sends through the SMTP server of the environment.
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

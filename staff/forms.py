@@ -1,9 +1,14 @@
+import datetime
+from collections.abc import Iterator
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.lockout import normalise_email
-from staff.models import User
+from staff.models import PasswordResetMail, User
 
 
 class NormalisedEmailField(forms.EmailField):
@@ -30,11 +35,20 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class EmailPasswordResetForm(PasswordResetForm):
     """Django's reset form (same answer for known and unknown addresses, active users only, matched
-    case-insensitively) with the normalised address field."""
+    case-insensitively) with the normalised address field, and at most one mail per account per
+    PASSWORD_RESET_MAIL_INTERVAL_MINUTES (the page says the same either way)."""
 
     email = NormalisedEmailField(
         label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+    def get_users(self, email: str) -> Iterator[User]:
+        since = timezone.now() - datetime.timedelta(minutes=settings.PASSWORD_RESET_MAIL_INTERVAL_MINUTES)
+        for user in super().get_users(email):
+            if PasswordResetMail.objects.filter(user=user, sent_at__gte=since).exists():
+                continue
+            PasswordResetMail.objects.create(user=user)
+            yield user
 
 
 class UserAdminCreationForm(AdminUserCreationForm):

@@ -207,3 +207,18 @@ class Membership(models.Model):
             errors["location"] = _("This location belongs to another organisation.")
         if errors:
             raise ValidationError(errors)
+
+
+class PasswordResetMail(models.Model):
+    """When a password-reset mail went to a user: the reset form sends at most one per
+    PASSWORD_RESET_MAIL_INTERVAL_MINUTES, so nobody can flood a known address."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password-reset mail")
+        verbose_name_plural = _("password-reset mails")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.sent_at:%Y-%m-%d %H:%M}"

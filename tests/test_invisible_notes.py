@@ -65,9 +65,7 @@ def test_a_visible_note_on_a_pillar_without_rating_is_still_refused(cast, client
 
 
 def test_an_entry_whose_only_content_is_an_invisible_pillar_note_rates_nothing(cast, client_for):
-    data = entry_data(
-        cast.child_a, kind_comfort_seeking="", strength_comfort_seeking="", note_comfort_seeking="\ufeff"
-    )
+    data = entry_data(cast.child_a, kind_comfort_seeking="", strength_comfort_seeking="", note_comfort_seeking="\ufeff")
     response = client_for(cast.staff_a).post(url(cast.child_a), data)
     assert response.status_code == 200
     assert "Beoordeel minstens één pijler" in response.content.decode()

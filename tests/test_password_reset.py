@@ -142,3 +142,19 @@ def test_mail_goes_to_the_console_in_development_and_through_smtp_in_production(
         "django.core.mail.backends.smtp.EmailBackend|smtp.example.org|2525|app|geheim|False|"
         "Gehechtheid in beeld <noreply@example.org>"
     )
+
+
+def test_repeated_requests_send_one_mail_per_interval_with_the_same_answer(client):
+    """Nobody can flood a known address: one mail per PASSWORD_RESET_MAIL_INTERVAL_MINUTES (10)."""
+    import datetime
+
+    from staff.models import PasswordResetMail
+
+    make_user("anna@example.org", first_name="Anna")
+    for _ in range(5):
+        response = ask_for_a_link(client, "anna@example.org")
+        assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    PasswordResetMail.objects.update(sent_at=PasswordResetMail.objects.get().sent_at - datetime.timedelta(minutes=11))
+    ask_for_a_link(client, "anna@example.org")
+    assert len(mail.outbox) == 2
