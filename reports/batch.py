@@ -37,7 +37,7 @@ from reports.models import AccessLog, BatchExport
 from reports.pdf import render_child_summary_pdf, safe_filename_part
 from reports.services import access_log_record_many
 from reports.summary import child_summary
-from staff.models import Role, User
+from staff.models import User
 from staff.scope import AnyUser, scope_for
 
 logger = logging.getLogger(__name__)
@@ -45,9 +45,9 @@ FAILURES_FILE = "niet-gelukt.txt"
 
 
 def may_export(user: AnyUser, location: Location) -> bool:
-    """Managers and coaches of the location ask for its batch exports."""
-    scope = scope_for(user)
-    return location.pk in scope.place_ids(Role.MANAGER) | scope.place_ids(Role.COACH)
+    """Those who read the observations of the whole location (ROLE_RULES: managers and coaches) ask
+    for its batch exports."""
+    return location.pk in scope_for(user).reads.location_ids
 
 
 def export_children(export: BatchExport) -> QuerySet[Child]:
