@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from devices.models import Pin, Tablet
 from organisations.models import Group
+from staff.access import group_logger_memberships
 from staff.models import Role, User
 from staff.scope import scope_for
 
@@ -133,11 +134,8 @@ def note_tablet_seen(tablet: Tablet, now: datetime.datetime | None = None) -> No
 
 def staff_of_tablet(tablet: Tablet) -> QuerySet[User]:
     """Who may switch to themselves on this tablet: the active staff members of its group."""
-    return (
-        User.objects.filter(is_active=True, memberships__role=Role.STAFF, memberships__group_id=tablet.group_id)
-        .distinct()
-        .order_by("first_name", "last_name", "email")
-    )
+    loggers = group_logger_memberships([tablet.group_id]).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=loggers).order_by("first_name", "last_name", "email")
 
 
 def may_use_tablet(user: User, tablet: Tablet) -> bool:

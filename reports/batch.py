@@ -157,9 +157,8 @@ def exports_of(user: AnyUser) -> QuerySet[BatchExport]:
 
 def expire(export: BatchExport, *, now: datetime.datetime | None = None) -> bool:
     """Remove the zip of an export past its time; True when it has expired."""
-    now = now or timezone.now()
-    if export.expires_at is None or export.expires_at > now:
-        return False
+    if export.status == BatchExport.Status.EXPIRED or not export.is_expired(now):
+        return export.status == BatchExport.Status.EXPIRED
     if export.file:
         export.file.delete(save=False)
     BatchExport.objects.filter(pk=export.pk).update(status=BatchExport.Status.EXPIRED, file="")

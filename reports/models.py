@@ -9,6 +9,7 @@ which rule; nothing in the log names the child any more.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Self
 
@@ -18,6 +19,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.scope import AnyUser, scope_for
@@ -190,3 +192,8 @@ class BatchExport(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else (100 if self.finished else 0)
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        """Past its time: marked so, or its zip's offer has run out (the worker marks it later)."""
+        now = now or timezone.now()
+        return self.status == self.Status.EXPIRED or (self.expires_at is not None and self.expires_at <= now)

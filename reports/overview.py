@@ -37,8 +37,8 @@ from reports.figures import weekly_figures_for_children
 from reports.figures import window as weeks_window
 from reports.patterns import PatternKind, Thresholds
 from reports.summary import PillarSummary, pillar_summary
-from staff.access import visible_groups
-from staff.models import Membership, Role, User
+from staff.access import group_logger_memberships, visible_groups
+from staff.models import User
 from staff.scope import AnyUser, scope_for
 
 SORTS = ("naam", "aandachtspunten", "laatst")
@@ -304,9 +304,9 @@ def locations_overview(
         )
     # 4. the staff of each group, so that a staff member without entries shows too
     members: dict[int, set[int]] = defaultdict(set)
-    for group_id, user_id, first, last, email in Membership.objects.filter(
-        role=Role.STAFF, group_id__in=readable
-    ).values_list("group_id", "user_id", "user__first_name", "user__last_name", "user__email"):
+    for group_id, user_id, first, last, email in group_logger_memberships(readable).values_list(
+        "group_id", "user_id", "user__first_name", "user__last_name", "user__email"
+    ):
         members[group_id].add(user_id)
         names.setdefault(user_id, _name(first, last, email))
 

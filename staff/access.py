@@ -1,7 +1,8 @@
 """Scoped accessors for places and people: the only way views and the admin fetch them.
 
 Each returns a queryset filtered by the user's `Scope` (staff/scope.py). Children
-have theirs one floor up, in children/access.py.
+have theirs one floor up, on the Child queryset (children/models.py: visible_to,
+observable_by, loggable_by).
 """
 
 from __future__ import annotations
@@ -11,8 +12,17 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisations.models import Group, Location, Organisation
-from staff.models import Membership, User
+from staff.models import ROLE_RULES, Membership, ScopeLevel, User
 from staff.scope import AnyUser, scope_for
+
+
+def group_logger_memberships(group_ids: Iterable[int]) -> QuerySet[Membership]:
+    """The memberships that let their users log observations in these groups (ROLE_RULES: a role
+    at group level that logs; today the group's pedagogical staff)."""
+    roles = [
+        str(role) for role, rule in ROLE_RULES.items() if rule.logs_observations and rule.level == ScopeLevel.GROUP
+    ]
+    return Membership.objects.filter(role__in=roles, group_id__in=list(group_ids))
 
 
 def visible_organisations(user: AnyUser) -> QuerySet[Organisation]:

@@ -54,9 +54,7 @@ def _own_export(request: HttpRequest, pk: str) -> BatchExport:
 
 def progress(export: BatchExport) -> dict[str, object]:
     """What the progress page shows, for the page and its JSON endpoint alike."""
-    expired = export.status == BatchExport.Status.EXPIRED or (
-        export.expires_at is not None and export.expires_at <= timezone.now()
-    )
+    expired = export.is_expired()
     ready = export.status == BatchExport.Status.DONE and not expired
     return {
         "status": BatchExport.Status.EXPIRED.value if expired else export.status,
