@@ -99,10 +99,6 @@ class Agreement(models.Model):
         return self.text[:60]
 
     @property
-    def has_focus(self) -> bool:
-        return bool(self.focus_pillars)
-
-    @property
     def focus_pillar_names(self) -> list[str]:
         names = dict(PILLAR_CHOICES)
         return [str(names.get(code, code)) for code in self.focus_pillars]

@@ -45,7 +45,7 @@ def erase_child(child: Child, *, rule: str, by: AnyUser = None) -> Erasure:
             raise RecordsProtected(records.protected)
         counts, by_model = records.counts(), records.counts_by_model()
         pseudonym = new_pseudonym()
-        kept = AccessLog.objects.filter(child=child).update(child=None, pseudonym=pseudonym)
+        kept = records.access_log.update(child=None, pseudonym=pseudonym)
         child_id, organisation_id = child.pk, child.organisation_id
         child.delete()  # the collector: every row that hangs on the child (simple-history adds '-' rows)
         for queryset in records.history.values():
