@@ -146,3 +146,39 @@ class PillarRating(models.Model):
     @property
     def label(self) -> str:
         return rating_label(self.value)
+
+
+class PillarWeek(models.Model):
+    """The ratings of one child on one pillar in one ISO week, counted: a rollup of the live
+    observations (removed ones left out), kept exact by PostgreSQL itself.
+
+    Nothing in Python writes these rows. Triggers on observations and ratings (migration 0002)
+    recount every (child, week) a statement touches, in the same transaction, from the raw rows;
+    `manage.py rebuild_pillar_weeks` recounts everything. Reports read their weekly figures from
+    here instead of aggregating thousands of ratings per page (reports/figures.py);
+    tests/test_pillar_week_rollup.py checks it against the raw rows after random writes, edits
+    and removals."""
+
+    pk = models.CompositePrimaryKey("child", "week", "pillar")
+    # No foreign-key rules of its own: the rows go with the child's observations (the triggers).
+    child = models.ForeignKey(Child, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+    week = models.DateField()  # the Monday of the ISO week
+    pillar = models.CharField(max_length=20)
+    ratings = models.PositiveIntegerField()
+    low_clear = models.PositiveIntegerField()  # value -2
+    low_slight = models.PositiveIntegerField()  # value -1
+    typical = models.PositiveIntegerField()  # value 0
+    high_slight = models.PositiveIntegerField()  # value 1
+    high_clear = models.PositiveIntegerField()  # value 2
+    atypical_with_circumstances = models.PositiveIntegerField()  # atypical ratings on a day with circumstances
+    observer_ids = ArrayField(models.BigIntegerField())  # distinct, ascending
+    atypical_observer_ids = ArrayField(models.BigIntegerField())  # distinct, ascending
+    # {circumstance code: atypical ratings on a day that named it}, only codes that occur
+    circumstances_on_atypical = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("pillar week")
+        verbose_name_plural = _("pillar weeks")
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.week} {self.pillar}: {self.ratings}"

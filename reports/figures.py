@@ -1,34 +1,31 @@
-"""Weekly figures per child and pillar, computed in the database.
+"""Weekly figures per child and pillar, read from the weekly rollup.
 
-One aggregate query returns, for every (child, pillar, ISO week) in the window,
-the number of ratings, the observers, the ratings per scale value and the
-atypical ratings that fell on a day with recorded circumstances. Window-level
-figures (distinct observers over the whole window, circumstances named on
-atypical days) come from the same rows: the observers of each week are
-aggregated as an array of ids, so their union over the weeks is exact.
+`observations.PillarWeek` holds, for every (child, pillar, ISO week) with ratings, the number of
+ratings, the ratings per scale value, the atypical ratings on a day with recorded circumstances
+(in all and per circumstance) and the observers as ids; PostgreSQL keeps it exact on every write,
+edit and removal (observations/migrations/0002_pillar_week_rollup.py). A page reads a row per week
+instead of aggregating every rating. Window-level figures (distinct observers over the whole
+window, circumstances named on atypical days) come from the same rows: the observers of each week
+are ids, so their union over the weeks is exact.
 
 `weekly_figures_for_children` serves a whole group at once (issue 5);
 `weekly_figures` is the one-child form the summary and the PDF use.
 """
 
 import datetime
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet
 
 from children.models import Child
 from observations.choices import Circumstance
-from observations.models import PillarRating
+from observations.models import PillarWeek
 from observations.pillars import PILLARS, Direction, Pillar
 from organisations.calendar import Week, last_weeks
-
-ATYPICAL = ~Q(value=0)
-ON_CIRCUMSTANCE_DAY = ~Q(observation__circumstances=[])
 
 
 @dataclass(frozen=True)
@@ -160,61 +157,41 @@ def window(weeks: int, until: datetime.date | None = None) -> tuple[Week, ...]:
     return tuple(last_weeks(weeks, until))
 
 
-def _circumstance_key(code: str) -> str:
-    return f"circ_{code}"
-
-
-def _aggregate_rows(
-    children_ids: list[int], start: datetime.date, end: datetime.date
-) -> QuerySet[PillarRating, dict[str, Any]]:
-    """The one aggregate query: a row per (child, pillar, week) that has ratings."""
-    circumstance_counts = {
-        _circumstance_key(code): Count("id", filter=ATYPICAL & Q(observation__circumstances__contains=[code]))
-        for code in Circumstance.values
-    }
-    return (
-        PillarRating.objects.filter(
-            observation__child_id__in=children_ids,
-            observation__removed_at__isnull=True,
-            observation__date__gte=start,
-            observation__date__lte=end,
-        )
-        # The week as its place in the window (0 = the first week), counted by PostgreSQL: plain dates
-        # and `start` a Monday, so no time zone is involved, and no date is sent back to parse.
-        .annotate(
-            week_index=Func(
-                F("observation__date"),
-                template=f"((%(expressions)s - DATE '{start.isoformat()}') / 7)",
-                output_field=IntegerField(),
-            )
-        )
-        .values("observation__child_id", "pillar", "week_index")
-        .annotate(
-            ratings=Count("id"),
-            observers=Count("observation__observer_id", distinct=True),
-            low_clear=Count("id", filter=Q(value=-2)),
-            low_slight=Count("id", filter=Q(value=-1)),
-            typical=Count("id", filter=Q(value=0)),
-            high_slight=Count("id", filter=Q(value=1)),
-            high_clear=Count("id", filter=Q(value=2)),
-            atypical_with_circumstances=Count("id", filter=ATYPICAL & ON_CIRCUMSTANCE_DAY),
-            observer_ids=ArrayAgg("observation__observer_id", distinct=True),
-            atypical_observer_ids=ArrayAgg("observation__observer_id", distinct=True, filter=ATYPICAL, default=[]),
-            **circumstance_counts,
-        )
-        .order_by()
+def _rollup_rows(children_ids: list[int], start: datetime.date, end: datetime.date) -> list[tuple[Any, ...]]:
+    """The weekly rollup rows of these children in the window (observations.PillarWeek, kept exact by
+    PostgreSQL), in the order of ROLLUP_COLUMNS, run straight on the cursor: the same SQL as the
+    queryset, without Django's per-value converters (a 52-week group overview reads thousands)."""
+    queryset = PillarWeek.objects.filter(child_id__in=children_ids, week__gte=start, week__lte=end).values_list(
+        *ROLLUP_COLUMNS
     )
-
-
-def _rows(queryset: QuerySet[PillarRating, dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The rows of a values() queryset run straight on the cursor: the same SQL, without Django's
-    per-value converters (a 52-week group overview has thousands of rows of twenty values)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        for values in cursor.fetchall():
-            yield dict(zip(names, values, strict=True))
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+ROLLUP_COLUMNS = (
+    "child_id",
+    "pillar",
+    "week",
+    "ratings",
+    "low_clear",
+    "low_slight",
+    "typical",
+    "high_slight",
+    "high_clear",
+    "atypical_with_circumstances",
+    "observer_ids",
+    "atypical_observer_ids",
+    "circumstances_on_atypical",
+)
+
+
+def _circumstance_counts(value: str | dict[str, int]) -> dict[str, int]:
+    """The rollup's {code: count}; the cursor hands JSON over as text (Django's psycopg setup)."""
+    counts = json.loads(value) if isinstance(value, str) else value
+    return {code: counts[code] for code in Circumstance.values if counts.get(code)}
 
 
 def weekly_figures_for_children(
@@ -227,31 +204,38 @@ def weekly_figures_for_children(
     ids = sorted(set(children_ids))
     span = window(weeks, until)
     found: dict[tuple[int, str, datetime.date], WeekFigures] = {}
-    keys = [(code, _circumstance_key(code)) for code in Circumstance.values]  # once, not per row
+    by_start = {w.start: w for w in span}
     empty = {w.start: WeekFigures(week=w) for w in span}  # one empty week shared by every pillar (immutable)
     if ids:
-        for row in _rows(_aggregate_rows(ids, span[0].start, span[-1].end)):
-            week = span[row["week_index"]]
-            typical = row["typical"]
-            atypical = row["ratings"] - typical
-            found[(row["observation__child_id"], row["pillar"], week.start)] = WeekFigures(
-                week=week,
-                ratings=row["ratings"],
-                observers=row["observers"],
-                low_clear=row["low_clear"],
-                low_slight=row["low_slight"],
+        for (
+            child_id,
+            pillar,
+            monday,
+            ratings,
+            low_clear,
+            low_slight,
+            typical,
+            high_slight,
+            high_clear,
+            with_circumstances,
+            observer_ids,
+            atypical_observer_ids,
+            circumstances,
+        ) in _rollup_rows(ids, span[0].start, span[-1].end):
+            found[(child_id, pillar, monday)] = WeekFigures(
+                week=by_start[monday],
+                ratings=ratings,
+                observers=len(observer_ids),
+                low_clear=low_clear,
+                low_slight=low_slight,
                 typical=typical,
-                high_slight=row["high_slight"],
-                high_clear=row["high_clear"],
-                atypical_with_circumstances=row["atypical_with_circumstances"],
-                observer_ids=frozenset(row["observer_ids"] or ()),
+                high_slight=high_slight,
+                high_clear=high_clear,
+                atypical_with_circumstances=with_circumstances,
+                observer_ids=frozenset(observer_ids),
+                atypical_observer_ids=frozenset(atypical_observer_ids) if atypical_observer_ids else frozenset(),
                 # most weeks are all typical: nothing atypical to break down
-                atypical_observer_ids=frozenset(i for i in row["atypical_observer_ids"] or () if i is not None)
-                if atypical
-                else frozenset(),
-                circumstances_on_atypical={code: row[key] for code, key in keys if row[key]}
-                if row["atypical_with_circumstances"]
-                else {},
+                circumstances_on_atypical=_circumstance_counts(circumstances) if with_circumstances else {},
             )
     return {
         child_id: ChildFigures(
