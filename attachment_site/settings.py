@@ -132,6 +132,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Short queries, many of them: a query whose estimate passes jit_above_cost (the attention counts of
+# a coach with many locations) had PostgreSQL's JIT compiler spend 34 ms compiling it, more than it
+# saved, so it is off for the app's connections.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "staff.User"
