@@ -17,6 +17,7 @@ from organisations.models import Location, Organisation
 from reports.management.commands.seed_scale import ORGANISATION
 from staff.models import Role, User
 from tests import factories as f
+from tests.rollup_check import assert_rollup_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def test_observations_keep_the_rules_of_the_app():
     per_entry = Observation.objects.annotate(n=Count("ratings")).values_list("n", flat=True).distinct()
     assert set(per_entry) <= {2, 3, 4, 5, 6}
     assert PillarRating.objects.exclude(value=0).exists() and Observation.objects.exclude(circumstances=[]).exists()
+    assert_rollup_exact()  # loaded without the rollup trigger, counted once at the end
 
 
 def test_placements_change_over_time():
