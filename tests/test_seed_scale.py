@@ -132,3 +132,4 @@ def test_a_second_run_changes_nothing_and_replace_builds_again():
     seed(replace=True)
     assert Organisation.objects.filter(name=ORGANISATION).count() == 1
     assert Child.objects.count() == 200 and Observation.objects.count() == before  # the same seed, the same data
+    assert_rollup_exact()  # the old organisation's rows went with it, the new one's are counted

@@ -54,7 +54,12 @@ LARGEST_LOCATION_GROUPS = 12
 LOCATIONS_PER_COACH = 5
 CHUNK = 400  # children per COPY round
 NULL = "\\N"  # COPY's text format
-RATING_INSERT_TRIGGER = "observations_rating_inserted"  # observations/migrations/0002_pillar_week_rollup.py
+# The rollup's triggers (observations/migrations/0002_pillar_week_rollup.py) this command steps around.
+RATING_INSERT_TRIGGER = "observations_rating_inserted"
+ROLLUP_DELETE_TRIGGERS = (
+    ("observations_pillarrating", "observations_rating_deleted"),
+    ("observations_observation", "observations_observation_deleted"),
+)
 
 FIRST = [
     "Sem", "Emma", "Noah", "Julia", "Liam", "Mila", "Luuk", "Tess", "Daan", "Sophie", "Finn", "Zoë",
@@ -154,9 +159,15 @@ def remove_organisation(organisation: Organisation) -> None:
     with connection.cursor() as cursor:
         for table in ("observations_historicalpillarrating",):
             cursor.execute(f"DELETE FROM {table} WHERE observation_id IN ({observations})", [org])
+        # Every observation of these children goes: their rollup rows go with them, without a recount.
+        for table, trigger in ROLLUP_DELETE_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        cursor.execute(f"DELETE FROM observations_pillarweek WHERE child_id IN ({children})", [org])
         cursor.execute(f"DELETE FROM observations_pillarrating WHERE observation_id IN ({observations})", [org])
         cursor.execute(f"DELETE FROM observations_historicalobservation WHERE child_id IN ({children})", [org])
         cursor.execute(f"DELETE FROM observations_observation WHERE child_id IN ({children})", [org])
+        for table, trigger in ROLLUP_DELETE_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         cursor.execute("DELETE FROM reports_accesslog WHERE organisation_id = %s", [org])
     Mentorship.objects.filter(child__organisation=organisation).delete()
     Placement.objects.filter(child__organisation=organisation).delete()
