@@ -55,7 +55,7 @@ LOCATIONS_PER_COACH = 5
 CHUNK = 400  # children per COPY round
 NULL = "\\N"  # COPY's text format
 # The rollup's triggers (observations/migrations/0002_pillar_week_rollup.py) this command steps around.
-RATING_INSERT_TRIGGER = "observations_rating_inserted"
+RATING_INSERT_TRIGGER = (("observations_pillarrating", "observations_rating_inserted"),)
 ROLLUP_DELETE_TRIGGERS = (
     ("observations_pillarrating", "observations_rating_deleted"),
     ("observations_observation", "observations_observation_deleted"),
@@ -160,14 +160,12 @@ def remove_organisation(organisation: Organisation) -> None:
         for table in ("observations_historicalpillarrating",):
             cursor.execute(f"DELETE FROM {table} WHERE observation_id IN ({observations})", [org])
         # Every observation of these children goes: their rollup rows go with them, without a recount.
-        for table, trigger in ROLLUP_DELETE_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        _switch_triggers(ROLLUP_DELETE_TRIGGERS, "DISABLE")
         cursor.execute(f"DELETE FROM observations_pillarweek WHERE child_id IN ({children})", [org])
         cursor.execute(f"DELETE FROM observations_pillarrating WHERE observation_id IN ({observations})", [org])
         cursor.execute(f"DELETE FROM observations_historicalobservation WHERE child_id IN ({children})", [org])
         cursor.execute(f"DELETE FROM observations_observation WHERE child_id IN ({children})", [org])
-        for table, trigger in ROLLUP_DELETE_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        _switch_triggers(ROLLUP_DELETE_TRIGGERS, "ENABLE")
         cursor.execute("DELETE FROM reports_accesslog WHERE organisation_id = %s", [org])
     Mentorship.objects.filter(child__organisation=organisation).delete()
     Placement.objects.filter(child__organisation=organisation).delete()
@@ -177,6 +175,15 @@ def remove_organisation(organisation: Organisation) -> None:
     Group.objects.filter(location__organisation=organisation).delete()
     Location.objects.filter(organisation=organisation).delete()
     organisation.delete()
+
+
+def _switch_triggers(triggers: tuple[tuple[str, str], ...], state: str) -> None:
+    """ENABLE or DISABLE these (table, trigger) pairs, in this transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the checks still pending: ALTER TABLE needs none
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, trigger in triggers:
+            cursor.execute(f"ALTER TABLE {table} {state} TRIGGER {trigger}")
 
 
 def _copy(table: str, columns: str, lines: list[str]) -> None:
@@ -234,11 +241,10 @@ def _rollup_counted_once(children_ids: list[int]) -> Iterator[None]:
     of these children once, with the function the trigger calls: recounting after every COPY round
     made the load four times slower. The table is the load's alone meanwhile (_bulk_load locks it)
     and all of it is one transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE observations_pillarrating DISABLE TRIGGER {RATING_INSERT_TRIGGER}")
+    _switch_triggers(RATING_INSERT_TRIGGER, "DISABLE")
     yield
+    _switch_triggers(RATING_INSERT_TRIGGER, "ENABLE")
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE observations_pillarrating ENABLE TRIGGER {RATING_INSERT_TRIGGER}")
         cursor.execute(
             """
             SELECT observations_pillar_weeks_recount(array_agg(child_id), array_agg(week))
