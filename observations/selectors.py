@@ -98,6 +98,7 @@ def _with_details(observations_qs: QuerySet[Observation]) -> QuerySet[Observatio
 
 
 PILLAR_ORDER = {pillar.code: index for index, pillar in enumerate(PILLARS)}
+SITUATION_LABELS = dict(Situation.choices)  # labels translated when read
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,13 @@ class TimelineEntry:
         """From an observation with its ratings prefetched (no queries)."""
         ratings = sorted(observation.ratings.all(), key=lambda r: PILLAR_ORDER.get(r.pillar, len(PILLAR_ORDER)))
         return cls(observation, tuple(ratings))
+
+    @property
+    def situation_label(self) -> str:
+        """What `observation.get_situation_display()` shows, from choices read once (Django's rebuilds
+        them, translating every label, for each observation)."""
+        situation = self.observation.situation
+        return str(SITUATION_LABELS.get(situation, situation))
 
 
 @dataclass(frozen=True)

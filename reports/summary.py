@@ -234,6 +234,7 @@ def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSumm
 
 def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:
     half = STRIP_MID - 2
+    titles = _WeekTitles()  # translated once per strip, not once per week
     cells = []
     for index, week in enumerate(figures.weeks):
         cells.append(
@@ -245,22 +246,31 @@ def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:
                 high=week.high,
                 low_height=round(half * week.low / week.ratings, 2) if week.ratings else 0,
                 high_height=round(half * week.high / week.ratings, 2) if week.ratings else 0,
-                title=_week_title(week),
+                title=titles.of(week),
             )
         )
     return tuple(cells)
 
 
-def _week_title(week: WeekFigures) -> str:
-    if week.is_empty:
-        return _("Week %(number)d: no observations") % {"number": week.week.number}
-    return _("Week %(number)d: %(ratings)d ratings, %(typical)d typical, %(low)d too little, %(high)d too much") % {
-        "number": week.week.number,
-        "ratings": week.ratings,
-        "typical": week.typical,
-        "low": week.low,
-        "high": week.high,
-    }
+class _WeekTitles:
+    """The tooltip of a week in the strip, in the active language."""
+
+    def __init__(self) -> None:
+        self.empty = _("Week %(number)d: no observations")
+        self.rated = _(
+            "Week %(number)d: %(ratings)d ratings, %(typical)d typical, %(low)d too little, %(high)d too much"
+        )
+
+    def of(self, week: WeekFigures) -> str:
+        if week.is_empty:
+            return self.empty % {"number": week.week.number}
+        return self.rated % {
+            "number": week.week.number,
+            "ratings": week.ratings,
+            "typical": week.typical,
+            "low": week.low,
+            "high": week.high,
+        }
 
 
 def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict[str, Any]:
