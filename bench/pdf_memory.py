@@ -55,7 +55,7 @@ def main() -> None:
     from children.models import Child
     from organisations.calendar import today
     from reports import pdf_render
-    from reports.pdf import BASE_URL, RestrictedURLFetcher, css_string
+    from reports.pdf import BASE_URL, RestrictedURLFetcher, page_frame
     from reports.summary import child_summary
     from staff.models import User
 
@@ -72,10 +72,7 @@ def main() -> None:
             "made_by": manager.display_name,
             "made_on": today(),
             "pdf": True,
-            "footer_caution": css_string("Waarnemingen van medewerkers, geen diagnose."),
-            "footer_child": css_string(child.full_name),
-            "footer_page": css_string("pagina"),
-            "footer_of": css_string("van"),
+            "frame": page_frame(child.full_name, "Waarnemingen van medewerkers, geen diagnose."),
         },
     )
     pool = pdf_render.pool()

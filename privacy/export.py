@@ -35,7 +35,7 @@ from observations.pillars import PILLAR_BY_CODE, rating_label
 from privacy.models import RetentionConsent
 from privacy.records import ChildRecords, child_records
 from reports.models import AccessLog
-from reports.pdf import css_string, html_to_pdf, safe_filename_part
+from reports.pdf import html_to_pdf, page_frame, safe_filename_part
 from staff.models import Membership, Role
 
 MIMETYPE = "application/zip"
@@ -238,9 +238,7 @@ def access_export_pdf(records: ChildRecords, access: list[AccessLog], *, made_on
             )
             for row in access
         ],
-        "footer_child": css_string(child.full_name),
-        "footer_page": css_string(_("page")),
-        "footer_of": css_string(_("of")),
+        "frame": page_frame(child.full_name),
     }
     return html_to_pdf(render_to_string("privacy/access_export.html", context))
 

@@ -28,7 +28,7 @@ from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PAR
 from observations.models import PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, parent_words
 from reports.patterns import PatternKind
-from reports.pdf import MIMETYPE, css_string, html_to_pdf, safe_filename_part
+from reports.pdf import MIMETYPE, html_to_pdf, page_frame, safe_filename_part
 from reports.summary import ChildSummary, PillarSummary
 
 MOMENTS_PER_PILLAR = 2  # notes of typical moments per pillar, at most
@@ -293,10 +293,12 @@ def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date)
     context = {
         "handout": handout,
         "made_on": made_on,
-        "footer_caution": css_string(_("What we saw at the childcare, not a diagnosis.")),
-        "footer_child": css_string(handout.full_name),
-        "footer_page": css_string(_("page")),
-        "footer_of": css_string(_("of")),
+        "frame": page_frame(
+            handout.full_name,
+            _("What we saw at the childcare, not a diagnosis."),
+            margin="18mm 18mm 22mm 18mm",
+            font_size="8.5pt",
+        ),
     }
     html = render_to_string("reports/parent_handout_pdf.html", context)
     filename = f"oudergesprek-{safe_filename_part(handout.first_name)}-{made_on:%Y-%m-%d}.pdf"

@@ -65,6 +65,21 @@ def css_string(text: str) -> str:
     return mark_safe(f'"{escaped}"')  # escaped above for CSS
 
 
+def page_frame(
+    child_name: str, caution: str = "", *, margin: str = "18mm 16mm 20mm 16mm", font_size: str = "8pt"
+) -> dict[str, str]:
+    """The page of every PDF about a child (reports/_pdf_page.html): A4, the child's name at the top
+    right, the caution (if any) at the bottom left, "page n of m" at the bottom right."""
+    return {
+        "child": css_string(child_name),
+        "caution": css_string(caution) if caution else "",
+        "page": css_string(_("page")),
+        "of": css_string(_("of")),
+        "margin": margin,
+        "font_size": font_size,
+    }
+
+
 def safe_filename_part(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9-]+", "-", ascii_text).strip("-") or "kind"
@@ -85,10 +100,7 @@ def render_child_summary_pdf(
         "made_by": made_by_name,
         "made_on": made_on,
         "pdf": True,
-        "footer_caution": css_string(_("Observations by staff, not a diagnosis.")),
-        "footer_child": css_string(summary.child.full_name),
-        "footer_page": css_string(_("page")),
-        "footer_of": css_string(_("of")),
+        "frame": page_frame(summary.child.full_name, _("Observations by staff, not a diagnosis.")),
     }
     html = render_to_string("reports/summary_pdf.html", context)
     filename = f"overzicht-{safe_filename_part(summary.child.first_name)}-{made_on:%Y-%m-%d}.pdf"
