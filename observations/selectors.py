@@ -19,7 +19,7 @@ from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, PILLARS, rating_label
 from observations.recency import LastObserved, last_observed, last_observed_date
-from organisations.calendar import today, week_of
+from organisations.calendar import numeric_date, numeric_moment, today, week_of
 from organisations.models import Group
 from staff.models import User
 
@@ -169,11 +169,11 @@ def _display(field: str, value: Any) -> str:
     if field == "value":
         return rating_label(value)
     if field == "date":
-        return f"{value:%d-%m-%Y}"
+        return numeric_date(value)
     if field == "group":
         return str(value)
     if field == "removed_at":
-        return f"{value:%d-%m-%Y %H:%M}"
+        return numeric_moment(value)  # in the site's time zone
     return str(value)
 
 

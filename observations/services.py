@@ -21,7 +21,7 @@ from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
 from observations.pillars import Direction, Pillar, Strength, all_pillars, rating_value
-from organisations.calendar import today
+from organisations.calendar import numeric_date, today
 from organisations.models import Group
 from staff.access import loggable_groups
 from staff.models import User
@@ -156,7 +156,7 @@ def _check_entry(
         if group is None:
             errors["date"] = [
                 _("On %(date)s %(child)s was not placed in one of your groups.")
-                % {"date": date.strftime("%d-%m-%Y"), "child": child.first_name}
+                % {"date": numeric_date(date), "child": child.first_name}
             ]
     if situation not in Situation.values:
         errors["situation"] = [_("Choose the moment of the observation.")]

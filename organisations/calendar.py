@@ -14,6 +14,17 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def numeric_date(day: datetime.date | None) -> str:
+    """A date as Dutch forms and files write it, 29-11-2026 ("" for none): in messages, CSV files
+    and exports alike."""
+    return f"{day:%d-%m-%Y}" if day else ""
+
+
+def numeric_moment(moment: datetime.datetime) -> str:
+    """A moment in the site's time zone as 29-11-2026 14:05."""
+    return f"{timezone.localtime(moment):%d-%m-%Y %H:%M}"
+
+
 def days_between(earlier: datetime.date, later: datetime.date) -> int:
     """Whole days from `earlier` to `later` (0 on the same day)."""
     return (later - earlier).days

@@ -18,7 +18,7 @@ from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from children.models import Child, Mentorship, Placement
-from organisations.calendar import today
+from organisations.calendar import numeric_date, today
 from staff.models import Membership, User
 
 register(Child, app="privacy")
@@ -76,7 +76,7 @@ class RetentionConsent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} – {self.until:%d-%m-%Y}"
+        return f"{self.get_kind_display()} – {numeric_date(self.until)}"
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}

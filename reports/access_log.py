@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.models import Child
+from organisations.calendar import numeric_date, numeric_moment
 from reports.csv_export import MIMETYPE, csv_bytes, csv_cell
 from reports.models import AccessLog
 from staff.models import User
@@ -102,11 +102,11 @@ def access_log_rows(entries: list[AccessLog]) -> list[AccessLogRow]:
 
 
 def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+    return numeric_moment(moment)
 
 
 def _date(day: datetime.date | None) -> str:
-    return day.strftime("%d-%m-%Y") if day else ""
+    return numeric_date(day)
 
 
 def access_log_csv_rows(rows: list[AccessLogRow]) -> list[list[str]]:

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from observations.pillars import Direction
+from organisations.calendar import numeric_date
 from reports.overview import GroupOverview
 
 MIMETYPE = "text/csv; charset=utf-8"
@@ -60,7 +61,7 @@ def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
                     row.child.full_name,
                     overview.group.name,
                     row.mentor.display_name if row.mentor else "",
-                    row.last_observed.strftime("%d-%m-%Y") if row.last_observed else "",
+                    numeric_date(row.last_observed),
                     row.entries,
                     p.pillar.name,
                     p.pattern.label,
@@ -75,8 +76,8 @@ def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
                     f.atypical_observers,
                     f.atypical_with_circumstances,
                     ", ".join(f"{label} ({n})" for label, n in p.circumstances),
-                    overview.period_start.strftime("%d-%m-%Y"),
-                    overview.period_end.strftime("%d-%m-%Y"),
+                    numeric_date(overview.period_start),
+                    numeric_date(overview.period_end),
                 ]
             )
     return [[csv_cell(cell) for cell in r] for r in rows]

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from organisations.calendar import numeric_date
 from privacy.erasure import erase_child
 from privacy.records import RecordsProtected, child_records
 from privacy.retention import children_due
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         )
         failed = 0
         for item in due:
-            left = item.left_on.strftime("%d-%m-%Y")
+            left = numeric_date(item.left_on)
             if dry_run:
                 records = child_records(item.child)
                 self.stdout.write(
