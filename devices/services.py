@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from devices.models import Pin, Tablet
 from organisations.models import Group
 from staff.access import group_logger_memberships
-from staff.models import Role, User
+from staff.models import User
 from staff.scope import scope_for
 
 # request attribute set by the tablet's PIN login, so the login signal does not take it for a password
@@ -80,10 +80,12 @@ def token_hash(token: str) -> str:
 
 
 def registrable_groups(user: User) -> QuerySet[Group]:
-    """The groups a user may register a tablet for: those at the locations they manage."""
-    location_ids = scope_for(user).place_ids(Role.MANAGER)
+    """The groups a user may register a tablet for: those where their role registers tablets
+    (ROLE_RULES: the location manager)."""
     return (
-        Group.objects.filter(location_id__in=location_ids).select_related("location").order_by("location__name", "name")
+        Group.objects.filter(scope_for(user).registers_tablets.groups_q())
+        .select_related("location")
+        .order_by("location__name", "name")
     )
 
 

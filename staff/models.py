@@ -97,6 +97,7 @@ class RoleRule:
     manages_records: bool  # sets up places, people, children and placements (the administration)
     reads_conversations: bool = False  # reads parent conversations of the children at its place
     records_conversations: bool = False  # records parent conversations of the children at its place
+    registers_tablets: bool = False  # links and unlinks the shared tablets of the groups at its place
     # (a child's own mentor reads and records that child's conversations whatever the role)
 
 
@@ -110,6 +111,7 @@ ROLE_RULES: dict[str, RoleRule] = {
         logs_observations=False,
         manages_records=False,
         reads_conversations=True,
+        registers_tablets=True,
     ),
     Role.COACH: RoleRule(
         ScopeLevel.LOCATION,

@@ -93,6 +93,7 @@ class Scope:
     manages: Places = field(default_factory=Places)  # may set up records (the administration)
     reads_conversations: Places = field(default_factory=Places)  # may read parent conversations there
     records_conversations: Places = field(default_factory=Places)  # may record parent conversations there
+    registers_tablets: Places = field(default_factory=Places)  # may link the groups' shared tablets there
 
     @classmethod
     def from_memberships(
@@ -112,6 +113,7 @@ class Scope:
             manages=having("manages_records"),
             reads_conversations=having("reads_conversations"),
             records_conversations=having("records_conversations"),
+            registers_tablets=having("registers_tablets"),
         )
 
     def place_ids(self, role: Role | str) -> frozenset[int]:
