@@ -22,6 +22,7 @@ A pattern describes one pillar, never the child as a whole.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -85,24 +86,6 @@ class Thresholds:
             recurring_min_observers=settings.PATTERN_RECURRING_MIN_OBSERVERS,
             direction_share=settings.PATTERN_DIRECTION_SHARE,
         )
-
-
-@dataclass(frozen=True)
-class PillarPattern:
-    kind: str  # a PatternKind value
-    dominant_direction: str | None  # Direction.LOW / HIGH when >= direction_share of the atypical ratings agree
-    circumstances: tuple[str, ...]  # circumstance codes named: most frequent on atypical days first
-    mostly_with_circumstances: bool  # the atypical ratings mostly fell on days with circumstances
-    reasons: tuple[str, ...]  # short sentences in the active language: why this pattern
-
-    @property
-    def label(self) -> str:
-        return str(PatternKind(self.kind).label)
-
-    @property
-    def circumstance_labels(self) -> list[str]:
-        labels = dict(Circumstance.choices)
-        return [str(labels.get(code, code)) for code in self.circumstances]
 
 
 def reaches(part: int, whole: int, share: float) -> bool:
@@ -190,12 +173,52 @@ def decide(c: PatternCounts, t: Thresholds) -> Decision:
     return Decision(str(kind), direction, consistent_weeks)
 
 
+@dataclass(frozen=True)
+class PillarPattern:
+    kind: str  # a PatternKind value
+    dominant_direction: str | None  # Direction.LOW / HIGH when >= direction_share of the atypical ratings agree
+    circumstances: tuple[str, ...]  # circumstance codes named: most frequent on atypical days first
+    mostly_with_circumstances: bool  # the atypical ratings mostly fell on days with circumstances
+    counts: PatternCounts  # what the rules read
+    decision: Decision
+    thresholds: Thresholds
+
+    @property
+    def label(self) -> str:
+        return str(PatternKind(self.kind).label)
+
+    @property
+    def circumstance_labels(self) -> list[str]:
+        labels = dict(Circumstance.choices)
+        return [str(labels.get(code, code)) for code in self.circumstances]
+
+    @cached_property
+    def reasons(self) -> tuple[str, ...]:
+        """Short sentences in the active language: why this pattern. Written when asked for (the
+        child summary and its PDF show them; a matrix of 168 cells does not)."""
+        return pattern_reasons(self.counts, self.decision, self.thresholds)
+
+
 def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None) -> PillarPattern:
-    """The pattern of one pillar over the window (rules in the module docstring, applied by `decide`),
-    with the reasons in words."""
+    """The pattern of one pillar over the window (rules in the module docstring, applied by `decide`)."""
     t = thresholds or Thresholds.from_settings()
     counts = PatternCounts.of(figures)
     decision = decide(counts, t)
+    # Only mixed and recurring patterns name the circumstances of their atypical days.
+    named = decision.kind in (PatternKind.MIXED, PatternKind.RECURRING)
+    return PillarPattern(
+        kind=decision.kind,
+        dominant_direction=decision.direction,
+        circumstances=tuple(list(figures.circumstances_on_atypical)[:NAMED_CIRCUMSTANCES]) if named else (),
+        mostly_with_circumstances=decision.mostly_with_circumstances,
+        counts=counts,
+        decision=decision,
+        thresholds=t,
+    )
+
+
+def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds) -> tuple[str, ...]:
+    """Why `decide` chose `decision`, in words, in the order of the rules."""
     rated, atypical_weeks = counts.rated_weeks, counts.atypical_weeks
     observers, atypical = counts.observers, counts.atypical
     direction = decision.direction
@@ -203,19 +226,10 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
         "Rated in %(rated)d week of the period.", "Rated in %(rated)d weeks of the period.", rated
     ) % {"rated": rated}
     observers_reason = ngettext("By %(n)d observer.", "By %(n)d different observers.", observers) % {"n": observers}
-
-    def result(
-        kind: str, *reasons: str, circumstances: tuple[str, ...] = (), mostly_with: bool = False
-    ) -> PillarPattern:
-        return PillarPattern(kind, direction, tuple(circumstances), mostly_with, (weeks_reason, *reasons))
-
-    def named() -> tuple[str, ...]:  # the circumstances to name: only mixed and recurring patterns name them
-        return tuple(list(figures.circumstances_on_atypical)[:NAMED_CIRCUMSTANCES])
-
     # 1. not enough observations
     if decision.kind == PatternKind.NOT_ENOUGH:
-        return result(
-            PatternKind.NOT_ENOUGH,
+        return (
+            weeks_reason,
             observers_reason,
             _("At least %(weeks)d weeks and %(observers)d observers are needed to speak of a pattern.")
             % {"weeks": t.min_rated_weeks, "observers": t.min_observers},
@@ -225,21 +239,19 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
     ) % {"n": atypical_weeks, "rated": rated}
     # 2. typical
     if decision.kind == PatternKind.TYPICAL:
-        return result(PatternKind.TYPICAL, observers_reason, atypical_reason)
+        return (weeks_reason, observers_reason, atypical_reason)
     # 3. mostly on days with circumstances: mixed, with the circumstances named
     if decision.mostly_with_circumstances:
-        return result(
-            PatternKind.MIXED,
+        return (
+            weeks_reason,
             atypical_reason,
             _("%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances.")
             % {"n": counts.atypical_with_circumstances, "total": atypical},
-            circumstances=named(),
-            mostly_with=True,
         )
     # 4. recurring attention point
     if decision.kind == PatternKind.RECURRING and direction is not None:
-        return result(
-            PatternKind.RECURRING,
+        return (
+            weeks_reason,
             atypical_reason,
             ngettext(
                 "Seen as atypical by %(n)d observer.",
@@ -248,14 +260,12 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
             )
             % {"n": counts.atypical_observers},
             _("Mostly in one direction: %(direction)s.") % {"direction": Direction(direction).label},
-            circumstances=named(),
         )
     # 5. everything else
-    reasons = [atypical_reason]
     if direction is None:
-        reasons.append(_("The atypical ratings point in different directions."))
+        last = _("The atypical ratings point in different directions.")
     elif not decision.consistent_weeks:
-        reasons.append(_("Atypical in too few weeks to call it recurring."))
+        last = _("Atypical in too few weeks to call it recurring.")
     else:
-        reasons.append(_("Only one observer saw it as atypical."))
-    return result(PatternKind.MIXED, *reasons, circumstances=named())
+        last = _("Only one observer saw it as atypical.")
+    return (weeks_reason, atypical_reason, last)
