@@ -1,5 +1,5 @@
-"""Markup written in Python for speed (pages/templatetags/chips.py and strips.py) is the markup the
-templates it replaces would write."""
+"""Markup written in Python for speed (pages/templatetags/chips.py, strips.py and matrix.py's cells)
+is the markup the templates it replaces would write."""
 
 import datetime
 from types import SimpleNamespace
@@ -11,8 +11,12 @@ from children.models import Child
 from observations.forms import EditObservationForm, NewObservationForm
 from organisations.calendar import week_of
 from pages.templatetags.chips import option_input
+from pages.templatetags.matrix import matrix_cell
 from pages.templatetags.strips import strip_cells
-from reports.summary import StripCell
+from reports.figures import weekly_figures
+from reports.patterns import Thresholds
+from reports.summary import StripCell, pillar_summary
+from tests.observation_factories import make_observation
 
 # The cells of pages/_week_strip.html as the template drew them, one node at a time.
 TEMPLATE_CELLS = Template(
@@ -56,3 +60,21 @@ def test_strip_cells_are_the_template_cells():
     )
     p = SimpleNamespace(strip=cells)
     assert strip_cells(p) == TEMPLATE_CELLS.render(Context({"p": p}))
+
+
+# A cell of pages/group_overview.html as the template drew it.
+TEMPLATE_MATRIX_CELL = Template(
+    '{% load matrix %}<td class="matrix-cell pattern-{{ p.pattern.kind }}" data-pillar="{{ p.pillar.code }}" '
+    'data-pattern="{{ p.pattern.kind }}">\n      <span class="matrix-pattern"><span class="matrix-symbol" '
+    'aria-hidden="true">{{ p.style.symbol }}</span> <span class="matrix-word">{{ p.pattern.label }}</span></span>\n'
+    "      {{ p|matrix_strip }}\n    </td>"
+)
+
+
+@pytest.mark.django_db
+def test_matrix_cells_are_the_template_cells(cast):
+    make_observation(cast.child_a, cast.staff_a)
+    figures = weekly_figures(cast.child_a, 12)
+    for pillar in figures.pillars:  # rated and never rated
+        p = pillar_summary(pillar, Thresholds.from_settings())
+        assert matrix_cell(p) == TEMPLATE_MATRIX_CELL.render(Context({"p": p}))

@@ -1,4 +1,4 @@
-"""The group overview's week strips as one small drawing each (issue 13).
+"""The group overview's cells, and their week strips as one small drawing each (issue 13).
 
 A 52-week matrix of 16 children has 6,656 week cells; drawn cell by cell through the template it was
 1.5 MB of HTML and most of the page's time. Here each strip is built in Python as one <svg> of at
@@ -12,6 +12,10 @@ most four paths whose look lives in pages/static/pages/overview.css (classes, no
 
 The geometry is the child summary's (reports.summary: STRIP_CELL, STRIP_GAP, STRIP_MID), so a cell
 shows what the child's own strip shows for that pillar.
+
+`matrix_cell` writes a whole cell (the pattern's symbol and word, then the strip): a 12-week matrix of
+21 children has 168 of them, and written node by node through the template they were about a third
+of the page's rendering.
 """
 
 from __future__ import annotations
@@ -70,3 +74,16 @@ def matrix_strip(p: PillarSummary) -> SafeString:
         parts.append(f'<path class="s-low" d="{"".join(low)}"/>')
     parts.append(f'<path class="s-line" d="M0 {STRIP_MID}H{width}"/></svg>')
     return mark_safe("".join(parts))  # numbers and escaped text only
+
+
+@register.filter
+def matrix_cell(p: PillarSummary) -> SafeString:
+    """One <td> of the matrix: the pattern (symbol and word) and the week strip of one pillar."""
+    kind = escape(p.pattern.kind)
+    return mark_safe(  # escaped text and matrix_strip's safe drawing only
+        f'<td class="matrix-cell pattern-{kind}" data-pillar="{escape(p.pillar.code)}" data-pattern="{kind}">\n'
+        f'      <span class="matrix-pattern"><span class="matrix-symbol" aria-hidden="true">{escape(p.style["symbol"])}'
+        f'</span> <span class="matrix-word">{escape(p.pattern.label)}</span></span>\n'
+        f"      {matrix_strip(p)}\n"
+        "    </td>"
+    )
