@@ -1,10 +1,10 @@
 """Which children have a recurring attention point, for many children at once (location page, home page).
 
-A page that only counts children with an attention point needs no week strips: PostgreSQL counts
+A page that only counts children with an attention point needs no week strips: PostgreSQL adds up
 what the pattern rules read (`reports.patterns.PatternCounts`) per child and pillar over the whole
-window, in ONE query over the observations of those children in the window (index on child and
-date, then each observation's ratings by its key), and `reports.patterns.decide` applies the rules
-to each row in Python: the same rules, in the same place, as the child summary and the group
+window, in ONE query over the weekly rollup (observations.PillarWeek: the ratings of a child on a
+pillar in a week, counted once, when they were written), and `reports.patterns.decide` applies the
+rules to each row in Python: the same rules, in the same place, as the child summary and the group
 overview (tests/test_attention_sql.py compares both ways on random data).
 """
 
@@ -18,22 +18,23 @@ from django.db import connection
 from reports.figures import window
 from reports.patterns import PatternCounts, PatternKind, Thresholds, decide
 
-# Per (child, pillar): the window-level counts of PatternCounts, in its field order. A week is its
-# Monday: date_trunc('week') of a date is the ISO week's Monday, as in reports/figures.py.
+# Per (child, pillar): the window-level counts of PatternCounts, in its field order. A rollup row
+# exists only for a week with ratings; the distinct observers of the window are those of the union
+# of its weeks' observer ids (observations_array_concat: observations/migrations/0003).
 COUNTS_SQL = """
-SELECT o.child_id, r.pillar,
-       COUNT(DISTINCT date_trunc('week', o.date)) AS rated_weeks,
-       COUNT(DISTINCT date_trunc('week', o.date)) FILTER (WHERE r.value <> 0) AS atypical_weeks,
-       COUNT(DISTINCT o.observer_id) AS observers,
-       COUNT(*) FILTER (WHERE r.value <> 0) AS atypical,
-       COUNT(*) FILTER (WHERE r.value < 0) AS low,
-       COUNT(*) FILTER (WHERE r.value > 0) AS high,
-       COUNT(*) FILTER (WHERE r.value <> 0 AND o.circumstances <> '{}') AS atypical_with_circumstances,
-       COUNT(DISTINCT o.observer_id) FILTER (WHERE r.value <> 0) AS atypical_observers
-FROM observations_observation o
-JOIN observations_pillarrating r ON r.observation_id = o.id
-WHERE o.child_id = ANY(%s) AND o.removed_at IS NULL AND o.date >= %s AND o.date <= %s
-GROUP BY o.child_id, r.pillar
+SELECT child_id, pillar,
+       count(*) AS rated_weeks,
+       count(*) FILTER (WHERE ratings > typical) AS atypical_weeks,
+       cardinality(ARRAY(SELECT DISTINCT unnest(observations_array_concat(observer_ids)))) AS observers,
+       sum(ratings - typical)::int AS atypical,
+       sum(low_clear + low_slight)::int AS low,
+       sum(high_clear + high_slight)::int AS high,
+       sum(atypical_with_circumstances)::int AS atypical_with_circumstances,
+       cardinality(ARRAY(SELECT DISTINCT unnest(observations_array_concat(atypical_observer_ids))))
+           AS atypical_observers
+FROM observations_pillarweek
+WHERE child_id = ANY(%s) AND week >= %s AND week <= %s
+GROUP BY child_id, pillar
 """
 
 
