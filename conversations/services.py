@@ -226,11 +226,15 @@ def conversation_update(
         conversation.parents_context, conversation.next_date = parents_context, next_date
         conversation._history_user = editor  # type: ignore[attr-defined]
         conversation.save()
+        # An agreement kept as it was (text, who, look-back date) stays looked back on.
+        looked_back = {}
         for old in conversation.agreements.all():
+            looked_back[(old.text, old.who, old.follow_up)] = old.followed_up_at
             old._history_user = editor  # type: ignore[attr-defined]
             old.delete()
         for item in kept:
             agreement = _agreement(conversation, item)
+            agreement.followed_up_at = looked_back.get((agreement.text, agreement.who, agreement.follow_up))
             agreement._history_user = editor  # type: ignore[attr-defined]
             agreement.save()
     return conversation

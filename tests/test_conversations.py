@@ -181,6 +181,32 @@ def test_follow_up_on_the_home_page_and_looking_back(cast, client_for):
     assert client_for(cast.manager).post(reverse("agreement_looked_back", args=[overdue.pk])).status_code == 404
 
 
+
+def test_an_edit_keeps_what_was_looked_back_on_unless_the_agreement_changed(cast, client_for):
+    from conversations.services import AgreementInput, agreement_looked_back, conversation_update
+
+    earlier = today() - datetime.timedelta(weeks=6)
+    record(client_for(cast.coach), cast.child_a, date=earlier.isoformat(), next_date="")
+    conversation = Conversation.objects.get()
+    for agreement in conversation.agreements.all():
+        agreement_looked_back(agreement=agreement, user=cast.coach)
+    kept, moved = conversation.agreements.order_by("text")
+    inputs = [
+        AgreementInput(text=kept.text, who=kept.who, follow_up=kept.follow_up),
+        AgreementInput(text=moved.text, who=moved.who, follow_up=moved.follow_up + datetime.timedelta(weeks=2)),
+    ]
+    conversation_update(
+        conversation=conversation,
+        editor=cast.coach,
+        version=conversation.version,
+        date=earlier,
+        participants="moeder, vader, mentor",
+        agreements=inputs,
+    )
+    after = {a.text: a.followed_up_at for a in Agreement.objects.filter(conversation=conversation)}
+    assert after[kept.text] == kept.followed_up_at  # unchanged: still looked back on
+    assert after[moved.text] is None  # a new date to look back on: on the list again
+
 def test_the_mentor_list_shows_the_last_conversation_and_marks_a_missing_yearly_one(cast, client_for):
     client = client_for(cast.staff_a)
     html = client.get(reverse("mentor_children")).content.decode()
