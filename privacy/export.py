@@ -32,7 +32,7 @@ from children.models import Child, Mentorship, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, rating_label
-from organisations.calendar import numeric_date
+from organisations.calendar import numeric_date, numeric_moment
 from privacy.models import RetentionConsent
 from privacy.records import ChildRecords, child_records
 from reports.models import AccessLog
@@ -113,7 +113,7 @@ def _display(obj: Model, f: Field[Any, Any], roles: dict[int, str]) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).strftime("%d-%m-%Y %H:%M UTC")
+        return numeric_moment(value)  # in the site's time zone, as the access table of the same PDF
     if isinstance(value, datetime.date):
         return numeric_date(value)
     return str(value)
