@@ -4,8 +4,9 @@
 their history rows and the admin-log entries about them) in one transaction. The access log
 keeps its rows about the child, with the link replaced by a pseudonym, and one more row that
 says a record was removed, when, by whom and by which rule, with the number of rows per kind.
+Batch exports that hold the child's PDF lose their zip, and the child leaves their lists.
 Nothing that names the child or was written about it remains (tests/test_privacy_erasure.py
-searches a pg_dump of the database for the name and a note).
+searches a pg_dump of the database, and the exports' storage, for the name and a note).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import transaction
 
 from children.models import Child
 from privacy.records import RecordsProtected, child_records
+from reports.batch import forget_child
 from reports.models import AccessLog
 from staff.scope import AnyUser
 
@@ -51,6 +53,7 @@ def erase_child(child: Child, *, rule: str, by: AnyUser = None) -> Erasure:
         for queryset in records.history.values():
             queryset.delete()  # lazy: also finds the '-' rows the delete just wrote
         records.admin_log.delete()
+        forget_child(child_id)  # batch exports: the zip with its PDF, its name among the failures
         AccessLog.objects.create(
             user=by if by is not None and by.is_authenticated else None,
             organisation_id=organisation_id,

@@ -24,7 +24,7 @@ import zipfile
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -189,6 +189,23 @@ def child_summary_window(export: BatchExport) -> tuple[datetime.date, datetime.d
     """The period the PDFs cover: the weeks ending with the week they were made in."""
     span = window(export.weeks, timezone.localdate(export.finished_at or timezone.now()))
     return span[0].start, span[-1].end
+
+
+def forget_child(child_id: int) -> int:
+    """A child's record is going (privacy/erasure.py): every export holding its PDF loses its zip at
+    once (it is a temporary copy; the person who asked can ask again), and the child leaves the lists
+    of every export, failures (which name it) included. The number of exports touched."""
+    touched = 0
+    holding = BatchExport.objects.filter(Q(children__contains=[child_id]) | Q(failures__contains=[{"child": child_id}]))
+    for export in holding.select_for_update():
+        if child_id in export.children and export.file:
+            export.file.delete(save=False)
+            export.status = BatchExport.Status.EXPIRED
+        export.children = [pk for pk in export.children if pk != child_id]
+        export.failures = [f for f in export.failures if f.get("child") != child_id]
+        export.save(update_fields=["file", "status", "children", "failures"])
+        touched += 1
+    return touched
 
 
 def remove_expired_exports(now: datetime.datetime | None = None) -> int:

@@ -163,3 +163,39 @@ def test_only_managers_and_coaches_ask_and_a_location_export_covers_its_groups(c
     assert reverse("location_export", args=[cast.location1.pk]) not in (
         client_for(cast.staff_a).get(reverse("location_detail", args=[cast.location1.pk])).content.decode()
     )
+
+
+def test_a_removed_child_leaves_every_export_and_its_zip_goes(cast, client_for, monkeypatch):
+    """Erasure (privacy/erasure.py): the zip holding the child's PDF is removed from storage, and the
+    child leaves the lists of the exports, the failures that name it included; other exports stay."""
+    from privacy.erasure import erase_child
+
+    anna = f.make_child(cast.group_a, "Anna")
+    real = batch.render_child_summary_pdf
+
+    def fails_for_anna(summary, **kwargs):
+        if summary.child.pk == anna.pk:
+            raise RuntimeError("the PDF of Anna breaks")
+        return real(summary, **kwargs)
+
+    client = client_for(cast.coach)
+    with_sem = ask(client, cast.group_a)  # Sem in the zip, Anna among the failures
+    monkeypatch.setattr(batch, "render_child_summary_pdf", fails_for_anna)
+    run_worker()
+    monkeypatch.setattr(batch, "render_child_summary_pdf", real)
+    with_sem.refresh_from_db()
+    assert with_sem.children == [cast.child_a.pk] and with_sem.failures[0]["name"] == anna.full_name
+    zip_name = with_sem.file.name
+
+    erase_child(anna, rule="request")
+    with_sem.refresh_from_db()
+    assert with_sem.failures == [] and with_sem.children == [cast.child_a.pk]
+    assert with_sem.status == BatchExport.Status.DONE and with_sem.file.storage.exists(
+        zip_name
+    )  # Anna's PDF was never in it
+
+    erase_child(cast.child_a, rule="request")
+    with_sem.refresh_from_db()
+    assert with_sem.children == [] and with_sem.status == BatchExport.Status.EXPIRED
+    assert not with_sem.file and not with_sem.file.storage.exists(zip_name)
+    assert client.get(reverse("export_download", args=[with_sem.pk])).status_code == 410
