@@ -181,7 +181,6 @@ def test_follow_up_on_the_home_page_and_looking_back(cast, client_for):
     assert client_for(cast.manager).post(reverse("agreement_looked_back", args=[overdue.pk])).status_code == 404
 
 
-
 def test_an_edit_keeps_what_was_looked_back_on_unless_the_agreement_changed(cast, client_for):
     from conversations.services import AgreementInput, agreement_looked_back, conversation_update
 
@@ -206,6 +205,7 @@ def test_an_edit_keeps_what_was_looked_back_on_unless_the_agreement_changed(cast
     after = {a.text: a.followed_up_at for a in Agreement.objects.filter(conversation=conversation)}
     assert after[kept.text] == kept.followed_up_at  # unchanged: still looked back on
     assert after[moved.text] is None  # a new date to look back on: on the list again
+
 
 def test_the_mentor_list_shows_the_last_conversation_and_marks_a_missing_yearly_one(cast, client_for):
     client = client_for(cast.staff_a)
