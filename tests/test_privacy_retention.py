@@ -147,3 +147,19 @@ def test_the_consent_is_recorded_in_the_admin_by_whom(cast, client_for):
         {"child": cast.other_child.pk, "kind": "keep", "given_on": today().isoformat(), "until": today().isoformat()},
     )
     assert response.status_code == 200 and RetentionConsent.objects.count() == 1
+
+
+def test_a_child_placed_again_after_the_list_was_made_is_kept(cast):
+    """The run lists the children due, then removes them one by one: each is checked again once it is
+    locked, so a placement (or a consent) recorded in between keeps the record."""
+    from privacy.retention import erase_if_still_due
+
+    _leave(cast.child_a, today() - datetime.timedelta(days=200))
+    due = [d.child for d in children_due(months=3)]
+    assert due == [cast.child_a]
+    Placement.objects.create(child=cast.child_a, group=cast.group_b, start_date=today())  # back, just now
+    assert erase_if_still_due(due[0], months=3) is None
+    assert Child.objects.filter(pk=cast.child_a.pk).exists()
+    Placement.objects.filter(child=cast.child_a, end_date__isnull=True).delete()  # gone again: due
+    assert erase_if_still_due(due[0], months=3) is not None
+    assert not Child.objects.filter(pk=cast.child_a.pk).exists()

@@ -15,10 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from organisations.calendar import numeric_date
-from privacy.erasure import erase_child
 from privacy.records import RecordsProtected, child_records
-from privacy.retention import children_due
-from reports.models import AccessLog
+from privacy.retention import children_due, erase_if_still_due
 
 
 def _counts(counts: list[tuple[str, int]]) -> str:
@@ -50,10 +48,13 @@ class Command(BaseCommand):
                 )
                 continue
             try:
-                erasure = erase_child(item.child, rule=AccessLog.Rule.RETENTION)
+                erasure = erase_if_still_due(item.child, months=months)
             except RecordsProtected as error:
                 failed += 1
                 self.stderr.write(f"Could not remove child #{item.child.pk}: {error}")
+                continue
+            if erasure is None:
+                self.stdout.write(f"Kept child #{item.child.pk}: no longer due (placed again, or a consent)")
                 continue
             self.stdout.write(
                 f"Removed child #{erasure.child_id} as {erasure.pseudonym} (left {left}): {_counts(erasure.counts)}"
