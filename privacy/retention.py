@@ -2,9 +2,10 @@
 
 A child's record is kept while it has a placement, and for RETENTION_MONTHS_AFTER_LEAVING
 months (setting, default 3) after its last placement ended. After that `apply_retention`
-removes it (erase_if_still_due: checked again with the child locked, then erasure.erase_child), unless the parents consented to keep or hand over the record
-and that consent still runs (privacy.models.RetentionConsent, until a date). A child without any
-placement is left alone: the rule speaks of leaving, and such a record is for the admin to judge.
+removes it (erase_if_still_due: checked again with the child locked, then erasure.erase_child),
+unless the parents consented to keep or hand over the record and that consent still runs
+(privacy.models.RetentionConsent, until a date). A child without any placement is left alone:
+the rule speaks of leaving, and such a record is for the admin to judge.
 """
 
 from __future__ import annotations
