@@ -12,16 +12,11 @@ RECOUNT = """
 CREATE FUNCTION observations_pillar_weeks_recount(p_children bigint[], p_weeks date[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- Two transactions recounting the same child take turns: a lock per child (or on the whole
-    -- rollup for a statement touching many children), taken before reading, so the statements
-    -- below see what the other one committed.
-    IF (SELECT count(DISTINCT c) FROM unnest(p_children) AS c) > 64 THEN
-        LOCK TABLE observations_pillarweek IN SHARE ROW EXCLUSIVE MODE;
-    ELSE
-        LOCK TABLE observations_pillarweek IN ROW EXCLUSIVE MODE;
-        PERFORM pg_advisory_xact_lock(7301, s.c::int)
-        FROM (SELECT DISTINCT c FROM unnest(p_children) AS c ORDER BY c) AS s;
-    END IF;
+    -- Two transactions recounting the same child take turns: a lock per share of the children
+    -- (the id modulo 256, so even a statement over thousands of children holds at most 256), taken
+    -- in one order and before reading, so the statements below see what the other one committed.
+    PERFORM pg_advisory_xact_lock(7301, s.k)
+    FROM (SELECT DISTINCT (c % 256)::int AS k FROM unnest(p_children) AS c ORDER BY k) AS s;
 
     DELETE FROM observations_pillarweek AS pw
     USING (SELECT DISTINCT * FROM unnest(p_children, p_weeks) AS t(child_id, week)) AS t
@@ -75,7 +70,8 @@ DECLARE
     weeks date[];
     made bigint;
 BEGIN
-    LOCK TABLE observations_pillarweek IN SHARE ROW EXCLUSIVE MODE;
+    -- Every share of the children at once (see the recount), in the same order: writers wait.
+    PERFORM pg_advisory_xact_lock(7301, k) FROM generate_series(0, 255) AS k;
     DELETE FROM observations_pillarweek;
     SELECT array_agg(child_id), array_agg(week) INTO children, weeks
     FROM (
