@@ -93,8 +93,13 @@ def last_conversation_dates(children_ids: Iterable[int]) -> dict[int, datetime.d
     return dict(rows)
 
 
-def last_conversation_date(child: Child) -> datetime.date | None:
-    return last_conversation_dates([child.pk]).get(child.pk)
+def last_conversation_date(child: Child, *, until: datetime.date | None = None) -> datetime.date | None:
+    """The date of the child's last conversation (on or before `until`, if given)."""
+    conversations = Conversation.objects.filter(child=child)
+    if until is not None:
+        conversations = conversations.filter(date__lte=until)
+    last: datetime.date | None = conversations.aggregate(last=Max("date"))["last"]
+    return last
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ at the top in one sentence and name the pillars to watch.
 Before and after the last parent conversation (`BeforeAfter`): the weeks after the
 week of the conversation up to the week of `until`, beside as many weeks before the
 week of the conversation (the week itself belongs to neither), each pillar with
-the same pattern rules. Fewer than REPORT_WEEKS_MIN weeks since: too soon to compare.
+the same pattern rules; at most REPORT_WEEKS_MAX weeks a side, the ones next to the conversation.
+Fewer than REPORT_WEEKS_MIN weeks since: too soon to compare.
 """
 
 import datetime
@@ -322,8 +323,9 @@ def before_after(
     weeks = min(since_weeks, settings.REPORT_WEEKS_MAX)
     if weeks < settings.REPORT_WEEKS_MIN:
         return BeforeAfter(conversation_date, weeks, (), (), (), settings.REPORT_WEEKS_MIN)
-    # one window: the weeks before, the week of the conversation, the weeks since
-    figures: ChildFigures = weekly_figures_for_children([child.pk], 2 * weeks + 1, until=day)[child.pk]
+    # one window around the conversation: the weeks before, its week, as many weeks after it
+    last_week = conversation_week.start + datetime.timedelta(weeks=weeks)
+    figures: ChildFigures = weekly_figures_for_children([child.pk], 2 * weeks + 1, until=last_week)[child.pk]
     pillars = tuple(
         PillarComparison(
             pillar=p.pillar,
@@ -386,7 +388,7 @@ def child_summary(
         last_date=basis["last"],
         circumstances=tuple(circumstances),
         thresholds=thresholds,
-        before_after=before_after(child, day, thresholds, last_conversation_date(child)),
+        before_after=before_after(child, day, thresholds, last_conversation_date(child, until=day)),
     )
 
 

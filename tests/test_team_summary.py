@@ -6,6 +6,7 @@ to watch) instead of blocks of zeros, and shows each pillar before and since the
 conversation.
 """
 
+import datetime
 import io
 import re
 
@@ -122,6 +123,26 @@ def test_before_and_since_the_last_conversation(cast):
     assert comfort.before.pattern.kind == PatternKind.RECURRING
     assert comfort.since.pattern.kind == PatternKind.TYPICAL
     assert comfort.changed
+
+
+def test_a_conversation_long_ago_compares_the_weeks_next_to_it(cast, settings):
+    """More weeks since the conversation than a side may hold: the weeks right before it beside the
+    weeks right after it, never weeks after the conversation counted as before."""
+    settings.REPORT_WEEKS_MAX = 8
+    observers = [cast.staff_a, cast.manager]
+    for n in range(15, 21):  # the six weeks before the conversation: too little comfort seeking
+        observe(cast.child_a, observers[n % 2], weeks_ago(n), {"comfort_seeking": -2})
+    for n in range(4, 14):  # every week after it: typical
+        observe(cast.child_a, observers[n % 2], weeks_ago(n, weekday=0), {"comfort_seeking": 0})
+    Conversation.objects.create(child=cast.child_a, date=weeks_ago(14), participants="moeder", recorded_by=cast.coach)
+    Conversation.objects.create(child=cast.child_a, date=today(), participants="moeder", recorded_by=cast.coach)
+    before_after = child_summary(cast.child_a, 12, until=weeks_ago(1)).before_after  # the later one not yet
+    assert before_after is not None and before_after.weeks == 8
+    assert before_after.before_end < before_after.conversation_date == weeks_ago(14) < before_after.since_start
+    assert before_after.since_start - before_after.before_end <= datetime.timedelta(days=8)  # next to it
+    comfort = next(c for c in before_after.pillars if c.pillar.code == "comfort_seeking")
+    assert comfort.before.pattern.kind == PatternKind.RECURRING
+    assert comfort.since.pattern.kind == PatternKind.TYPICAL
 
 
 def test_a_recent_conversation_is_too_soon_to_compare(cast, client_for):
