@@ -47,7 +47,7 @@ FAILURES_FILE = "niet-gelukt.txt"
 def may_export(user: AnyUser, location: Location) -> bool:
     """Those who read the observations of the whole location (ROLE_RULES: managers and coaches) ask
     for its batch exports."""
-    return location.pk in scope_for(user).reads.location_ids
+    return scope_for(user).reads.covers_location(location)
 
 
 def export_children(export: BatchExport) -> QuerySet[Child]:

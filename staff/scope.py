@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from organisations.models import Group
+from organisations.models import Group, Location
 from staff.models import ROLE_RULES, Membership, Role, ScopeLevel
 
 if TYPE_CHECKING:
@@ -53,6 +53,10 @@ class Places:
         if group.pk in self.group_ids or group.location_id in self.location_ids:
             return True
         return bool(self.organisation_ids) and group.location.organisation_id in self.organisation_ids
+
+    def covers_location(self, location: Location) -> bool:
+        """Holds at the whole of `location`: named itself, or its organisation (not one of its groups)."""
+        return location.pk in self.location_ids or location.organisation_id in self.organisation_ids
 
     def locations_q(self) -> Q:
         """A filter for locations at these places: named ones, those of named groups, all of named organisations."""
