@@ -14,6 +14,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def day_of(moment: datetime.datetime) -> datetime.date:
+    """The date of a moment in the site's time zone."""
+    return timezone.localdate(moment)
+
+
 def numeric_date(day: datetime.date | None) -> str:
     """A date as Dutch forms and files write it, 29-11-2026 ("" for none): in messages, CSV files
     and exports alike."""

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from children.models import Child
-from organisations.calendar import today
+from organisations.calendar import day_of, today
 from organisations.models import Group, Location
 from reports.figures import window
 from reports.models import AccessLog, BatchExport
@@ -117,12 +117,12 @@ def _build(export: BatchExport) -> None:
     BatchExport.objects.filter(pk=export.pk).update(total=len(children))
     failures: list[dict[str, object]] = []
     included: list[int] = []
-    day = today()
+    day = made_on(export)
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
             for child in children:
                 try:
-                    summary = child_summary(child, export.weeks)
+                    summary = child_summary(child, export.weeks, until=day)
                     data = render_child_summary_pdf(summary, made_by=export.requested_by, made_on=day)[2]
                 except Exception as error:  # one child's PDF never sinks the batch: it is listed
                     logger.exception("Batch export %s: the PDF of child %s failed", export.pk, child.pk)
@@ -185,9 +185,15 @@ def open_for_download(export: BatchExport, *, user: User, path: str) -> File[byt
     return opened
 
 
+def made_on(export: BatchExport) -> datetime.date:
+    """The day of the export's PDFs: the day it was asked for, whenever the worker gets to it, so
+    every PDF of the zip and its access-log rows cover the same weeks."""
+    return day_of(export.created_at)
+
+
 def child_summary_window(export: BatchExport) -> tuple[datetime.date, datetime.date]:
-    """The period the PDFs cover: the weeks ending with the week they were made in."""
-    span = window(export.weeks, timezone.localdate(export.finished_at or timezone.now()))
+    """The period the PDFs cover: the weeks ending with the week of `made_on`."""
+    span = window(export.weeks, made_on(export))
     return span[0].start, span[-1].end
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from organisations.calendar import week_of
 from reports import batch
 from reports.models import AccessLog, BatchExport
 from tests import factories as f
@@ -199,3 +200,17 @@ def test_a_removed_child_leaves_every_export_and_its_zip_goes(cast, client_for, 
     assert with_sem.children == [] and with_sem.status == BatchExport.Status.EXPIRED
     assert not with_sem.file and not with_sem.file.storage.exists(zip_name)
     assert client.get(reverse("export_download", args=[with_sem.pk])).status_code == 410
+
+
+def test_the_pdfs_and_the_access_log_cover_the_weeks_of_the_day_it_was_asked_for(cast, client_for):
+    client = client_for(cast.manager)
+    export = ask(client, cast.group_a)
+    asked = timezone.now() - datetime.timedelta(days=7)  # waited a week in the queue
+    BatchExport.objects.filter(pk=export.pk).update(created_at=asked)
+    run_worker()
+    progress = client.get(reverse("export_progress", args=[export.pk])).json()
+    b"".join(client.get(progress["download_url"]).streaming_content)
+    row = AccessLog.objects.get(action=AccessLog.Action.EXPORT)
+    asked_week = week_of(timezone.localdate(asked))
+    assert (row.period_end, row.weeks) == (asked_week.end, 12)
+    assert row.period_start == asked_week.start - datetime.timedelta(weeks=11)
