@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from children.models import Child
 from organisations.calendar import today
 from organisations.models import Group
+from pages.http import attachment
 from reports.batch import may_export
 from reports.csv_export import render_group_overview_csv
 from reports.models import AccessLog
@@ -92,7 +93,4 @@ def group_overview_csv(request: HttpRequest, pk: int) -> HttpResponse:
         path=request.get_full_path(),
     )
     filename, mimetype, data = render_group_overview_csv(overview, made_on=today())
-    response = HttpResponse(data, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(filename, mimetype, data)

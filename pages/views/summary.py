@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
@@ -5,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from children.models import Child
 from organisations.calendar import today
+from pages.http import attachment
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
@@ -46,35 +49,34 @@ def child_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/child_summary.html", context)
 
 
-@require_safe
-@login_required
-def child_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """A bad `weken` gets a 400 with a message: a download cannot carry a notice."""
+def _summary_pdf(
+    request: HttpRequest, pk: int, render_pdf: Callable[[ChildSummary, HttpRequest], tuple[str, str, bytes]]
+) -> HttpResponse:
+    """A PDF of the child's summary, logged as an export. A bad `weken` gets a 400 with a message: a
+    download cannot carry a notice."""
     child = _observable_child(request, pk)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     if weeks_message:
         return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
     summary = child_summary(child, weeks)
-    filename, mimetype, data = render_child_summary_pdf(summary, made_by=request.user, made_on=today())
+    filename, mimetype, data = render_pdf(summary, request)
     _log(request, child, AccessLog.Action.EXPORT, summary)
-    response = HttpResponse(data, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(filename, mimetype, data)
+
+
+@require_safe
+@login_required
+def child_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The summary for the team (the coach, the mentor)."""
+    return _summary_pdf(
+        request, pk, lambda summary, r: render_child_summary_pdf(summary, made_by=r.user, made_on=today())
+    )
 
 
 @require_safe
 @login_required
 def child_parent_handout_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The handout for the parent conversation: same access, window and access log as the summary PDF."""
-    child = _observable_child(request, pk)
-    weeks, weeks_message = parse_weeks(request.GET.get("weken"))
-    if weeks_message:
-        return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
-    summary = child_summary(child, weeks)
-    filename, mimetype, data = render_parent_handout_pdf(parent_handout(summary), made_on=today())
-    _log(request, child, AccessLog.Action.EXPORT, summary)
-    response = HttpResponse(data, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _summary_pdf(
+        request, pk, lambda summary, _r: render_parent_handout_pdf(parent_handout(summary), made_on=today())
+    )
