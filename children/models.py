@@ -176,6 +176,13 @@ class Placement(models.Model):
             raise ValidationError(errors)
 
 
+class MentorshipQuerySet(models.QuerySet["Mentorship"]):
+    def current(self) -> Self:
+        """The mentorships that run now: the open one of each child (one at most, a constraint);
+        ending a mentorship hands the child over."""
+        return self.filter(end_date__isnull=True)
+
+
 class Mentorship(models.Model):
     """A staff member who is the child's mentor from a start date."""
 
@@ -185,6 +192,8 @@ class Mentorship(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    objects = MentorshipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mentorship")

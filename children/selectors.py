@@ -18,7 +18,7 @@ def with_current_mentor(children_qs: QuerySet[Child]) -> QuerySet[Child]:
     return children_qs.prefetch_related(
         Prefetch(
             "mentorships",
-            queryset=Mentorship.objects.filter(end_date__isnull=True).select_related("mentor"),
+            queryset=Mentorship.objects.current().select_related("mentor"),
             to_attr="current_mentors",
         )
     )
@@ -28,7 +28,7 @@ def current_mentor(child: Child) -> User | None:
     """The child's mentor today (no query when prefetched with `with_current_mentor`)."""
     mentors: list[Mentorship] | None = getattr(child, "current_mentors", None)
     if mentors is None:
-        mentors = list(child.mentorships.filter(end_date__isnull=True).select_related("mentor"))
+        mentors = list(Mentorship.objects.current().filter(child=child).select_related("mentor"))
     return mentors[0].mentor if mentors else None
 
 

@@ -21,7 +21,7 @@ def _children_where(user: AnyUser, places: Places) -> QuerySet[Child]:
     observable = Child.objects.observable_by(user)
     if user is None or not user.is_authenticated:
         return observable.none()
-    mentored = Mentorship.objects.filter(mentor=user, end_date__isnull=True).values("child_id")
+    mentored = Mentorship.objects.current().filter(mentor=user).values("child_id")
     at_places = Child.objects.placed_on(today(), groups=Group.objects.filter(places.groups_q()))
     return observable.filter(Q(id__in=mentored) | Q(id__in=at_places.values("id")))
 

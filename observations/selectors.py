@@ -13,7 +13,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from children.models import Child
+from children.models import Child, Mentorship
 from children.selectors import current_mentor, with_current_mentor
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
@@ -85,7 +85,7 @@ def mentor_children(user: User) -> list[ChildRow]:
     day = today()
     children = (
         Child.objects.observable_by(user)
-        .filter(mentorships__mentor=user, mentorships__end_date__isnull=True)
+        .filter(id__in=Mentorship.objects.current().filter(mentor=user).values("child_id"))
         .order_by("first_name", "last_name")
     )
     return [_row(c, day, user) for c in _with_observation_figures(children, day)]

@@ -362,7 +362,7 @@ def child_summary(
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
     placement = _placement(child, day)
-    mentorship = Mentorship.objects.filter(child=child, end_date__isnull=True).select_related("mentor").first()
+    mentorship = Mentorship.objects.current().filter(child=child).select_related("mentor").first()
     figures = weekly_figures(child, weeks, until=day)
     basis = _basis(child, figures.start, figures.end)
     labels = dict(Circumstance.choices)
