@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Self
 
@@ -107,6 +108,17 @@ def _directions_allowed_constraint() -> Q:
     return condition
 
 
+class PillarRatingQuerySet(models.QuerySet["PillarRating"]):
+    def of_child_between(self, child: Child, start: datetime.date, end: datetime.date) -> Self:
+        """The ratings of the child's live observations dated `start` to `end`, newest first."""
+        return self.filter(
+            observation__child=child,
+            observation__removed_at__isnull=True,
+            observation__date__gte=start,
+            observation__date__lte=end,
+        ).order_by("-observation__date", "-observation__created_at", "pillar")
+
+
 class PillarRating(models.Model):
     """What the observer saw on one pillar: a value on the two-sided scale and a short note."""
 
@@ -118,6 +130,7 @@ class PillarRating(models.Model):
     note = models.TextField(_("what did you see?"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     history = HistoricalRecords()
+    objects = PillarRatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pillar rating")

@@ -87,14 +87,8 @@ class _Row:
 def _rows(summary: ChildSummary) -> list[_Row]:
     """The window's atypical ratings and notes of the child, newest first: one query."""
     rows = (
-        PillarRating.objects.filter(
-            observation__child=summary.child,
-            observation__removed_at__isnull=True,
-            observation__date__gte=summary.period_start,
-            observation__date__lte=summary.period_end,
-        )
+        PillarRating.objects.of_child_between(summary.child, summary.period_start, summary.period_end)
         .filter(~Q(value=0) | ~Q(note=""))
-        .order_by("-observation__date", "-observation__created_at", "pillar")
         .values_list("pillar", "value", "note", "observation__date", "observation__situation")
     )
     return [_Row(*row) for row in rows]

@@ -294,15 +294,9 @@ def _recent_notes(child: Child, start: datetime.date, end: datetime.date, limit:
 
     situations = dict(Situation.choices)
     rows = (
-        PillarRating.objects.filter(
-            observation__child=child,
-            observation__removed_at__isnull=True,
-            observation__date__gte=start,
-            observation__date__lte=end,
-        )
+        PillarRating.objects.of_child_between(child, start, end)
         .exclude(value=0)
         .exclude(note="")
-        .order_by("-observation__date", "-observation__created_at", "pillar")
         .values_list("observation__date", "observation__situation", "pillar", "value", "note")[:limit]
     )
     return tuple(

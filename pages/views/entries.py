@@ -20,7 +20,6 @@ from conversations import selectors as conversation_selectors
 from observations import selectors, services
 from observations.forms import EditObservationForm, NewObservationForm, RemoveObservationForm
 from observations.models import Observation
-from observations.pillars import rating_direction, rating_strength
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
 from reports.models import AccessLog
@@ -119,8 +118,8 @@ def _initial_from(observation: Observation) -> dict:
         "version": observation.version,
     }
     for rating in observation.ratings.all():
-        initial[f"kind_{rating.pillar}"] = rating_direction(rating.value) or services.TYPICAL_KIND
-        initial[f"strength_{rating.pillar}"] = rating_strength(rating.value) or ""
+        initial[f"kind_{rating.pillar}"] = rating.direction or services.TYPICAL_KIND
+        initial[f"strength_{rating.pillar}"] = rating.strength or ""
         initial[f"note_{rating.pillar}"] = rating.note
     return initial
 
