@@ -73,10 +73,14 @@ def group_agreements_of_child(child: Child) -> list[Agreement]:
     )
 
 
-def readable_conversation(user: AnyUser, pk: int) -> Conversation | None:
+def readable_conversation(user: AnyUser, pk: int, *, recorded_by_user: bool = False) -> Conversation | None:
+    """The conversation, if the user may read it (and, with `recorded_by_user`, recorded it: only the
+    person who recorded a conversation changes it)."""
+    conversations = Conversation.objects.filter(pk=pk, child__in=conversation_readable_children(user))
+    if recorded_by_user:
+        conversations = conversations.filter(recorded_by_id=getattr(user, "pk", None))
     return (
-        Conversation.objects.filter(pk=pk, child__in=conversation_readable_children(user))
-        .select_related("child", "recorded_by")
+        conversations.select_related("child", "recorded_by")
         .prefetch_related(Prefetch("agreements", queryset=Agreement.objects.order_by("follow_up", "pk")))
         .first()
     )

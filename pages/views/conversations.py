@@ -120,8 +120,8 @@ def _initial_agreements(conversation: Conversation) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 @login_required
 def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = selectors.readable_conversation(request.user, pk)
-    if conversation is None or conversation.recorded_by_id != request.user.pk:
+    conversation = selectors.readable_conversation(request.user, pk, recorded_by_user=True)
+    if conversation is None:
         raise Http404
     if not services.can_change(conversation, _user(request)):
         messages.error(request, _("This conversation can no longer be changed."))
