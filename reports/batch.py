@@ -168,7 +168,8 @@ def expire(export: BatchExport, *, now: datetime.datetime | None = None) -> bool
 
 def open_for_download(export: BatchExport, *, user: User, path: str) -> File[bytes] | None:
     """The zip, logged in the access log (a row per child in it); None when not (or no longer) there."""
-    if export.status != BatchExport.Status.DONE or expire(export) or not export.file:
+    if not export.is_ready or not export.file:
+        expire(export)  # past its time: the zip goes now, not at the next clean-up
         return None
     children = list(Child.objects.filter(pk__in=export.children))
     period = child_summary_window(export)

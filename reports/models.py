@@ -197,3 +197,13 @@ class BatchExport(models.Model):
         """Past its time: marked so, or its zip's offer has run out (the worker marks it later)."""
         now = now or timezone.now()
         return self.status == self.Status.EXPIRED or (self.expires_at is not None and self.expires_at <= now)
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the person who asked sees it: expired as soon as its time is up."""
+        return str(self.Status.EXPIRED if self.is_expired() else self.status)
+
+    @property
+    def is_ready(self) -> bool:
+        """Its zip may be fetched: made, and not past its time."""
+        return self.shown_status == self.Status.DONE

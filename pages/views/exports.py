@@ -54,15 +54,14 @@ def _own_export(request: HttpRequest, pk: str) -> BatchExport:
 
 def progress(export: BatchExport) -> dict[str, object]:
     """What the progress page shows, for the page and its JSON endpoint alike."""
-    expired = export.is_expired()
-    ready = export.status == BatchExport.Status.DONE and not expired
+    status, ready = export.shown_status, export.is_ready
     return {
-        "status": BatchExport.Status.EXPIRED.value if expired else export.status,
-        "status_label": str(BatchExport.Status.EXPIRED.label if expired else export.get_status_display()),
+        "status": status,
+        "status_label": str(BatchExport.Status(status).label),
         "done": export.done,
         "total": export.total,
         "percent": export.percent,
-        "finished": export.finished or expired,
+        "finished": export.finished or status == BatchExport.Status.EXPIRED,
         "failures": [str(f.get("name", "")) for f in export.failures],
         "download_url": reverse("export_download", args=[export.pk]) if ready else None,
         "expires_at": formats.date_format(timezone.localtime(export.expires_at), "DATETIME_FORMAT")
