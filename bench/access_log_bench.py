@@ -3,7 +3,7 @@
     .venv/bin/python bench/access_log_bench.py
 
 Uses its own database `bench_access_log` on the server of $BENCH_DATABASE_SERVER (default
-postgresql://postgres@127.0.0.1:5432), filled once with `generate_large_org` (2,000 children,
+postgresql://postgres@127.0.0.1:5432), filled once with `seed_scale` (2,000 children,
 a year of entries) and reused after that. Times are warm medians through Django's test client
 (sessions, scoping, queries, the access-log insert and rendering), with the number of queries.
 Each page is timed twice in the same process, in turns: as it is, and with the access-log write
@@ -89,10 +89,10 @@ def main() -> None:
     setup_test_environment()
     with open(os.devnull, "w") as devnull:
         call_command("migrate", verbosity=0, stdout=devnull)
-        call_command("generate_large_org", children=2000, weeks=52, stdout=devnull)
+        call_command("seed_scale", children=2000, weeks=52, stdout=devnull)  # nothing when it is there
 
-    manager = User.objects.get(email="bench.area@bench.example.test")
-    location = Location.objects.order_by("name").first()
+    manager = User.objects.get(email="manager@scale.example.org")  # the largest location's
+    location = Location.objects.get(pk=manager.memberships.get().location_id)
     group = Group.objects.filter(location=location).order_by("name").first()
     staff = User.objects.filter(memberships__group=group).order_by("email").first()
     child = Child.objects.placed_on(today(), groups=[group]).order_by("first_name", "pk").first()

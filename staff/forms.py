@@ -1,10 +1,7 @@
-import datetime
 from collections.abc import Iterator
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.lockout import normalise_email
@@ -43,12 +40,9 @@ class EmailPasswordResetForm(PasswordResetForm):
     )
 
     def get_users(self, email: str) -> Iterator[User]:
-        since = timezone.now() - datetime.timedelta(minutes=settings.PASSWORD_RESET_MAIL_INTERVAL_MINUTES)
         for user in super().get_users(email):
-            if PasswordResetMail.objects.filter(user=user, sent_at__gte=since).exists():
-                continue
-            PasswordResetMail.objects.create(user=user)
-            yield user
+            if PasswordResetMail.claim(user):
+                yield user
 
 
 class UserAdminCreationForm(AdminUserCreationForm):

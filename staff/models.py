@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisations.calendar import numeric_moment
 from organisations.models import Group, Location, Organisation
 
 if TYPE_CHECKING:
@@ -223,4 +227,17 @@ class PasswordResetMail(models.Model):
         verbose_name_plural = _("password-reset mails")
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} – {numeric_moment(self.sent_at)}"
+
+    @classmethod
+    def claim(cls, user: User) -> bool:
+        """Record a mail to `user`, unless one went within the interval: True when this one may go.
+        Two requests at once take turns on the user's row, so one mail goes; only the last is kept."""
+        since = timezone.now() - datetime.timedelta(minutes=settings.PASSWORD_RESET_MAIL_INTERVAL_MINUTES)
+        with transaction.atomic():
+            list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))  # the lock
+            if cls.objects.filter(user=user, sent_at__gte=since).exists():
+                return False
+            cls.objects.filter(user=user).delete()
+            cls.objects.create(user=user)
+        return True
