@@ -1,7 +1,7 @@
 """Which children have a recurring attention point, for many children at once (location page, home page).
 
 A page that only counts children with an attention point needs no week strips: PostgreSQL adds up
-what the pattern rules read (`reports.patterns.PatternCounts`) per child and pillar over the whole
+what the pattern rules read (`reports.figures.PatternCounts`) per child and pillar over the whole
 window, in ONE query over the weekly rollup (observations.PillarWeek: the ratings of a child on a
 pillar in a week, counted once, when they were written), and `reports.patterns.decide` applies the
 rules to each row in Python: the same rules, in the same place, as the child summary and the group
@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from reports.figures import window
-from reports.patterns import PatternCounts, PatternKind, Thresholds, decide
+from reports.figures import PatternCounts, window
+from reports.patterns import PatternKind, Thresholds, decide
 
 # Per (child, pillar): the window-level counts of PatternCounts, in its field order. A rollup row
 # exists only for a week with ratings; the distinct observers of the window are those of the union

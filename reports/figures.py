@@ -17,6 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import connection
@@ -64,6 +65,51 @@ class WeekFigures:
 
 
 @dataclass(frozen=True)
+class PatternCounts:
+    """What the rules read of a pillar over the window: from its weekly figures (`of`), or counted by
+    PostgreSQL for many children at once (reports.attention). The rules are `decide`, the one place."""
+
+    rated_weeks: int
+    atypical_weeks: int
+    observers: int  # distinct observers over the window
+    atypical: int
+    low: int
+    high: int
+    atypical_with_circumstances: int
+    atypical_observers: int  # distinct observers of the atypical ratings
+
+    @classmethod
+    def of(cls, figures: "PillarFigures") -> "PatternCounts":
+        """Counted from the weekly figures, in one pass over the weeks (a 52-week group overview reads
+        8 pillars of every child). PillarFigures' properties of the same names read these."""
+        rated = atypical_weeks = low = high = with_circumstances = 0
+        observers: set[int] = set()
+        atypical_observers: set[int] = set()
+        for week in figures.weeks:
+            if not week.ratings:
+                continue
+            rated += 1
+            observers |= week.observer_ids
+            week_low, week_high = week.low_clear + week.low_slight, week.high_clear + week.high_slight
+            if week_low or week_high:
+                atypical_weeks += 1
+                atypical_observers |= week.atypical_observer_ids
+                low += week_low
+                high += week_high
+                with_circumstances += week.atypical_with_circumstances
+        return cls(
+            rated_weeks=rated,
+            atypical_weeks=atypical_weeks,
+            observers=len(observers),
+            atypical=low + high,
+            low=low,
+            high=high,
+            atypical_with_circumstances=with_circumstances,
+            atypical_observers=len(atypical_observers),
+        )
+
+
+@dataclass(frozen=True)
 class PillarFigures:
     """One pillar of one child over the window: a `WeekFigures` for every week, oldest first
     (empty weeks included), and the window-level counts."""
@@ -82,29 +128,34 @@ class PillarFigures:
     def typical(self) -> int:
         return self._sum("typical")
 
+    @cached_property
+    def counts(self) -> PatternCounts:
+        """What the pattern rules read, counted once (reports.patterns.decide)."""
+        return PatternCounts.of(self)
+
     @property
     def low(self) -> int:
-        return self._sum("low")
+        return self.counts.low
 
     @property
     def high(self) -> int:
-        return self._sum("high")
+        return self.counts.high
 
     @property
     def atypical(self) -> int:
-        return self._sum("atypical")
+        return self.counts.atypical
 
     @property
     def atypical_with_circumstances(self) -> int:
-        return self._sum("atypical_with_circumstances")
+        return self.counts.atypical_with_circumstances
 
     @property
     def rated_weeks(self) -> int:
-        return sum(1 for w in self.weeks if w.ratings)
+        return self.counts.rated_weeks
 
     @property
     def atypical_weeks(self) -> int:
-        return sum(1 for w in self.weeks if w.atypical)
+        return self.counts.atypical_weeks
 
     @property
     def observer_ids(self) -> frozenset[int]:
@@ -113,11 +164,11 @@ class PillarFigures:
     @property
     def observers(self) -> int:
         """Distinct observers of this pillar over the whole window."""
-        return len(self.observer_ids)
+        return self.counts.observers
 
     @property
     def atypical_observers(self) -> int:
-        return len(frozenset().union(*(w.atypical_observer_ids for w in self.weeks)))
+        return self.counts.atypical_observers
 
     @property
     def circumstances_on_atypical(self) -> dict[str, int]:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from observations.choices import Circumstance
 from observations.pillars import Direction
-from reports.figures import PillarFigures
+from reports.figures import PatternCounts, PillarFigures
 
 # Shares are compared with a little slack so that "exactly on the threshold"
 # (2 of 3 against 2/3) counts as reaching it despite float rounding.
@@ -91,51 +91,6 @@ class Thresholds:
 def reaches(part: int, whole: int, share: float) -> bool:
     """part / whole >= share, with `whole` 0 never reaching anything."""
     return whole > 0 and part / whole + _EPSILON >= share
-
-
-@dataclass(frozen=True)
-class PatternCounts:
-    """What the rules read of a pillar over the window: from its weekly figures (`of`), or counted by
-    PostgreSQL for many children at once (reports.attention). The rules are `decide`, the one place."""
-
-    rated_weeks: int
-    atypical_weeks: int
-    observers: int  # distinct observers over the window
-    atypical: int
-    low: int
-    high: int
-    atypical_with_circumstances: int
-    atypical_observers: int  # distinct observers of the atypical ratings
-
-    @classmethod
-    def of(cls, figures: PillarFigures) -> "PatternCounts":
-        """The counts of PillarFigures' properties of the same names, in one pass over the weeks (a
-        52-week group overview reads 8 pillars of every child)."""
-        rated = atypical_weeks = low = high = with_circumstances = 0
-        observers: set[int] = set()
-        atypical_observers: set[int] = set()
-        for week in figures.weeks:
-            if not week.ratings:
-                continue
-            rated += 1
-            observers |= week.observer_ids
-            week_low, week_high = week.low_clear + week.low_slight, week.high_clear + week.high_slight
-            if week_low or week_high:
-                atypical_weeks += 1
-                atypical_observers |= week.atypical_observer_ids
-                low += week_low
-                high += week_high
-                with_circumstances += week.atypical_with_circumstances
-        return cls(
-            rated_weeks=rated,
-            atypical_weeks=atypical_weeks,
-            observers=len(observers),
-            atypical=low + high,
-            low=low,
-            high=high,
-            atypical_with_circumstances=with_circumstances,
-            atypical_observers=len(atypical_observers),
-        )
 
 
 @dataclass(frozen=True)
@@ -202,7 +157,7 @@ class PillarPattern:
 def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None) -> PillarPattern:
     """The pattern of one pillar over the window (rules in the module docstring, applied by `decide`)."""
     t = thresholds or Thresholds.from_settings()
-    counts = PatternCounts.of(figures)
+    counts = figures.counts
     decision = decide(counts, t)
     # Only mixed and recurring patterns name the circumstances of their atypical days.
     named = decision.kind in (PatternKind.MIXED, PatternKind.RECURRING)

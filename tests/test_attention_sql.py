@@ -13,8 +13,8 @@ from observations.models import Observation, PillarRating
 from observations.pillars import PILLARS
 from organisations.calendar import current_week
 from reports.attention import children_with_attention_point, pattern_counts
-from reports.figures import weekly_figures_for_children
-from reports.patterns import PatternCounts, PatternKind, Thresholds, pillar_pattern
+from reports.figures import PatternCounts, weekly_figures_for_children
+from reports.patterns import PatternKind, Thresholds, pillar_pattern
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
