@@ -31,6 +31,18 @@ def ask(client, group) -> BatchExport:
     return export
 
 
+def pdf_failing_for(child):
+    """The summary PDF renderer, broken for `child` alone."""
+    real = batch.render_child_summary_pdf
+
+    def render(summary, **kwargs):
+        if summary.child.pk == child.pk:
+            raise RuntimeError(f"the PDF of {child.first_name} breaks")
+        return real(summary, **kwargs)
+
+    return render
+
+
 def test_the_worker_makes_the_zip_and_only_the_asker_fetches_it_once_logged(cast, client_for):
     give_recurring_comfort_pattern(cast.child_a, [cast.staff_a, cast.manager])
     f.make_child(cast.group_a, "Anna")
@@ -73,14 +85,7 @@ def test_the_worker_makes_the_zip_and_only_the_asker_fetches_it_once_logged(cast
 
 def test_a_child_whose_pdf_fails_is_listed_and_the_batch_goes_on(cast, client_for, monkeypatch):
     anna = f.make_child(cast.group_a, "Anna")
-    real = batch.render_child_summary_pdf
-
-    def fails_for_anna(summary, **kwargs):
-        if summary.child.pk == anna.pk:
-            raise RuntimeError("the PDF of Anna breaks")
-        return real(summary, **kwargs)
-
-    monkeypatch.setattr(batch, "render_child_summary_pdf", fails_for_anna)
+    monkeypatch.setattr(batch, "render_child_summary_pdf", pdf_failing_for(anna))
     client = client_for(cast.coach)
     export = ask(client, cast.group_a)
     run_worker()
@@ -172,18 +177,11 @@ def test_a_removed_child_leaves_every_export_and_its_zip_goes(cast, client_for, 
     from privacy.erasure import erase_child
 
     anna = f.make_child(cast.group_a, "Anna")
-    real = batch.render_child_summary_pdf
-
-    def fails_for_anna(summary, **kwargs):
-        if summary.child.pk == anna.pk:
-            raise RuntimeError("the PDF of Anna breaks")
-        return real(summary, **kwargs)
-
     client = client_for(cast.coach)
     with_sem = ask(client, cast.group_a)  # Sem in the zip, Anna among the failures
-    monkeypatch.setattr(batch, "render_child_summary_pdf", fails_for_anna)
+    monkeypatch.setattr(batch, "render_child_summary_pdf", pdf_failing_for(anna))
     run_worker()
-    monkeypatch.setattr(batch, "render_child_summary_pdf", real)
+    monkeypatch.undo()
     with_sem.refresh_from_db()
     assert with_sem.children == [cast.child_a.pk] and with_sem.failures[0]["name"] == anna.full_name
     zip_name = with_sem.file.name
