@@ -153,7 +153,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes), see staff/lockout.py and README "Beveiliging": an e-mail address (in its
+# Login lockout (django-axes), see staff/lockout.py and docs/security.md: an e-mail address (in its
 # one normalised spelling) at one client address locks after AXES_FAILURE_LIMIT failures; one client
 # address alone, whatever addresses it tries, after AXES_ADDRESS_FAILURE_LIMIT failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -174,7 +174,7 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1) if env_bool("DJAN
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 
-# Shared group tablets (devices/, README "Gedeelde groepstablet"): a tablet session locks back to the
+# Shared group tablets (devices/, docs/architecture.md): a tablet session locks back to the
 # group's screen after this many idle minutes; a PIN locks after this many wrong tries in a row, and
 # holds for this many days after its owner last gave their full password.
 TABLET_IDLE_MINUTES = env_float("TABLET_IDLE_MINUTES", 5)
@@ -244,7 +244,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-# Behind a TLS-terminating reverse proxy (see README).
+# Behind a TLS-terminating reverse proxy (see docs/operations.md).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
@@ -270,7 +270,7 @@ OBSERVATION_EDIT_DAYS = env_int("OBSERVATION_EDIT_DAYS", 7)
 
 # Pattern rules
 # How reports/patterns.py turns a pillar's weekly figures into a pattern over a
-# window of weeks. Shares are fractions (0.5 = half). See README "Patterns and reports".
+# window of weeks. Shares are fractions (0.5 = half). See docs/architecture.md.
 # Not enough observations: rated in fewer weeks than this, or by fewer observers.
 PATTERN_MIN_RATED_WEEKS = env_int("PATTERN_MIN_RATED_WEEKS", 3)
 PATTERN_MIN_OBSERVERS = env_int("PATTERN_MIN_OBSERVERS", 2)

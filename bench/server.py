@@ -125,7 +125,7 @@ class ProductionServer:
                     "--workers",
                     str(self.workers),
                     # threads: a request waiting for its PDF (drawn in the niced PDF pool) holds a thread,
-                    # not the whole worker (README, Production)
+                    # not the whole worker (docs/operations.md)
                     "--threads",
                     str(self.threads),
                     "--bind",

@@ -4,7 +4,7 @@ Every form, page, summary and PDF reads them from here. Which atypical
 directions a pillar has is data (`directions`), never an if-statement elsewhere;
 so are the scale values a rating may take (`allowed_values`, which the database
 constraint follows) and the descriptions the entry form shows (`descriptions`).
-To add a pillar, add it to PILLARS (see "Adding a pillar" in the README).
+To add a pillar, add it to PILLARS (see "Adding a pillar" in docs/architecture.md).
 
 The descriptions are our own words after chapter 3 of the seed e-book; the eight
 domains follow the LSVG screening list (Stor & Storsbergen 2006), applied here

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pages.views.privacy import PRIVACY_STATEMENT
+from pages.views.privacy import PRIVACY_STATEMENT, STATEMENT_END
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,15 @@ def test_the_page_renders_the_markdown_for_everyone(client):
         assert f"<h2>{section}</h2>" in html, section
     assert "<table>" in html and "<td>pedagogisch coach</td>" in html
     assert "<code>apply_retention</code>" in html
+
+
+def test_the_technical_notes_after_the_statement_stay_out_of_the_page(client):
+    statement, notes = PRIVACY_STATEMENT.read_text(encoding="utf-8").split(STATEMENT_END)
+    assert "## Technical notes for developers and operators" in notes
+    html = client.get(reverse("privacy_statement")).content.decode()
+    assert "Vragen die een DPIA stelt" in html
+    for absent in ("Technical notes for developers", "end of the statement", "child_records", "NestedObjects"):
+        assert absent not in html, absent
 
 
 def test_the_footer_links_it_on_every_page(cast, client_for):

@@ -22,6 +22,8 @@ from staff.scope import scope_for
 
 PAGE_SIZE = 50
 PRIVACY_STATEMENT = Path(settings.BASE_DIR) / "docs" / "privacy.md"
+# The statement ends at this comment; the technical notes for developers after it stay out of the page.
+STATEMENT_END = "<!-- end of the statement"
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -60,9 +62,10 @@ def access_log_csv(request: HttpRequest) -> HttpResponse:
 
 @cache
 def _statement_html(modified: float) -> SafeString:
-    """docs/privacy.md as HTML (our own text: raw HTML in it is not passed through)."""
+    """The statement of docs/privacy.md as HTML (our own text: raw HTML in it is not passed through)."""
+    statement = PRIVACY_STATEMENT.read_text(encoding="utf-8").split(STATEMENT_END)[0]
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return mark_safe(markdown.render(PRIVACY_STATEMENT.read_text(encoding="utf-8")))
+    return mark_safe(markdown.render(statement))
 
 
 @require_safe

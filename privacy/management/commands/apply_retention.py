@@ -3,7 +3,7 @@
     python manage.py apply_retention --dry-run   # names each child it would remove, and what would go
     python manage.py apply_retention             # removes them; prints only ids and pseudonyms
 
-Safe to run daily (README: a cron line and a systemd timer): a child is removed once, each in its
+Safe to run daily (docs/operations.md: a cron line and a systemd timer): a child is removed once, each in its
 own transaction, and a run with nothing due changes nothing. The output of a real run names no
 child: it ends up in mail and journals that outlive the record.
 """

@@ -1,5 +1,5 @@
 """Remove the zips of batch exports past their time (EXPORT_KEEP_HOURS); run it daily, e.g. from cron
-beside django-tasks' `prune_db_task_results` (README, Production)."""
+beside django-tasks' `prune_db_task_results` (docs/operations.md, Daily jobs)."""
 
 from typing import Any
 
