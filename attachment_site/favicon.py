@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 class FaviconView(RedirectView):
     permanent = True
+    http_method_names = ["get", "head"]
 
     def get_redirect_url(self, *args: object, **kwargs: object) -> str:
         return staticfiles_storage.url("favicon.ico")

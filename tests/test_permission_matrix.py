@@ -317,6 +317,8 @@ MATRIX: dict[str, Entry] = {
     "pin_settings": Entry(page(frozenset({STAFF_A, STAFF_B, TWO_ORGS}), get_only=False)),
     # The connection check of entries that wait for a connection: an empty answer for anyone.
     "connection_check": Entry(lambda user, method: 405 if method == "post" else 204),
+    # The browser's icon: a permanent redirect to the static file for anyone, GET only.
+    "favicon": Entry(lambda user, method: 405 if method == "post" else 301),
     # The privacy statement: for staff and parents alike.
     "privacy_statement": Entry(open_page(post=405)),
     # Every user changes their own password; the "done" page only answers GET (after the login check).
