@@ -40,6 +40,7 @@ from pypdf import PdfReader
 from children.models import Child, Placement
 from conversations.models import Conversation
 from observations.models import Observation, PillarWeek
+from organisations.calendar import months_cutoff
 from reports import batch
 from reports.figures import weekly_figures
 from reports.models import BatchExport
@@ -195,6 +196,20 @@ def test_the_days_are_what_the_docstring_says():
     first, second = by_id["2027-10-31_clocks_back_0230CEST"].local, by_id["2027-10-31_clocks_back_0230CET"].local
     assert (first.hour, first.minute) == (second.hour, second.minute) == (2, 30)
     assert (first.utcoffset(), second.utcoffset()) == (datetime.timedelta(hours=2), datetime.timedelta(hours=1))
+
+
+def test_the_months_cutoff_is_where_the_months_run_out():
+    """For every day of 2026 to 2028 and 1, 3 or 12 months: a day before the cutoff, moved on by the months
+    (the last of the month when it has no such day), falls before that day; the cutoff itself does not."""
+    on = datetime.date(2026, 1, 1)
+    while on.year < 2029:
+        for months in (1, 3, 12):
+            cutoff = months_cutoff(on, months)
+            assert same_day_months_later(cutoff - datetime.timedelta(days=1), months) < on, (on, months)
+            assert same_day_months_later(cutoff, months) >= on, (on, months)
+        on += datetime.timedelta(days=1)
+    assert months_cutoff(datetime.date(2028, 2, 29), 12) == datetime.date(2027, 3, 1)
+    assert months_cutoff(datetime.date(2026, 12, 31), 3) == datetime.date(2026, 10, 1)
 
 
 # --- weekly figures and the rollup's ISO week keys ----------------------------------------------------
