@@ -12,13 +12,13 @@ from children.models import Child
 from conversations.access import conversation_readable_children, conversation_recordable_children
 from conversations.models import Agreement, Conversation
 from observations.pillars import PILLAR_BY_CODE, Pillar
-from organisations.calendar import today
+from organisations.calendar import months_cutoff, today
 from staff.models import User
 from staff.scope import AnyUser
 
 # A conversation is "due" this many days before its planned date; the yearly one after 12 months.
 DUE_SOON_DAYS = 14
-YEARLY_DAYS = 365
+YEARLY_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -140,5 +140,7 @@ def follow_up_for(user: User, day: datetime.date | None = None) -> FollowUp:
 
 
 def is_yearly_conversation_missing(last: datetime.date | None, day: datetime.date) -> bool:
-    """Mentors talk with the parents of each mentor child at least once a year."""
-    return last is None or (day - last).days > YEARLY_DAYS
+    """Mentors talk with the parents of each mentor child at least once a year: missing when the last
+    conversation lies more than 12 months before `day` (calendar months: on 1 March 2028 a conversation
+    of 1 March 2027 is not missing, the leap day makes that year 366 days)."""
+    return last is None or last < months_cutoff(day, YEARLY_MONTHS)

@@ -3,6 +3,7 @@
 It sits on the bottom floor so that every app above can use it.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -33,6 +34,28 @@ def numeric_moment(moment: datetime.datetime) -> str:
 def days_between(earlier: datetime.date, later: datetime.date) -> int:
     """Whole days from `earlier` to `later` (0 on the same day)."""
     return (later - earlier).days
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved by whole months (negative: back); a day the month lacks becomes its last day
+    (31 May 2026 - 3 months = 28 February 2026; 29 February 2024 + 12 months = 28 February 2025)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def months_cutoff(on: datetime.date, months: int) -> datetime.date:
+    """The first day that lies no more than `months` months before `on`: every earlier day lies more
+    than `months` months before it (moved on by `months` months, it falls before `on`).
+
+    Not simply `add_months(on, -months)`: going back clamps to the end of a shorter month, and
+    12 months before 29 February 2028 would read 28 February 2027, whose anniversary (28 February
+    2028) has passed by the 29th; so has 30 September's three months on 31 December."""
+    cutoff = add_months(on, -months)
+    while add_months(cutoff, months) < on:  # at most three days past a clamped end of month
+        cutoff += datetime.timedelta(days=1)
+    return cutoff
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ the rule speaks of leaving, and such a record is for the admin to judge.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -19,18 +18,10 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from children.models import Child
-from organisations.calendar import today
+from organisations.calendar import add_months, months_cutoff, today
 from privacy.erasure import Erasure, erase_child
 from privacy.models import RetentionConsent
 from reports.models import AccessLog
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` moved by whole months (negative: back); the 31st becomes the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return datetime.date(year, month + 1, min(day.day, last))
 
 
 @dataclass(frozen=True)
@@ -41,8 +32,9 @@ class DueChild:
 
 
 def retention_cutoff(on: datetime.date, months: int) -> datetime.date:
-    """A last placement that ended before this date ended more than `months` months before `on`."""
-    return add_months(on, -months)
+    """A last placement that ended before this date ended more than `months` months before `on`: the
+    day after its end moved on by `months` months (`due_since`) is `on` or earlier."""
+    return months_cutoff(on, months)
 
 
 def _due(on: datetime.date, months: int) -> QuerySet[Child]:

@@ -66,7 +66,7 @@ class ParentHandout:
     full_name: str
     group: str
     mentor: str
-    period: str  # "september tot en met november 2026"
+    period: str  # "september tot en met november 2026", up to the day it was made
     too_little: bool
     to_watch: tuple[str, ...]  # what staff will watch when too little was observed
     good: tuple[GoodPillar, ...]
@@ -272,7 +272,8 @@ def parent_handout(summary: ChildSummary) -> ParentHandout:
         full_name=summary.child.full_name,
         group=summary.group.name if summary.group else "",
         mentor=summary.mentor.display_name if summary.mentor else "",
-        period=period_phrase(summary.period_start, summary.period_end),
+        # up to the day it was made: its week may run into a month (or year) that has not begun
+        period=period_phrase(summary.period_start, summary.period_end_so_far),
         too_little=summary.too_little_observed,
         to_watch=tuple(topics) if summary.too_little_observed else (),
         good=_good(summary, typical_notes, name),

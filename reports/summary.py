@@ -199,7 +199,15 @@ class ChildSummary(WeekWindowMixin):
     last_date: datetime.date | None
     circumstances: tuple[tuple[str, int], ...]  # circumstances over all observations in the window
     thresholds: Thresholds
+    day: datetime.date  # the day it was made for (`until`): the window ends with the week of this day
     before_after: BeforeAfter | None = None  # None: no parent conversation before `until`
+
+    @property
+    def period_end_so_far(self) -> datetime.date:
+        """The last day the window holds so far: the day it was made for. Its last week may run on past
+        that day into a month, or a year, that has not begun (on Thursday 31 December 2026 to Sunday
+        3 January 2027): what people read as "the period" stops at the day."""
+        return min(self.period_end, self.day)
 
     @property
     def recurring(self) -> list[PillarSummary]:
@@ -382,6 +390,7 @@ def child_summary(
         last_date=basis["last"],
         circumstances=tuple(circumstances),
         thresholds=thresholds,
+        day=day,
         before_after=before_after(child, day, thresholds, last_conversation_date(child, until=day)),
     )
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from children.models import Child, Placement
-from organisations.calendar import today
+from organisations.calendar import add_months, today
 from privacy.models import RetentionConsent
-from privacy.retention import add_months, children_due
+from privacy.retention import children_due
 from reports.models import AccessLog
 from tests import factories as f
 from tests.observation_factories import make_observation
