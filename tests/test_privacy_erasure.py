@@ -21,9 +21,9 @@ from reports.batch import FAILURES_FILE
 from reports.models import AccessLog, BatchExport, exports_storage
 from tests import factories as f
 from tests.observation_factories import make_observation
+from tests.privacy_data import MARKERS, NAME, database_dump, rich_child, traces
 from tests.task_worker import run_worker
 from tests.test_batch_export import pdf_failing_for
-from tests.privacy_data import MARKERS, NAME, database_dump, rich_child, traces
 
 
 def _erase_in_admin(client, child):
@@ -152,7 +152,11 @@ def _seen_everywhere(cast, client_for, monkeypatch):
     Child.objects.filter(pk=child.pk).update(last_name="Quirijnsma")
     observation = make_observation(child, cast.staff_a, note="Zocht troost.")
     conversation = Conversation.objects.create(
-        child=child, date=today(), participants="moeder, mentor", parents_context="Thuis onrustig.", recorded_by=cast.coach
+        child=child,
+        date=today(),
+        participants="moeder, mentor",
+        parents_context="Thuis onrustig.",
+        recorded_by=cast.coach,
     )
     pages = {
         cast.staff_a: [
@@ -217,8 +221,8 @@ def test_issue_19_erasure_leaves_no_id_or_name_of_the_child_in_the_access_log_or
 
     pseudonym = AccessLog.objects.get(action=AccessLog.Action.REMOVED).pseudonym
     rows = list(AccessLog.objects.values())
-    assert [r["pk"] for r in rows if r["child_id"] == child.pk or child.pk in r["children"]] == []
-    assert [r["pk"] for r in rows if r["observation_id"] == observation.pk] == []
+    assert [r["id"] for r in rows if r["child_id"] == child.pk or child.pk in r["children"]] == []
+    assert [r["id"] for r in rows if r["observation_id"] == observation.pk] == []
     links = (
         f"/kinderen/{child.pk}/",
         f"/kinderen/{child.pk}.",
@@ -238,7 +242,9 @@ def test_issue_19_erasure_leaves_no_id_or_name_of_the_child_in_the_access_log_or
     assert all(row.removed == 1 for row in found if row.entry.pk in {r["id"] for r in listed})
     # The exports: no list, failure, zip or file name holds the child.
     exports = list(BatchExport.objects.values())
-    assert [e["id"] for e in exports if child.pk in e["children"] or child.pk in [x["child"] for x in e["failures"]]] == []
+    assert [
+        e["id"] for e in exports if child.pk in e["children"] or child.pk in [x["child"] for x in e["failures"]]
+    ] == []
     stored = json.dumps([rows, exports, _stored_zip_names()], default=str)
     assert "Wobbeltje" not in stored and "Quirijnsma" not in stored
     assert all(e["status"] == BatchExport.Status.EXPIRED and not e["file"] for e in exports)
@@ -264,3 +270,34 @@ def test_issue_19_a_child_removed_while_its_export_is_made_leaves_no_zip(cast, c
         batch.RECORD_REMOVED,
     )
     assert _stored_zip_names() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_19_the_migration_forgets_the_ids_of_children_removed_before(cast):
+    """Rows of children erased before the fix: their ids leave the paths and the group lists."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("reports", "0003_batch_export")], [("reports", "0004_forget_removed_children_ids")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("reports", "AccessLog")
+    gone = 987654  # a child erased by the old code: its rows kept its ids
+    common = {"organisation_id": cast.org.pk, "user_id": cast.staff_a.pk}
+    page = old.objects.create(**common, pseudonym="K-0000AAAA", action="child", path=f"/kinderen/{gone}/?pijler=")
+    seen = old.objects.create(
+        **common, pseudonym="K-0000AAAA", action="observation", path="/waarnemingen/4242/wijzigen/", observation_id=4242
+    )
+    group = old.objects.create(
+        **common, action="group", path=f"/groepen/{cast.group_a.pk}/", children=[cast.child_a.pk, gone, 987655]
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+
+    page, seen, group = (AccessLog.objects.get(pk=row.pk) for row in (page, seen, group))
+    assert page.path == "/kinderen/K-0000AAAA/?pijler="
+    assert (seen.path, seen.observation_id) == ("/waarnemingen/K-0000AAAA/wijzigen/", None)
+    assert group.children == [cast.child_a.pk] and group.path == f"/groepen/{cast.group_a.pk}/"
+    first, second = group.details["removed_children"]
+    assert first == "K-0000AAAA" and re.fullmatch(r"K-[0-9A-F]{8}", second)
