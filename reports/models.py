@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from staff.scope import AnyUser, scope_for
 
-
 PATH_MAX_LENGTH = 200
 # In `details` of a row about a group: the pseudonyms of the children it listed whose record was removed.
 REMOVED_CHILDREN = "removed_children"

@@ -228,11 +228,8 @@ def test_every_page_that_shows_a_childs_record_writes_a_row(cast, observed, clie
     user = getattr(cast, role)
     response = client_for(user).get(reverse(name, args=arguments(cast, observed)))
     assert response.status_code == 200, name
-    rows = AccessLog.objects.filter(user=user, action=action)
-    if how == ONE_CHILD:
-        rows = rows.filter(child=cast.child_a)
-    else:
-        rows = rows.filter(children__contains=[cast.child_a.pk])
+    about = {"child": cast.child_a} if how == ONE_CHILD else {"children__contains": [cast.child_a.pk]}
+    rows = AccessLog.objects.filter(user=user, action=action, **about)
     assert rows.exists(), f"{name} wrote {list(AccessLog.objects.values_list('action', 'child_id', 'children'))}"
 
 
