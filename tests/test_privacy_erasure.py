@@ -74,6 +74,9 @@ def test_the_confirmation_page_lists_what_will_go_and_removes_nothing_yet(cast, 
     assert re.search(r"Eerdere versies van waarnemingen: [1-9]", html)
     assert "historical" not in html.lower()
     assert "Ja, alles verwijderen" in html
+    # Issue 19: what the records say stays out of the admin's sight (it would be a read to log).
+    assert [marker for marker in MARKERS if marker in html] == []
+    assert "Afspraak – " in html and "Waarneming – " in html
     assert Child.objects.filter(pk=child.pk).exists() and Observation.objects.filter(child=child).count() == 2
 
 
