@@ -12,16 +12,17 @@ from conversations.models import FOCUS_MAX_WEEKS, TEXT_MAX_LENGTH
 from conversations.services import AgreementInput
 from observations.pillars import all_pillars
 from organisations.calendar import today
+from organisations.text import VisibleTextField
 
 DATE_WIDGET = {"type": "date"}
 
 
 class ConversationForm(forms.Form):
     date = forms.DateField(label=_("Date of the conversation"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
-    participants = forms.CharField(
+    participants = VisibleTextField(
         label=_("Who took part"), max_length=300, help_text=_("For example: mother, father, mentor, coach.")
     )
-    parents_context = forms.CharField(
+    parents_context = VisibleTextField(
         label=_("What the parents told"),
         required=False,
         help_text=_("Context from home, in the parents' words."),
@@ -61,12 +62,12 @@ class EditConversationForm(ConversationForm):
 
 
 class AgreementForm(forms.Form):
-    text = forms.CharField(
+    text = VisibleTextField(
         label=_("What was agreed"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": TEXT_MAX_LENGTH}),
     )
-    who = forms.CharField(label=_("Who"), required=False, max_length=200)
+    who = VisibleTextField(label=_("Who"), required=False, max_length=200)
     follow_up = forms.DateField(
         label=_("Look back on"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")
     )

@@ -116,6 +116,12 @@ class FollowUp:
     def __bool__(self) -> bool:
         return bool(self.conversations_due or self.agreements_due)
 
+    @property
+    def children(self) -> list[Child]:
+        """The children whose conversations or agreements the list shows (for the access log)."""
+        shown = [c.child for c in self.conversations_due] + [a.conversation.child for a in self.agreements_due]
+        return list({child.pk: child for child in shown}.values())
+
 
 def follow_up_for(user: User, day: datetime.date | None = None) -> FollowUp:
     """For a coach or mentor: the last conversation of each of their children whose planned next

@@ -22,6 +22,7 @@ from children.models import Child
 from conversations.models import FOCUS_MAX_WEEKS, TEXT_MAX_LENGTH, Agreement, Conversation
 from observations.pillars import PILLAR_BY_CODE
 from organisations.calendar import today
+from organisations.text import visible_text
 from staff.models import User
 
 
@@ -36,7 +37,7 @@ class AgreementInput:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.text.strip() or self.who.strip() or self.follow_up or self.focus_pillars)
+        return not (visible_text(self.text) or visible_text(self.who) or self.follow_up or self.focus_pillars)
 
 
 def _check_text(errors: dict[str, list[str]], key: str, text: str, label: str, *, required: bool = False) -> None:
@@ -53,13 +54,13 @@ def _check_agreement(number: int, item: AgreementInput, date: datetime.date | No
     """The messages for one agreement (numbered from 1 as on the form)."""
     messages: list[str] = []
     prefix = _("Agreement %(n)d") % {"n": number}
-    if not item.text.strip():
+    if not visible_text(item.text):
         messages.append(_("%(agreement)s: write what was agreed.") % {"agreement": prefix})
     elif len(item.text) > TEXT_MAX_LENGTH:
         messages.append(
             _("%(agreement)s is too long: at most %(max)d characters.") % {"agreement": prefix, "max": TEXT_MAX_LENGTH}
         )
-    if not item.who.strip():
+    if not visible_text(item.who):
         messages.append(_("%(agreement)s: say who does it.") % {"agreement": prefix})
     if item.follow_up is None:
         messages.append(_("%(agreement)s: choose when to look back on it.") % {"agreement": prefix})
@@ -110,8 +111,8 @@ def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
         raise ValueError("An agreement needs a date to look back on it.")
     return Agreement(
         conversation=conversation,
-        text=item.text.strip(),
-        who=item.who.strip(),
+        text=visible_text(item.text),
+        who=visible_text(item.who),
         follow_up=item.follow_up,
         for_group=item.for_group,
         focus_pillars=sorted(set(item.focus_pillars), key=list(PILLAR_BY_CODE).index),
@@ -138,7 +139,7 @@ def conversation_create(
         if existing.child_id != child.pk or existing.recorded_by_id != recorder.pk:
             raise ValidationError({NON_FIELD_ERRORS: [_("This form was already used. Start again.")]})
         return existing, False
-    participants, parents_context = participants.strip(), parents_context.strip()
+    participants, parents_context = visible_text(participants), visible_text(parents_context)
     errors, kept = _check(
         child=child,
         date=date,
@@ -195,7 +196,7 @@ def conversation_update(
     agreements: list[AgreementInput],
 ) -> Conversation:
     """Change a conversation and replace its agreements; every change is kept in the history."""
-    participants, parents_context = participants.strip(), parents_context.strip()
+    participants, parents_context = visible_text(participants), visible_text(parents_context)
     errors, kept = _check(
         child=conversation.child,
         date=date,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devices.services import registrable_groups, validate_pin
 from organisations.models import Group
+from organisations.text import VisibleTextField
 from staff.models import User
 
 
@@ -33,7 +34,7 @@ class GroupChoiceField(forms.ModelChoiceField):
 
 class TabletRegistrationForm(forms.Form):
     group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none(), empty_label=None)
-    name = forms.CharField(
+    name = VisibleTextField(
         label=_("Name of this tablet"),
         max_length=80,
         help_text=_("For your overview of tablets, e.g. “Tablet Vlinders by the window”."),

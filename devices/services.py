@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from devices.models import Pin, Tablet
 from organisations.models import Group
+from organisations.text import visible_text
 from staff.access import group_logger_memberships
 from staff.models import User
 from staff.scope import scope_for
@@ -106,7 +107,9 @@ def register_tablet(*, group: Group, name: str, by: User, replacing: Tablet | No
         if replacing is not None and replacing.revoked_at is None:
             replacing.revoked_at = timezone.now()
             replacing.save(update_fields=["revoked_at"])
-        tablet = Tablet.objects.create(group=group, name=name.strip(), token_hash=token_hash(token), registered_by=by)
+        tablet = Tablet.objects.create(
+            group=group, name=visible_text(name), token_hash=token_hash(token), registered_by=by
+        )
     return tablet, token
 
 

@@ -15,6 +15,7 @@ from observations.models import NOTE_MAX_LENGTH
 from observations.pillars import Direction, Pillar, Strength, all_pillars
 from observations.services import TYPICAL_KIND, RatingInput
 from organisations.calendar import today
+from organisations.text import VisibleTextField
 
 if TYPE_CHECKING:
     from django.forms.utils import ErrorList
@@ -63,10 +64,9 @@ class ObservationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
     )
-    note = forms.CharField(
+    note = VisibleTextField(
         label=_("General note"),
         required=False,
-        strip=True,
         widget=forms.Textarea(attrs={"rows": 2}),
         # No max_length here: the service gives the one clear message for a long note.
     )
@@ -82,7 +82,7 @@ class ObservationForm(forms.Form):
             self.fields[f"strength_{pillar.code}"] = forms.ChoiceField(
                 label=_("Strength"), choices=STRENGTH_CHOICES, required=False
             )
-            self.fields[f"note_{pillar.code}"] = forms.CharField(
+            self.fields[f"note_{pillar.code}"] = VisibleTextField(
                 label=_("What did you see?"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_LENGTH}),

@@ -23,6 +23,7 @@ from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
 from observations.pillars import Direction, Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import numeric_date, today
 from organisations.models import Group
+from organisations.text import visible_text
 from staff.access import loggable_groups
 from staff.models import User
 
@@ -43,23 +44,6 @@ TYPICAL_KIND = "typical"
 
 class EditConflict(ValidationError):
     """Someone else saved the observation after this form was opened."""
-
-
-# Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, byte-order mark,
-# and the bidirectional marks, embeddings, overrides and isolates.
-INVISIBLE_CHARACTERS = frozenset(
-    "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-
-
-def visible_text(text: str) -> str:
-    """`text` without surrounding white space, or "" when nothing visible is left: a note of only
-    spaces and invisible characters is no note. Visible text keeps its invisible characters (a
-    zero-width joiner inside an emoji, bidi marks in right-to-left names)."""
-    text = (text or "").strip()
-    if all(char.isspace() or char in INVISIBLE_CHARACTERS for char in text):
-        return ""
-    return text
 
 
 Errors = dict[str, list[str]]  # messages per field name, pillar code or NON_FIELD_ERRORS

@@ -16,16 +16,17 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import DateField, DateTimeField, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from children.admin import ChildAdmin
 from children.models import Child
-from organisations.calendar import today
+from organisations.calendar import numeric_date, today
 from privacy.erasure import erase_child
 from privacy.export import render_access_export
 from privacy.models import RetentionConsent
@@ -36,6 +37,20 @@ from staff.admin_scoping import ScopedAdmin
 from staff.scope import AnyUser
 
 CONFIRM = "erase"
+
+
+def described(obj: Model) -> str:
+    """A row that goes, on the confirmation page: its kind and its first date, nothing of what it
+    says (an organisation admin manages records; they do not read observations, ratings, the
+    parents' words or agreements, and a page that showed them would be a read to log)."""
+    kind = capfirst(str(obj._meta.verbose_name))
+    dates = [
+        getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if isinstance(f, DateField) and not isinstance(f, DateTimeField)
+    ]
+    day = next((d for d in dates if d is not None), None)
+    return f"{kind} – {numeric_date(day)}" if day is not None else kind
 
 
 def consents_of_managed_children(user: AnyUser) -> QuerySet[RetentionConsent]:
@@ -108,7 +123,7 @@ class PrivacyChildAdmin(ChildAdmin):
                 {
                     "child": child,
                     "counts": records.counts(),
-                    "objects": [str(o) for o in records.live_objects() if not isinstance(o, Child)],
+                    "objects": [described(o) for o in records.live_objects() if not isinstance(o, Child)],
                     "access_log_rows": records.access_log.count(),
                     "protected": [str(o) for o in records.protected],
                 }

@@ -2,11 +2,14 @@
 
 `erase_child` removes everything `child_records` finds (the child, every row that hangs on it,
 their history rows and the admin-log entries about them) in one transaction. The access log
-keeps its rows about the child, with the link replaced by a pseudonym, and one more row that
-says a record was removed, when, by whom and by which rule, with the number of rows per kind.
-Batch exports that hold the child's PDF lose their zip, and the child leaves their lists.
-Nothing that names the child or was written about it remains (tests/test_privacy_erasure.py
-searches a pg_dump of the database, and the exports' storage, for the name and a note).
+keeps its rows about the child under a pseudonym: the link, the ids in their page addresses
+and the observation's id give way to it, and the group rows drop the child's id from their
+lists (reports.services.access_log_forget_child). One more row says a record was removed, when,
+by whom and by which rule, with the number of rows per kind. Batch exports whose zip holds the
+child's PDF or names it lose their zip, and the child leaves their lists (reports.batch.forget_child).
+Nothing that names the child, holds its id or was written about it remains
+(tests/test_privacy_erasure.py searches a pg_dump of the database, the exports' storage and
+every access-log and export row).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from children.models import Child
 from privacy.records import RecordsProtected, child_records
 from reports.batch import forget_child
 from reports.models import AccessLog
+from reports.services import access_log_forget_child
 from staff.scope import AnyUser
 
 
@@ -47,8 +51,9 @@ def erase_child(child: Child, *, rule: str, by: AnyUser = None) -> Erasure:
             raise RecordsProtected(records.protected)
         counts, by_model = records.counts(), records.counts_by_model()
         pseudonym = new_pseudonym()
-        kept = records.access_log.update(child=None, pseudonym=pseudonym)
         child_id, organisation_id = child.pk, child.organisation_id
+        # Before the delete (which would only unlink the rows): no row keeps the child's ids.
+        kept = access_log_forget_child(child_id=child_id, pseudonym=pseudonym)
         child.delete()  # the collector: every row that hangs on the child (simple-history adds '-' rows)
         for queryset in records.history.values():
             queryset.delete()  # lazy: also finds the '-' rows the delete just wrote

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from children.models import Child
 from organisations.calendar import numeric_date, numeric_moment
 from reports.csv_export import MIMETYPE, csv_bytes, csv_cell
-from reports.models import AccessLog
+from reports.models import REMOVED_CHILDREN, AccessLog
 from staff.models import User
 from staff.scope import AnyUser
 
@@ -49,7 +49,13 @@ def access_log_for(user: AnyUser, wanted: AccessLogFilter) -> QuerySet[AccessLog
             .values_list("pk", flat=True)[:NAME_MATCHES]
         )
         ids = list(named)
-        rows = rows.filter(Q(child_id__in=ids) | Q(children__overlap=ids) | Q(pseudonym__iexact=text))
+        pseudonym = text.upper()
+        rows = rows.filter(
+            Q(child_id__in=ids)
+            | Q(children__overlap=ids)
+            | Q(pseudonym=pseudonym)
+            | Q(**{f"details__{REMOVED_CHILDREN}__contains": [pseudonym]})
+        )
     if wanted.user is not None:
         rows = rows.filter(user=wanted.user)
     if wanted.action:
@@ -96,7 +102,7 @@ def access_log_rows(entries: list[AccessLog]) -> list[AccessLogRow]:
         else:
             children = [ChildRef(pk, names[pk]) for pk in e.children if pk in names]
         children.sort(key=lambda c: c.name.lower())
-        removed = sum(1 for pk in e.children if pk not in names)
+        removed = sum(1 for pk in e.children if pk not in names) + len(e.details.get(REMOVED_CHILDREN, []))
         rows.append(AccessLogRow(entry=e, children=children, removed=removed))
     return rows
 

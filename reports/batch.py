@@ -20,6 +20,7 @@ import datetime
 import logging
 import tempfile
 import zipfile
+from typing import cast
 
 from django.conf import settings
 from django.core.files import File
@@ -42,6 +43,7 @@ from staff.scope import AnyUser, scope_for
 
 logger = logging.getLogger(__name__)
 FAILURES_FILE = "niet-gelukt.txt"
+RECORD_REMOVED = "RecordRemoved"  # the error of an export one of whose children was removed while it was made
 
 
 def may_export(user: AnyUser, location: Location) -> bool:
@@ -137,15 +139,32 @@ def _build(export: BatchExport) -> None:
         spool.seek(0)
         name = f"pdfs-{safe_filename_part(export.subject)}-{day:%Y-%m-%d}-{str(export.pk)[:8]}.zip"
         export.file.save(name, File(spool), save=False)
+    _finish(export, included, failures)
+
+
+def _finish(export: BatchExport, included: list[int], failures: list[dict[str, object]]) -> None:
+    """Store the zip's lists, unless one of its children was removed while it was made: the zip then
+    holds (or names) a child whose record is gone, and goes. The children's rows are locked first, so
+    an erasure (which locks its child, privacy/erasure.py) either waits for this export's lists and
+    removes the zip itself (reports.batch.forget_child), or has gone before and is seen here."""
+    listed = {*included, *(cast(int, f["child"]) for f in failures)}
     now = timezone.now()
-    BatchExport.objects.filter(pk=export.pk).update(
-        status=BatchExport.Status.DONE,
-        file=export.file.name,
-        children=included,
-        failures=failures,
-        finished_at=now,
-        expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
-    )
+    with transaction.atomic():
+        present = set(Child.objects.select_for_update().filter(pk__in=listed).values_list("pk", flat=True))
+        if present != listed:
+            export.file.delete(save=False)
+            BatchExport.objects.filter(pk=export.pk).update(
+                status=BatchExport.Status.FAILED, file="", error=RECORD_REMOVED, finished_at=now
+            )
+            return
+        BatchExport.objects.filter(pk=export.pk).update(
+            status=BatchExport.Status.DONE,
+            file=export.file.name,
+            children=included,
+            failures=failures,
+            finished_at=now,
+            expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
+        )
 
 
 def exports_of(user: AnyUser) -> QuerySet[BatchExport]:
@@ -199,13 +218,14 @@ def child_summary_window(export: BatchExport) -> tuple[datetime.date, datetime.d
 
 
 def forget_child(child_id: int) -> int:
-    """A child's record is going (privacy/erasure.py): every export holding its PDF loses its zip at
-    once (it is a temporary copy; the person who asked can ask again), and the child leaves the lists
-    of every export, failures (which name it) included. The number of exports touched."""
+    """A child's record is going (privacy/erasure.py): every export whose zip holds its PDF (named
+    after the child) or names it among the PDFs that failed (niet-gelukt.txt) loses its zip at once
+    (it is a temporary copy; the person who asked can ask again), and the child leaves the lists of
+    every export, failures (which name it) included. The number of exports touched."""
     touched = 0
     holding = BatchExport.objects.filter(Q(children__contains=[child_id]) | Q(failures__contains=[{"child": child_id}]))
     for export in holding.select_for_update():
-        if child_id in export.children and export.file:
+        if export.file:
             export.file.delete(save=False)
             export.status = BatchExport.Status.EXPIRED
         export.children = [pk for pk in export.children if pk != child_id]

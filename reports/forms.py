@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from organisations.text import VisibleTextField
 from reports.access_log import AccessLogFilter
 from reports.models import AccessLog
 from staff.access import members_of, visible_organisations
@@ -16,7 +17,7 @@ from staff.scope import AnyUser
 
 
 class AccessLogFilterForm(forms.Form):
-    kind = forms.CharField(label=_("Child"), required=False, max_length=100, help_text=_("Name or pseudonym"))
+    kind = VisibleTextField(label=_("Child"), required=False, max_length=100, help_text=_("Name or pseudonym"))
     kind_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     gebruiker: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("User"), queryset=User.objects.none(), required=False, empty_label=_("everyone")

@@ -3,8 +3,10 @@
 A page about one child writes one row naming it (`child`); a page about a group (the day view,
 the group overview, the location page, the mentor list) writes ONE row listing the children it
 showed (`children`, their ids). When a child's record is removed (retention or a request for
-erasure) its rows keep a pseudonym instead of the child, and a REMOVED row records when and by
-which rule; nothing in the log names the child any more.
+erasure) its rows keep a pseudonym instead of the child and of every id in their page's address,
+the group rows drop its id from their list (and keep the pseudonym in `details`), and a REMOVED
+row records when and by which rule; nothing in the log names the child or holds its id any more
+(reports.services.access_log_forget_child).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.scope import AnyUser, scope_for
+
+PATH_MAX_LENGTH = 200
+# In `details` of a row about a group: the pseudonyms of the children it listed whose record was removed.
+REMOVED_CHILDREN = "removed_children"
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
@@ -50,6 +56,7 @@ class AccessLog(models.Model):
         VIEW_LOCATION = "location", _("viewed location page")
         VIEW_MENTOR_LIST = "mentors", _("viewed mentor list")
         VIEW_CONVERSATION = "conversation", _("viewed parent conversation")
+        VIEW_FOLLOW_UP = "followup", _("viewed conversations and agreements to follow up (home page)")
         EXPORT_ACCESS = "access", _("exported all data (access request)")
         REMOVED = "removed", _("record removed")
 
@@ -89,7 +96,7 @@ class AccessLog(models.Model):
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
-    path = models.CharField(_("page"), max_length=200, blank=True)
+    path = models.CharField(_("page"), max_length=PATH_MAX_LENGTH, blank=True)
     observation_id = models.BigIntegerField(_("observation"), null=True, blank=True)
     weeks = models.PositiveSmallIntegerField(_("weeks"), null=True, blank=True)
     period_start = models.DateField(_("period from"), null=True, blank=True)

@@ -3,8 +3,13 @@
 import datetime
 from collections.abc import Iterable
 
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, CharField, F, Func, JSONField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Left
+
 from children.models import Child
-from reports.models import AccessLog
+from reports.models import PATH_MAX_LENGTH, REMOVED_CHILDREN, AccessLog
 from staff.models import User
 from staff.scope import AnyUser
 
@@ -32,7 +37,7 @@ def _access_log_row(
         weeks=weeks,
         period_start=period_start,
         period_end=period_end,
-        path=path[:200],
+        path=path[:PATH_MAX_LENGTH],
         observation_id=observation_id,
     )
 
@@ -90,7 +95,7 @@ def access_log_record_shown(
             organisation_id=organisation_id,
             children=sorted(ids),
             action=action,
-            path=path[:200],
+            path=path[:PATH_MAX_LENGTH],
             weeks=weeks,
             period_start=period_start,
             period_end=period_end,
@@ -132,3 +137,50 @@ def access_log_record_many(
         for child in children
     ]
     return len(AccessLog.objects.bulk_create(rows))
+
+
+# A number between slashes in a page's address (before a dot, a query or the end): an id.
+ID_SEGMENT = r"/[0-9]+(?=[/.?#;]|$)"
+
+
+def access_log_forget_child(*, child_id: int, pseudonym: str) -> int:
+    """A child's record is going (privacy/erasure.py): afterwards no access-log row holds its id,
+    nor the id of anything of its record. Call it before the child is deleted.
+
+    - Rows about the child keep `pseudonym` instead of the link, every id in their page's address
+      (`/kinderen/<id>/`, `/waarnemingen/<id>/`, `/gesprekken/<id>/`: a page about one child names
+      only its own record's rows) gives way to the pseudonym, and the observation's id goes.
+    - Rows about a group lose the id from their list of children shown and keep the pseudonym
+      among `details["removed_children"]` instead.
+
+    Two UPDATE statements, whatever the number of rows. Returns the number of rows about the child."""
+    kept = AccessLog.objects.filter(child_id=child_id).update(
+        child=None,
+        pseudonym=pseudonym,
+        observation_id=None,
+        path=Left(
+            Func(
+                F("path"),
+                Value(ID_SEGMENT),
+                Value("/" + pseudonym),
+                Value("g"),
+                function="REGEXP_REPLACE",
+                output_field=CharField(),
+            ),
+            PATH_MAX_LENGTH,
+        ),
+    )
+    AccessLog.objects.filter(children__contains=[child_id]).update(
+        children=Func(
+            F("children"),
+            Value(child_id),
+            function="ARRAY_REMOVE",
+            output_field=ArrayField(BigIntegerField()),
+        ),
+        details=RawSQL(
+            "details || jsonb_build_object(%s::text, COALESCE(details -> %s, '[]'::jsonb) || to_jsonb(%s::text))",
+            (REMOVED_CHILDREN, REMOVED_CHILDREN, pseudonym),
+            output_field=JSONField(),
+        ),
+    )
+    return kept

@@ -24,6 +24,7 @@ from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 
 from organisations.models import Group, Location, Organisation
+from organisations.text import VisibleTextInAdmin
 from staff.access import managed_groups, managed_locations, managed_users, visible_organisations
 from staff.models import User
 from staff.scope import AnyUser, scope_for
@@ -49,8 +50,9 @@ def manages_records(request: HttpRequest) -> bool:
     return request.user.is_active and scope_for(request.user).is_admin
 
 
-class ScopedForeignKeys:
-    """Limits every foreign-key dropdown to the user's scope."""
+class ScopedForeignKeys(VisibleTextInAdmin):
+    """Limits every foreign-key dropdown to the user's scope (and, like every form, holds free text
+    to the visible-text rule: organisations/text.py)."""
 
     def choices_for(self, db_field: Any, request: HttpRequest) -> QuerySet[Any]:
         return scoped_choices(db_field.related_model, request.user)

@@ -4,14 +4,15 @@ insert; an organisation admin reads it in the app, filtered, and downloads it as
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import Conversation
+from conversations.models import Agreement, Conversation
 from organisations.calendar import today
-from reports.models import AccessLog
+from reports.models import AccessLog, BatchExport
 from tests import factories as f
 from tests.observation_factories import make_observation
 
@@ -137,6 +138,129 @@ def test_pages_without_observations_write_nothing(cast, observed, client_for):
     assert outsider.get(reverse("observation_detail", args=[observed["observation"].pk])).status_code == 404
     assert outsider.get(reverse("group_overview", args=[cast.group_a.pk])).status_code == 404
     assert not AccessLog.objects.exists()
+
+
+# --- issue 19: every page that shows something of a child's record logs its read ------------------
+
+
+def _agreement_due(observed):
+    """An agreement nobody looked back on yet: the coach's home page lists it, with its text."""
+    return Agreement.objects.create(
+        conversation=observed["conversation"],
+        text="Samen het afscheid oefenen.",
+        who="mentor",
+        follow_up=today() - datetime.timedelta(days=2),
+    )
+
+
+def _export_ready(cast, observed):
+    """A zip of group A's PDFs made for the manager (the worker's part is tested in test_batch_export)."""
+    export = BatchExport.objects.create(
+        requested_by=cast.manager,
+        organisation=cast.org,
+        group=cast.group_a,
+        weeks=12,
+        status=BatchExport.Status.DONE,
+        children=[cast.child_a.pk, observed["second"].pk],
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    export.file.save("pdfs-groep-a.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+    return [export.pk]
+
+
+ONE_CHILD = "one child"
+LISTED = "listed"
+# Every page of the app (pages/urls.py) that shows something of a child's record (observations,
+# conversations, agreements, summaries): who opens it, its arguments, the row it writes, and
+# whether the row names the child (ONE_CHILD) or lists it among the children shown (LISTED).
+READS = {
+    "child_detail": ("staff_a", lambda c, o: [c.child_a.pk], AccessLog.Action.VIEW_CHILD, ONE_CHILD),
+    "observation_detail": ("manager", lambda c, o: [o["observation"].pk], "observation", ONE_CHILD),
+    "observation_edit": ("staff_a", lambda c, o: [o["observation"].pk], "observation", ONE_CHILD),
+    "observation_remove": ("staff_a", lambda c, o: [o["observation"].pk], "observation", ONE_CHILD),
+    "conversation_detail": ("coach", lambda c, o: [o["conversation"].pk], "conversation", ONE_CHILD),
+    "conversation_edit": ("coach", lambda c, o: [o["conversation"].pk], "conversation", ONE_CHILD),
+    "child_summary": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.VIEW, ONE_CHILD),
+    "child_summary_pdf": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.EXPORT, ONE_CHILD),
+    "child_parent_handout_pdf": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.EXPORT, ONE_CHILD),
+    "export_download": ("manager", _export_ready, AccessLog.Action.EXPORT, ONE_CHILD),
+    "group_overview_csv": ("manager", lambda c, o: [c.group_a.pk], AccessLog.Action.EXPORT_CSV, ONE_CHILD),
+    "group_detail": ("staff_a", lambda c, o: [c.group_a.pk], AccessLog.Action.VIEW_GROUP, LISTED),
+    "group_overview": ("manager", lambda c, o: [c.group_a.pk], AccessLog.Action.VIEW_GROUP_OVERVIEW, LISTED),
+    "location_detail": ("manager", lambda c, o: [c.location1.pk], AccessLog.Action.VIEW_LOCATION, LISTED),
+    "mentor_children": ("staff_a", lambda c, o: [], AccessLog.Action.VIEW_MENTOR_LIST, LISTED),
+    "home": ("coach", lambda c, o: [], AccessLog.Action.VIEW_FOLLOW_UP, LISTED),
+}
+# The other pages, and why they show nothing of a child's record.
+SHOW_NO_RECORD = {
+    "observation_new": "an empty entry form (the pillars the group watches come from the day view's own row)",
+    "conversation_new": "an empty conversation form",
+    "agreement_looked_back": "POST only",
+    "group_export": "POST only: asks for a zip",
+    "location_export": "POST only: asks for a zip",
+    "export_status": "the progress of a zip",
+    "export_progress": "the progress of a zip",
+    "access_log": "the log itself: who saw whom",
+    "access_log_csv": "the log itself: who saw whom",
+    "privacy_statement": "the organisation's privacy statement",
+    "tablet_home": "the tablet's staff list",
+    "tablet_register": "a form",
+    "tablet_revoke": "POST only",
+    "tablet_unlock": "a PIN form",
+    "tablet_lock": "POST only",
+    "pin_settings": "a PIN form",
+    "connection_check": "an empty answer",
+}
+
+
+def test_every_page_is_placed_among_the_reads_or_the_others():
+    from pages.urls import urlpatterns
+
+    names = {pattern.name for pattern in urlpatterns}
+    assert names == set(READS) | set(SHOW_NO_RECORD) and not set(READS) & set(SHOW_NO_RECORD)
+
+
+@pytest.mark.parametrize("name", READS)
+def test_every_page_that_shows_a_childs_record_writes_a_row(cast, observed, client_for, name):
+    """Issue 19: the conversation's edit form showed the parents' words and logged nothing."""
+    role, arguments, action, how = READS[name]
+    _agreement_due(observed)
+    user = getattr(cast, role)
+    response = client_for(user).get(reverse(name, args=arguments(cast, observed)))
+    assert response.status_code == 200, name
+    about = {"child": cast.child_a} if how == ONE_CHILD else {"children__contains": [cast.child_a.pk]}
+    rows = AccessLog.objects.filter(user=user, action=action, **about)
+    assert rows.exists(), f"{name} wrote {list(AccessLog.objects.values_list('action', 'child_id', 'children'))}"
+
+
+def test_the_conversation_form_logs_its_read_when_it_shows_it_not_when_it_saves(cast, observed, client_for):
+    conversation = observed["conversation"]
+    client = client_for(cast.coach)
+    url = reverse("conversation_edit", args=[conversation.pk])
+    _, queries = _get(client, url)
+    assert len(_inserts(queries)) == 1
+    row = AccessLog.objects.get()
+    assert (row.user, row.child, row.action, row.path) == (cast.coach, cast.child_a, "conversation", url)
+    data = {
+        "date": conversation.date.isoformat(),
+        "participants": "moeder, mentor",
+        "parents_context": "",
+        "version": conversation.version,
+        "afspraak-TOTAL_FORMS": "0",
+        "afspraak-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    assert AccessLog.objects.count() == 1  # the page after saving (the conversation) writes its own
+
+
+def test_the_home_page_logs_the_children_whose_agreements_it_lists(cast, observed, client_for):
+    assert client_for(cast.coach).get(reverse("home")).status_code == 200
+    assert not AccessLog.objects.exists()  # nothing to follow up: nothing shown
+    _agreement_due(observed)
+    _, queries = _get(client_for(cast.coach), reverse("home"))
+    assert len(_inserts(queries)) == 1
+    row = AccessLog.objects.get()
+    assert (row.user, row.action, row.children, row.child) == (cast.coach, "followup", [cast.child_a.pk], None)
 
 
 # --- reading it: the page and the CSV ------------------------------------------------------------

@@ -172,32 +172,39 @@ def test_only_managers_and_coaches_ask_and_a_location_export_covers_its_groups(c
 
 
 def test_a_removed_child_leaves_every_export_and_its_zip_goes(cast, client_for, monkeypatch):
-    """Erasure (privacy/erasure.py): the zip holding the child's PDF is removed from storage, and the
-    child leaves the lists of the exports, the failures that name it included; other exports stay."""
+    """Erasure (privacy/erasure.py): a zip that holds the child's PDF, or names it in niet-gelukt.txt
+    (issue 19), is removed from storage, and the child leaves the lists of the exports, the failures
+    that name it included; other exports stay."""
     from privacy.erasure import erase_child
 
     anna = f.make_child(cast.group_a, "Anna")
     client = client_for(cast.coach)
-    with_sem = ask(client, cast.group_a)  # Sem in the zip, Anna among the failures
+    with_anna = ask(client, cast.group_a)  # Sem in the zip, Anna among the failures
     monkeypatch.setattr(batch, "render_child_summary_pdf", pdf_failing_for(anna))
     run_worker()
     monkeypatch.undo()
-    with_sem.refresh_from_db()
-    assert with_sem.children == [cast.child_a.pk] and with_sem.failures[0]["name"] == anna.full_name
-    zip_name = with_sem.file.name
+    with_anna.refresh_from_db()
+    assert with_anna.children == [cast.child_a.pk] and with_anna.failures[0]["name"] == anna.full_name
+    zip_name = with_anna.file.name
+    assert client.post(reverse("group_export", args=[cast.group_b.pk]), {"weken": "12"}).status_code == 302
+    run_worker()
+    other = BatchExport.objects.get(group=cast.group_b)
 
     erase_child(anna, rule="request")
-    with_sem.refresh_from_db()
-    assert with_sem.failures == [] and with_sem.children == [cast.child_a.pk]
-    assert with_sem.status == BatchExport.Status.DONE and with_sem.file.storage.exists(
-        zip_name
-    )  # Anna's PDF was never in it
+    with_anna.refresh_from_db()
+    assert with_anna.failures == [] and with_anna.children == [cast.child_a.pk]
+    assert with_anna.status == BatchExport.Status.EXPIRED and not with_anna.file
+    assert not with_anna.file.storage.exists(zip_name)  # its niet-gelukt.txt named her
+    assert client.get(reverse("export_download", args=[with_anna.pk])).status_code == 410
+    other.refresh_from_db()
+    assert other.status == BatchExport.Status.DONE and other.file.storage.exists(other.file.name)
 
-    erase_child(cast.child_a, rule="request")
-    with_sem.refresh_from_db()
-    assert with_sem.children == [] and with_sem.status == BatchExport.Status.EXPIRED
-    assert not with_sem.file and not with_sem.file.storage.exists(zip_name)
-    assert client.get(reverse("export_download", args=[with_sem.pk])).status_code == 410
+    erase_child(cast.child_b, rule="request")
+    other.refresh_from_db()
+    assert other.children == [] and other.status == BatchExport.Status.EXPIRED
+    assert not other.file
+    with_anna.refresh_from_db()
+    assert with_anna.children == [cast.child_a.pk]
 
 
 def test_the_pdfs_and_the_access_log_cover_the_weeks_of_the_day_it_was_asked_for(cast, client_for):

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from observations.models import Observation, PillarRating
-from observations.services import INVISIBLE_CHARACTERS, visible_text
+from organisations.text import shows_nothing, visible_text
 from tests.observation_factories import days_ago, entry_data, make_observation
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,9 @@ def url(child):
     return reverse("observation_new", args=[child.pk])
 
 
-def test_the_list_is_the_one_the_service_uses():
-    assert set(INVISIBLE) == INVISIBLE_CHARACTERS and len(INVISIBLE) == 16
+def test_every_character_of_the_list_shows_nothing_under_the_one_rule():
+    """The rule is organisations/text.py's (issue 19), for every free-text field; tests/test_visible_text.py."""
+    assert len(INVISIBLE) == 16 and all(shows_nothing(char) for char in INVISIBLE)
 
 
 def test_problem_9_a_note_of_only_invisible_characters_is_stored_as_empty(cast, client_for):

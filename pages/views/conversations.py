@@ -81,18 +81,22 @@ def conversation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     return _render_form(request, form, agreements, child=child, editing=None)
 
 
-@require_safe
-@login_required
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = selectors.readable_conversation(request.user, pk)
-    if conversation is None:
-        raise Http404
+def _log_read(request: HttpRequest, conversation: Conversation) -> None:
     access_log_record(
         user=request.user,
         child=conversation.child,
         action=AccessLog.Action.VIEW_CONVERSATION,
         path=request.get_full_path(),
     )
+
+
+@require_safe
+@login_required
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = selectors.readable_conversation(request.user, pk)
+    if conversation is None:
+        raise Http404
+    _log_read(request, conversation)
     context = {
         "conversation": conversation,
         "agreements": list(conversation.agreements.all()),
@@ -141,6 +145,7 @@ def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if response is not None:
             return response
     else:
+        _log_read(request, conversation)  # the form shows the parents' words and the agreements
         form = EditConversationForm(
             initial={
                 "date": conversation.date,

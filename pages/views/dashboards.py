@@ -33,6 +33,15 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     # Every location side by side, with the children with an attention point, in five queries.
     figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user)}
+    # Conversations coming up and agreements to look back on (coach, mentor): their text is in the log.
+    follow_up = conversation_selectors.follow_up_for(request.user) if scope.memberships else None
+    if follow_up:
+        access_log_record_shown(
+            user=request.user,
+            shown=children_shown(follow_up.children),
+            action=AccessLog.Action.VIEW_FOLLOW_UP,
+            path=request.get_full_path(),
+        )
     return render(
         request,
         "pages/home.html",
@@ -43,8 +52,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "coached_locations": [figures[loc.pk] for loc in coached],
             "stale_days": settings.OBSERVATION_STALE_DAYS,
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
-            # Conversations coming up and agreements to look back on (coach, mentor).
-            "follow_up": conversation_selectors.follow_up_for(request.user) if scope.memberships else None,
+            "follow_up": follow_up,
         },
     )
 
