@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from staff.forms import EmailAuthenticationForm, EmailPasswordResetForm
 from staff.tokens import reset_token_generator
+from staff.views import OwnPasswordChangeView
 
 admin.site.site_header = "Gehechtheid in beeld"
 admin.site.site_title = "Gehechtheid in beeld"
@@ -16,7 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
-    path("wachtwoord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("wachtwoord/", OwnPasswordChangeView.as_view(), name="password_change"),
     path("wachtwoord/gewijzigd/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Password reset by e-mail: the same answer for every address; links only for active accounts.
     path(

@@ -1,10 +1,19 @@
 from collections.abc import Iterator
+from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UserChangeForm,
+)
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
-from staff.lockout import normalise_email
+from staff.lockout import normalise_email, validate_own_password
 from staff.models import PasswordResetMail, User
 
 
@@ -28,6 +37,28 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("This e-mail address and password do not match. Please try again."),
         "inactive": _("This account is inactive."),
     }
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the current password checked and throttled like the login
+    (staff.lockout.validate_own_password): guessing it here locks this page and the login alike."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": _("This is not your current password. Please try again."),
+    }
+
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        validate_own_password(
+            self.request, self.user, old_password, wrong_message=self.error_messages["password_incorrect"]
+        )
+        return old_password
 
 
 class EmailPasswordResetForm(PasswordResetForm):
