@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "staff.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "attachment_site.method_not_allowed.MethodNotAllowedPageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -1,4 +1,3 @@
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -6,7 +5,6 @@ from django.contrib.auth.forms import (
     AdminUserCreationForm,
     AuthenticationForm,
     PasswordChangeForm,
-    PasswordResetForm,
     UserChangeForm,
 )
 from django.http import HttpRequest
@@ -14,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from staff.lockout import normalise_email, validate_own_password
-from staff.models import PasswordResetMail, User
+from staff.models import User
 
 
 class NormalisedEmailField(forms.EmailField):
@@ -59,21 +57,6 @@ class OwnPasswordChangeForm(PasswordChangeForm):
             self.request, self.user, old_password, wrong_message=self.error_messages["password_incorrect"]
         )
         return old_password
-
-
-class EmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form (same answer for known and unknown addresses, active users only, matched
-    case-insensitively) with the normalised address field, and at most one mail per account per
-    PASSWORD_RESET_MAIL_INTERVAL_MINUTES (the page says the same either way)."""
-
-    email = NormalisedEmailField(
-        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-
-    def get_users(self, email: str) -> Iterator[User]:
-        for user in super().get_users(email):
-            if PasswordResetMail.claim(user):
-                yield user
 
 
 class UserAdminCreationForm(AdminUserCreationForm):

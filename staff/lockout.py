@@ -37,6 +37,8 @@ from django.http import HttpRequest
 from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from staff.models import User
 
 ADDRESS_ALONE = "ip_address"
@@ -137,7 +139,7 @@ def locked_out_message() -> str:
     ) % {"minutes": minutes}
 
 
-def validate_own_password(request: HttpRequest, user: User, password: str, *, wrong_message: str) -> None:
+def validate_own_password(request: HttpRequest, user: User, password: str, *, wrong_message: StrOrPromise) -> None:
     """The check of a form's password field: `wrong_message` for a wrong password, the lockout message
     once axes locked this person (or this address) out."""
     outcome = check_own_password(request, user, password)

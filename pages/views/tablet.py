@@ -150,7 +150,9 @@ def tablet_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
             else PinOutcome.PASSWORD_NEEDED
         )
     if use_password:
-        form: PinUnlockForm | PasswordUnlockForm = PasswordUnlockForm(request.POST or None, request=request, user=person)
+        form: PinUnlockForm | PasswordUnlockForm = PasswordUnlockForm(
+            request.POST or None, request=request, user=person
+        )
         if request.method == "POST" and form.is_valid():
             return _enter(request, tablet, person, by_pin=False)
     else:
