@@ -50,7 +50,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "staff.admin_app.StaffAdminConfig",  # django.contrib.admin, its password change throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "staff.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "attachment_site.method_not_allowed.MethodNotAllowedPageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -166,6 +167,9 @@ AXES_USERNAME_CALLABLE = "staff.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "staff.lockout.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Every password field goes through the same count (staff.lockout.check_own_password): the PIN page,
+# the password change, the tablet's unlock. Axes keeps a failed request's form fields; never these.
+AXES_SENSITIVE_PARAMETERS = ["old_password", "new_password1", "new_password2", "pin", "pin_again"]
 # The client address: REMOTE_ADDR, or behind DJANGO_BEHIND_PROXY the X-Forwarded-For entry written by
 # the outermost of DJANGO_TRUSTED_PROXY_COUNT proxies (entries further left are the client's to forge).
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1) if env_bool("DJANGO_BEHIND_PROXY", False) else 0

@@ -1,11 +1,12 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from attachment_site.favicon import favicon
-from staff.forms import EmailAuthenticationForm, EmailPasswordResetForm
+from staff.forms import EmailAuthenticationForm
+from staff.password_reset import EmailPasswordResetForm
 from staff.tokens import reset_token_generator
+from staff.views import OwnPasswordChangeView
 
 admin.site.site_header = "Gehechtheid in beeld"
 admin.site.site_title = "Gehechtheid in beeld"
@@ -17,18 +18,13 @@ urlpatterns = [
         name="login",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
-    path("wachtwoord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("wachtwoord/", OwnPasswordChangeView.as_view(), name="password_change"),
     path("wachtwoord/gewijzigd/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    # Password reset by e-mail: the same answer for every address; links only for active accounts.
+    # Password reset by e-mail: the same answer, and the same work, for every address; the mail goes
+    # out from the task queue, links only for active accounts (staff/password_reset.py).
     path(
         "wachtwoord-vergeten/",
-        auth_views.PasswordResetView.as_view(
-            form_class=EmailPasswordResetForm,
-            token_generator=reset_token_generator,
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            extra_email_context={"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
-        ),
+        auth_views.PasswordResetView.as_view(form_class=EmailPasswordResetForm),
         name="password_reset",
     ),
     path("wachtwoord-vergeten/verstuurd/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

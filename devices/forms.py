@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from devices.services import registrable_groups, validate_pin
 from organisations.models import Group
 from organisations.text import VisibleTextField
+from staff.lockout import validate_own_password
 from staff.models import User
 
 
@@ -52,15 +54,29 @@ class PinUnlockForm(forms.Form):
 
 
 class PasswordUnlockForm(forms.Form):
+    """Switch to oneself with the full password, checked and throttled like the login."""
+
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": "autofocus"}),
     )
 
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        validate_own_password(
+            self.request, self.user, password, wrong_message=_("This password is not right. Please try again.")
+        )
+        return password
+
 
 class PinSetForm(forms.Form):
-    """Set a PIN: the full password first, then the new PIN twice."""
+    """Set a PIN: the full password first (checked and throttled like the login), then the new PIN twice."""
 
     password = forms.CharField(
         label=_("Your password"),
@@ -72,14 +88,14 @@ class PinSetForm(forms.Form):
     )
     pin_again = forms.CharField(label=_("New PIN again"), max_length=6, strip=True, widget=_pin_widget())
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.request = request
         self.user = user
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("This is not your password."), code="password_incorrect")
+        validate_own_password(self.request, self.user, password, wrong_message=_("This is not your password."))
         return password
 
     def clean_pin(self) -> str:

@@ -1,11 +1,18 @@
-from collections.abc import Iterator
+from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+    UserChangeForm,
+)
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
-from staff.lockout import normalise_email
-from staff.models import PasswordResetMail, User
+from staff.lockout import normalise_email, validate_own_password
+from staff.models import User
 
 
 class NormalisedEmailField(forms.EmailField):
@@ -30,19 +37,26 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class EmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form (same answer for known and unknown addresses, active users only, matched
-    case-insensitively) with the normalised address field, and at most one mail per account per
-    PASSWORD_RESET_MAIL_INTERVAL_MINUTES (the page says the same either way)."""
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the current password checked and throttled like the login
+    (staff.lockout.validate_own_password): guessing it here locks this page and the login alike."""
 
-    email = NormalisedEmailField(
-        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": _("This is not your current password. Please try again."),
+    }
 
-    def get_users(self, email: str) -> Iterator[User]:
-        for user in super().get_users(email):
-            if PasswordResetMail.claim(user):
-                yield user
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        validate_own_password(
+            self.request, self.user, old_password, wrong_message=self.error_messages["password_incorrect"]
+        )
+        return old_password
 
 
 class UserAdminCreationForm(AdminUserCreationForm):

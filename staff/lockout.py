@@ -9,17 +9,37 @@
   address locks after AXES_FAILURE_LIMIT failures, one address alone after AXES_ADDRESS_FAILURE_LIMIT
   (axes itself has one limit for every parameter). A successful login clears only that user's failures
   at that address, so logging in to one's own account does not wipe the count against others.
+- `check_own_password` is every other place that asks a signed-in (or tapped-in) person for their
+  password: the PIN page, the password change (the app's and the admin's), the tablet's password
+  unlock. It goes through the same `authenticate` as the login, so axes counts its failures under the
+  same keys (the person's address at the client address, and the client address alone) and refuses
+  even the right password once locked; the login is then locked too. `validate_own_password` is its
+  form-field form: the Dutch error for a wrong password, or for a lockout.
 """
 
+from __future__ import annotations
+
+import enum
 import ipaddress
+import math
 import unicodedata
+from typing import TYPE_CHECKING
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_failure_limit, get_lockout_parameters
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import HttpRequest
+from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from staff.models import User
 
 ADDRESS_ALONE = "ip_address"
 
@@ -82,3 +102,48 @@ class LoginLockoutHandler(AxesDatabaseHandler):
         address = getattr(request, "axes_ip_address", None)  # set by axes on every request
         count, _ = AccessAttempt.objects.filter(username=username, ip_address=address).delete()
         return count
+
+
+class PasswordCheck(enum.Enum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    LOCKED_OUT = "locked out"
+
+
+def check_own_password(request: HttpRequest, user: User, password: str) -> PasswordCheck:
+    """Is `password` the password of `user`? Asked like the login: through `authenticate` with the
+    request, so axes counts a wrong one and refuses every one during a lockout. A right one clears
+    this person's failures at this address (AXES_RESET_ON_SUCCESS), as a login does.
+
+    The lockout is answered by the form (`validate_own_password`), not by AxesMiddleware's lockout
+    page: the person keeps their page and reads why it refuses."""
+    checked = authenticate(request, username=user.get_username(), password=password)
+    if getattr(request, "axes_locked_out", False):
+        setattr(request, "axes_locked_out", False)  # noqa: B010 - the form says it; no lockout page instead
+        return PasswordCheck.LOCKED_OUT
+    if checked is None or checked.pk != user.pk:
+        return PasswordCheck.WRONG
+    if settings.AXES_RESET_ON_SUCCESS:
+        AxesProxyHandler.get_implementation().reset_user_attempts(request, {"username": user.get_username()})
+    return PasswordCheck.RIGHT
+
+
+def locked_out_message() -> str:
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME * 60)
+    return ngettext(
+        "Too many wrong passwords. To protect your account, your password is refused here and at the login "
+        "for %(minutes)d minute, even the right one. Ask your organisation admin if you need help.",
+        "Too many wrong passwords. To protect your account, your password is refused here and at the login "
+        "for %(minutes)d minutes, even the right one. Ask your organisation admin if you need help.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def validate_own_password(request: HttpRequest, user: User, password: str, *, wrong_message: StrOrPromise) -> None:
+    """The check of a form's password field: `wrong_message` for a wrong password, the lockout message
+    once axes locked this person (or this address) out."""
+    outcome = check_own_password(request, user, password)
+    if outcome is PasswordCheck.LOCKED_OUT:
+        raise ValidationError(locked_out_message(), code="password_locked_out")
+    if outcome is PasswordCheck.WRONG:
+        raise ValidationError(wrong_message, code="password_incorrect")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -150,12 +150,11 @@ def tablet_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
             else PinOutcome.PASSWORD_NEEDED
         )
     if use_password:
-        form: PinUnlockForm | PasswordUnlockForm = PasswordUnlockForm(request.POST or None)
+        form: PinUnlockForm | PasswordUnlockForm = PasswordUnlockForm(
+            request.POST or None, request=request, user=person
+        )
         if request.method == "POST" and form.is_valid():
-            checked = authenticate(request, username=person.email, password=form.cleaned_data["password"])
-            if checked is not None and checked.pk == person.pk:
-                return _enter(request, tablet, person, by_pin=False)
-            form.add_error("password", _("This password is not right. Please try again."))
+            return _enter(request, tablet, person, by_pin=False)
     else:
         form = PinUnlockForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -177,7 +176,7 @@ def tablet_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
             else:
                 use_password = True
                 notice = _unlock_messages(result.outcome)
-                form = PasswordUnlockForm()
+                form = PasswordUnlockForm(request=request, user=person)
     context = {
         "tablet": tablet,
         "person": person,
@@ -211,13 +210,13 @@ def pin_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set or remove one's own PIN for group tablets, after giving the full password."""
     if not scope_for(request.user).is_staff_member:
         raise Http404
-    form = PinSetForm(user=request.user)
+    form = PinSetForm(request=request, user=request.user)
     if request.method == "POST":
         if "remove" in request.POST:
             services.remove_pin(request.user)
             messages.success(request, _("Your PIN was removed. On a group tablet you now log in with your password."))
             return redirect("pin_settings")
-        form = PinSetForm(request.POST, user=request.user)
+        form = PinSetForm(request.POST, request=request, user=request.user)
         if form.is_valid():
             services.set_pin(request.user, form.cleaned_data["pin"])
             messages.success(request, _("Your PIN was saved. Use it to switch to yourself on your group's tablet."))
