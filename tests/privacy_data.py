@@ -146,19 +146,30 @@ def _pg_dump_binary(server_major: int) -> str:
     return best[1]
 
 
+# The connection keywords that every libpq since PostgreSQL 10 reads: the live connection's own
+# parameters also name newer ones (sslcertmode, since 16), which an older pg_dump refuses.
+DUMP_KEYWORDS = (
+    "host", "hostaddr", "dbname", "user", "options", "sslmode", "sslrootcert", "sslcert", "sslkey", "passfile",
+)  # fmt: skip
+
+
 def database_dump() -> str:
     """The whole test database as pg_dump writes it (schema and every row). Needs committed data:
     use it in tests marked django_db(transaction=True).
 
     pg_dump connects exactly as Django's own connection did: the live connection's resolved
-    parameters (host or socket directory, port, user, database, options; psycopg's `info.dsn`) and
-    its password, whatever the URI held (a TCP host, `?host=/socket/dir` of the embedded server)."""
+    parameters (host or socket directory, port, user, database, options) and its password, whatever
+    the URI held (a TCP host, `?host=/socket/dir` of the embedded server)."""
+    from psycopg.conninfo import make_conninfo
+
     connection.ensure_connection()
     info = connection.connection.info
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         server_major = int(cursor.fetchone()[0]) // 10000
-    command = [_pg_dump_binary(server_major), "--no-owner", "--no-privileges", "--dbname", info.dsn]
+    parameters = {k: v for k, v in info.get_parameters().items() if k in DUMP_KEYWORDS}
+    conninfo = make_conninfo(**parameters, port=str(info.port))
+    command = [_pg_dump_binary(server_major), "--no-owner", "--no-privileges", "--dbname", conninfo]
     # Nothing from the calling shell may redirect it (PGHOST, PGPORT, a service file).
     env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
     if info.password:
