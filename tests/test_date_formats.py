@@ -105,7 +105,7 @@ def test_the_summary_pdf_writes_months_in_lowercase(october_observation):
     cast, _ = october_observation
     with translation.override("nl"):
         summary = child_summary(cast.child_a, 12, until=datetime.date(2026, 12, 4))
-        _, _, data = render_child_summary_pdf(summary, made_by=cast.coach, made_on=datetime.date(2026, 12, 4))
+        data = render_child_summary_pdf(summary, made_by=cast.coach, made_on=datetime.date(2026, 12, 4)).data
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
     assert "4 december 2026 door Coen" in text
     assert "27 oktober 2026" in text
