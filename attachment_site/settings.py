@@ -208,6 +208,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
+# Named date formats per language (attachment_site/formats/): templates write `|date:"DATE_FORMAT"`.
+FORMAT_MODULE_PATH = ["attachment_site.formats"]
 
 STATIC_URL = "/static/"
 # Where collectstatic writes (and WhiteNoise serves from); the same folder for both.

@@ -110,7 +110,7 @@ def main():
                 f"PDF download via test client, {weeks} weeks",
                 lambda w=weeks: client.get(f"/kinderen/{child.pk}/overzicht.pdf?weken={w}"),
             )
-        _, _, data = render_child_summary_pdf(child_summary(child, 52), made_by=cast.coach, made_on=today())
+        data = render_child_summary_pdf(child_summary(child, 52), made_by=cast.coach, made_on=today()).data
         print(f"\n52-week PDF: {len(data) / 1024:.0f} kB")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

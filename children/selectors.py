@@ -50,7 +50,3 @@ def children_placed_in_group(group: Group, day: datetime.date | None = None) -> 
 
 def placements_of_child(child: Child) -> list[Placement]:
     return list(child.placements.select_related("group__location").order_by("-start_date"))
-
-
-def mentorships_of_child(child: Child) -> list[Mentorship]:
-    return list(child.mentorships.select_related("mentor").order_by("-start_date"))

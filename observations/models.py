@@ -25,6 +25,7 @@ from observations.pillars import (
     rating_label,
     rating_strength,
 )
+from organisations.labels import choice_labels
 from organisations.models import Group
 from staff.scope import AnyUser
 
@@ -95,8 +96,7 @@ class Observation(models.Model):
         return f"{self.child} – {self.date:%Y-%m-%d}"
 
     def get_circumstances_display(self) -> list[str]:
-        labels = dict(Circumstance.choices)
-        return [str(labels.get(c, c)) for c in self.circumstances]
+        return choice_labels(Circumstance, self.circumstances)
 
 
 def _directions_allowed_constraint() -> Q:

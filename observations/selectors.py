@@ -20,6 +20,7 @@ from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, PILLARS, rating_label
 from observations.recency import LastObserved, last_observed, last_observed_date
 from organisations.calendar import numeric_date, numeric_moment, today, week_of
+from organisations.labels import choice_label, choice_labels
 from organisations.models import Group
 from staff.models import User
 
@@ -98,7 +99,6 @@ def _with_details(observations_qs: QuerySet[Observation]) -> QuerySet[Observatio
 
 
 PILLAR_ORDER = {pillar.code: index for index, pillar in enumerate(PILLARS)}
-SITUATION_LABELS = dict(Situation.choices)  # labels translated when read
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,9 @@ class TimelineEntry:
 
     @property
     def situation_label(self) -> str:
-        """What `observation.get_situation_display()` shows, from choices read once (Django's rebuilds
-        them, translating every label, for each observation)."""
-        situation = self.observation.situation
-        return str(SITUATION_LABELS.get(situation, situation))
+        """What `observation.get_situation_display()` shows, without Django's rebuilding the choices
+        (translating every label) for each observation."""
+        return choice_label(Situation, self.observation.situation)
 
 
 @dataclass(frozen=True)
@@ -162,10 +161,9 @@ def _display(field: str, value: Any) -> str:
     if value in (None, "", []):
         return "–"
     if field == "situation":
-        return str(dict(Situation.choices).get(value, value))
+        return choice_label(Situation, value)
     if field == "circumstances":
-        labels = dict(Circumstance.choices)
-        return ", ".join(str(labels.get(c, c)) for c in value)
+        return ", ".join(choice_labels(Circumstance, value))
     if field == "value":
         return rating_label(value)
     if field == "date":

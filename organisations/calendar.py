@@ -26,9 +26,9 @@ def numeric_date(day: datetime.date | None) -> str:
     return f"{day:%d-%m-%Y}" if day else ""
 
 
-def numeric_moment(moment: datetime.datetime) -> str:
-    """A moment in the site's time zone as 29-11-2026 14:05."""
-    return f"{timezone.localtime(moment):%d-%m-%Y %H:%M}"
+def numeric_moment(moment: datetime.datetime | None) -> str:
+    """A moment in the site's time zone as 29-11-2026 14:05 ("" for none)."""
+    return f"{timezone.localtime(moment):%d-%m-%Y %H:%M}" if moment else ""
 
 
 def days_between(earlier: datetime.date, later: datetime.date) -> int:

@@ -1,6 +1,7 @@
-"""What the views share about HTTP: the request of a view behind `login_required`, and a download."""
+"""What the views share about HTTP: the request of a view behind `login_required`. (A download:
+reports.downloads.attachment.)"""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from staff.models import User
 
@@ -9,11 +10,3 @@ class AuthenticatedHttpRequest(HttpRequest):
     """For type checking only: Django passes a plain HttpRequest; `login_required` guarantees the user."""
 
     user: User
-
-
-def attachment(filename: str, mimetype: str, data: bytes) -> HttpResponse:
-    """A file to download (a PDF, a CSV): saved under `filename`, never kept by a cache."""
-    response = HttpResponse(data, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response

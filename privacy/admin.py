@@ -31,6 +31,7 @@ from privacy.erasure import erase_child
 from privacy.export import render_access_export
 from privacy.models import RetentionConsent
 from privacy.records import RecordsProtected, child_records
+from reports.downloads import attachment
 from reports.models import AccessLog
 from reports.services import access_log_record
 from staff.admin_scoping import ScopedAdmin
@@ -179,9 +180,6 @@ class PrivacyChildAdmin(ChildAdmin):
             self.message_user(request, _("Choose exactly one child for an access export."), messages.WARNING)
             return None
         child = children[0]
-        filename, mimetype, data = render_access_export(child, made_on=today())
+        download = render_access_export(child, made_on=today())
         access_log_record(user=request.user, child=child, action=AccessLog.Action.EXPORT_ACCESS, path=request.path)
-        response = HttpResponse(data, content_type=mimetype)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return attachment(download)

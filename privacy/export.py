@@ -1,7 +1,7 @@
 """The parents' right of access: everything stored about one child, in one zip.
 
 `render_access_export(child, made_on=...)` is a pure renderer in the house style, child in,
-(filename, mimetype, bytes) out. The zip holds
+a Download (filename, content type, bytes) out. The zip holds
 - a readable PDF (WeasyPrint, through reports.pdf's html_to_pdf and its RestrictedURLFetcher):
   the child's facts, placements, every observation with its date, moment, the observer's role
   (never a name), circumstances, notes and ratings, parent conversations and any other record
@@ -33,8 +33,10 @@ from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, rating_label
 from organisations.calendar import numeric_date, numeric_moment
+from organisations.labels import choice_label, choice_labels
 from privacy.models import RetentionConsent
 from privacy.records import ChildRecords, child_records
+from reports.downloads import Download
 from reports.models import AccessLog
 from reports.pdf import html_to_pdf, page_frame, safe_filename_part
 from staff.models import Membership, Role
@@ -48,13 +50,12 @@ SKIPPED_FIELDS = {"submission_key", "version"}
 
 def roles_of(user_ids: Iterable[int | None], organisation_id: int) -> dict[int, str]:
     """{user id: their role(s) in the organisation, e.g. 'pedagogisch medewerker'}. One query."""
-    labels = dict(Role.choices)
     roles: dict[int, list[str]] = {}
     for user_id, role in Membership.objects.filter(
         user_id__in=[u for u in user_ids if u is not None], organisation_id=organisation_id
     ).values_list("user_id", "role"):
         roles.setdefault(user_id, [])
-        label = str(labels.get(role, role))
+        label = choice_label(Role, role)
         if label not in roles[user_id]:
             roles[user_id].append(label)
     return {user_id: " / ".join(sorted(names)) for user_id, names in roles.items()}
@@ -152,7 +153,6 @@ def _user_ids(records: ChildRecords, access: list[AccessLog]) -> set[int | None]
 
 
 def _observations(records: ChildRecords, roles: dict[int, str]) -> list[ObservationItem]:
-    situations, circumstances = dict(Situation.choices), dict(Circumstance.choices)
     ratings: dict[int, list[PillarRating]] = {}
     for rating in records.live.get(PillarRating, []):
         assert isinstance(rating, PillarRating)
@@ -165,9 +165,9 @@ def _observations(records: ChildRecords, roles: dict[int, str]) -> list[Observat
         items.append(
             ObservationItem(
                 date=o.date,
-                moment=str(situations.get(o.situation, o.situation)),
+                moment=choice_label(Situation, o.situation),
                 observer_role=roles.get(o.observer_id) or _("staff member"),
-                circumstances=[str(circumstances.get(c, c)) for c in o.circumstances],
+                circumstances=choice_labels(Circumstance, o.circumstances),
                 note=o.note,
                 ratings=[
                     RatingItem(
@@ -213,7 +213,6 @@ def access_export_json(records: ChildRecords, access: list[AccessLog], *, made_o
 def access_export_pdf(records: ChildRecords, access: list[AccessLog], *, made_on: datetime.date) -> bytes:
     child = records.child
     roles = roles_of(_user_ids(records, access), child.organisation_id)
-    actions = dict(AccessLog.Action.choices)
     context = {
         "child": child,
         "organisation": child.organisation,
@@ -235,7 +234,7 @@ def access_export_pdf(records: ChildRecords, access: list[AccessLog], *, made_on
             AccessItem(
                 when=row.created_at,
                 role=_role(roles, row.user_id),
-                action=str(actions.get(row.action, row.action)),
+                action=choice_label(AccessLog.Action, row.action),
             )
             for row in access
         ],
@@ -244,7 +243,7 @@ def access_export_pdf(records: ChildRecords, access: list[AccessLog], *, made_on
     return html_to_pdf(render_to_string("privacy/access_export.html", context))
 
 
-def render_access_export(child: Child, *, made_on: datetime.date) -> tuple[str, str, bytes]:
+def render_access_export(child: Child, *, made_on: datetime.date) -> Download:
     """The zip for the parents: a PDF to read and a JSON file with every row."""
     records = child_records(child)
     access = _access_rows(child)
@@ -253,4 +252,4 @@ def render_access_export(child: Child, *, made_on: datetime.date) -> tuple[str, 
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{stem}.pdf", access_export_pdf(records, access, made_on=made_on))
         archive.writestr(f"{stem}.json", access_export_json(records, access, made_on=made_on))
-    return f"{stem}.zip", MIMETYPE, buffer.getvalue()
+    return Download(f"{stem}.zip", MIMETYPE, buffer.getvalue())

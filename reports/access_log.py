@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from children.models import Child
 from organisations.calendar import numeric_date, numeric_moment
 from reports.csv_export import MIMETYPE, csv_bytes, csv_cell
+from reports.downloads import Download
 from reports.models import REMOVED_CHILDREN, AccessLog
 from staff.models import User
 from staff.scope import AnyUser
@@ -149,5 +150,5 @@ def access_log_csv_rows(rows: list[AccessLogRow]) -> list[list[str]]:
     return out
 
 
-def render_access_log_csv(rows: list[AccessLogRow], *, made_on: datetime.date) -> tuple[str, str, bytes]:
-    return f"inzagelog-{made_on:%Y-%m-%d}.csv", MIMETYPE, csv_bytes(access_log_csv_rows(rows))
+def render_access_log_csv(rows: list[AccessLogRow], *, made_on: datetime.date) -> Download:
+    return Download(f"inzagelog-{made_on:%Y-%m-%d}.csv", MIMETYPE, csv_bytes(access_log_csv_rows(rows)))

@@ -125,7 +125,7 @@ def _build(export: BatchExport) -> None:
             for child in children:
                 try:
                     summary = child_summary(child, export.weeks, until=day)
-                    data = render_child_summary_pdf(summary, made_by=export.requested_by, made_on=day)[2]
+                    data = render_child_summary_pdf(summary, made_by=export.requested_by, made_on=day).data
                 except Exception as error:  # one child's PDF never sinks the batch: it is listed
                     logger.exception("Batch export %s: the PDF of child %s failed", export.pk, child.pk)
                     failures.append({"child": child.pk, "name": child.full_name, "error": type(error).__name__})

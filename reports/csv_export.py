@@ -1,4 +1,4 @@
-"""The group overview as CSV: a pure renderer, overview in, (filename, mimetype, bytes) out.
+"""The group overview as CSV: a pure renderer, overview in, a Download (filename, content type, bytes) out.
 
 UTF-8 with a byte order mark and `;` between cells, as Dutch Excel expects. Cells
 that would start like a formula get a leading `'` (child names are user input).
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from observations.pillars import Direction
 from organisations.calendar import numeric_date
+from reports.downloads import Download
 from reports.overview import GroupOverview
 
 MIMETYPE = "text/csv; charset=utf-8"
@@ -91,6 +92,6 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def render_group_overview_csv(overview: GroupOverview, *, made_on: datetime.date) -> tuple[str, str, bytes]:
+def render_group_overview_csv(overview: GroupOverview, *, made_on: datetime.date) -> Download:
     filename = f"overzicht-{slugify(overview.group.name) or overview.group.pk}-{made_on:%Y-%m-%d}.csv"
-    return filename, MIMETYPE, csv_bytes(overview_csv_rows(overview))
+    return Download(filename, MIMETYPE, csv_bytes(overview_csv_rows(overview)))

@@ -4,7 +4,7 @@ It comes from the same computation as the team summary (weekly figures -> pillar
 -> `child_summary`). `parent_handout(summary)` adds what only the handout needs, in one
 query: the notes of the window (moments that go well, examples of what stood out) and the
 months in which each pillar's atypical ratings fell. `render_parent_handout_pdf` is a pure
-renderer: handout in, (filename, mimetype, bytes) out.
+renderer: handout in, a Download (filename, content type, bytes) out.
 
 What parents read is built from the pattern of each pillar, never from a count: a recurring
 attention point becomes "often", a mixed pattern "sometimes", the direction picks the words of
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PARENT_WORDS, SITUATION_PARENT_WORDS
 from observations.models import PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, parent_words
+from reports.downloads import Download
 from reports.patterns import PatternKind
 from reports.pdf import MIMETYPE, html_to_pdf, page_frame, safe_filename_part
 from reports.summary import ChildSummary, PillarSummary
@@ -283,8 +284,8 @@ def parent_handout(summary: ChildSummary) -> ParentHandout:
     )
 
 
-def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> tuple[str, str, bytes]:
-    """The parent handout as a PDF, in the active language: handout in, (filename, mimetype, bytes) out."""
+def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> Download:
+    """The parent handout as a PDF, in the active language."""
     context = {
         "handout": handout,
         "made_on": made_on,
@@ -297,4 +298,4 @@ def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date)
     }
     html = render_to_string("reports/parent_handout_pdf.html", context)
     filename = f"oudergesprek-{safe_filename_part(handout.first_name)}-{made_on:%Y-%m-%d}.pdf"
-    return filename, MIMETYPE, html_to_pdf(html)
+    return Download(filename, MIMETYPE, html_to_pdf(html))

@@ -299,7 +299,7 @@ def locations_overview(
     )
     for row in rows:
         entries[row["group_id"]][row["observer_id"]] = row["n"]
-        names[row["observer_id"]] = _name(
+        names[row["observer_id"]] = User.display_name_of(
             row["observer__first_name"], row["observer__last_name"], row["observer__email"]
         )
     # 4. the staff of each group, so that a staff member without entries shows too
@@ -308,7 +308,7 @@ def locations_overview(
         "group_id", "user_id", "user__first_name", "user__last_name", "user__email"
     ):
         members[group_id].add(user_id)
-        names.setdefault(user_id, _name(first, last, email))
+        names.setdefault(user_id, User.display_name_of(first, last, email))
 
     by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
     for group_id, child_id, last_date in placements:
@@ -344,10 +344,6 @@ def location_overview(
     attention: bool = True,
 ) -> LocationFigures:
     return locations_overview([location], user, weeks=weeks, day=day, attention=attention)[0]
-
-
-def _name(first: str, last: str, email: str) -> str:
-    return f"{first} {last}".strip() or email
 
 
 # --- Coverage on the group page ---------------------------------------------------------------

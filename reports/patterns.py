@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from observations.choices import Circumstance
 from observations.pillars import Direction
+from organisations.labels import choice_labels
 from reports.figures import PatternCounts, PillarFigures
 
 # Shares are compared with a little slack so that "exactly on the threshold"
@@ -144,8 +145,7 @@ class PillarPattern:
 
     @property
     def circumstance_labels(self) -> list[str]:
-        labels = dict(Circumstance.choices)
-        return [str(labels.get(code, code)) for code in self.circumstances]
+        return choice_labels(Circumstance, self.circumstances)
 
     @cached_property
     def reasons(self) -> tuple[str, ...]:

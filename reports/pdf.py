@@ -1,4 +1,4 @@
-"""The per-child PDF: a pure renderer, summary in, (filename, mimetype, bytes) out.
+"""The per-child PDF: a pure renderer, summary in, a Download (filename, content type, bytes) out.
 
 Notes in the summary are user input: the template autoescapes them, and the URL
 fetcher given to WeasyPrint only serves data: URLs and the app's own static
@@ -19,8 +19,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reports.downloads import Download
 from reports.pdf_render import render_pdf
 from reports.summary import ChildSummary
+from staff.models import User
 from staff.scope import AnyUser
 
 MIMETYPE = "application/pdf"
@@ -90,11 +92,9 @@ def html_to_pdf(html: str) -> bytes:
     return render_pdf(html, BASE_URL, RestrictedURLFetcher)
 
 
-def render_child_summary_pdf(
-    summary: ChildSummary, *, made_by: AnyUser, made_on: datetime.date
-) -> tuple[str, str, bytes]:
+def render_child_summary_pdf(summary: ChildSummary, *, made_by: AnyUser, made_on: datetime.date) -> Download:
     """The PDF of one child's summary, in the active language."""
-    made_by_name = getattr(made_by, "display_name", None) or (str(made_by) if made_by else _("command line"))
+    made_by_name = made_by.display_name if isinstance(made_by, User) else _("command line")
     context = {
         "summary": summary,
         "made_by": made_by_name,
@@ -104,4 +104,4 @@ def render_child_summary_pdf(
     }
     html = render_to_string("reports/summary_pdf.html", context)
     filename = f"overzicht-{safe_filename_part(summary.child.first_name)}-{made_on:%Y-%m-%d}.pdf"
-    return filename, MIMETYPE, html_to_pdf(html)
+    return Download(filename, MIMETYPE, html_to_pdf(html))

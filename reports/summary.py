@@ -28,15 +28,18 @@ from django.db.models import Count, Max, Min, Q
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from children.models import Child, Mentorship, Placement
+from children.models import Child, Placement
+from children.selectors import current_mentor
 from conversations.selectors import last_conversation_date
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
 from organisations.calendar import Week, WeekWindowMixin, today, week_of
+from organisations.labels import choice_label
 from organisations.models import Group, Location, Organisation
-from reports.figures import ChildFigures, PillarFigures, WeekFigures, weekly_figures, weekly_figures_for_children
+from reports.figures import ChildFigures, PillarFigures, weekly_figures, weekly_figures_for_children
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
+from reports.strip import StripCell, week_strip
 from staff.models import User
 
 # Colour-blind safe (Okabe-Ito) colours, always shown with a word and a symbol.
@@ -47,34 +50,8 @@ PATTERN_STYLE = {
     PatternKind.RECURRING: {"symbol": "!", "colour": "#9c3d76", "background": "#f6e3ee"},
 }
 
-STRIP_CELL = 14  # width of one week in the strip (SVG units)
-STRIP_GAP = 2
-STRIP_MID = 15  # the line: too much is drawn above it, too little below it
-
 # Too little observed: more than this share of the pillars has "not enough observations".
 TOO_LITTLE_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class StripCell:
-    """One week in a week strip, with its geometry precomputed for the inline SVG."""
-
-    x: int
-    week: Week
-    ratings: int
-    low: int
-    high: int
-    low_height: float
-    high_height: float
-    title: str
-
-    @property
-    def is_empty(self) -> bool:
-        return self.ratings == 0
-
-    @property
-    def high_y(self) -> float:
-        return round(STRIP_MID - self.high_height, 2)
 
 
 @dataclass(frozen=True)
@@ -86,25 +63,8 @@ class PillarSummary:
     @cached_property
     def strip(self) -> tuple[StripCell, ...]:
         """The week strip, built when read: the group overview draws its cells from the figures
-        (pages/templatetags/matrix.py) and never needs these thousands of cells."""
+        (reports.strip.matrix_svg) and never needs these thousands of cells."""
         return week_strip(self.figures)
-
-    @property
-    def strip_width(self) -> int:
-        return len(self.figures.weeks) * (STRIP_CELL + STRIP_GAP) - STRIP_GAP
-
-    @property
-    def strip_paths(self) -> dict[str, str]:
-        """The strip as four SVG paths (empty weeks, rated weeks, too much, too little): a PDF
-        draws four shapes per pillar instead of a few per week, which WeasyPrint lays out much faster."""
-        parts: dict[str, list[str]] = {"empty": [], "rated": [], "high": [], "low": []}
-        for c in self.strip:
-            parts["empty" if c.is_empty else "rated"].append(f"M{c.x} 2h{STRIP_CELL}v26h-{STRIP_CELL}z")
-            if c.high:
-                parts["high"].append(f"M{c.x} {c.high_y}h{STRIP_CELL}v{c.high_height}h-{STRIP_CELL}z")
-            if c.low:
-                parts["low"].append(f"M{c.x} {STRIP_MID}h{STRIP_CELL}v{c.low_height}h-{STRIP_CELL}z")
-        return {key: "".join(value) for key, value in parts.items()}
 
     @property
     def style(self) -> dict[str, str]:
@@ -119,8 +79,7 @@ class PillarSummary:
     @property
     def circumstances(self) -> list[tuple[str, int]]:
         """Circumstances recorded on the days of this pillar's atypical ratings, with counts."""
-        labels = dict(Circumstance.choices)
-        return [(str(labels.get(c, c)), n) for c, n in self.figures.circumstances_on_atypical.items()]
+        return [(choice_label(Circumstance, c), n) for c, n in self.figures.circumstances_on_atypical.items()]
 
 
 @dataclass(frozen=True)
@@ -241,47 +200,6 @@ def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSumm
     return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pillar_pattern(figures, thresholds))
 
 
-def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:
-    half = STRIP_MID - 2
-    titles = _WeekTitles()  # translated once per strip, not once per week
-    cells = []
-    for index, week in enumerate(figures.weeks):
-        cells.append(
-            StripCell(
-                x=index * (STRIP_CELL + STRIP_GAP),
-                week=week.week,
-                ratings=week.ratings,
-                low=week.low,
-                high=week.high,
-                low_height=round(half * week.low / week.ratings, 2) if week.ratings else 0,
-                high_height=round(half * week.high / week.ratings, 2) if week.ratings else 0,
-                title=titles.of(week),
-            )
-        )
-    return tuple(cells)
-
-
-class _WeekTitles:
-    """The tooltip of a week in the strip, in the active language."""
-
-    def __init__(self) -> None:
-        self.empty = _("Week %(number)d: no observations")
-        self.rated = _(
-            "Week %(number)d: %(ratings)d ratings, %(typical)d typical, %(low)d too little, %(high)d too much"
-        )
-
-    def of(self, week: WeekFigures) -> str:
-        if week.is_empty:
-            return self.empty % {"number": week.week.number}
-        return self.rated % {
-            "number": week.week.number,
-            "ratings": week.ratings,
-            "typical": week.typical,
-            "low": week.low,
-            "high": week.high,
-        }
-
-
 def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     """What the summary is based on, in one aggregate over the observations of the window."""
     return (
@@ -299,8 +217,6 @@ def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict[str, 
 
 def _recent_notes(child: Child, start: datetime.date, end: datetime.date, limit: int) -> tuple[Note, ...]:
     """The most recent concrete notes on atypical ratings in the window."""
-
-    situations = dict(Situation.choices)
     rows = (
         PillarRating.objects.of_child_between(child, start, end)
         .exclude(value=0)
@@ -308,7 +224,7 @@ def _recent_notes(child: Child, start: datetime.date, end: datetime.date, limit:
         .values_list("observation__date", "observation__situation", "pillar", "value", "note")[:limit]
     )
     return tuple(
-        Note(date, str(situations.get(situation, situation)), PILLAR_BY_CODE[pillar], rating_label(value), note)
+        Note(date, choice_label(Situation, situation), PILLAR_BY_CODE[pillar], rating_label(value), note)
         for date, situation, pillar, value, note in rows
     )
 
@@ -364,13 +280,15 @@ def child_summary(
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
     placement = _placement(child, day)
-    mentorship = Mentorship.objects.current().filter(child=child).select_related("mentor").first()
     figures = weekly_figures(child, weeks, until=day)
     basis = _basis(child, figures.start, figures.end)
-    labels = dict(Circumstance.choices)
     pillars = [pillar_summary(pillar_figures, thresholds) for pillar_figures in figures.pillars]
     circumstances = sorted(
-        ((str(labels[code]), basis[f"circ_{code}"]) for code in Circumstance.values if basis[f"circ_{code}"]),
+        (
+            (choice_label(Circumstance, code), basis[f"circ_{code}"])
+            for code in Circumstance.values
+            if basis[f"circ_{code}"]
+        ),
         key=lambda item: -item[1],
     )
     return ChildSummary(
@@ -378,7 +296,7 @@ def child_summary(
         organisation=child.organisation,
         group=placement.group if placement else None,
         location=placement.group.location if placement else None,
-        mentor=mentorship.mentor if mentorship else None,
+        mentor=current_mentor(child),
         age=child.age_label(day),
         weeks=weeks,
         window=figures.weeks,

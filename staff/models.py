@@ -69,11 +69,18 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.display_name
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.email
+        """How the app names a person: their full name, or their e-mail address when they gave none."""
+        return self.display_name_of(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def display_name_of(first_name: str, last_name: str, email: str) -> str:
+        """The display name from the user's columns, for reads that fetch them without the user
+        (`values()` over observations and memberships)."""
+        return f"{first_name} {last_name}".strip() or email
 
 
 class Role(models.TextChoices):

@@ -82,7 +82,6 @@ def test_the_matrix_agrees_with_the_child_summary_for_every_child_and_pillar(cas
             assert cell.pattern == expected.pattern, (row.child, cell.pillar.code)
             assert cell.figures == expected.figures
             assert cell.strip == expected.strip
-            assert cell.strip_width == expected.strip_width
             assert cell.style == expected.style
         assert row.entries == summary.observation_count
         assert row.mentor == summary.mentor

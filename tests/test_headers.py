@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PDF_ONLY = {
     "reports/templates/reports/summary_pdf.html",
     "reports/templates/reports/parent_handout_pdf.html",
-    "reports/templates/reports/_week_strip_pdf.html",
     "privacy/templates/privacy/access_export.html",
 }
 APPS = ["organisations", "staff", "children", "observations", "conversations", "reports", "privacy", "pages"]

@@ -252,7 +252,7 @@ def test_the_handout_escapes_notes_and_fetches_nothing(cast):
         cast.child_a, cast.staff_a, weeks_ago(1), {"reunion": 0}, notes={"reunion": '<img src="http://x.invalid/a">'}
     )
     with translation.override("nl"):
-        _, _, data = render_parent_handout_pdf(parent_handout(child_summary(cast.child_a, 12)), made_on=today())
+        data = render_parent_handout_pdf(parent_handout(child_summary(cast.child_a, 12)), made_on=today()).data
     assert 'img src="http://x.invalid/a"' in " ".join(pages_text(data))
 
 
@@ -260,7 +260,7 @@ def test_the_handout_escapes_notes_and_fetches_nothing(cast):
 def test_no_attachment_style_or_disorder_in_either_language(cast, language):
     observe(cast.child_a, cast.staff_a, weeks_ago(1), {"comfort_seeking": -2})
     with translation.override(language):
-        _, _, data = render_parent_handout_pdf(parent_handout(child_summary(cast.child_a, 12)), made_on=today())
+        data = render_parent_handout_pdf(parent_handout(child_summary(cast.child_a, 12)), made_on=today()).data
     assert not FORBIDDEN.findall(" ".join(pages_text(data)))
 
 

@@ -77,7 +77,7 @@ def test_the_pdf_names_no_attachment_style_or_disorder(rich_child):
     for language in ("nl", "en"):
         with translation.override(language):
             summary = child_summary(rich_child.child_a, 52)
-            _, _, data = render_child_summary_pdf(summary, made_by=rich_child.coach, made_on=today())
+            data = render_child_summary_pdf(summary, made_by=rich_child.coach, made_on=today()).data
         assert not FORBIDDEN.findall(" ".join(pages_text(data))), language
 
 
@@ -131,7 +131,7 @@ def test_an_external_url_in_a_note_is_not_fetched(cast, external_server):
     )
     observe(cast.child_a, cast.staff_a, weeks_ago(1), {"reunion": 2}, notes={"reunion": note})
     summary = child_summary(cast.child_a, 12)
-    _, _, data = render_child_summary_pdf(summary, made_by=cast.coach, made_on=today())
+    data = render_child_summary_pdf(summary, made_by=cast.coach, made_on=today()).data
     assert data.startswith(b"%PDF")
     assert _Recorder.hits == []
     assert "note.png" in " ".join(pages_text(data))  # shown as text, escaped

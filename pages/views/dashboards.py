@@ -126,7 +126,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "child": child,
         "placements": selectors.placements_of_child(child),
-        "mentorships": selectors.mentorships_of_child(child),
+        "mentor": selectors.current_mentor(child),
         "can_read": can_read,
         "can_log": can_read and Child.objects.loggable_by(request.user).filter(pk=child.pk).exists(),
         "pillar_choices": PILLAR_CHOICES,

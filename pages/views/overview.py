@@ -13,9 +13,9 @@ from django.views.decorators.http import require_safe
 from children.models import Child
 from organisations.calendar import today
 from organisations.models import Group
-from pages.http import attachment
 from reports.batch import may_export
 from reports.csv_export import render_group_overview_csv
+from reports.downloads import attachment
 from reports.models import AccessLog
 from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overview
 from reports.patterns import PatternKind
@@ -92,5 +92,4 @@ def group_overview_csv(request: HttpRequest, pk: int) -> HttpResponse:
         period_end=overview.period_end,
         path=request.get_full_path(),
     )
-    filename, mimetype, data = render_group_overview_csv(overview, made_on=today())
-    return attachment(filename, mimetype, data)
+    return attachment(render_group_overview_csv(overview, made_on=today()))

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 from markdown_it import MarkdownIt
 
 from organisations.calendar import today
-from pages.http import attachment
 from reports.access_log import access_log_for, access_log_rows, render_access_log_csv
+from reports.downloads import attachment
 from reports.forms import AccessLogFilterForm
 from staff.scope import scope_for
 
@@ -56,8 +56,7 @@ def access_log_csv(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
     form = AccessLogFilterForm(request.GET or None, user=request.user)
     rows = access_log_rows(list(access_log_for(request.user, form.access_filter())))
-    filename, mimetype, data = render_access_log_csv(rows, made_on=today())
-    return attachment(filename, mimetype, data)
+    return attachment(render_access_log_csv(rows, made_on=today()))
 
 
 @cache

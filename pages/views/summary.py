@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from children.models import Child
 from organisations.calendar import today
-from pages.http import attachment
+from reports.downloads import Download, attachment
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
@@ -50,7 +50,7 @@ def child_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _summary_pdf(
-    request: HttpRequest, pk: int, render_pdf: Callable[[ChildSummary, HttpRequest], tuple[str, str, bytes]]
+    request: HttpRequest, pk: int, render_pdf: Callable[[ChildSummary, HttpRequest], Download]
 ) -> HttpResponse:
     """A PDF of the child's summary, logged as an export. A bad `weken` gets a 400 with a message: a
     download cannot carry a notice."""
@@ -59,9 +59,9 @@ def _summary_pdf(
     if weeks_message:
         return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
     summary = child_summary(child, weeks)
-    filename, mimetype, data = render_pdf(summary, request)
+    download = render_pdf(summary, request)
     _log(request, child, AccessLog.Action.EXPORT, summary)
-    return attachment(filename, mimetype, data)
+    return attachment(download)
 
 
 @require_safe

@@ -49,11 +49,11 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             for child in tqdm(children, desc=f"{group_obj.name}", unit="pdf", file=self.stderr._out):
                 summary = child_summary(child, weeks, until=day)
-                filename, _, data = render_child_summary_pdf(summary, made_by=user, made_on=day)
-                path = folder / filename
+                pdf = render_child_summary_pdf(summary, made_by=user, made_on=day)
+                path = folder / pdf.filename
                 if path in written:  # two children with the same first name
                     path = folder / f"{path.stem}-{child.pk}.pdf"
-                path.write_bytes(data)
+                path.write_bytes(pdf.data)
                 written.append(path)
                 access_log_record(
                     user=user,
