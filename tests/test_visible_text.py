@@ -23,7 +23,8 @@ from organisations.calendar import today
 from organisations.models import Location
 from organisations.text import VisibleTextField, shows_nothing, visible_text
 from reports.forms import AccessLogFilterForm
-from staff.forms import EmailAuthenticationForm, EmailPasswordResetForm
+from staff.forms import EmailAuthenticationForm, OwnPasswordChangeForm
+from staff.password_reset import EmailPasswordResetForm
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +115,21 @@ FORMS = {
     "agreement": (lambda c: AgreementForm(), ["text", "who"], []),
     "tablet": (lambda c: TabletRegistrationForm(user=c.manager), ["name"], []),
     "PIN unlock": (lambda c: PinUnlockForm(), [], ["pin"]),
-    "password unlock": (lambda c: PasswordUnlockForm(), [], ["password"]),
-    "PIN setting": (lambda c: PinSetForm(user=c.staff_a), [], ["password", "pin", "pin_again"]),
+    "password unlock": (
+        lambda c: PasswordUnlockForm(request=RequestFactory().post("/"), user=c.staff_a),
+        [],
+        ["password"],
+    ),
+    "PIN setting": (
+        lambda c: PinSetForm(request=RequestFactory().post("/"), user=c.staff_a),
+        [],
+        ["password", "pin", "pin_again"],
+    ),
+    "password change": (
+        lambda c: OwnPasswordChangeForm(c.staff_a, request=RequestFactory().post("/")),
+        [],
+        ["old_password", "new_password1", "new_password2"],
+    ),
     "access-log filter": (lambda c: AccessLogFilterForm(user=c.admin), ["kind"], []),
     "login": (lambda c: EmailAuthenticationForm(), [], ["username", "password"]),
     "password reset": (lambda c: EmailPasswordResetForm(), [], ["email"]),
