@@ -21,8 +21,6 @@ def embedded_database_url() -> str:
     return server.get_uri()
 
 
-
-
 def embedded_database_running() -> bool:
     """Whether the embedded server of .pgdata/ runs now (without starting it)."""
     import warnings
