@@ -24,9 +24,9 @@ from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 
 from organisations.models import Group, Location, Organisation
-from staff.access import managed_groups, managed_locations, managed_users, visible_organisations
+from staff.access import managed_groups, managed_locations, managed_users, user_access, visible_organisations
 from staff.models import User
-from staff.scope import AnyUser, scope_for
+from staff.scope import AnyUser
 
 Accessor = Callable[[AnyUser], QuerySet[Any]]
 
@@ -46,7 +46,7 @@ def scoped_choices(model: type[Model], user: AnyUser) -> QuerySet[Any]:
 
 
 def manages_records(request: HttpRequest) -> bool:
-    return request.user.is_active and scope_for(request.user).is_admin
+    return request.user.is_active and user_access(request.user).manages_records
 
 
 class ScopedForeignKeys:
