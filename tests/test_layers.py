@@ -28,6 +28,8 @@ from typing import TypeGuard
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
 from django.template import TemplateDoesNotExist, engines
 from django.template.backends.django import Template as DjangoTemplate
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -319,12 +321,28 @@ def test_the_shell_names_none_of_the_apps():
     assert extended_template(text) is None, "base.html is the bottom of every page: it extends nothing"
 
 
+def test_devices_names_no_page_the_pages_give_the_tablet_its_screen():
+    """The idle lock lands on the group's screen, which pages draws: pages names it (its subclass of
+    the middleware), so devices reads no setting naming a pages URL."""
+    from devices.middleware import TabletMiddleware
+    from pages.middleware import TabletMiddleware as PagesTabletMiddleware
+
+    with pytest.raises(ImproperlyConfigured, match="home_url"):
+        TabletMiddleware(lambda request: HttpResponse())
+    assert "pages.middleware.TabletMiddleware" in settings.MIDDLEWARE
+    assert "devices.middleware.TabletMiddleware" not in settings.MIDDLEWARE
+    assert url_owner(PagesTabletMiddleware.home_url) == "pages"
+    assert not hasattr(settings, "TABLET_HOME_URL")
+
+
 def test_a_setting_naming_a_higher_apps_url_or_template_is_reported(settings):
     settings.MADE_UP_SCREEN = "tablet_home"
     settings.MADE_UP_TEMPLATE = "pages/home.html"
     settings.MADE_UP_LOGIN = "login"
     code = """
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
 from django.shortcuts import resolve_url
 
 def screen():

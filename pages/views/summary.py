@@ -16,10 +16,11 @@ from reports.services import access_log_record
 from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
 
-def _observable_child(request: HttpRequest, pk: int, *, export: bool = False) -> Child:
-    """Staff of the child's group, managers and coaches of its location; 404 for everyone else."""
+def _observable_child(request: HttpRequest, pk: int, *, for_download: bool = False) -> Child:
+    """The child, if the user may read its observations (`for_download`: take them away as a PDF):
+    staff of the child's group, managers and coaches of its location; 404 for everyone else."""
     access = child_access(request.user, pk)
-    if not (access.may_export if export else access.may_read_observations):
+    if not (access.may_export if for_download else access.may_read_observations):
         raise Http404
     return access.child
 
@@ -58,7 +59,7 @@ def _summary_pdf(
 ) -> HttpResponse:
     """A PDF of the child's summary, logged as an export. A bad `weken` gets a 400 with a message: a
     download cannot carry a notice."""
-    child = _observable_child(request, pk, export=True)
+    child = _observable_child(request, pk, for_download=True)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     if weeks_message:
         return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
