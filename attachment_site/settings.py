@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "attachment_site.headers.PrivacyHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "devices.middleware.TabletMiddleware",
+    "pages.middleware.TabletMiddleware",
     "staff.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -184,7 +184,6 @@ SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 TABLET_IDLE_MINUTES = env_float("TABLET_IDLE_MINUTES", 5)
 TABLET_PIN_MAX_TRIES = env_int("TABLET_PIN_MAX_TRIES", 5)
 TABLET_PASSWORD_DAYS = env_int("TABLET_PASSWORD_DAYS", 30)
-TABLET_HOME_URL = "tablet_home"
 
 # Password reset by e-mail: the link holds for this many minutes.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60

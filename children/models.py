@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from organisations.calendar import today
 from organisations.models import Group, Organisation
-from staff.access import loggable_groups, readable_groups, visible_organisations
+from staff.access import (
+    conversation_reading_groups,
+    conversation_recording_groups,
+    loggable_groups,
+    readable_groups,
+    user_access,
+    visible_groups,
+    visible_organisations,
+)
 from staff.models import Membership
-from staff.scope import AnyUser, scope_for
+from staff.scope import AnyUser
 
 
 def months_between(born: datetime.date, on: datetime.date) -> int:
@@ -41,6 +50,50 @@ def age_label(months: int) -> str:
     }
 
 
+def _placed_today_in(groups: QuerySet[Group]) -> Q:
+    """The child has a placement running today in one of `groups`."""
+    placements = Placement.objects.running_on(today()).filter(child=OuterRef("pk"), group__in=groups)
+    return Q(Exists(placements))
+
+
+@dataclass(frozen=True)
+class ChildRules:
+    """Each rule about what a user may do with a child, as a condition on the Child row, built from
+    the user's scope through the accessors of staff/access.py. The Child queryset filters with them
+    (`visible_to`, `observable_by`, ...) and `child_access` (children/access.py) reads them all for
+    one child in one query: one spelling of each rule, so a list and a single answer cannot differ."""
+
+    visible: Q  # the basic facts: name, age, placements, mentor
+    observable: Q  # the observations: timeline, summary, its PDFs
+    loggable: Q  # logging an observation
+    conversations_readable: Q  # the parent conversations, the parents' words included
+    conversations_recordable: Q  # recording a parent conversation
+
+    @classmethod
+    def of(cls, user: AnyUser) -> ChildRules:
+        """Children placed today where the user's roles hold; the child's own mentor reads and
+        records the child's parent conversations too (while they read its observations)."""
+        observable = _placed_today_in(readable_groups(user))
+        mentor_id = user.pk if user is not None and user.is_authenticated else None
+        mentored = Q(Exists(Mentorship.objects.current().filter(child=OuterRef("pk"), mentor_id=mentor_id)))
+        return cls(
+            visible=_visible(user),
+            observable=observable,
+            loggable=_placed_today_in(loggable_groups(user)),
+            conversations_readable=observable & (mentored | _placed_today_in(conversation_reading_groups(user))),
+            conversations_recordable=observable & (mentored | _placed_today_in(conversation_recording_groups(user))),
+        )
+
+
+def _visible(user: AnyUser) -> Q:
+    """The children placed today in the groups where the user holds a membership, and every child of
+    an organisation where they hold an organisation-wide role (all of them for a platform superuser)."""
+    access = user_access(user)
+    if access.sees_every_organisation:
+        return Q(pk__isnull=False)
+    return Q(organisation_id__in=access.whole_organisation_ids) | _placed_today_in(visible_groups(user))
+
+
 class ChildQuerySet(models.QuerySet["Child"]):
     def placed_on(self, day: datetime.date, groups: Iterable[Group] | QuerySet[Group] | None = None) -> ChildQuerySet:
         """Children with a placement running on `day` (optionally in these groups)."""
@@ -50,16 +103,8 @@ class ChildQuerySet(models.QuerySet["Child"]):
         return self.filter(id__in=placements.values("child_id"))
 
     def visible_to(self, user: AnyUser) -> ChildQuerySet:
-        """Children whose basic facts the user may see: the children placed today in the
-        groups where they hold a membership, and every child of an organisation they manage."""
-        scope = scope_for(user)
-        if scope.all_organisations:
-            return self
-        groups = Group.objects.filter(scope.member.groups_q())
-        return self.filter(
-            Q(organisation_id__in=scope.member.organisation_ids)
-            | Q(id__in=Placement.objects.running_on(today()).filter(group__in=groups).values("child_id"))
-        )
+        """Children whose basic facts the user may see (ChildRules.visible)."""
+        return self.filter(ChildRules.of(user).visible)
 
     def managed_by(self, user: AnyUser) -> ChildQuerySet:
         """Children whose records the user sets up: those of the organisations they manage
@@ -68,11 +113,21 @@ class ChildQuerySet(models.QuerySet["Child"]):
 
     def observable_by(self, user: AnyUser) -> ChildQuerySet:
         """Children whose observations the user may read: placed today in a group they read."""
-        return self.placed_on(today(), groups=readable_groups(user))
+        return self.filter(ChildRules.of(user).observable)
 
     def loggable_by(self, user: AnyUser) -> ChildQuerySet:
         """Children the user may log observations for: placed today in a group they log in."""
-        return self.placed_on(today(), groups=loggable_groups(user))
+        return self.filter(ChildRules.of(user).loggable)
+
+    def conversations_readable_by(self, user: AnyUser) -> ChildQuerySet:
+        """Children whose parent conversations (the parents' words included) the user may read: the
+        roles that read them at the child's place (ROLE_RULES: manager, coach) and the child's mentor.
+        The group's staff read only the agreements meant for them, never the parents' words."""
+        return self.filter(ChildRules.of(user).conversations_readable)
+
+    def conversations_recordable_by(self, user: AnyUser) -> ChildQuerySet:
+        """Children whose parent conversations the user may record (ROLE_RULES: coach; the mentor)."""
+        return self.filter(ChildRules.of(user).conversations_recordable)
 
 
 class Child(models.Model):

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from children.models import Child
-from conversations.access import conversation_readable_children, conversation_recordable_children
 from conversations.models import Agreement, Conversation
 from observations.pillars import PILLAR_BY_CODE, Pillar
 from organisations.calendar import months_cutoff, today
@@ -76,7 +75,7 @@ def group_agreements_of_child(child: Child) -> list[Agreement]:
 def readable_conversation(user: AnyUser, pk: int, *, recorded_by_user: bool = False) -> Conversation | None:
     """The conversation, if the user may read it (and, with `recorded_by_user`, recorded it: only the
     person who recorded a conversation changes it)."""
-    conversations = Conversation.objects.filter(pk=pk, child__in=conversation_readable_children(user))
+    conversations = Conversation.objects.filter(pk=pk, child__in=Child.objects.conversations_readable_by(user))
     if recorded_by_user:
         conversations = conversations.filter(recorded_by_id=getattr(user, "pk", None))
     return (
@@ -128,7 +127,7 @@ def follow_up_for(user: User, day: datetime.date | None = None) -> FollowUp:
     conversation falls within DUE_SOON_DAYS (or passed), and agreements past their look-back date
     that nobody looked back on. Two queries."""
     day = day or today()
-    children: QuerySet[Child] = conversation_recordable_children(user)
+    children: QuerySet[Child] = Child.objects.conversations_recordable_by(user)
     latest = Conversation.objects.filter(child__in=children).order_by("child_id", "-date", "-pk").distinct("child_id")
     due = [
         c

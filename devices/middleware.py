@@ -5,6 +5,9 @@
 The page locks itself after TABLET_IDLE_MINUTES (pages/static/pages/tablet.js); as a backstop, a
 tablet session idle for longer than that (plus a minute's grace) is logged out here at its next
 request, and so is a tablet session that turns up without its tablet's cookie.
+
+Where a locked tablet lands is the group's screen, which a higher app draws: that app names it by
+subclassing the middleware (`home_url`, pages/middleware.py), so devices names no page above it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
@@ -57,17 +61,23 @@ def start_tablet_session(request: HttpRequest, tablet: Tablet) -> None:
     request.session[SESSION_SEEN] = time.time()
 
 
-def lock_url(user_pk: int | None = None, next_path: str = "") -> str:
-    """The tablet's screen; with the user who was locked out and where they were, to take them back."""
-    url = resolve_url(settings.TABLET_HOME_URL)
+def lock_url(home_url: str, user_pk: int | None = None, next_path: str = "") -> str:
+    """The tablet's screen (`home_url`, a URL or URL name); with the user who was locked out and where
+    they were, to take them back."""
+    url = resolve_url(home_url)
     query = {"voor": user_pk, "next": next_path} if user_pk and next_path else {}
     return f"{url}?{urlencode(query)}" if query else url
 
 
 class TabletMiddleware:
-    """After AuthenticationMiddleware and MessageMiddleware, before staff's SessionTimeoutMiddleware."""
+    """After AuthenticationMiddleware and MessageMiddleware, before staff's SessionTimeoutMiddleware.
+    Used through a subclass that names the group's screen, where a locked session lands (`home_url`)."""
+
+    home_url: str = ""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        if not self.home_url:
+            raise ImproperlyConfigured("TabletMiddleware: use a subclass that sets home_url, the group's screen.")
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
@@ -102,4 +112,4 @@ class TabletMiddleware:
         if tablet is None:
             return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
         back = request.get_full_path() if request.method == "GET" else ""
-        return HttpResponseRedirect(lock_url(user_pk, back))
+        return HttpResponseRedirect(lock_url(self.home_url, user_pk, back))

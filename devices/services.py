@@ -30,9 +30,8 @@ from django.utils.translation import gettext as _
 from devices.models import Pin, Tablet
 from organisations.models import Group
 from organisations.text import visible_text
-from staff.access import group_logger_memberships
+from staff.access import group_logger_memberships, tablet_groups
 from staff.models import User
-from staff.scope import scope_for
 
 # request attribute set by the tablet's PIN login, so the login signal does not take it for a password
 PIN_LOGIN_MARK = "devices_pin_login"
@@ -83,11 +82,7 @@ def token_hash(token: str) -> str:
 def registrable_groups(user: User) -> QuerySet[Group]:
     """The groups a user may register a tablet for: those where their role registers tablets
     (ROLE_RULES: the location manager)."""
-    return (
-        Group.objects.filter(scope_for(user).registers_tablets.groups_q())
-        .select_related("location")
-        .order_by("location__name", "name")
-    )
+    return tablet_groups(user).select_related("location").order_by("location__name", "name")
 
 
 def managed_tablets(user: User) -> QuerySet[Tablet]:

@@ -39,17 +39,11 @@ from reports.pdf import render_child_summary_pdf, safe_filename_part
 from reports.services import access_log_record_many
 from reports.summary import child_summary
 from staff.models import User
-from staff.scope import AnyUser, scope_for
+from staff.scope import AnyUser
 
 logger = logging.getLogger(__name__)
 FAILURES_FILE = "niet-gelukt.txt"
 RECORD_REMOVED = "RecordRemoved"  # the error of an export one of whose children was removed while it was made
-
-
-def may_export(user: AnyUser, location: Location) -> bool:
-    """Those who read the observations of the whole location (ROLE_RULES: managers and coaches) ask
-    for its batch exports."""
-    return scope_for(user).reads.covers_location(location)
 
 
 def export_children(export: BatchExport) -> QuerySet[Child]:

@@ -24,7 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from staff.scope import AnyUser, scope_for
+from staff.access import visible_organisations
+from staff.scope import AnyUser
 
 PATH_MAX_LENGTH = 200
 # In `details` of a row about a group: the pseudonyms of the children it listed whose record was removed.
@@ -34,10 +35,7 @@ REMOVED_CHILDREN = "removed_children"
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def visible_to(self, user: AnyUser) -> Self:
         """An organisation admin reads the rows of their own organisation(s)."""
-        scope = scope_for(user)
-        if scope.all_organisations:
-            return self
-        return self.filter(organisation_id__in=scope.manages.organisation_ids)
+        return self.filter(organisation__in=visible_organisations(user))
 
     def about_children(self, child_ids: list[int]) -> Self:
         """Rows about any of these children: a row naming one of them, or a group row listing one."""

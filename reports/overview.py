@@ -37,9 +37,9 @@ from reports.figures import weekly_figures_for_children
 from reports.figures import window as weeks_window
 from reports.patterns import PatternKind, Thresholds
 from reports.summary import PillarSummary, pillar_summary
-from staff.access import group_logger_memberships, visible_groups
+from staff.access import group_logger_memberships, user_access, visible_groups
 from staff.models import User
-from staff.scope import AnyUser, scope_for
+from staff.scope import AnyUser
 
 SORTS = ("naam", "aandachtspunten", "laatst")
 DEFAULT_SORT = "naam"
@@ -270,8 +270,8 @@ def locations_overview(
     if not locations:
         return []
     groups = list(visible_groups(user).filter(location__in=[loc.pk for loc in locations]).order_by("name", "pk"))
-    scope = scope_for(user)
-    readable = {g.pk for g in groups if scope.reads_observations_in(g)}
+    access = user_access(user)
+    readable = {g.pk for g in groups if access.reads_observations_in(g)}
     activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
 
     # 1. children placed today per group, with the last observation of each child

@@ -1,19 +1,103 @@
-"""Scoped accessors for places and people: the only way views and the admin fetch them.
+"""The access module: who may see and do what, the one place the pages, the admin and the
+reports ask.
 
-Each returns a queryset filtered by the user's `Scope` (staff/scope.py). Children
-have theirs one floor up, on the Child queryset (children/models.py: visible_to,
-observable_by, loggable_by).
+- Scoped accessors for places and people: each returns a queryset filtered by the user's
+  `Scope` (staff/scope.py), the only way views and the admin fetch them.
+- `user_access(user)`: every answer that is not about one child (export a location, read the
+  access log, set a PIN, the home page's sections, the navigation), named by what it allows.
+  ROLE_RULES (staff/models.py) decides which roles hold it: no role names here.
+
+Children have theirs one floor up (the floor rule: a child is a higher app's model):
+children/models.py `ChildRules` builds each rule about a child from these accessors, the Child
+queryset filters with them, and children/access.py `child_access(user, child_id)` answers every
+question about one child in one query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisations.models import Group, Location, Organisation
 from staff.models import ROLE_RULES, Membership, ScopeLevel, User
-from staff.scope import AnyUser, scope_for
+from staff.scope import AnyUser, Scope, scope_for
+
+
+@dataclass(frozen=True)
+class UserAccess:
+    """What one user may do beyond a single child, each answer named by what it allows.
+    No query: it reads the user's scope (their memberships, read once per request)."""
+
+    scope: Scope
+
+    def reads_observations_in(self, group: Group) -> bool:
+        """May read the observations of the children placed in `group`."""
+        return self.scope.reads.holds_group(group)
+
+    def logs_in(self, group: Group) -> bool:
+        """May log observations for the children placed in `group`."""
+        return self.scope.logs.holds_group(group)
+
+    def may_export(self, location: Location) -> bool:
+        """Asks for the batch exports (the summary PDFs of every child) of `location` or of one of its
+        groups: reads the observations of the whole location (ROLE_RULES: managers and coaches)."""
+        return self.scope.reads.covers_location(location)
+
+    @property
+    def manages_records(self) -> bool:
+        """Sets up places, people and children (the administration), and so reads the access log of
+        those organisations: organisation admins and platform superusers."""
+        return bool(self.scope.manages) or self.scope.all_organisations
+
+    @property
+    def may_read_access_log(self) -> bool:
+        return self.manages_records
+
+    @property
+    def logs_observations(self) -> bool:
+        """Logs observations somewhere: has mentor children, switches user on a group tablet with a
+        PIN (the PIN page), sees the mentor list."""
+        return bool(self.scope.logs)
+
+    @property
+    def may_set_pin(self) -> bool:
+        return self.logs_observations
+
+    @property
+    def managed_location_ids(self) -> frozenset[int]:
+        """Locations the user reads whole and runs (links the groups' tablets): "Locations I manage"."""
+        return self.scope.reads.location_ids & self.scope.registers_tablets.location_ids
+
+    @property
+    def coached_location_ids(self) -> frozenset[int]:
+        """The other locations the user reads whole: "Locations I coach"."""
+        return self.scope.reads.location_ids - self.managed_location_ids
+
+    @property
+    def has_memberships(self) -> bool:
+        """Works somewhere (a platform superuser without memberships does not)."""
+        return bool(self.scope.memberships)
+
+    @property
+    def has_no_place(self) -> bool:
+        """Neither a membership nor a platform superuser: nothing to show yet."""
+        return not (self.scope.memberships or self.scope.all_organisations)
+
+    @property
+    def sees_every_organisation(self) -> bool:
+        return self.scope.all_organisations
+
+    @property
+    def whole_organisation_ids(self) -> frozenset[int]:
+        """Organisations where the user holds an organisation-wide role: they see all its children."""
+        return self.scope.member.organisation_ids
+
+
+def user_access(user: AnyUser) -> UserAccess:
+    """Every answer about `user` beyond one child (children/access.py has those)."""
+    return UserAccess(scope_for(user))
 
 
 def group_logger_memberships(group_ids: Iterable[int]) -> QuerySet[Membership]:
@@ -58,6 +142,22 @@ def readable_groups(user: AnyUser) -> QuerySet[Group]:
 def loggable_groups(user: AnyUser) -> QuerySet[Group]:
     """Groups whose children the user may log observations for."""
     return Group.objects.filter(scope_for(user).logs.groups_q())
+
+
+def conversation_reading_groups(user: AnyUser) -> QuerySet[Group]:
+    """Groups whose children's parent conversations the user's role reads (ROLE_RULES: manager, coach).
+    A child's own mentor reads that child's too: children/models.py `ChildRules`."""
+    return Group.objects.filter(scope_for(user).reads_conversations.groups_q())
+
+
+def conversation_recording_groups(user: AnyUser) -> QuerySet[Group]:
+    """Groups whose children's parent conversations the user's role records (ROLE_RULES: coach)."""
+    return Group.objects.filter(scope_for(user).records_conversations.groups_q())
+
+
+def tablet_groups(user: AnyUser) -> QuerySet[Group]:
+    """Groups whose shared tablets the user links and unlinks (ROLE_RULES: the location manager)."""
+    return Group.objects.filter(scope_for(user).registers_tablets.groups_q())
 
 
 def managed_locations(user: AnyUser) -> QuerySet[Location]:

@@ -25,9 +25,9 @@ from django.http import Http404, HttpRequest
 
 from organisations.models import Group, Location, Organisation
 from organisations.text import VisibleTextInAdmin
-from staff.access import managed_groups, managed_locations, managed_users, visible_organisations
+from staff.access import managed_groups, managed_locations, managed_users, user_access, visible_organisations
 from staff.models import User
-from staff.scope import AnyUser, scope_for
+from staff.scope import AnyUser
 
 Accessor = Callable[[AnyUser], QuerySet[Any]]
 
@@ -47,7 +47,7 @@ def scoped_choices(model: type[Model], user: AnyUser) -> QuerySet[Any]:
 
 
 def manages_records(request: HttpRequest) -> bool:
-    return request.user.is_active and scope_for(request.user).is_admin
+    return request.user.is_active and user_access(request.user).manages_records
 
 
 class ScopedForeignKeys(VisibleTextInAdmin):

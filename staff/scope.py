@@ -6,9 +6,9 @@ the user holds it. `Places` turns such a set of places into a filter on groups
 (for querysets) and a yes/no for one group in hand: both from the same sets, so
 "may read observations in this group" is one rule with two spellings side by side.
 
-The accessors in staff/access.py (places, users) and the Child queryset
-(children/models.py: visible_to, observable_by, loggable_by) filter with it;
-every view, the admin and the reports go through them.
+A Scope is data, not answers: staff/access.py (the accessors, `user_access`) and
+children/models.py (`ChildRules`, from those accessors) decide with it; every view, the admin
+and the reports go through them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from organisations.models import Group, Location
-from staff.models import ROLE_RULES, Membership, Role, ScopeLevel
+from staff.models import ROLE_RULES, Membership, ScopeLevel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -119,37 +119,6 @@ class Scope:
             records_conversations=having("records_conversations"),
             registers_tablets=having("registers_tablets"),
         )
-
-    def place_ids(self, role: Role | str) -> frozenset[int]:
-        """The ids of the places (groups, locations or organisations, by the role's level) of one role."""
-        rule = ROLE_RULES[role]
-        places = _places(r for r in self.memberships if r[0] == role)
-        if rule.level == ScopeLevel.GROUP:
-            return places.group_ids
-        if rule.level == ScopeLevel.LOCATION:
-            return places.location_ids
-        return places.organisation_ids
-
-    def reads_observations_in(self, group: Group) -> bool:
-        """May read the observations of children in `group`."""
-        return self.reads.holds_group(group)
-
-    def logs_in(self, group: Group) -> bool:
-        """May log observations for children of `group`."""
-        return self.logs.holds_group(group)
-
-    @property
-    def is_staff_member(self) -> bool:
-        """Logs observations somewhere (and so may mentor children)."""
-        return bool(self.logs)
-
-    @property
-    def is_admin(self) -> bool:
-        return bool(self.manages) or self.all_organisations
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.memberships or self.all_organisations)
 
 
 EMPTY_SCOPE = Scope()

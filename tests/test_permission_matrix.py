@@ -79,10 +79,10 @@ LOGGED_IN = frozenset(USERS) - {ANON}
 MEMBERS_OF_A = frozenset({STAFF_A, MANAGER, COACH, ADMIN, TWO_ORGS, ROOT})  # the basic facts of group A
 READERS_OF_A = frozenset({STAFF_A, MANAGER, COACH, TWO_ORGS})  # its observations
 LOGGERS_OF_A = frozenset({STAFF_A, TWO_ORGS})
-# Parent conversations of the child of group A, whose mentor is staff of group A (conversations/access.py).
+# Parent conversations of the child of group A, whose mentor is staff of group A (children/models.py ChildRules).
 CONVERSATION_READERS_OF_A = frozenset({STAFF_A, MANAGER, COACH})
 CONVERSATION_RECORDERS_OF_A = frozenset({STAFF_A, COACH})
-EXPORTERS_OF_A = frozenset({MANAGER, COACH})  # managers and coaches of location 1 (reports/batch.py)
+EXPORTERS_OF_A = frozenset({MANAGER, COACH})  # managers and coaches of location 1 (staff/access.py may_export)
 ADMIN_SITE = frozenset({MANAGER_2, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # is_staff: past the admin's gate
 ORGANISATION_ADMINS = frozenset({ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # an admin role (or superuser)
 MANAGERS_OF_LINDE = frozenset({ADMIN, ROOT})

@@ -1,6 +1,7 @@
 """Recording, reading and changing parent conversations (issue 11).
 
-Who may: conversations/access.py. The views parse the request, call one service, render.
+Who may: children/access.py (`child_access`, one answer per child) and the Child queryset's
+conversation rules (children/models.py `ChildRules`). The views parse the request, call one service, render.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from children.access import child_access
+from children.models import Child
 from conversations import selectors, services
-from conversations.access import conversation_recordable_children
 from conversations.forms import AgreementFormSet, EditConversationForm, NewConversationForm
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
@@ -57,7 +59,10 @@ def _render_form(
 @require_http_methods(["GET", "POST"])
 @login_required
 def conversation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = get_object_or_404(conversation_recordable_children(request.user), pk=child_pk)
+    access = child_access(request.user, child_pk)
+    if not access.may_record_conversation:
+        raise Http404
+    child = access.child
     if request.method == "POST":
         form = NewConversationForm(request.POST)
         agreements = AgreementFormSet(request.POST, prefix="afspraak")
@@ -101,7 +106,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "conversation": conversation,
         "agreements": list(conversation.agreements.all()),
         "can_change": services.can_change(conversation, _user(request)),
-        "can_record": conversation_recordable_children(request.user).filter(pk=conversation.child_id).exists(),
+        "can_record": child_access(request.user, conversation.child_id).may_record_conversation,
         "history": list(conversation.history.select_related("history_user").order_by("history_date")),
     }
     return render(request, "pages/conversation_detail.html", context)
@@ -165,7 +170,7 @@ def agreement_looked_back(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         Agreement.objects.select_related("conversation"),
         pk=pk,
-        conversation__child__in=conversation_recordable_children(request.user),
+        conversation__child__in=Child.objects.conversations_recordable_by(request.user),
     )
     services.agreement_looked_back(agreement=agreement, user=_user(request))
     messages.success(request, _("Marked as looked back on."))

@@ -5,36 +5,29 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from children import selectors
-from children.models import Child
+from children.access import ChildAccess, child_access
 from conversations import selectors as conversation_selectors
-from conversations.access import conversation_readable_children, conversation_recordable_children
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
-from reports.batch import may_export
 from reports.models import AccessLog
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
 from reports.services import access_log_record, access_log_record_shown, children_shown
-from staff.access import loggable_groups, visible_groups, visible_locations
-from staff.models import Role
-from staff.scope import scope_for
+from staff.access import loggable_groups, user_access, visible_groups, visible_locations
 
 
 @require_safe
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Takes each role to its work: groups for staff, locations for managers and coaches."""
-    scope = scope_for(request.user)
+    access = user_access(request.user)
     groups = list(loggable_groups(request.user).select_related("location"))
-    managed_ids = scope.place_ids(Role.MANAGER)
-    managed = list(visible_locations(request.user).filter(id__in=managed_ids))
-    coached = list(
-        visible_locations(request.user).filter(id__in=scope.place_ids(Role.COACH)).exclude(id__in=managed_ids)
-    )
+    managed = list(visible_locations(request.user).filter(id__in=access.managed_location_ids))
+    coached = list(visible_locations(request.user).filter(id__in=access.coached_location_ids))
     # Every location side by side, with the children with an attention point, in five queries.
     figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user)}
     # Conversations coming up and agreements to look back on (coach, mentor): their text is in the log.
-    follow_up = conversation_selectors.follow_up_for(request.user) if scope.memberships else None
+    follow_up = conversation_selectors.follow_up_for(request.user) if access.has_memberships else None
     if follow_up:
         access_log_record_shown(
             user=request.user,
@@ -46,7 +39,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "pages/home.html",
         {
-            "scope": scope,
+            "access": access,
             "groups": groups,
             "managed_locations": [figures[loc.pk] for loc in managed],
             "coached_locations": [figures[loc.pk] for loc in coached],
@@ -77,7 +70,7 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stale_days": settings.OBSERVATION_STALE_DAYS,
         "activity_weeks": STAFF_ACTIVITY_WEEKS,
         "weeks": settings.REPORT_WEEKS_DEFAULT,
-        "can_export": may_export(request.user, location),
+        "can_export": user_access(request.user).may_export(location),
     }
     return render(request, "pages/location_detail.html", context)
 
@@ -87,8 +80,8 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's day view: each child placed today, entries this week, last observed."""
     group = get_object_or_404(visible_groups(request.user).select_related("location"), pk=pk)
-    scope = scope_for(request.user)
-    can_read = scope.reads_observations_in(group)
+    access = user_access(request.user)
+    can_read = access.reads_observations_in(group)
     # An organisation admin manages records but does not read observations.
     focus: dict[int, conversation_selectors.Focus] = {}
     rows: list[observation_selectors.ChildRow] | list[selectors.PlacedChild]
@@ -111,7 +104,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "entries": [(row, focus.get(row.child.pk)) for row in rows],
         "show_observations": can_read,
-        "can_log": scope.logs_in(group),
+        "can_log": access.logs_in(group),
         "coverage": coverage,
     }
     return render(request, "pages/group_detail.html", context)
@@ -121,32 +114,32 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The child's facts and, for those who may read them, the timeline of observations."""
-    child = get_object_or_404(Child.objects.visible_to(request.user), pk=pk)
-    can_read = Child.objects.observable_by(request.user).filter(pk=child.pk).exists()
+    access = child_access(request.user, pk)
+    child, can_read = access.child, access.may_read_observations
     context = {
         "child": child,
         "placements": selectors.placements_of_child(child),
         "mentor": selectors.current_mentor(child),
         "can_read": can_read,
-        "can_log": can_read and Child.objects.loggable_by(request.user).filter(pk=child.pk).exists(),
+        "can_log": can_read and access.may_log,
         "pillar_choices": PILLAR_CHOICES,
     }
     if can_read:
         context["timeline"] = observation_selectors.child_timeline(
             child, pillar=request.GET.get("pijler") or None, page_number=request.GET.get("page") or 1
         )
-        context.update(_conversations_on_child_page(request, child))
+        context.update(_conversations_on_child_page(access))
         access_log_record(
             user=request.user, child=child, action=AccessLog.Action.VIEW_CHILD, path=request.get_full_path()
         )
     return render(request, "pages/child_detail.html", context)
 
 
-def _conversations_on_child_page(request: HttpRequest, child: Child) -> dict[str, object]:
+def _conversations_on_child_page(access: ChildAccess) -> dict[str, object]:
     """Readers of conversations see them all; the group's staff see only the agreements meant for them."""
-    reads = conversation_readable_children(request.user).filter(pk=child.pk).exists()
+    reads = access.may_read_conversations
     return {
-        "conversations": conversation_selectors.conversations_of_child(child) if reads else None,
-        "group_agreements": None if reads else conversation_selectors.group_agreements_of_child(child),
-        "can_record_conversation": conversation_recordable_children(request.user).filter(pk=child.pk).exists(),
+        "conversations": conversation_selectors.conversations_of_child(access.child) if reads else None,
+        "group_agreements": None if reads else conversation_selectors.group_agreements_of_child(access.child),
+        "can_record_conversation": access.may_record_conversation,
     }

@@ -1,6 +1,6 @@
 """Batch export pages: ask for the PDFs of a group or a location, follow the progress, fetch the zip.
 
-Who: managers and coaches of the location (reports.batch.may_export) ask; only the person who
+Who: managers and coaches of the location (staff.access: `user_access(user).may_export`) ask; only the person who
 asked sees the progress and fetches the zip (anyone else: 404), until it expires (410 after).
 The progress page updates itself through pages/static/pages/export.js polling the JSON
 endpoint; without JavaScript it refreshes itself (a meta refresh inside <noscript>).
@@ -16,16 +16,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from organisations.models import Group, Location
 from pages.http import AuthenticatedHttpRequest
-from reports.batch import exports_of, may_export, open_for_download, request_batch_export
+from reports.batch import exports_of, open_for_download, request_batch_export
 from reports.models import BatchExport
 from reports.summary import parse_weeks
-from staff.access import readable_groups, visible_locations
+from staff.access import readable_groups, user_access, visible_locations
 
 REFRESH_SECONDS = 3
 
 
 def _start(request: AuthenticatedHttpRequest, *, group: Group | None, location: Location) -> HttpResponse:
-    if not may_export(request.user, location):
+    if not user_access(request.user).may_export(location):
         raise Http404
     weeks, _message = parse_weeks(request.POST.get("weken"))
     export = request_batch_export(

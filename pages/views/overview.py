@@ -13,7 +13,6 @@ from django.views.decorators.http import require_safe
 from children.models import Child
 from organisations.calendar import today
 from organisations.models import Group
-from reports.batch import may_export
 from reports.csv_export import render_group_overview_csv
 from reports.downloads import attachment
 from reports.models import AccessLog
@@ -21,7 +20,7 @@ from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overv
 from reports.patterns import PatternKind
 from reports.services import access_log_record_many, access_log_record_shown, children_shown
 from reports.summary import PATTERN_STYLE, WEEK_CHOICES, parse_weeks
-from staff.access import readable_groups
+from staff.access import readable_groups, user_access
 
 SORT_LABELS = {
     "naam": gettext_lazy("name"),
@@ -68,7 +67,7 @@ def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
         "sort_choices": [(code, SORT_LABELS[code]) for code in SORTS],
         "filter_attention": FILTER_ATTENTION,
         "legend": [(PatternKind(kind).label, style, kind) for kind, style in PATTERN_STYLE.items()],
-        "can_export": may_export(request.user, group.location),
+        "can_export": user_access(request.user).may_export(group.location),
     }
     return render(request, "pages/group_overview.html", context)
 

@@ -18,7 +18,7 @@ from organisations.calendar import today
 from reports.access_log import access_log_for, access_log_rows, render_access_log_csv
 from reports.downloads import attachment
 from reports.forms import AccessLogFilterForm
-from staff.scope import scope_for
+from staff.access import user_access
 
 PAGE_SIZE = 50
 PRIVACY_STATEMENT = Path(settings.BASE_DIR) / "docs" / "privacy.md"
@@ -28,7 +28,7 @@ STATEMENT_END = "<!-- end of the statement"
 
 def _admin_only(request: HttpRequest) -> None:
     """Organisation admins (and platform superusers) read the access log; everyone else gets a 404."""
-    if not scope_for(request.user).is_admin:
+    if not user_access(request.user).may_read_access_log:
         raise Http404
 
 

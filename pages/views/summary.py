@@ -1,10 +1,11 @@
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from children.access import child_access
 from children.models import Child
 from organisations.calendar import today
 from reports.downloads import Download, attachment
@@ -15,9 +16,13 @@ from reports.services import access_log_record
 from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
 
-def _observable_child(request: HttpRequest, pk: int) -> Child:
-    """Staff of the child's group, managers and coaches of its location; 404 for everyone else."""
-    return get_object_or_404(Child.objects.observable_by(request.user).select_related("organisation"), pk=pk)
+def _observable_child(request: HttpRequest, pk: int, *, for_download: bool = False) -> Child:
+    """The child, if the user may read its observations (`for_download`: take them away as a PDF):
+    staff of the child's group, managers and coaches of its location; 404 for everyone else."""
+    access = child_access(request.user, pk)
+    if not (access.may_export if for_download else access.may_read_observations):
+        raise Http404
+    return access.child
 
 
 def _log(request: HttpRequest, child: Child, action: str, summary: ChildSummary) -> None:
@@ -54,7 +59,7 @@ def _summary_pdf(
 ) -> HttpResponse:
     """A PDF of the child's summary, logged as an export. A bad `weken` gets a 400 with a message: a
     download cannot carry a notice."""
-    child = _observable_child(request, pk)
+    child = _observable_child(request, pk, for_download=True)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     if weeks_message:
         return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")

@@ -27,8 +27,9 @@ from devices.middleware import (
 from devices.models import Tablet
 from devices.services import PinOutcome
 from pages.http import AuthenticatedHttpRequest
+from pages.middleware import TabletMiddleware
+from staff.access import user_access
 from staff.models import User
-from staff.scope import scope_for
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -198,7 +199,7 @@ def tablet_lock(request: HttpRequest) -> HttpResponse:
     logout(request)
     if tablet is None:
         return redirect(settings.LOGIN_URL)
-    return HttpResponseRedirect(lock_url(user_pk, next_path))
+    return HttpResponseRedirect(lock_url(TabletMiddleware.home_url, user_pk, next_path))
 
 
 # --- the staff member's own PIN page -----------------------------------------------------------
@@ -208,7 +209,7 @@ def tablet_lock(request: HttpRequest) -> HttpResponse:
 @login_required
 def pin_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set or remove one's own PIN for group tablets, after giving the full password."""
-    if not scope_for(request.user).is_staff_member:
+    if not user_access(request.user).may_set_pin:
         raise Http404
     form = PinSetForm(request=request, user=request.user)
     if request.method == "POST":

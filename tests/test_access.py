@@ -1,0 +1,160 @@
+"""One access answer per child (children/access.py) and the other answers in one module (staff/access.py).
+
+`child_access(user, child_id)` reads the child and every capability on it in one query, from the
+same rules the Child queryset filters with; the child page, the summary, its PDFs and the
+conversation pages ask it. Everything else (export a location, the access log, the PIN page, the
+home page's sections, the navigation) is `user_access(user)`, decided by what the roles allow.
+"""
+
+import dataclasses
+
+import pytest
+from django.http import Http404
+from django.urls import reverse
+
+from children.access import child_access
+from children.models import Child
+from staff.access import user_access
+from staff.models import ROLE_RULES, Role, User
+from tests import factories as f
+from tests.observation_factories import days_ago, make_observation
+from tests.test_conversations import record
+
+pytestmark = pytest.mark.django_db
+
+
+def _children(cast):
+    return {"child_a": cast.child_a, "child_b": cast.child_b, "child_c": cast.child_c, "other": cast.other_child}
+
+
+def _fresh(user):
+    """The user as a new request sees it (the scope is cached on the user object)."""
+    return User.objects.get(pk=user.pk)
+
+
+def test_each_answer_is_the_querysets_rule_for_every_user_and_child(cast):
+    superuser = f.make_user("root@example.test", is_superuser=True, is_staff=True)
+    for name, user in {**cast.everyone, "superuser": superuser}.items():
+        for child_name, child in _children(cast).items():
+            where = f"{name} on {child_name}"
+            if not Child.objects.visible_to(user).filter(pk=child.pk).exists():
+                with pytest.raises(Http404):
+                    child_access(user, child.pk)
+                continue
+            access = child_access(user, child.pk)
+            assert access.child == child, where
+            assert access.may_read_observations == Child.objects.observable_by(user).filter(pk=child.pk).exists()
+            assert access.may_log == Child.objects.loggable_by(user).filter(pk=child.pk).exists(), where
+            assert (
+                access.may_read_conversations
+                == Child.objects.conversations_readable_by(user).filter(pk=child.pk).exists()
+            ), where
+            assert (
+                access.may_record_conversation
+                == Child.objects.conversations_recordable_by(user).filter(pk=child.pk).exists()
+            ), where
+            assert access.may_export == access.may_read_observations, where
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        # (reads observations, logs, reads conversations, records a conversation)
+        ("staff_a", (True, True, True, True)),  # the group's staff and the child's mentor
+        ("manager", (True, False, True, False)),
+        ("coach", (True, False, True, True)),
+        ("admin", (False, False, False, False)),  # sees the child's facts, manages its record
+    ],
+)
+def test_what_each_role_may_do_with_the_child_of_group_a(cast, who, expected):
+    access = child_access(getattr(cast, who), cast.child_a.pk)
+    assert (
+        access.may_read_observations,
+        access.may_log,
+        access.may_read_conversations,
+        access.may_record_conversation,
+    ) == expected
+
+
+def test_a_staff_member_who_is_not_the_mentor_reads_no_parents_words(cast):
+    colleague = f.make_user("colleague@example.test")
+    f.add_membership(colleague, Role.STAFF, group=cast.group_a)
+    access = child_access(colleague, cast.child_a.pk)
+    assert access.may_read_observations and access.may_log
+    assert not access.may_read_conversations and not access.may_record_conversation
+
+
+@pytest.mark.parametrize("who", ["staff_b", "other_admin"])
+def test_outsiders_and_unknown_children_get_a_404(cast, who):
+    with pytest.raises(Http404):
+        child_access(getattr(cast, who), cast.child_a.pk)
+    with pytest.raises(Http404):
+        child_access(cast.staff_a, cast.other_child.pk + 1000)
+    with pytest.raises(Http404):
+        child_access(None, cast.child_a.pk)
+
+
+def test_every_answer_on_a_child_is_one_query(cast, django_assert_num_queries):
+    user = _fresh(cast.coach)
+    user_access(user)  # the memberships, read once per request
+    with django_assert_num_queries(1):
+        access = child_access(user, cast.child_a.pk)
+    with django_assert_num_queries(0):
+        assert access.child.organisation == cast.org
+
+
+# Before: 16 queries, five of them separate checks of one child (visible, observable, loggable,
+# conversations readable, conversations recordable). Now one. The rest: session, user, memberships,
+# the child with its rights, placements, mentorships, the timeline (count, page, ratings), the
+# conversations and their agreements, and the access-log row.
+CHILD_PAGE_MAX_QUERIES = 12
+
+
+def test_the_child_page_runs_a_fixed_number_of_queries_for_a_staff_member(
+    cast, client_for, django_assert_max_num_queries
+):
+    for day in range(1, 4):
+        make_observation(cast.child_a, cast.staff_a, date=days_ago(day))
+    assert record(client_for(cast.coach), cast.child_a).status_code == 302
+    client = client_for(cast.staff_a)  # the group's staff, the child's mentor: reads everything
+    with django_assert_max_num_queries(CHILD_PAGE_MAX_QUERIES):
+        response = client.get(reverse("child_detail", args=[cast.child_a.pk]))
+    assert response.status_code == 200
+    assert response.context["can_log"] and response.context["can_record_conversation"]
+    assert response.context["conversations"] and len(response.context["timeline"].entries) == 3
+
+
+# --- everything else: staff/access.py --------------------------------------------------------
+
+
+def test_the_answers_beyond_one_child_follow_the_roles_capabilities(cast):
+    answers = {name: user_access(user) for name, user in cast.everyone.items()}
+    assert {n for n, a in answers.items() if a.may_export(cast.location1)} == {"manager", "coach"}
+    assert {n for n, a in answers.items() if a.may_export(cast.location2)} == {"coach"}
+    assert {n for n, a in answers.items() if a.may_read_access_log} == {"admin", "other_admin"}
+    assert {n for n, a in answers.items() if a.may_set_pin} == {"staff_a", "staff_b"}
+    assert answers["manager"].managed_location_ids == {cast.location1.pk}
+    assert answers["manager"].coached_location_ids == set()
+    assert answers["coach"].managed_location_ids == set()
+    assert answers["coach"].coached_location_ids == {cast.location1.pk, cast.location2.pk}
+    assert answers["staff_a"].reads_observations_in(cast.group_a)
+    assert not answers["staff_a"].reads_observations_in(cast.group_b)
+
+
+def test_roles_are_data_a_coach_who_links_tablets_finds_their_locations_under_managed(cast, monkeypatch):
+    """The home page's sections follow what a role may do (ROLE_RULES), not the role's name."""
+    monkeypatch.setitem(ROLE_RULES, Role.COACH, dataclasses.replace(ROLE_RULES[Role.COACH], registers_tablets=True))
+    access = user_access(_fresh(cast.coach))
+    assert access.managed_location_ids == {cast.location1.pk, cast.location2.pk}
+    assert access.coached_location_ids == set()
+
+
+def test_the_pages_navigation_frames_the_login_and_error_pages_too(cast, client, client_for):
+    """base.html names no page; the pages' section (pages/base.html) adds the navigation everywhere."""
+    login_page = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("privacy_statement")}"' in login_page
+    page = client_for(cast.staff_a).get(reverse("password_change")).content.decode()
+    for name in ("home", "mentor_children", "pin_settings", "privacy_statement"):
+        assert f'href="{reverse(name)}"' in page, name
+    missing = client_for(cast.manager).get("/bestaat-niet/").content.decode()
+    assert f'href="{reverse("home")}"' in missing and 'href="/mijn-pincode/"' not in missing
