@@ -39,7 +39,7 @@ run: install messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@# The task worker (batch exports) beside the web server; it stops with it.
-	$(PY) manage.py db_worker --interval 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py task_worker --interval 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install messages $(VNU)
