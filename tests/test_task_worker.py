@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the dump and the worker 
 def connected_to(url: str) -> Iterator[None]:
     """This test process's queries go to the database of `url` (the throwaway cluster), then back."""
     saved = dict(connection.settings_dict)
-    target = dj_database_url.parse(url)
+    target: dict[str, object] = dict(dj_database_url.parse(url))
     connection.close()
     connection.settings_dict.update({key: target[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
     try:
@@ -51,7 +51,7 @@ def test_the_worker_waits_for_a_restarted_database_and_then_makes_the_export_ask
             wait_for(lambda: "Database reachable again" in worker.log(), seconds=20, what="the worker reconnects")
 
             with connected_to(postgres.url):
-                export = request_batch_export(user=cast.manager, weeks=4, group=cast.group_a)
+                export, _ = request_batch_export(user=cast.manager, weeks=4, group=cast.group_a)
                 wait_for(
                     lambda: BatchExport.objects.get(pk=export.pk).status == BatchExport.Status.DONE,
                     seconds=60,

@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 logger = db_worker.logger  # the worker's own log: its level and handler follow --verbosity
 UNREACHABLE = (OperationalError, InterfaceError)
+DEFAULT_RETRY_SECONDS = 5.0
 LOG_EVERY_SECONDS = 60  # while the database stays away, a line a minute says the worker still waits
 
 
@@ -64,19 +65,20 @@ class Command(db_worker.Command):
         parser.add_argument(
             "--database-retry-seconds",
             type=db_worker.valid_interval,
-            default=5.0,
+            default=DEFAULT_RETRY_SECONDS,
             help="How long to wait between two tries when the database cannot be reached (default: %(default)r)",
         )
 
-    def handle(self, *args: Any, database_retry_seconds: float, **options: Any) -> None:
+    def handle(self, **options: Any) -> None:
+        pause = float(options.pop("database_retry_seconds", DEFAULT_RETRY_SECONDS))
         while True:
             try:
-                super().handle(*args, **options)
+                super().handle(**options)
                 return
             except UNREACHABLE as error:
                 logger.warning(
                     "Database unreachable (%s): the worker waits and tries again every %s s.",
                     describe(error),
-                    database_retry_seconds,
+                    pause,
                 )
-            wait_for_database(database_retry_seconds)
+            wait_for_database(pause)
