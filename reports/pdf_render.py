@@ -17,7 +17,7 @@ one killed with SIGKILL, and hold nothing of it: they are forked from a "forkser
 interpreter started with no inherited descriptors (never the web worker's listening socket or its
 database connection) and no inherited signal handlers; each asks the kernel for SIGKILL when its
 parent (that forkserver, which leaves when the owner is gone) dies (Linux: prctl PR_SET_PDEATHSIG),
-and watches its owner's pid besides. A pool whose process died anyway is replaced on the next PDF.
+and watches its owner's pid besides. A pool whose process died anyway is replaced, and the PDF drawn in the new one.
 """
 
 from __future__ import annotations
@@ -106,10 +106,11 @@ def start_pdf_process(owner: int, nice: int) -> None:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Processes forked from a forkserver (a fresh interpreter that already imported the renderer):
-    nothing of the owner's process is inherited, and each starts fast."""
+    """Processes forked from a forkserver (a fresh interpreter that set Django up and imported the
+    renderer once, reports/pdf_forkserver.py): nothing of the owner's process is inherited, and each
+    starts ready."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload(["reports.pdf_forkserver"])
     return context
 
 
@@ -142,13 +143,21 @@ def _discard(broken: ProcessPoolExecutor) -> None:
     broken.shutdown(wait=False, cancel_futures=True)
 
 
-def render_pdf(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes:
-    """Draw `html` in the PDF pool (or here with PDF_WORKERS=0), waiting at most PDF_TIMEOUT seconds."""
-    if int(settings.PDF_WORKERS) <= 0:
-        return render(html, base_url, fetcher)
+def _draw_in_pool(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes:
     executor = pool()
     try:
         return executor.submit(render, html, base_url, fetcher).result(timeout=settings.PDF_TIMEOUT)
     except BrokenProcessPool:
         _discard(executor)
         raise
+
+
+def render_pdf(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes:
+    """Draw `html` in the PDF pool (or here with PDF_WORKERS=0), waiting at most PDF_TIMEOUT seconds;
+    once more, in a new pool, when a process of the pool died."""
+    if int(settings.PDF_WORKERS) <= 0:
+        return render(html, base_url, fetcher)
+    try:
+        return _draw_in_pool(html, base_url, fetcher)
+    except BrokenProcessPool:
+        return _draw_in_pool(html, base_url, fetcher)

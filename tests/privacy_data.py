@@ -160,9 +160,10 @@ def database_dump() -> str:
         "--dbname",
         settings["NAME"],
     ]
-    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if settings.get(key):
-            command += [flag, str(settings[key])]
+    host = settings.get("HOST") or settings.get("OPTIONS", {}).get("host")  # the embedded server: its socket folder
+    for flag, value in (("--host", host), ("--port", settings.get("PORT")), ("--username", settings.get("USER"))):
+        if value:
+            command += [flag, str(value)]
     env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr
