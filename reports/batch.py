@@ -29,7 +29,7 @@ import zipfile
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from staff.scope import AnyUser, scope_for
 
 logger = logging.getLogger(__name__)
 FAILURES_FILE = "niet-gelukt.txt"
+DATABASE_GONE = (OperationalError, InterfaceError)
 
 
 def may_export(user: AnyUser, location: Location) -> bool:
@@ -204,6 +205,9 @@ def run_batch_export(export_id: str) -> BatchExport:
             _build(export, attempt)
     except LeaseLost:
         logger.warning("Batch export %s: attempt %s was taken over by another run and stops", export.pk, attempt)
+    except DATABASE_GONE:  # not the export's fault: it stays in progress, the check at the lease's end retries
+        logger.warning("Batch export %s: the database went away; it starts again when its lease ends", export.pk)
+        raise
     except Exception as error:
         logger.exception("Batch export %s failed", export.pk)
         _held(export, attempt).update(
@@ -225,6 +229,8 @@ def _write_pdfs(
         try:
             summary = child_summary(child, export.weeks, until=day)
             data = render_child_summary_pdf(summary, made_by=export.requested_by, made_on=day)[2]
+        except DATABASE_GONE:
+            raise  # not this child's fault: the whole export starts again
         except Exception as error:  # one child's PDF never sinks the batch: it is listed
             logger.exception("Batch export %s: the PDF of child %s failed", export.pk, child.pk)
             failures.append({"child": child.pk, "name": child.full_name, "error": type(error).__name__})

@@ -94,3 +94,21 @@ def test_a_live_worker_keeps_its_export_and_a_run_that_lost_it_stops(cast, clien
     batch.run_batch_export(str(export.pk))
     export.refresh_from_db()
     assert (export.status, export.attempts, export.done, export.file.name) == ("running", 9, 0, "")
+
+
+def test_an_export_whose_database_went_away_is_left_for_the_check_at_its_lease_end(cast, client_for, monkeypatch):
+    from django.db import OperationalError
+
+    from reports import batch
+
+    def database_gone(summary, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    export = ask(client_for(cast.manager), cast.group_a)
+    monkeypatch.setattr(batch, "render_child_summary_pdf", database_gone)
+    with pytest.raises(OperationalError):
+        batch.run_batch_export(str(export.pk))
+    export.refresh_from_db()
+    assert (export.status, export.attempts, export.error) == ("running", 1, "")  # not "mislukt"
+    by_lease_end = export.lease_until + datetime.timedelta(seconds=1)
+    assert DBTaskResult.objects.filter(status="READY", run_after__lte=by_lease_end).exists()  # it starts again then
