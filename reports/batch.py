@@ -171,11 +171,8 @@ def claim(export_id: str) -> int | None:
             logger.warning(
                 "Batch export %s: attempt %s gave no sign of life, starting again", export.pk, export.attempts
             )
-        export.status, export.attempts, export.lease_until = (
-            BatchExport.Status.RUNNING,
-            export.attempts + 1,
-            lease_end(),
-        )
+        export.status, export.lease_until = BatchExport.Status.RUNNING, lease_end()
+        export.attempts += 1
         export.done = export.total = 0
         export.save(update_fields=["status", "attempts", "lease_until", "done", "total"])
         _check_when_the_lease_ends(export)
