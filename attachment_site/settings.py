@@ -308,12 +308,20 @@ PDF_NICE = env_int("PDF_NICE", 10)
 PDF_TIMEOUT = env_int("PDF_TIMEOUT", 120)  # seconds a page waits for its PDF
 
 # The task queue (README "Production: workers"): tasks wait in PostgreSQL (django-tasks' database
-# backend) and `manage.py db_worker` runs them; `make run` starts one beside the web server.
+# backend) and `manage.py task_worker` (django-tasks-db's db_worker that waits out a lost database) runs
+# them; `make run` starts one beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Batch exports (zips of PDFs, reports/batch.py): kept this many hours for the person who asked, in
 # their own storage: local disk by default (DJANGO_EXPORTS_ROOT), or any Django storage backend, e.g.
 # DJANGO_EXPORTS_STORAGE=storages.backends.s3.S3Storage (django-storages) with its AWS_* settings.
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# A running export holds a lease, renewed after each PDF: a worker silent this many seconds (killed, its
+# machine gone) loses it, and another worker starts the export again; more than PDF_TIMEOUT. After
+# EXPORT_MAX_ATTEMPTS interrupted attempts the export fails and says so.
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 300)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
+# Exports one person may have waiting or in progress at once (a repeated request reuses its own).
+EXPORT_MAX_OPEN = env_int("EXPORT_MAX_OPEN", 3)
 EXPORTS_STORAGE: dict[str, Any] = {
     "BACKEND": env_str("DJANGO_EXPORTS_STORAGE", "django.core.files.storage.FileSystemStorage")
 }

@@ -17,8 +17,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
-# Batch exports (zips) go to a folder of the test run, not the project's exports/.
+# Batch exports (zips) go to a folder of the test run, not the project's exports/; the processes a test
+# starts (a task worker) inherit the environment and so share the folder.
+os.environ["TEST_EXPORTS_ROOT"] = os.environ.get("TEST_EXPORTS_ROOT") or tempfile.mkdtemp(prefix="test-exports-")
 EXPORTS_STORAGE = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": tempfile.mkdtemp(prefix="test-exports-")},
+    "OPTIONS": {"location": os.environ["TEST_EXPORTS_ROOT"]},
 }

@@ -136,6 +136,9 @@ class BatchExport(models.Model):
         FAILED = "failed", _("failed")
         EXPIRED = "expired", _("expired")
 
+    OPEN = (Status.QUEUED, Status.RUNNING)  # a worker will make it (or take it over)
+    INTERRUPTED = "interrupted"  # `error` of an export whose every attempt was cut off (EXPORT_MAX_ATTEMPTS)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
@@ -168,6 +171,10 @@ class BatchExport(models.Model):
     failures = models.JSONField(default=list, blank=True)  # [{"child": id, "name": ..., "error": ...}]
     file = models.FileField(storage=exports_storage, upload_to="exports/", blank=True)
     error = models.TextField(blank=True)
+    # The run that holds the export: its number (`attempts`, counted when a worker claims it) and until
+    # when it holds it without a sign of life (reports/batch.py renews the lease after each PDF).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -189,6 +196,12 @@ class BatchExport(models.Model):
     @property
     def subject(self) -> str:
         return str(self.group or self.location)
+
+    def lease_expired(self, now: datetime.datetime | None = None) -> bool:
+        """In progress, but its worker has given no sign of life in time: another may take it over."""
+        return self.status == self.Status.RUNNING and (
+            self.lease_until is None or self.lease_until <= (now or timezone.now())
+        )
 
     @property
     def finished(self) -> bool:

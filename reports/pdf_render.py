@@ -11,15 +11,27 @@ processes beside the web worker (issue 13).
   worker, which renders in its own process the same way.
 
 Only HTML goes to the pool and only bytes come back; the pool process never touches the database.
+
+The pool's processes die with the process that owns them (a gunicorn worker, the task worker), even
+one killed with SIGKILL, and hold nothing of it: they are forked from a "forkserver" process, a fresh
+interpreter started with no inherited descriptors (never the web worker's listening socket or its
+database connection) and no inherited signal handlers; each asks the kernel for SIGKILL when its
+parent (that forkserver, which leaves when the owner is gone) dies (Linux: prctl PR_SET_PDEATHSIG),
+and watches its owner's pid besides. A pool whose process died anyway is replaced, and the PDF drawn in the new one.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from django.conf import settings
 from weasyprint import HTML
@@ -47,8 +59,59 @@ def render(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes
     return pdf
 
 
-def _lower_priority() -> None:
-    os.nice(max(0, int(getattr(settings, "PDF_NICE", 10))))
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+DEFAULT_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
+WATCH_SECONDS = 1.0
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel sends SIGKILL to this process when its parent dies."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_owner(owner: int, parent: int) -> None:
+    """Leave as soon as the owner is gone or the parent changed (any platform, any way of dying)."""
+    while _alive(owner) and os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def start_pdf_process(owner: int, nice: int) -> None:
+    """The initializer of each PDF process: default signal handling, death with the parent, a watch
+    on the owner, a lower CPU priority, and Django set up (the renderer reads static files)."""
+    for number in DEFAULT_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    parent = os.getppid()
+    _die_with_parent()
+    if not _alive(owner) or os.getppid() != parent:
+        os._exit(1)  # the owner died before the kernel was told
+    threading.Thread(target=_watch_owner, args=(owner, parent), name="pdf-owner-watch", daemon=True).start()
+    os.nice(max(0, nice))
+    import django
+
+    django.setup(set_prefix=False)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Processes forked from a forkserver (a fresh interpreter that set Django up and imported the
+    renderer once, reports/pdf_forkserver.py): nothing of the owner's process is inherited, and each
+    starts ready."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["reports.pdf_forkserver"])
+    return context
 
 
 def process_info() -> tuple[int, int]:
@@ -63,15 +126,38 @@ def pool() -> ProcessPoolExecutor:
         if _pool is None or _pool_pid != os.getpid():
             _pool = ProcessPoolExecutor(
                 max_workers=max(1, int(settings.PDF_WORKERS)),
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_lower_priority,
+                mp_context=_context(),
+                initializer=start_pdf_process,
+                initargs=(os.getpid(), int(getattr(settings, "PDF_NICE", 10))),
             )
             _pool_pid = os.getpid()
         return _pool
 
 
+def _discard(broken: ProcessPoolExecutor) -> None:
+    """Forget a pool one of whose processes died (killed, out of memory): the next PDF starts a new one."""
+    global _pool
+    with _lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def _draw_in_pool(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes:
+    executor = pool()
+    try:
+        return executor.submit(render, html, base_url, fetcher).result(timeout=settings.PDF_TIMEOUT)
+    except BrokenProcessPool:
+        _discard(executor)
+        raise
+
+
 def render_pdf(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes:
-    """Draw `html` in the PDF pool (or here with PDF_WORKERS=0), waiting at most PDF_TIMEOUT seconds."""
+    """Draw `html` in the PDF pool (or here with PDF_WORKERS=0), waiting at most PDF_TIMEOUT seconds;
+    once more, in a new pool, when a process of the pool died."""
     if int(settings.PDF_WORKERS) <= 0:
         return render(html, base_url, fetcher)
-    return pool().submit(render, html, base_url, fetcher).result(timeout=settings.PDF_TIMEOUT)
+    try:
+        return _draw_in_pool(html, base_url, fetcher)
+    except BrokenProcessPool:
+        return _draw_in_pool(html, base_url, fetcher)

@@ -307,7 +307,7 @@ def make_run_leaves_nothing_behind(database_url: str, workdir: Path) -> None:
             Browser(port).expect("/inloggen/", 200, "text/html", "make run: login page")
             started = psutil.Process(make.pid).children(recursive=True)
             commands = [" ".join(p.cmdline()[1:4]) for p in started if p.is_running()]
-            check(any("db_worker" in c for c in commands), f"make run: no task worker among {commands}")
+            check(any("task_worker" in c for c in commands), f"make run: no task worker among {commands}")
             if whole_group:
                 os.killpg(make.pid, signum)
             else:

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/run_dev.py [--port 8000]
 
-It compiles the Dutch catalogue, migrates, seeds the demo, then starts `manage.py db_worker` (batch
+It compiles the Dutch catalogue, migrates, seeds the demo, then starts `manage.py task_worker` (batch
 exports, reset mails) and `manage.py runserver 127.0.0.1:<port>`, each in a process group of its own.
 When it is stopped (Ctrl-C in the terminal, SIGTERM from make or a process manager, the terminal
 closed) or when either of the two exits, it stops both groups, the runserver's autoreloader child
@@ -82,7 +82,7 @@ def stop_embedded_database() -> None:
 def serve(port: int) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        processes.append(start("db_worker", "--interval", "1"))
+        processes.append(start("task_worker", "--interval", "1"))
         processes.append(start("runserver", f"127.0.0.1:{port}"))
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)

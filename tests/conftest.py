@@ -31,10 +31,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if compiled:
         # pytest-django set Django up before this hook, and a catalogue read then (without the
         # new .mo files) stays cached for the whole process: forget it so it is read again.
+        import gettext
+
         from django.utils.translation import trans_real
 
         trans_real._translations.clear()  # type: ignore[attr-defined]  # Django's private catalogue cache
         trans_real._default = None  # type: ignore[attr-defined]
+        gettext._translations.clear()  # type: ignore[attr-defined]  # the standard library's, by .mo path
 
 
 @dataclass

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -107,7 +108,7 @@ def test_a_child_whose_pdf_fails_is_listed_and_the_batch_goes_on(cast, client_fo
 
 
 def test_a_batch_that_fails_as_a_whole_says_so_and_the_task_is_marked_failed(cast, client_for, monkeypatch):
-    def broken(export):
+    def broken(export, attempt):
         raise OSError("the storage is full")
 
     monkeypatch.setattr(batch, "_build", broken)
@@ -116,7 +117,8 @@ def test_a_batch_that_fails_as_a_whole_says_so_and_the_task_is_marked_failed(cas
     run_worker()
     export.refresh_from_db()
     assert export.status == BatchExport.Status.FAILED and export.error == "OSError"
-    assert DBTaskResult.objects.get().status == "FAILED"
+    asked = DBTaskResult.objects.order_by("enqueued_at").first()
+    assert asked.status == "FAILED"
     progress = client.get(reverse("export_progress", args=[export.pk])).json()
     assert progress["finished"] and progress["download_url"] is None
     assert "Het maken van de zip is mislukt." in client.get(reverse("export_status", args=[export.pk])).content.decode()
@@ -219,3 +221,45 @@ def test_the_pdfs_and_the_access_log_cover_the_weeks_of_the_day_it_was_asked_for
     asked_week = week_of(timezone.localdate(asked))
     assert (row.period_end, row.weeks) == (asked_week.end, 12)
     assert row.period_start == asked_week.start - datetime.timedelta(weeks=11)
+
+
+def test_asking_again_shows_the_export_already_asked_for(cast, client_for):
+    """15 clicks on the button make one export: each shows the one waiting (or in progress) for the
+    same person, place and period. Another period or person, or a finished export, gets a new one."""
+    client = client_for(cast.coach)
+    url = reverse("location_export", args=[cast.location1.pk])
+    responses = [client.post(url, {"weken": "12"}) for _ in range(15)]
+    export = BatchExport.objects.get()
+    assert {(r.status_code, r["Location"]) for r in responses} == {(302, reverse("export_status", args=[export.pk]))}
+    assert DBTaskResult.objects.count() == 1
+    assert (
+        "Deze zip had je al aangevraagd: hier zie je hoe ver hij is."
+        in client.get(responses[-1]["Location"]).content.decode()
+    )
+
+    BatchExport.objects.update(status=BatchExport.Status.RUNNING)  # in progress: still the same one
+    assert client.post(url, {"weken": "12"})["Location"] == reverse("export_status", args=[export.pk])
+    client.post(url, {"weken": "4"})  # another period
+    client_for(cast.manager).post(url, {"weken": "12"})  # another person
+    assert BatchExport.objects.count() == 3
+    BatchExport.objects.filter(pk=export.pk).update(status=BatchExport.Status.DONE)
+    assert client_for(cast.coach).post(url, {"weken": "12"})["Location"] != reverse("export_status", args=[export.pk])
+    assert BatchExport.objects.count() == 4
+
+
+@override_settings(EXPORT_MAX_OPEN=3)
+def test_a_person_has_a_few_exports_open_at_most(cast, client_for):
+    client = client_for(cast.coach)
+    for group in (cast.group_a, cast.group_b, cast.group_c):
+        assert client.post(reverse("group_export", args=[group.pk]), {"weken": "12"}).status_code == 302
+    refused = client.post(reverse("location_export", args=[cast.location2.pk]), {"weken": "12"})
+    assert refused["Location"] == reverse("location_detail", args=[cast.location2.pk])
+    assert BatchExport.objects.count() == 3 and DBTaskResult.objects.count() == 3  # nothing saved
+    page = client.get(refused["Location"]).content.decode()
+    assert "Er worden al 3 zips voor je gemaakt. Wacht tot er een klaar is en vraag dan de volgende aan." in page
+    refused = client.post(reverse("group_export", args=[cast.group_b.pk]), {"weken": "4"})
+    assert refused["Location"] == reverse("group_overview", args=[cast.group_b.pk]) + "?weken=4"
+
+    run_worker()  # the three are made: the next may be asked for
+    assert client.post(reverse("location_export", args=[cast.location2.pk]), {"weken": "12"}).status_code == 302
+    assert BatchExport.objects.count() == 4

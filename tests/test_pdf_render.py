@@ -1,6 +1,7 @@
 """PDFs are drawn in a niced process beside the web worker, with one font configuration per process."""
 
 import os
+import signal
 
 import pytest
 from django.test import override_settings
@@ -39,3 +40,11 @@ def test_the_url_fetcher_still_refuses_the_network_in_the_pool(workers):
         assert html_to_pdf(page).startswith(b"%PDF")  # the image is left out, nothing is fetched
     with pytest.raises(ValueError, match="not allowed"):
         RestrictedURLFetcher().fetch("https://example.org/x.png")
+
+
+def test_a_pool_whose_process_died_is_replaced():
+    with override_settings(PDF_WORKERS=1):
+        pid, _nice = pdf_render.pool().submit(pdf_render.process_info).result(timeout=60)
+        os.kill(pid, signal.SIGKILL)  # out of memory, say
+        assert html_to_pdf(HTML).startswith(b"%PDF")
+        assert pdf_render.pool().submit(pdf_render.process_info).result(timeout=60)[0] != pid

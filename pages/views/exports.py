@@ -6,17 +6,19 @@ The progress page updates itself through pages/static/pages/export.js polling th
 endpoint; without JavaScript it refreshes itself (a meta refresh inside <noscript>).
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from organisations.models import Group, Location
 from pages.http import AuthenticatedHttpRequest
-from reports.batch import exports_of, open_for_download, request_batch_export
+from reports.batch import TooManyOpenExports, exports_of, open_for_download, request_batch_export
 from reports.models import BatchExport
 from reports.summary import parse_weeks
 from staff.access import readable_groups, user_access, visible_locations
@@ -24,13 +26,33 @@ from staff.access import readable_groups, user_access, visible_locations
 REFRESH_SECONDS = 3
 
 
+def _asked_from(group: Group | None, location: Location, weeks: int) -> str:
+    """The page with the button that asks for the export."""
+    if group is not None:
+        return f"{reverse('group_overview', args=[group.pk])}?weken={weeks}"
+    return reverse("location_detail", args=[location.pk])
+
+
 def _start(request: AuthenticatedHttpRequest, *, group: Group | None, location: Location) -> HttpResponse:
+    """Ask for the export and show its progress: a repeated request shows the one already asked for;
+    one too many goes back to the page with a message."""
     if not user_access(request.user).may_export(location):
         raise Http404
     weeks, _message = parse_weeks(request.POST.get("weken"))
-    export = request_batch_export(
-        user=request.user, weeks=weeks, group=group, location=location, language=get_language() or "nl"
-    )
+    try:
+        export, created = request_batch_export(
+            user=request.user, weeks=weeks, group=group, location=location, language=get_language() or "nl"
+        )
+    except TooManyOpenExports as refused:
+        text = ngettext(
+            "You already have %(count)s zip being made. Wait until it is ready, then ask for the next.",
+            "You already have %(count)s zips being made. Wait until one is ready, then ask for the next.",
+            refused.count,
+        )
+        messages.error(request, text % {"count": refused.count})
+        return redirect(_asked_from(group, location, weeks))
+    if not created:
+        messages.info(request, _("You had already asked for this zip: here is how far it is."))
     return redirect("export_status", pk=export.pk)
 
 
@@ -63,6 +85,7 @@ def progress(export: BatchExport) -> dict[str, object]:
         "percent": export.percent,
         "finished": export.finished or status == BatchExport.Status.EXPIRED,
         "failures": [str(f.get("name", "")) for f in export.failures],
+        "interrupted": status == BatchExport.Status.FAILED and export.error == BatchExport.INTERRUPTED,
         "download_url": reverse("export_download", args=[export.pk]) if ready else None,
         "expires_at": formats.date_format(timezone.localtime(export.expires_at), "DATETIME_FORMAT")
         if ready and export.expires_at
