@@ -1,6 +1,6 @@
 """Batch export: the summary PDFs of every child of a group or a location as one zip, made in the
 background by the task queue (django-tasks, database backend: the tasks wait in PostgreSQL and
-`manage.py db_worker` runs them; README "Production").
+`manage.py task_worker` runs them; docs/operations.md).
 
 - `request_batch_export` (a manager or coach of the location) saves a BatchExport and enqueues the
   task in the same transaction: the queue is a table of the same database, so a request either
