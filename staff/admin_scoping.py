@@ -57,12 +57,15 @@ class ScopedForeignKeys(VisibleTextInAdmin):
     def choices_for(self, db_field: Any, request: HttpRequest) -> QuerySet[Any]:
         return scoped_choices(db_field.related_model, request.user)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> ModelChoiceField | None:
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         kwargs["queryset"] = self.choices_for(db_field, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        field: ModelChoiceField[Any] | None = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return field
 
 
-class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin):
+class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin[Any]):
     """A model admin whose rows come from `accessor` (set it on the subclass)."""
 
     accessor: Accessor
@@ -96,7 +99,7 @@ class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin):
         return manages_records(request)
 
 
-class ScopedInline(ScopedForeignKeys, admin.TabularInline):
+class ScopedInline(ScopedForeignKeys, admin.TabularInline[Any, Any]):
     """Rows of an object the user manages. `accessor` (optional) bounds the rows further, for
     rows that may lie outside the scope although their parent does not (a user's memberships)."""
 

@@ -65,7 +65,7 @@ class UserAdminCreationForm(AdminUserCreationForm):
         fields = ("email", "first_name", "last_name")
 
 
-class UserAdminChangeForm(UserChangeForm):
+class UserAdminChangeForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "is_active", "is_staff")

@@ -23,7 +23,7 @@ import enum
 import ipaddress
 import math
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -49,7 +49,7 @@ def normalise_email(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().lower()
 
 
-def lockout_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
     """AXES_USERNAME_CALLABLE: the address as typed (credentials or POST), normalised."""
     field = settings.AXES_USERNAME_FORM_FIELD
     value = credentials.get(field) if credentials else getattr(request, "POST", {}).get(field)
@@ -80,10 +80,10 @@ def _is_address_alone(parameter: str | list[str]) -> bool:
     return parameter == ADDRESS_ALONE or (not isinstance(parameter, str) and list(parameter) == [ADDRESS_ALONE])
 
 
-class LoginLockoutHandler(AxesDatabaseHandler):
+class LoginLockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes ships no type hints
     """The database handler with a separate, higher limit for the address-alone parameter."""
 
-    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         """Failures measured against AXES_FAILURE_LIMIT: the highest count of a parameter other than
         the address alone, or the full limit once the address alone reached AXES_ADDRESS_FAILURE_LIMIT."""
         limit = get_failure_limit(request, credentials)
@@ -96,11 +96,11 @@ class LoginLockoutHandler(AxesDatabaseHandler):
             worst = max(worst, failures)
         return worst
 
-    def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         """After a successful login: forget this user's failures at this address, nothing else."""
         username = get_client_username(request, credentials)
         address = getattr(request, "axes_ip_address", None)  # set by axes on every request
-        count, _ = AccessAttempt.objects.filter(username=username, ip_address=address).delete()
+        count: int = AccessAttempt.objects.filter(username=username, ip_address=address).delete()[0]
         return count
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,18 +23,19 @@ from conversations import selectors, services
 from conversations.forms import AgreementFormSet, EditConversationForm, NewConversationForm
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
+from pages.http import AuthenticatedHttpRequest
 from reports.models import AccessLog
 from reports.services import access_log_record
 from staff.models import User
 
 
-def _user(request: HttpRequest) -> User:
+def _user(request: AuthenticatedHttpRequest) -> User:
     assert isinstance(request.user, User)  # login_required ran first
     return request.user
 
 
 def _save(
-    request: HttpRequest, form: NewConversationForm | EditConversationForm, agreements: Any, save: Any
+    request: AuthenticatedHttpRequest, form: NewConversationForm | EditConversationForm, agreements: Any, save: Any
 ) -> HttpResponse | None:
     """Validate the form and its agreement rows, call `save(**arguments)`; None when the form comes back."""
     if not (form.is_valid() and agreements.is_valid()):
@@ -43,14 +44,15 @@ def _save(
                 form.add_error(None, message)
         return None
     try:
-        return save(**form.service_arguments(), agreements=[f.agreement_input() for f in agreements])
+        response: HttpResponse = save(**form.service_arguments(), agreements=[f.agreement_input() for f in agreements])
+        return response
     except ValidationError as error:
         form.add_service_errors(error)
         return None
 
 
 def _render_form(
-    request: HttpRequest, form: Any, agreements: Any, *, child: Any, editing: Conversation | None
+    request: AuthenticatedHttpRequest, form: Any, agreements: Any, *, child: Any, editing: Conversation | None
 ) -> HttpResponse:
     context = {"form": form, "agreements": agreements, "child": child, "editing": editing}
     return render(request, "pages/conversation_form.html", context)
@@ -58,7 +60,7 @@ def _render_form(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def conversation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
+def conversation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     access = child_access(request.user, child_pk)
     if not access.may_record_conversation:
         raise Http404
@@ -86,7 +88,7 @@ def conversation_new(request: HttpRequest, child_pk: int) -> HttpResponse:
     return _render_form(request, form, agreements, child=child, editing=None)
 
 
-def _log_read(request: HttpRequest, conversation: Conversation) -> None:
+def _log_read(request: AuthenticatedHttpRequest, conversation: Conversation) -> None:
     access_log_record(
         user=request.user,
         child=conversation.child,
@@ -97,7 +99,7 @@ def _log_read(request: HttpRequest, conversation: Conversation) -> None:
 
 @require_safe
 @login_required
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     conversation = selectors.readable_conversation(request.user, pk)
     if conversation is None:
         raise Http404
@@ -128,7 +130,7 @@ def _initial_agreements(conversation: Conversation) -> list[dict[str, Any]]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     conversation = selectors.readable_conversation(request.user, pk, recorded_by_user=True)
     if conversation is None:
         raise Http404
@@ -166,7 +168,7 @@ def conversation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def agreement_looked_back(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_looked_back(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         Agreement.objects.select_related("conversation"),
         pk=pk,

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -52,7 +52,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def location_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Per group: children placed today, share observed lately, children with a recurring
     attention point, entries per staff member. Figures only for groups the user may read."""
     location = get_object_or_404(visible_locations(request.user), pk=pk)
@@ -77,7 +77,7 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The group's day view: each child placed today, entries this week, last observed."""
     group = get_object_or_404(visible_groups(request.user).select_related("location"), pk=pk)
     access = user_access(request.user)
@@ -112,7 +112,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The child's facts and, for those who may read them, the timeline of observations."""
     access = child_access(request.user, pk)
     child, can_read = access.child, access.may_read_observations

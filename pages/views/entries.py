@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ def _own_observation(request: AuthenticatedHttpRequest, pk: int) -> Observation:
     return observation
 
 
-def _from_outbox(request: HttpRequest) -> bool:
+def _from_outbox(request: AuthenticatedHttpRequest) -> bool:
     """An entry that waited in the browser for a connection (pages/static/pages/offline.js): it is
     told in JSON whether it was saved, instead of being sent on to the next page."""
     return request.headers.get(OUTBOX_HEADER) == "1"
@@ -54,7 +54,7 @@ def _error_texts(form: NewObservationForm) -> list[str]:
     return [str(error) for errors in form.errors.values() for error in errors]
 
 
-def _after_save(request: HttpRequest, observation: Observation, created: bool) -> HttpResponse:
+def _after_save(request: AuthenticatedHttpRequest, observation: Observation, created: bool) -> HttpResponse:
     name = observation.child.first_name
     if created:
         messages.success(request, _("Observation of %(child)s saved.") % {"child": name})
@@ -108,7 +108,7 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
     )
 
 
-def _initial_from(observation: Observation) -> dict:
+def _initial_from(observation: Observation) -> dict[str, object]:
     initial = {
         "child": observation.child_id,
         "date": observation.date,

@@ -8,7 +8,7 @@ endpoint; without JavaScript it refreshes itself (a meta refresh inside <noscrip
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -70,7 +70,7 @@ def location_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _start(request, group=None, location=location)
 
 
-def _own_export(request: HttpRequest, pk: str) -> BatchExport:
+def _own_export(request: AuthenticatedHttpRequest, pk: str) -> BatchExport:
     return get_object_or_404(exports_of(request.user), pk=pk)
 
 
@@ -95,7 +95,7 @@ def progress(export: BatchExport) -> dict[str, object]:
 
 @require_safe
 @login_required
-def export_status(request: HttpRequest, pk: str) -> HttpResponse:
+def export_status(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
     export = _own_export(request, pk)
     context = {
         "export": export,
@@ -108,7 +108,7 @@ def export_status(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_safe
 @login_required
-def export_progress(request: HttpRequest, pk: str) -> JsonResponse:
+def export_progress(request: AuthenticatedHttpRequest, pk: str) -> JsonResponse:
     response = JsonResponse(progress(_own_export(request, pk)))
     response["Cache-Control"] = "no-store"
     return response

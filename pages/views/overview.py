@@ -5,7 +5,7 @@ Organisation admins and everyone else get a 404.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from children.models import Child
 from organisations.calendar import today
 from organisations.models import Group
+from pages.http import AuthenticatedHttpRequest
 from reports.csv_export import render_group_overview_csv
 from reports.downloads import attachment
 from reports.models import AccessLog
@@ -29,11 +30,11 @@ SORT_LABELS = {
 }
 
 
-def _readable_group(request: HttpRequest, pk: int) -> Group:
+def _readable_group(request: AuthenticatedHttpRequest, pk: int) -> Group:
     return get_object_or_404(readable_groups(request.user).select_related("location__organisation"), pk=pk)
 
 
-def _overview(request: HttpRequest, group: Group, weeks: int) -> GroupOverview:
+def _overview(request: AuthenticatedHttpRequest, group: Group, weeks: int) -> GroupOverview:
     return group_overview(
         group,
         weeks,
@@ -45,7 +46,7 @@ def _overview(request: HttpRequest, group: Group, weeks: int) -> GroupOverview:
 
 @require_safe
 @login_required
-def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
+def group_overview_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A bad `weken` falls back to the default window, with a notice on the page."""
     group = _readable_group(request, pk)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
@@ -74,7 +75,7 @@ def group_overview_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def group_overview_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def group_overview_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """UTF-8 with a byte order mark and `;` between cells, as Dutch Excel expects.
     A bad `weken` gets a 400: a download cannot carry a notice."""
     group = _readable_group(request, pk)

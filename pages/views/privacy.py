@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from markdown_it import MarkdownIt
 
 from organisations.calendar import today
+from pages.http import AuthenticatedHttpRequest
 from reports.access_log import access_log_for, access_log_rows, render_access_log_csv
 from reports.downloads import attachment
 from reports.forms import AccessLogFilterForm
@@ -26,7 +27,7 @@ PRIVACY_STATEMENT = Path(settings.BASE_DIR) / "docs" / "privacy.md"
 STATEMENT_END = "<!-- end of the statement"
 
 
-def _admin_only(request: HttpRequest) -> None:
+def _admin_only(request: AuthenticatedHttpRequest) -> None:
     """Organisation admins (and platform superusers) read the access log; everyone else gets a 404."""
     if not user_access(request.user).may_read_access_log:
         raise Http404
@@ -34,7 +35,7 @@ def _admin_only(request: HttpRequest) -> None:
 
 @require_safe
 @login_required
-def access_log_page(request: HttpRequest) -> HttpResponse:
+def access_log_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin_only(request)
     form = AccessLogFilterForm(request.GET or None, user=request.user)
     rows = access_log_for(request.user, form.access_filter())
@@ -52,7 +53,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def access_log_csv(request: HttpRequest) -> HttpResponse:
+def access_log_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin_only(request)
     form = AccessLogFilterForm(request.GET or None, user=request.user)
     rows = access_log_rows(list(access_log_for(request.user, form.access_filter())))
@@ -64,7 +65,7 @@ def _statement_html(modified: float) -> SafeString:
     """The statement of docs/privacy.md as HTML (our own text: raw HTML in it is not passed through)."""
     statement = PRIVACY_STATEMENT.read_text(encoding="utf-8").split(STATEMENT_END)[0]
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return mark_safe(markdown.render(statement))
+    return mark_safe(str(markdown.render(statement)))
 
 
 @require_safe

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from children.access import child_access
 from children.models import Child
 from organisations.calendar import today
+from pages.http import AuthenticatedHttpRequest
 from reports.downloads import Download, attachment
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.models import AccessLog
@@ -16,7 +17,7 @@ from reports.services import access_log_record
 from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
 
-def _observable_child(request: HttpRequest, pk: int, *, for_download: bool = False) -> Child:
+def _observable_child(request: AuthenticatedHttpRequest, pk: int, *, for_download: bool = False) -> Child:
     """The child, if the user may read its observations (`for_download`: take them away as a PDF):
     staff of the child's group, managers and coaches of its location; 404 for everyone else."""
     access = child_access(request.user, pk)
@@ -25,7 +26,7 @@ def _observable_child(request: HttpRequest, pk: int, *, for_download: bool = Fal
     return access.child
 
 
-def _log(request: HttpRequest, child: Child, action: str, summary: ChildSummary) -> None:
+def _log(request: AuthenticatedHttpRequest, child: Child, action: str, summary: ChildSummary) -> None:
     access_log_record(
         user=request.user,
         child=child,
@@ -39,7 +40,7 @@ def _log(request: HttpRequest, child: Child, action: str, summary: ChildSummary)
 
 @require_safe
 @login_required
-def child_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
+def child_summary_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A bad `weken` falls back to the default window, with a notice on the page."""
     child = _observable_child(request, pk)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
@@ -55,7 +56,7 @@ def child_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _summary_pdf(
-    request: HttpRequest, pk: int, render_pdf: Callable[[ChildSummary, HttpRequest], Download]
+    request: AuthenticatedHttpRequest, pk: int, render_pdf: Callable[[ChildSummary, HttpRequest], Download]
 ) -> HttpResponse:
     """A PDF of the child's summary, logged as an export. A bad `weken` gets a 400 with a message: a
     download cannot carry a notice."""
@@ -71,7 +72,7 @@ def _summary_pdf(
 
 @require_safe
 @login_required
-def child_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def child_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The summary for the team (the coach, the mentor)."""
     return _summary_pdf(
         request, pk, lambda summary, r: render_child_summary_pdf(summary, made_by=r.user, made_on=today())
@@ -80,7 +81,7 @@ def child_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def child_parent_handout_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def child_parent_handout_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The handout for the parent conversation: same access, window and access log as the summary PDF."""
     return _summary_pdf(
         request, pk, lambda summary, _r: render_parent_handout_pdf(parent_handout(summary), made_on=today())
