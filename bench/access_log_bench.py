@@ -11,12 +11,23 @@ left out (the page views' reference to it replaced by a no-op), so the differenc
 log under the same load.
 """
 
+from __future__ import annotations
+
 import contextlib
+import functools
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from server import required
+
+if TYPE_CHECKING:
+    from django.http import HttpResponseBase
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
@@ -28,11 +39,11 @@ WRITERS = ("access_log_record", "access_log_record_shown")
 
 
 @contextlib.contextmanager
-def without_access_log():
+def without_access_log() -> Iterator[None]:
     """The page views with their access-log writes replaced by no-ops."""
     from pages.views import conversations, dashboards, entries, overview, summary
 
-    saved = []
+    saved: list[tuple[ModuleType, str, object]] = []
     for module in (conversations, dashboards, entries, overview, summary):
         for name in WRITERS:
             if hasattr(module, name):
@@ -45,11 +56,12 @@ def without_access_log():
             setattr(module, name, writer)
 
 
-def timed(label, fn, runs=RUNS):
+def timed(label: str, fn: Callable[[], HttpResponseBase], runs: int = RUNS) -> None:
     fn()  # warm up
     with without_access_log():
         fn()
-    times, bare = [], []
+    times: list[float] = []
+    bare: list[float] = []
     for _ in range(runs):  # in turns, so that both see the same load
         start = time.perf_counter()
         response = fn()
@@ -92,11 +104,15 @@ def main() -> None:
         call_command("seed_scale", children=2000, weeks=52, stdout=devnull)  # nothing when it is there
 
     manager = User.objects.get(email="manager@scale.example.org")  # the largest location's
-    location = Location.objects.get(pk=manager.memberships.get().location_id)
-    group = Group.objects.filter(location=location).order_by("name").first()
-    staff = User.objects.filter(memberships__group=group).order_by("email").first()
-    child = Child.objects.placed_on(today(), groups=[group]).order_by("first_name", "pk").first()
-    observation = Observation.objects.filter(child=child).order_by("-date").first()
+    location = Location.objects.get(pk=required(manager.memberships.get().location_id, "the manager's location"))
+    group = required(Group.objects.filter(location=location).order_by("name").first(), "a group of the location")
+    staff = required(User.objects.filter(memberships__group=group).order_by("email").first(), "staff of the group")
+    child = required(
+        Child.objects.placed_on(today(), groups=[group]).order_by("first_name", "pk").first(), "a child of the group"
+    )
+    observation = required(
+        Observation.objects.filter(child=child).order_by("-date").first(), "an observation of the child"
+    )
     placed = Child.objects.placed_on(today(), groups=[group]).count()
     print(f"\n{NAME}: {Child.objects.count()} children, {Observation.objects.count()} observations")
 
@@ -117,7 +133,7 @@ def main() -> None:
             client.get(url)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        timed(f"{label} [{len(bare)} -> {len(queries)} queries]", lambda c=client, u=url: c.get(u))
+        timed(f"{label} [{len(bare)} -> {len(queries)} queries]", functools.partial(client.get, url))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ written to bench/results/.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import random
 import statistics
@@ -28,19 +29,46 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run_bench import entry_data, percentile, setup_django
-from server import ROOT, Browser, ProductionServer, ensure_scale_database
+from server import ROOT, Browser, ProductionServer, Response, ensure_scale_database, required
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 PDFS = os.environ.get("LOAD_PDFS", "1") != "0"  # LOAD_PDFS=0: the same run without PDFs, to compare
 STAFF = 20
 READERS = (3, 2)  # managers, coaches
 PAUSE = (0.3, 1.2)  # seconds between one person's requests
+
+
+class StaffPerson(TypedDict):
+    email: str
+    group: int  # the pk of their group
+    children: list[int]  # the pks of the children placed in it
+
+
+class Reader(TypedDict):
+    email: str
+    location: int  # the pk of their location
+    groups: list[int]
+    children: list[int]
+
+
+Person = TypeVar("Person", StaffPerson, Reader)
+
+
+class Facts(TypedDict):
+    requests: int
+    errors: int
+    throughput: float  # requests a second
+    day_view_p95_during_pdfs: float | None
+    day_view_during_pdfs: int
+    error_details: list[str]
 
 
 @dataclass
@@ -65,7 +93,7 @@ class Results:
                 self.sent_keys.append(key)
 
 
-def timed(results: Results, kind: str, call, expected: int) -> object:
+def timed(results: Results, kind: str, call: Callable[[], Response], expected: int) -> Response | None:
     start = time.perf_counter()
     try:
         response = call()
@@ -76,12 +104,12 @@ def timed(results: Results, kind: str, call, expected: int) -> object:
     return response if ok else None
 
 
-def staff_loop(browser: Browser, person: dict, results: Results, stop: float, rng: random.Random) -> None:
+def staff_loop(browser: Browser, person: StaffPerson, results: Results, stop: float, rng: random.Random) -> None:
     while time.perf_counter() < stop:
         timed(results, "group day view", lambda: browser.get(f"/groepen/{person['group']}/"), 200)
         child = rng.choice(person["children"])
         path = f"/kinderen/{child}/waarnemingen/nieuw/"
-        form = timed(results, "entry form GET", lambda p=path: browser.get(p), 200)
+        form = timed(results, "entry form GET", functools.partial(browser.get, path), 200)
         time.sleep(rng.uniform(*PAUSE))
         if form is None or time.perf_counter() >= stop:
             continue
@@ -98,8 +126,8 @@ def staff_loop(browser: Browser, person: dict, results: Results, stop: float, rn
         time.sleep(rng.uniform(*PAUSE))
 
 
-def reader_loop(browser: Browser, person: dict, results: Results, stop: float, rng: random.Random) -> None:
-    pages = [
+def reader_loop(browser: Browser, person: Reader, results: Results, stop: float, rng: random.Random) -> None:
+    pages: list[tuple[str, Callable[[], str]]] = [
         ("group overview, 12 weeks", lambda: f"/groepen/{rng.choice(person['groups'])}/overzicht/?weken=12"),
         ("location page", lambda: f"/locaties/{person['location']}/"),
         ("home page", lambda: "/"),
@@ -110,11 +138,11 @@ def reader_loop(browser: Browser, person: dict, results: Results, stop: float, r
             if time.perf_counter() >= stop:
                 break
             target = path()
-            timed(results, kind, lambda p=target: browser.get(p), 200)
+            timed(results, kind, functools.partial(browser.get, target), 200)
             time.sleep(rng.uniform(*PAUSE))
 
 
-def cast() -> tuple[list[dict], list[dict]]:
+def cast() -> tuple[list[StaffPerson], list[Reader]]:
     """Staff of 20 groups of the largest locations, and 3 managers and 2 coaches with their places."""
     from children.models import Placement
     from organisations.calendar import today
@@ -127,11 +155,14 @@ def cast() -> tuple[list[dict], list[dict]]:
         placed.setdefault(group_id, []).append(child_id)
     locations = list(Location.objects.filter(organisation__name="Schaal Kinderopvang").order_by("pk"))
     groups = [g for g in Group.objects.filter(location__in=locations).order_by("location_id", "pk") if placed.get(g.pk)]
-    staff = []
+    staff: list[StaffPerson] = []
     for group in groups[:STAFF]:
-        member = Membership.objects.filter(group=group, role=Role.STAFF).select_related("user").order_by("pk").first()
+        member = required(
+            Membership.objects.filter(group=group, role=Role.STAFF).select_related("user").order_by("pk").first(),
+            "a staff member of the group",
+        )
         staff.append({"email": member.user.email, "group": group.pk, "children": placed[group.pk]})
-    readers = []
+    readers: list[Reader] = []
     for role, count in ((Role.MANAGER, READERS[0]), (Role.COACH, READERS[1])):
         memberships = Membership.objects.filter(role=role, location__in=locations).select_related("user", "location")
         seen = []
@@ -143,7 +174,7 @@ def cast() -> tuple[list[dict], list[dict]]:
             readers.append(
                 {
                     "email": m.user.email,
-                    "location": m.location_id,
+                    "location": required(m.location_id, "the location of a manager or coach"),
                     "groups": own,
                     "children": [c for g in own for c in placed.get(g, [])],
                 }
@@ -153,7 +184,7 @@ def cast() -> tuple[list[dict], list[dict]]:
     return staff, readers
 
 
-def summary(results: Results, wall: float) -> tuple[str, dict[str, object]]:
+def summary(results: Results, wall: float) -> tuple[str, Facts]:
     by_kind: dict[str, list[Record]] = defaultdict(list)
     for r in results.records:
         by_kind[r.kind].append(r)
@@ -174,7 +205,7 @@ def summary(results: Results, wall: float) -> tuple[str, dict[str, object]]:
         for r in by_kind.get("group day view", [])
         if r.ok and any(s < r.end and r.start < e for s, e in pdfs)
     ]
-    facts = {
+    facts: Facts = {
         "requests": len(results.records),
         "errors": sum(1 for r in results.records if not r.ok),
         "throughput": len(results.records) / wall,
@@ -202,7 +233,9 @@ def main() -> None:
 
         ready = threading.Barrier(len(staff) + len(readers), action=begin)
 
-        def run(loop, person, seed):
+        def run(
+            loop: Callable[[Browser, Person, Results, float, random.Random], None], person: Person, seed: int
+        ) -> None:
             browser = Browser(server.port)
             browser.login(person["email"])  # the password hashing of a login is not what this measures
             ready.wait()

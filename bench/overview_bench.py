@@ -13,12 +13,22 @@ through Django's test client, so they include sessions, scoping, the queries and
 template rendering (bench/run measures through gunicorn).
 """
 
+from __future__ import annotations
+
+import functools
 import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from server import required
+
+if TYPE_CHECKING:
+    from django.http import HttpResponseBase
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
@@ -26,9 +36,9 @@ DATABASES = {"demo": "bench_demo", "scale": "bench_scale"}
 RUNS = 7
 
 
-def timed(label, fn, runs=RUNS):
+def timed(label: str, fn: Callable[[], HttpResponseBase], runs: int = RUNS) -> None:
     fn()  # warm up
-    times = []
+    times: list[float] = []
     for _ in range(runs):
         start = time.perf_counter()
         response = fn()
@@ -80,8 +90,8 @@ def run(size: str) -> None:
         home_label = "home page, manager of 1 location"
     else:
         manager = User.objects.get(email="manager@scale.example.org")
-        location = manager.memberships.get().location
-        group = Group.objects.filter(location=location).order_by("name").first()
+        location = required(manager.memberships.get().location, "the manager's location")
+        group = required(Group.objects.filter(location=location).order_by("name").first(), "a group of the location")
         home_label = "home page, manager of the largest location"
     children = Child.objects.count()
     observations = Observation.objects.count()
@@ -106,10 +116,10 @@ def run(size: str) -> None:
     for label, url in pages:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        timed(f"{label} [{len(queries)} queries]", lambda u=url: client.get(u))
+        timed(f"{label} [{len(queries)} queries]", functools.partial(client.get, url))
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     sizes = argv[1:] or list(DATABASES)
     if len(sizes) == 1:
         run(sizes[0])

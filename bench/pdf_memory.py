@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from server import DATABASE_URL  # noqa: E402
+from server import DATABASE_URL, required  # noqa: E402
 
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attachment_site.settings_test")
@@ -62,8 +62,10 @@ def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     translation.activate("nl")
     manager = User.objects.get(email="manager@scale.example.org")
-    location = manager.memberships.get().location
-    child = Child.objects.placed_on(today(), groups=location.groups.all()).order_by("pk").first()
+    location = required(manager.memberships.get().location, "the manager's location")
+    child = required(
+        Child.objects.placed_on(today(), groups=location.groups.all()).order_by("pk").first(), "a child of the location"
+    )
     summary = child_summary(child, 52)
     html = render_to_string(
         "reports/summary_pdf.html",

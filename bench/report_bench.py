@@ -6,13 +6,18 @@ Builds the fixed test cast and a year of daily observations (all eight pillars,
 three observers) for one child in `test_<db>`, which is dropped afterwards.
 """
 
+from __future__ import annotations
+
 import datetime
+import functools
 import logging
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,12 +33,25 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+if TYPE_CHECKING:
+    from reports.downloads import Download
+    from reports.summary import ChildSummary
+    from tests.conftest import Cast
+
 RUNS = 5
+T = TypeVar("T")
 
 
-def timed(label, fn, runs=RUNS):
+def of_type(value: object, kind: type[T]) -> T:
+    """`value` of the test cast (whose fields are typed `object`) as the model it is."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{value!r} is not a {kind.__name__}")
+    return value
+
+
+def timed(label: str, fn: Callable[[], object], runs: int = RUNS) -> None:
     fn()  # warm up
-    times = []
+    times: list[float] = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
@@ -41,17 +59,21 @@ def timed(label, fn, runs=RUNS):
     print(f"{label:<44} median {statistics.median(times) * 1000:7.1f} ms   min {min(times) * 1000:7.1f} ms")
 
 
-def build_year(cast):
+def build_year(cast: Cast) -> tuple[int, int]:
+    from children.models import Child
     from observations.models import Observation, PillarRating
     from observations.pillars import PILLARS
     from organisations.calendar import current_week
+    from organisations.models import Group
+    from staff.models import User
 
-    child, observers = cast.child_a, [cast.staff_a, cast.manager, cast.coach]
+    child, group = of_type(cast.child_a, Child), of_type(cast.group_a, Group)
+    observers = [of_type(person, User) for person in (cast.staff_a, cast.manager, cast.coach)]
     start = current_week().start - datetime.timedelta(days=364)
     rows = [
         Observation(
             child=child,
-            group=cast.group_a,
+            group=group,
             observer=observers[day % 3],
             date=start + datetime.timedelta(days=day),
             situation="free_play",
@@ -72,45 +94,48 @@ def build_year(cast):
     return len(rows), len(ratings)
 
 
-def main():
+def main() -> None:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        from children.models import Child
         from organisations.calendar import today
         from reports.pdf import render_child_summary_pdf
         from reports.summary import child_summary
+        from staff.models import User
         from tests.conftest import build_cast
 
         cast = build_cast()
         observations, ratings = build_year(cast)
         print(f"child with {observations} observations and {ratings} ratings over a year\n")
         translation.activate("nl")
-        child = cast.child_a
+        child, coach = of_type(cast.child_a, Child), of_type(cast.coach, User)
+
+        def render(summary: ChildSummary) -> Download:
+            return render_child_summary_pdf(summary, made_by=coach, made_on=today())
+
+        def render_weeks(weeks: int) -> Download:
+            return render(child_summary(child, weeks))
+
         for weeks in (12, 52):
             summary = child_summary(child, weeks)
-            timed(f"summary data, {weeks} weeks", lambda w=weeks: child_summary(child, w))
-            timed(
-                f"PDF render only, {weeks} weeks",
-                lambda s=summary: render_child_summary_pdf(s, made_by=cast.coach, made_on=today()),
-            )
-            timed(
-                f"PDF total (data + render), {weeks} weeks",
-                lambda w=weeks: render_child_summary_pdf(child_summary(child, w), made_by=cast.coach, made_on=today()),
-            )
+            timed(f"summary data, {weeks} weeks", functools.partial(child_summary, child, weeks))
+            timed(f"PDF render only, {weeks} weeks", functools.partial(render, summary))
+            timed(f"PDF total (data + render), {weeks} weeks", functools.partial(render_weeks, weeks))
         client = Client()
-        client.force_login(cast.coach)
+        client.force_login(coach)
         for weeks in (12, 52):
             timed(
                 f"summary page via test client, {weeks} weeks",
-                lambda w=weeks: client.get(f"/kinderen/{child.pk}/overzicht/?weken={w}"),
+                functools.partial(client.get, f"/kinderen/{child.pk}/overzicht/?weken={weeks}"),
             )
             timed(
                 f"PDF download via test client, {weeks} weeks",
-                lambda w=weeks: client.get(f"/kinderen/{child.pk}/overzicht.pdf?weken={w}"),
+                functools.partial(client.get, f"/kinderen/{child.pk}/overzicht.pdf?weken={weeks}"),
             )
-        data = render_child_summary_pdf(child_summary(child, 52), made_by=cast.coach, made_on=today()).data
+        data = render_child_summary_pdf(child_summary(child, 52), made_by=coach, made_on=today()).data
         print(f"\n52-week PDF: {len(data) / 1024:.0f} kB")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -19,10 +19,16 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import DATABASE, DATABASE_URL, ROOT, Browser, ProductionServer, ensure_scale_database, hidden
+from server import DATABASE, DATABASE_URL, ROOT, Browser, ProductionServer, ensure_scale_database, hidden, required
+
+if TYPE_CHECKING:  # the models are imported after django.setup()
+    from children.models import Child
+    from organisations.models import Group, Location
+    from staff.models import User
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 WARM = 3
@@ -57,6 +63,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+class Targets(TypedDict):
+    manager: User
+    coach: User
+    staff: User
+    location: Location
+    group: Group
+    child: Child
+    children_in_group: int
+    children_in_location: int
+
+
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = DATABASE_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attachment_site.settings_test")
@@ -66,7 +83,7 @@ def setup_django() -> None:
     django.setup()
 
 
-def targets() -> dict[str, object]:
+def targets() -> Targets:
     """The people and objects the pages are about: the largest location, its fullest group, the child
     of that group with the most observations."""
     from django.db.models import Count, Q
@@ -77,17 +94,19 @@ def targets() -> dict[str, object]:
     from staff.models import User
 
     manager = User.objects.get(email="manager@scale.example.org")
-    location = manager.memberships.get(role="manager").location
+    location = required(manager.memberships.get(role="manager").location, "the scale manager's location")
     placed = Child.objects.placed_on(today())
-    group = (
+    group = required(
         Group.objects.filter(location=location)
         .annotate(n=Count("placements", filter=Q(placements__child__in=placed, placements__end_date__isnull=True)))
         .order_by("-n", "pk")
-        .first()
+        .first(),
+        "a group of the largest location",
     )
-    staff = User.objects.filter(memberships__group=group).order_by("email").first()
-    child = (
-        Child.objects.placed_on(today(), groups=[group]).annotate(n=Count("observations")).order_by("-n", "pk").first()
+    staff = required(User.objects.filter(memberships__group=group).order_by("email").first(), "staff of that group")
+    child = required(
+        Child.objects.placed_on(today(), groups=[group]).annotate(n=Count("observations")).order_by("-n", "pk").first(),
+        "a child placed in that group",
     )
     return {
         "manager": manager,
@@ -101,7 +120,7 @@ def targets() -> dict[str, object]:
     }
 
 
-def entry_data(html: str, child_pk: int) -> dict[str, str | list[str]]:
+def entry_data(html: str, child_pk: int) -> dict[str, str]:
     from organisations.calendar import today
 
     return {
@@ -118,7 +137,7 @@ def entry_data(html: str, child_pk: int) -> dict[str, str | list[str]]:
     }
 
 
-def capture_sql(user: object, page: Page, child_pk: int) -> list[str]:
+def capture_sql(user: User, page: Page, child_pk: int) -> list[str]:
     """The SQL of one request of `page`, in a transaction that is rolled back."""
     from django.db import connection, transaction
     from django.test import Client
@@ -181,8 +200,8 @@ def time_page(browser: Browser, page: Page, child_pk: int) -> tuple[list[float],
     return times, size
 
 
-def pages(t: dict[str, object]) -> list[Page]:
-    group, child, location = t["group"].pk, t["child"].pk, t["location"].pk  # type: ignore[attr-defined]
+def pages(t: Targets) -> list[Page]:
+    group, child, location = t["group"].pk, t["child"].pk, t["location"].pk
     n_group, n_location = t["children_in_group"], t["children_in_location"]
     return [
         # The floor: what any logged-in request costs (session, user, middleware), then a page of text.
@@ -224,7 +243,7 @@ def main() -> None:
     from observations.models import Observation, PillarRating
 
     t = targets()
-    child_pk = t["child"].pk  # type: ignore[attr-defined]
+    child_pk = t["child"].pk
     people = {"staff": t["staff"], "manager": t["manager"], "coach": t["coach"]}
     counts = (Child.objects.count(), Observation.objects.count(), PillarRating.objects.count())
     print(f"{counts[0]:,} children, {counts[1]:,} observations, {counts[2]:,} ratings; {RUNS} runs a page")
@@ -233,7 +252,7 @@ def main() -> None:
         browsers = {}
         for who, user in people.items():
             browsers[who] = Browser(server.port)
-            browsers[who].login(user.email)  # type: ignore[attr-defined]
+            browsers[who].login(user.email)
         for page in pages(t):
             times, size = time_page(browsers[page.who], page, child_pk)
             statements = capture_sql(people[page.who], page, child_pk)

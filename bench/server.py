@@ -7,6 +7,7 @@
   static files collected into a temporary folder and served by WhiteNoise, no TLS (loopback only),
   and the PDF worker pool beside it (reports.pdf_pool: PDFs render there, not in the web workers).
 - `Browser`: a keep-alive HTTP client with cookies, logging in through the real login form.
+- `required()`: a row the seeded database must hold, or a clear error when it does not.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -33,6 +36,15 @@ DATABASE_URL = f"{SERVER}/{DATABASE}"
 CHILDREN = int(os.environ.get("BENCH_CHILDREN", "10000"))
 WEEKS = int(os.environ.get("BENCH_WEEKS", "104"))
 PASSWORD = "demo"
+
+T = TypeVar("T")
+
+
+def required(value: T | None, what: str) -> T:
+    """`value`, which the seeded database must hold (a `.first()` or a nullable field)."""
+    if value is None:
+        raise RuntimeError(f"{what}: not in the database (is it seeded?)")
+    return value
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -190,7 +202,7 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
 
-    def request(self, method: str, path: str, data: dict[str, str | list[str]] | None = None) -> Response:
+    def request(self, method: str, path: str, data: Mapping[str, str | list[str]] | None = None) -> Response:
         headers = {"Host": "127.0.0.1", "Accept-Language": "nl"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -223,7 +235,7 @@ class Browser:
     def get(self, path: str) -> Response:
         return self.request("GET", path)
 
-    def post(self, path: str, data: dict[str, str | list[str]]) -> Response:
+    def post(self, path: str, data: Mapping[str, str | list[str]]) -> Response:
         return self.request("POST", path, data)
 
     def login(self, email: str, password: str = PASSWORD) -> None:

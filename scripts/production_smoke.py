@@ -51,6 +51,14 @@ def check(condition: bool, message: str) -> None:
         raise SmokeFailure(message)
 
 
+def found(pattern: bytes, content: bytes, message: str) -> bytes:
+    """The first group of `pattern` in `content`; a failure saying `message` when it is not there."""
+    match = re.search(pattern, content)
+    if match is None:
+        raise SmokeFailure(message)
+    return match.group(1)
+
+
 def step(message: str) -> None:
     print(f"smoke: {message}", flush=True)
 
@@ -93,7 +101,9 @@ class Browser:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, *, form: dict | None = None, https: bool = True):
+    def request(
+        self, method: str, path: str, *, form: dict[str, str] | None = None, https: bool = True
+    ) -> tuple[http.client.HTTPResponse, bytes]:
         conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
         origin = f"https://{HOST}:{self.port}"
         headers = {"Host": f"{HOST}:{self.port}"}
@@ -128,10 +138,10 @@ class Browser:
                 self.cookies.pop(name.strip(), None)
         return response, content
 
-    def get(self, path: str, **kwargs):
-        return self.request("GET", path, **kwargs)
+    def get(self, path: str, *, https: bool = True) -> tuple[http.client.HTTPResponse, bytes]:
+        return self.request("GET", path, https=https)
 
-    def expect(self, path: str, status: int, content_type: str, what: str):
+    def expect(self, path: str, status: int, content_type: str, what: str) -> tuple[http.client.HTTPResponse, bytes]:
         response, content = self.get(path)
         check(
             response.status == status,
@@ -144,10 +154,9 @@ class Browser:
     def log_in(self, email: str, password: str) -> None:
         self.cookies.clear()
         _, page = self.expect("/inloggen/", 200, "text/html", "login page")
-        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        check(match is not None, "login page: no CSRF token in the form")
+        token = found(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page, "login page: no CSRF token in the form")
         check("csrftoken" in self.cookies, "login page: no csrftoken cookie")
-        form = {"csrfmiddlewaretoken": match.group(1).decode(), "username": email, "password": password}
+        form = {"csrfmiddlewaretoken": token.decode(), "username": email, "password": password}
         response, content = self.request("POST", "/inloggen/", form=form)
         check(
             response.status == 302,
@@ -162,10 +171,10 @@ class Browser:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
-def manage(env: dict, *args: str) -> None:
+def manage(env: dict[str, str], *args: str) -> None:
     step("manage.py " + " ".join(args))
     result = subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
@@ -174,7 +183,7 @@ def manage(env: dict, *args: str) -> None:
     check(result.returncode == 0, f"manage.py {' '.join(args)} failed (exit {result.returncode}):\n{output}")
 
 
-def wait_for(port: int, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+def wait_for(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -203,29 +212,30 @@ def requests(port: int) -> None:
     staff.log_in("medewerker@example.org", "demo")
     step("logged in as medewerker@example.org")
     _, home = staff.expect("/", 200, "text/html", "home page")
-    group = re.search(rb'href="(/groepen/\d+/)"', home)
-    check(group is not None, "home page: no link to a group")
-    group_path = group.group(1).decode()
+    group_path = found(rb'href="(/groepen/\d+/)"', home, "home page: no link to a group").decode()
     _, page = staff.expect(group_path, 200, "text/html", "group page")
     check(b"Vlinders" in page, f"group page {group_path}: not the group Vlinders")
     step(f"group page {group_path}: 200")
 
-    child = re.search(rb'href="/kinderen/(\d+)/', page)
-    check(child is not None, f"group page {group_path}: no link to a child")
-    child_id = child.group(1).decode()
+    child_id = found(rb'href="/kinderen/(\d+)/', page, f"group page {group_path}: no link to a child").decode()
 
-    stylesheet = re.search(rb'<link rel="stylesheet" href="(/static/css/app\.[0-9a-f]{12}\.css)"', page)
-    check(stylesheet is not None, "group page: no link to a hashed css/app.<hash>.css (static manifest not used?)")
-    css_path = stylesheet.group(1).decode()
+    css_path = found(
+        rb'<link rel="stylesheet" href="(/static/css/app\.[0-9a-f]{12}\.css)"',
+        page,
+        "group page: no link to a hashed css/app.<hash>.css (static manifest not used?)",
+    ).decode()
     response, css = staff.expect(css_path, 200, "text/css", "stylesheet")
     check(b".app-nav" in css, f"{css_path}: not the app's stylesheet")
     cache = response.headers.get("Cache-Control", "")
     check("immutable" in cache, f"{css_path}: Cache-Control {cache!r}, expected a cache-forever header")
     step(f"stylesheet {css_path}: 200 text/css, {cache}")
 
-    icon = re.search(rb'<link rel="icon" href="(/static/favicon\.[0-9a-f]{12}\.svg)"', page)
-    check(icon is not None, "group page: no link to a hashed favicon.<hash>.svg")
-    staff.expect(icon.group(1).decode(), 200, "image/svg+xml", "icon")
+    icon = found(
+        rb'<link rel="icon" href="(/static/favicon\.[0-9a-f]{12}\.svg)"',
+        page,
+        "group page: no link to a hashed favicon.<hash>.svg",
+    )
+    staff.expect(icon.decode(), 200, "image/svg+xml", "icon")
     response, _ = staff.get("/favicon.ico")
     location = response.headers.get("Location", "")
     check(
@@ -247,9 +257,10 @@ def requests(port: int) -> None:
 def lost_database_requests(port: int) -> None:
     browser = Browser(port)
     _, page = browser.expect("/inloggen/", 200, "text/html", "login page without a database")
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    check(token is not None, "login page without a database: no CSRF token in the form")
-    form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": "medewerker@example.org", "password": "demo"}
+    token = found(
+        rb'name="csrfmiddlewaretoken" value="([^"]+)"', page, "login page without a database: no CSRF token in the form"
+    )
+    form = {"csrfmiddlewaretoken": token.decode(), "username": "medewerker@example.org", "password": "demo"}
     response, content = browser.request("POST", "/inloggen/", form=form)
     check(response.status == 503, f"log in without a database: answered {response.status}, expected 503")
     check(response.headers.get("Retry-After") is not None, "503 without a Retry-After header")
@@ -257,7 +268,7 @@ def lost_database_requests(port: int) -> None:
     step("database lost: log in answers 503 'Tijdelijk niet beschikbaar'")
 
 
-def start_gunicorn(env: dict, port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     step(f"gunicorn on {HOST}:{port}")
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -271,7 +282,7 @@ def start_gunicorn(env: dict, port: int, log: Path) -> subprocess.Popen:
     return process
 
 
-def stop(process: subprocess.Popen | None) -> None:
+def stop(process: subprocess.Popen[bytes] | None) -> None:
     if process is not None and process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
