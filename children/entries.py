@@ -192,21 +192,21 @@ class EntryKit(Generic[M]):
 
 
 class EntryForm(forms.Form):
-    """The form of a record. Subclasses give `entry_arguments()` (the service's arguments from their
-    fields) and may map a service's message key to a field (`service_error_field`)."""
+    """The form of a record. `service_fields` are handed to the service as they were cleaned; a subclass
+    adds what it builds (`service_arguments`) and may map a service's message key to a field
+    (`service_error_field`)."""
+
+    service_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "date" in self.fields:  # the browser's date picker stops at today too
             self.fields["date"].widget.attrs["max"] = today().isoformat()
 
-    def entry_arguments(self) -> dict[str, Any]:
-        return {}
-
     def service_arguments(self) -> dict[str, Any]:
-        """The arguments of the service call: the record's own, and the submission key or version."""
-        mechanics = {name: self.cleaned_data[name] for name in ("submission_key", "version") if name in self.fields}
-        return {**self.entry_arguments(), **mechanics}
+        """The arguments of the service call: the record's fields, and the submission key or version."""
+        mechanics = [name for name in ("submission_key", "version") if name in self.fields]
+        return {name: self.cleaned_data[name] for name in (*self.service_fields, *mechanics)}
 
     def service_error_field(self, key: str) -> str | None:
         """The field a service message with this key stands beside (None: on top of the form)."""

@@ -60,6 +60,8 @@ class ConversationForm(EntryForm):
     """The conversation with its agreement rows (`agreements`, a formset: filled from the initial
     value "agreements" on a change)."""
 
+    service_fields = ("date", "participants", "parents_context", "next_date")
+
     date = forms.DateField(label=_("Date of the conversation"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
     participants = VisibleTextField(
         label=_("Who took part"), max_length=300, help_text=_("For example: mother, father, mentor, coach.")
@@ -89,15 +91,8 @@ class ConversationForm(EntryForm):
             self.add_error(None, message)
         return cleaned
 
-    def entry_arguments(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "participants": data["participants"],
-            "parents_context": data["parents_context"],
-            "next_date": data["next_date"],
-            "agreements": [row.agreement_input() for row in self.agreements],
-        }
+    def service_arguments(self) -> dict[str, Any]:
+        return {**super().service_arguments(), "agreements": [row.agreement_input() for row in self.agreements]}
 
 
 class NewConversationForm(NewEntryForm, ConversationForm):

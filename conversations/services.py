@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -83,7 +84,27 @@ def _check_agreement(number: int, item: AgreementInput, date: datetime.date | No
     return messages
 
 
-def _check(
+@dataclass(frozen=True)
+class _CheckedConversation:
+    """A conversation that passed every rule, as it is saved."""
+
+    date: datetime.date
+    participants: str
+    parents_context: str
+    next_date: datetime.date | None
+    agreements: list[AgreementInput]  # the rows filled in
+
+    def fields(self) -> dict[str, Any]:
+        """The conversation's own fields."""
+        return {
+            "date": self.date,
+            "participants": self.participants,
+            "parents_context": self.parents_context,
+            "next_date": self.next_date,
+        }
+
+
+def _checked(
     *,
     child: Child,
     date: datetime.date | None,
@@ -91,7 +112,9 @@ def _check(
     parents_context: str,
     next_date: datetime.date | None,
     agreements: list[AgreementInput],
-) -> tuple[Errors, list[AgreementInput]]:
+) -> _CheckedConversation:
+    """Every rule of a conversation: the conversation as it is saved, or ValidationError with every message."""
+    participants, parents_context = visible_text(participants), visible_text(parents_context)
     errors: Errors = {}
     ENTRY.check_date(errors, date, child=child)
     check_length(
@@ -102,11 +125,13 @@ def _check(
     )
     if next_date is not None and date is not None and next_date <= date:
         errors["next_date"] = [_("The next conversation must come after this one.")]
-    kept = [a for a in agreements if not a.is_empty]
     messages = [m for n, a in enumerate(agreements, start=1) if not a.is_empty for m in _check_agreement(n, a, date)]
     if messages:
         errors["agreements"] = messages
-    return errors, kept
+    if errors or date is None:  # a missing date is one of the errors
+        raise ValidationError(errors)
+    kept = [a for a in agreements if not a.is_empty]
+    return _CheckedConversation(date, participants, parents_context, next_date, kept)
 
 
 def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
@@ -123,6 +148,19 @@ def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
     )
 
 
+def _write_agreements(conversation: Conversation, agreements: list[AgreementInput]) -> None:
+    """Make the conversation's agreements these (each change kept in the history). An agreement kept as it
+    was (text, who, look-back date) stays looked back on."""
+    looked_back = {}
+    for old in conversation.agreements.all():
+        looked_back[(old.text, old.who, old.follow_up)] = old.followed_up_at
+        old.delete()
+    for item in agreements:
+        agreement = _agreement(conversation, item)
+        agreement.followed_up_at = looked_back.get((agreement.text, agreement.who, agreement.follow_up))
+        agreement.save()
+
+
 def conversation_create(
     *,
     child: Child,
@@ -136,10 +174,9 @@ def conversation_create(
 ) -> tuple[Conversation, bool]:
     """Record a conversation with its agreements. A second call with the same
     `submission_key` returns the first conversation and creates nothing."""
-    participants, parents_context = visible_text(participants), visible_text(parents_context)
 
     def write(key: uuid.UUID) -> Conversation:
-        errors, kept = _check(
+        checked = _checked(
             child=child,
             date=date,
             participants=participants,
@@ -147,27 +184,17 @@ def conversation_create(
             next_date=next_date,
             agreements=agreements,
         )
-        if errors or date is None:  # a missing date is one of the errors
-            raise ValidationError(errors)
         conversation = Conversation.objects.create(
-            child=child,
-            date=date,
-            participants=participants,
-            parents_context=parents_context,
-            next_date=next_date,
-            recorded_by=recorder,
-            submission_key=key,
+            child=child, recorded_by=recorder, submission_key=key, **checked.fields()
         )
-        for item in kept:
-            _agreement(conversation, item).save()
+        _write_agreements(conversation, checked.agreements)
         return conversation
 
     return ENTRY.create_once(submission_key, child=child, author=recorder, write=write)
 
 
-def can_change(conversation: Conversation, user: User, *, now: datetime.datetime | None = None) -> bool:
-    """Only the person who recorded it, and only for OBSERVATION_EDIT_DAYS × 24 hours (the window of observations)."""
-    return ENTRY.can_change(conversation, user, now=now)
+# can_change(conversation, user): only the person who recorded it, only within the edit window (as observations).
+can_change = ENTRY.can_change
 
 
 def conversation_update(
@@ -182,8 +209,7 @@ def conversation_update(
     agreements: list[AgreementInput],
 ) -> Conversation:
     """Change a conversation and replace its agreements; every change is kept in the history."""
-    participants, parents_context = visible_text(participants), visible_text(parents_context)
-    errors, kept = _check(
+    checked = _checked(
         child=conversation.child,
         date=date,
         participants=participants,
@@ -191,22 +217,12 @@ def conversation_update(
         next_date=next_date,
         agreements=agreements,
     )
-    if errors or date is None:  # a missing date is one of the errors
-        raise ValidationError(errors)
     with transaction.atomic():
         ENTRY.claim_version(conversation, editor, version)
-        conversation.date, conversation.participants = date, participants
-        conversation.parents_context, conversation.next_date = parents_context, next_date
-        conversation.save()
-        # An agreement kept as it was (text, who, look-back date) stays looked back on.
-        looked_back = {}
-        for old in conversation.agreements.all():
-            looked_back[(old.text, old.who, old.follow_up)] = old.followed_up_at
-            old.delete()
-        for item in kept:
-            agreement = _agreement(conversation, item)
-            agreement.followed_up_at = looked_back.get((agreement.text, agreement.who, agreement.follow_up))
-            agreement.save()
+        for name, value in checked.fields().items():
+            setattr(conversation, name, value)
+        conversation.save(update_fields=[*checked.fields(), "version", "updated_at"])
+        _write_agreements(conversation, checked.agreements)
     return conversation
 
 

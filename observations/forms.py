@@ -53,6 +53,8 @@ class PillarRow:
 
 
 class ObservationForm(EntryForm):
+    service_fields = ("date", "situation", "circumstances", "note")
+
     child = forms.IntegerField(widget=forms.HiddenInput)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     situation = forms.ChoiceField(
@@ -117,15 +119,8 @@ class ObservationForm(EntryForm):
             for p in all_pillars()
         ]
 
-    def entry_arguments(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "situation": data["situation"],
-            "circumstances": data["circumstances"],
-            "note": data["note"],
-            "ratings": self.rating_inputs(),
-        }
+    def service_arguments(self) -> dict[str, Any]:
+        return {**super().service_arguments(), "ratings": self.rating_inputs()}
 
     def service_error_field(self, key: str) -> str | None:
         """A pillar's messages (keyed by its code) stand beside its rating."""

@@ -9,6 +9,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -121,35 +122,82 @@ def _group_on(*, child: Child, observer: User, date: datetime.date) -> Group | N
     return placement.group if placement else None
 
 
-def _check_entry(
+def _group_of_the_day(errors: Errors, *, child: Child, observer: User, date: datetime.date | None) -> Group | None:
+    """The observer's group the child was placed in on a date the entry kit accepts; else None, with
+    the message."""
+    if not ENTRY.check_date(errors, date, child=child) or date is None:
+        return None
+    group = _group_on(child=child, observer=observer, date=date)
+    if group is None:
+        errors["date"] = [
+            _("On %(date)s %(child)s was not placed in one of your groups.")
+            % {"date": numeric_date(date), "child": child.first_name}
+        ]
+    return group
+
+
+@dataclass(frozen=True)
+class _CheckedEntry:
+    """An entry that passed every rule, as it is saved."""
+
+    group: Group
+    date: datetime.date
+    situation: str
+    circumstances: list[str]  # in the order of the list they are chosen from
+    note: str
+    ratings: dict[str, tuple[int, str]]  # pillar code: (scale value, note) of the rated pillars
+
+    def fields(self) -> dict[str, Any]:
+        """The observation's own fields."""
+        return {
+            "group": self.group,
+            "date": self.date,
+            "situation": self.situation,
+            "circumstances": self.circumstances,
+            "note": self.note,
+        }
+
+
+def _checked_entry(
     *,
     child: Child,
     observer: User,
     date: datetime.date | None,
     situation: str,
-    circumstances: list[str],
+    circumstances: Iterable[str],
     note: str,
     ratings: Iterable[RatingInput],
-) -> tuple[Group | None, dict[str, tuple[int, str]], Errors]:
-    """Every rule of an entry; returns the observer's group of that day (None when the date is
-    refused), the rated pillars and the messages."""
+) -> _CheckedEntry:
+    """Every rule of an entry: the entry as it is saved, or ValidationError with every message."""
     errors: Errors = {}
-    group = None
-    if ENTRY.check_date(errors, date, child=child) and date is not None:
-        group = _group_on(child=child, observer=observer, date=date)
-        if group is None:
-            errors["date"] = [
-                _("On %(date)s %(child)s was not placed in one of your groups.")
-                % {"date": numeric_date(date), "child": child.first_name}
-            ]
+    group = _group_of_the_day(errors, child=child, observer=observer, date=date)
     if situation not in Situation.values:
         errors["situation"] = [_("Choose the moment of the observation.")]
+    circumstances = list(circumstances)
     unknown = [c for c in circumstances if c not in Circumstance.values]
-    if unknown or len(set(circumstances)) != len(list(circumstances)):
+    if unknown or len(set(circumstances)) != len(circumstances):
         errors["circumstances"] = [_("Choose circumstances from the list.")]
+    note = visible_text(note)
     _check_note(errors, "note", note, _("The general note"))
     values = _check_ratings(errors, ratings)
-    return group, values, errors
+    if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
+        raise ValidationError(errors)
+    return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values)
+
+
+def _write_ratings(observation: Observation, values: dict[str, tuple[int, str]]) -> None:
+    """Make the observation's ratings these: add, change and delete (each kept in the history)."""
+    current = {r.pillar: r for r in observation.ratings.all()}
+    for code, rating in current.items():
+        if code not in values:
+            rating.delete()
+    for code, (value, rating_note) in values.items():
+        held = current.get(code)
+        if held is None:
+            PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
+        elif (held.value, held.note) != (value, rating_note):
+            held.value, held.note = value, rating_note
+            held.save(update_fields=["value", "note"])
 
 
 def observation_create(
@@ -169,11 +217,9 @@ def observation_create(
     (double click, resubmitted form, two requests at once) returns the first
     observation and creates nothing.
     """
-    note = visible_text(note)
-    circumstances = list(circumstances)
 
     def write(key: uuid.UUID) -> Observation:
-        group, values, errors = _check_entry(
+        entry = _checked_entry(
             child=child,
             observer=observer,
             date=date,
@@ -182,20 +228,8 @@ def observation_create(
             note=note,
             ratings=ratings,
         )
-        if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
-            raise ValidationError(errors)
-        observation = Observation.objects.create(
-            child=child,
-            group=group,
-            observer=observer,
-            date=date,
-            situation=situation,
-            circumstances=_in_order(circumstances),
-            note=note,
-            submission_key=key,
-        )
-        for code, (value, rating_note) in values.items():
-            PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
+        observation = Observation.objects.create(child=child, observer=observer, submission_key=key, **entry.fields())
+        _write_ratings(observation, entry.ratings)
         return observation
 
     return ENTRY.create_once(submission_key, child=child, author=observer, write=write)
@@ -207,9 +241,8 @@ def _in_order(circumstances: list[str]) -> list[str]:
     return sorted(circumstances, key=order.index)
 
 
-def can_change(observation: Observation, user: User, *, now: datetime.datetime | None = None) -> bool:
-    """Only the observer, and only for OBSERVATION_EDIT_DAYS × 24 hours after saving."""
-    return ENTRY.can_change(observation, user, now=now)
+# can_change(observation, user): only the observer, only while it is not removed, only within the edit window.
+can_change = ENTRY.can_change
 
 
 def observation_update(
@@ -224,9 +257,7 @@ def observation_update(
     ratings: list[RatingInput],
 ) -> Observation:
     """Change an observation; every change is kept in its history (who, when, before, after)."""
-    note = visible_text(note)
-    circumstances = list(circumstances)
-    group, values, errors = _check_entry(
+    entry = _checked_entry(
         child=observation.child,
         observer=editor,
         date=date,
@@ -235,27 +266,12 @@ def observation_update(
         note=note,
         ratings=ratings,
     )
-    if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
-        raise ValidationError(errors)
     with transaction.atomic():
         ENTRY.claim_version(observation, editor, version)
-        observation.group = group
-        observation.date = date
-        observation.situation = situation
-        observation.circumstances = _in_order(circumstances)
-        observation.note = note
-        observation.save(update_fields=["group", "date", "situation", "circumstances", "note", "version", "updated_at"])
-        current = {r.pillar: r for r in observation.ratings.all()}
-        for code, rating in current.items():
-            if code not in values:
-                rating.delete()
-        for code, (value, rating_note) in values.items():
-            held = current.get(code)
-            if held is None:
-                PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
-            elif (held.value, held.note) != (value, rating_note):
-                held.value, held.note = value, rating_note
-                held.save(update_fields=["value", "note"])
+        for name, value in entry.fields().items():
+            setattr(observation, name, value)
+        observation.save(update_fields=[*entry.fields(), "version", "updated_at"])
+        _write_ratings(observation, entry.ratings)
     return observation
 
 
