@@ -66,6 +66,14 @@ def _record(entry: models.Model) -> _Record:
     return cast(_Record, entry)
 
 
+class _Removable(Protocol):
+    removed_at: datetime.datetime | None
+
+
+def _removed(entry: models.Model) -> bool:
+    return cast(_Removable, entry).removed_at is not None
+
+
 class EditConflict(ValidationError):
     """Someone else saved the record after this form was opened."""
 
@@ -110,15 +118,27 @@ def within_edit_window(saved_at: datetime.datetime, *, now: datetime.datetime | 
     return (now or timezone.now()) - saved_at <= edit_window()
 
 
+class CheckedRecord(Protocol):
+    """A record that passed every rule of its kind, as it is saved (built by its service's check)."""
+
+    def fields(self) -> dict[str, Any]:
+        """The record's own fields (not the child, author, key or version)."""
+        ...
+
+    def write_rows(self, entry: Any) -> None:
+        """Make the record's rows (an observation's ratings, a conversation's agreements) these."""
+        ...
+
+
 class EntryKit(Generic[M]):
     """The mechanics of one kind of record. `author` names its foreign key to the person who made it
-    (the only one who may change it); `removed`, if the record can be removed, its removal moment."""
+    (the only one who may change it); a `removable` record has `removed_at` and `removed_by`."""
 
-    def __init__(self, model: type[M], *, author: str, words: EntryWords, removed: str | None = None) -> None:
+    def __init__(self, model: type[M], *, author: str, words: EntryWords, removable: bool = False) -> None:
         self.model = model
-        self.author_id = f"{author}_id"
+        self.author = author
         self.words = words
-        self.removed = removed
+        self.removable = removable
 
     # --- the date -------------------------------------------------------------------------------
 
@@ -135,43 +155,48 @@ class EntryKit(Generic[M]):
         errors["date"] = [str(message)]
         return False
 
-    # --- the submission key ---------------------------------------------------------------------
+    # --- creating, once per submission key ------------------------------------------------------
 
     def existing_submission(self, key: uuid.UUID, *, child: Child, author: User) -> M | None:
         """The record saved with this form's key, if any; refused when it is another child's or person's."""
         existing = self.model._default_manager.filter(submission_key=key).first()
         if existing is None:
             return None
-        if _record(existing).child_id != child.pk or getattr(existing, self.author_id) != author.pk:
+        if _record(existing).child_id != child.pk or getattr(existing, f"{self.author}_id") != author.pk:
             raise ValidationError({NON_FIELD_ERRORS: [str(self.words.form_used)]})
         return existing
 
     def create_once(
-        self, key: uuid.UUID | None, *, child: Child, author: User, write: Callable[[uuid.UUID], M]
+        self, key: uuid.UUID | None, *, child: Child, author: User, check: Callable[[], CheckedRecord]
     ) -> tuple[M, bool]:
-        """(record, created): `write(key)` checks the rules and saves the record with `key` and its parts,
-        all or nothing. A key that was saved before (a double click, a resubmitted form, a twin request
-        that won the race) returns that record and writes nothing."""
+        """(record, created): `check()` applies the rules (ValidationError), then the record is saved with
+        `key` and its rows, all or nothing. A key that was saved before (a double click, a resubmitted
+        form, a twin request that won the race) returns that record and writes nothing."""
         key = key or uuid.uuid4()
         existing = self.existing_submission(key, child=child, author=author)
         if existing is not None:
             return existing, False
+        checked = check()
         try:
             with transaction.atomic():  # a savepoint when called inside a transaction
-                return write(key), True
+                entry = self.model._default_manager.create(
+                    child=child, submission_key=key, **{self.author: author}, **checked.fields()
+                )
+                checked.write_rows(entry)
         except IntegrityError:  # the unique key: the twin request saved first
             existing = self.existing_submission(key, child=child, author=author)
             if existing is None:
                 raise
             return existing, False
+        return entry, True
 
-    # --- changing -------------------------------------------------------------------------------
+    # --- changing and removing ------------------------------------------------------------------
 
     def can_change(self, entry: M, user: User, *, now: datetime.datetime | None = None) -> bool:
         """Only the author, only while the record is not removed, and only within the edit window."""
         return (
-            getattr(entry, self.author_id) == user.pk
-            and (self.removed is None or getattr(entry, self.removed) is None)
+            getattr(entry, f"{self.author}_id") == user.pk
+            and not (self.removable and _removed(entry))
             and within_edit_window(_record(entry).created_at, now=now)
         )
 
@@ -181,11 +206,31 @@ class EntryKit(Generic[M]):
         if not self.can_change(entry, editor):
             closed = str(self.words.closed) % {"days": settings.OBSERVATION_EDIT_DAYS}
             raise ValidationError({NON_FIELD_ERRORS: [closed]})
-        live = {f"{self.removed}__isnull": True} if self.removed else {}
+        live = {"removed_at__isnull": True} if self.removable else {}
         claimed = self.model._default_manager.filter(pk=entry.pk, version=version, **live)
         if not claimed.update(version=F("version") + 1):
             raise EditConflict({NON_FIELD_ERRORS: [str(self.words.conflict)]})
         _record(entry).version = version + 1
+
+    def _save_change(
+        self, entry: M, editor: User, version: int, fields: dict[str, Any], rows: Callable[[M], None]
+    ) -> M:
+        with transaction.atomic():
+            self.claim_version(entry, editor, version)
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            entry.save(update_fields=[*fields, "version", "updated_at"])
+            rows(entry)
+        return entry
+
+    def change(self, entry: M, *, editor: User, version: int, checked: CheckedRecord) -> M:
+        """Save the checked fields and rows over the version the form was opened on, all or nothing."""
+        return self._save_change(entry, editor, version, checked.fields(), checked.write_rows)
+
+    def remove(self, entry: M, *, editor: User, version: int) -> M:
+        """Soft removal: the record leaves every page but stays, with who removed it, in the history."""
+        removal = {"removed_at": timezone.now(), "removed_by": editor}
+        return self._save_change(entry, editor, version, removal, lambda entry: None)
 
 
 # --- the pages --------------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,6 +103,18 @@ class _CheckedConversation:
             "next_date": self.next_date,
         }
 
+    def write_rows(self, conversation: Conversation) -> None:
+        """Make the conversation's agreements these (each change kept in the history). An agreement kept
+        as it was (text, who, look-back date) stays looked back on."""
+        looked_back = {}
+        for old in conversation.agreements.all():
+            looked_back[(old.text, old.who, old.follow_up)] = old.followed_up_at
+            old.delete()
+        for item in self.agreements:
+            agreement = _agreement(conversation, item)
+            agreement.followed_up_at = looked_back.get((agreement.text, agreement.who, agreement.follow_up))
+            agreement.save()
+
 
 def _checked(
     *,
@@ -148,19 +160,6 @@ def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
     )
 
 
-def _write_agreements(conversation: Conversation, agreements: list[AgreementInput]) -> None:
-    """Make the conversation's agreements these (each change kept in the history). An agreement kept as it
-    was (text, who, look-back date) stays looked back on."""
-    looked_back = {}
-    for old in conversation.agreements.all():
-        looked_back[(old.text, old.who, old.follow_up)] = old.followed_up_at
-        old.delete()
-    for item in agreements:
-        agreement = _agreement(conversation, item)
-        agreement.followed_up_at = looked_back.get((agreement.text, agreement.who, agreement.follow_up))
-        agreement.save()
-
-
 def conversation_create(
     *,
     child: Child,
@@ -174,23 +173,16 @@ def conversation_create(
 ) -> tuple[Conversation, bool]:
     """Record a conversation with its agreements. A second call with the same
     `submission_key` returns the first conversation and creates nothing."""
-
-    def write(key: uuid.UUID) -> Conversation:
-        checked = _checked(
-            child=child,
-            date=date,
-            participants=participants,
-            parents_context=parents_context,
-            next_date=next_date,
-            agreements=agreements,
-        )
-        conversation = Conversation.objects.create(
-            child=child, recorded_by=recorder, submission_key=key, **checked.fields()
-        )
-        _write_agreements(conversation, checked.agreements)
-        return conversation
-
-    return ENTRY.create_once(submission_key, child=child, author=recorder, write=write)
+    check = partial(
+        _checked,
+        child=child,
+        date=date,
+        participants=participants,
+        parents_context=parents_context,
+        next_date=next_date,
+        agreements=agreements,
+    )
+    return ENTRY.create_once(submission_key, child=child, author=recorder, check=check)
 
 
 # can_change(conversation, user): only the person who recorded it, only within the edit window (as observations).
@@ -217,13 +209,7 @@ def conversation_update(
         next_date=next_date,
         agreements=agreements,
     )
-    with transaction.atomic():
-        ENTRY.claim_version(conversation, editor, version)
-        for name, value in checked.fields().items():
-            setattr(conversation, name, value)
-        conversation.save(update_fields=[*checked.fields(), "version", "updated_at"])
-        _write_agreements(conversation, checked.agreements)
-    return conversation
+    return ENTRY.change(conversation, editor=editor, version=version, checked=checked)
 
 
 def agreement_looked_back(*, agreement: Agreement) -> Agreement:

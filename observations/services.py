@@ -9,11 +9,10 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,7 +45,7 @@ TYPICAL_KIND = "typical"
 ENTRY = EntryKit(
     Observation,
     author="observer",
-    removed="removed_at",
+    removable=True,
     words=EntryWords(
         missing_date=gettext_lazy("Enter the date of the observation."),
         future_date=gettext_lazy("The date cannot be in the future."),
@@ -157,6 +156,20 @@ class _CheckedEntry:
             "note": self.note,
         }
 
+    def write_rows(self, observation: Observation) -> None:
+        """Make the observation's ratings these: add, change and delete (each kept in the history)."""
+        current = {r.pillar: r for r in observation.ratings.all()}
+        for code, rating in current.items():
+            if code not in self.ratings:
+                rating.delete()
+        for code, (value, note) in self.ratings.items():
+            held = current.get(code)
+            if held is None:
+                PillarRating.objects.create(observation=observation, pillar=code, value=value, note=note)
+            elif (held.value, held.note) != (value, note):
+                held.value, held.note = value, note
+                held.save(update_fields=["value", "note"])
+
 
 def _checked_entry(
     *,
@@ -185,21 +198,6 @@ def _checked_entry(
     return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values)
 
 
-def _write_ratings(observation: Observation, values: dict[str, tuple[int, str]]) -> None:
-    """Make the observation's ratings these: add, change and delete (each kept in the history)."""
-    current = {r.pillar: r for r in observation.ratings.all()}
-    for code, rating in current.items():
-        if code not in values:
-            rating.delete()
-    for code, (value, rating_note) in values.items():
-        held = current.get(code)
-        if held is None:
-            PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
-        elif (held.value, held.note) != (value, rating_note):
-            held.value, held.note = value, rating_note
-            held.save(update_fields=["value", "note"])
-
-
 def observation_create(
     *,
     child: Child,
@@ -217,22 +215,17 @@ def observation_create(
     (double click, resubmitted form, two requests at once) returns the first
     observation and creates nothing.
     """
-
-    def write(key: uuid.UUID) -> Observation:
-        entry = _checked_entry(
-            child=child,
-            observer=observer,
-            date=date,
-            situation=situation,
-            circumstances=circumstances,
-            note=note,
-            ratings=ratings,
-        )
-        observation = Observation.objects.create(child=child, observer=observer, submission_key=key, **entry.fields())
-        _write_ratings(observation, entry.ratings)
-        return observation
-
-    return ENTRY.create_once(submission_key, child=child, author=observer, write=write)
+    check = partial(
+        _checked_entry,
+        child=child,
+        observer=observer,
+        date=date,
+        situation=situation,
+        circumstances=circumstances,
+        note=note,
+        ratings=ratings,
+    )
+    return ENTRY.create_once(submission_key, child=child, author=observer, check=check)
 
 
 def _in_order(circumstances: list[str]) -> list[str]:
@@ -266,20 +259,9 @@ def observation_update(
         note=note,
         ratings=ratings,
     )
-    with transaction.atomic():
-        ENTRY.claim_version(observation, editor, version)
-        for name, value in entry.fields().items():
-            setattr(observation, name, value)
-        observation.save(update_fields=[*entry.fields(), "version", "updated_at"])
-        _write_ratings(observation, entry.ratings)
-    return observation
+    return ENTRY.change(observation, editor=editor, version=version, checked=entry)
 
 
 def observation_remove(*, observation: Observation, editor: User, version: int) -> Observation:
     """Soft removal: the entry disappears from every page but stays in the audit trail."""
-    with transaction.atomic():
-        ENTRY.claim_version(observation, editor, version)
-        observation.removed_at = timezone.now()
-        observation.removed_by = editor
-        observation.save(update_fields=["removed_at", "removed_by", "version", "updated_at"])
-    return observation
+    return ENTRY.remove(observation, editor=editor, version=version)

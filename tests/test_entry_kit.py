@@ -1,11 +1,15 @@
-"""Who changed an entry: django-simple-history's middleware names the logged-in user of the request in
-every history row, for observations and parent conversations alike (children/entries.py), on a
-personal login and on a shared group tablet; outside a request, staff.history.changes_by(user).
-Nothing in the apps sets `_history_user` by hand."""
+"""The entry kit (children/entries.py) that observations and parent conversations share.
+
+Who changed an entry: django-simple-history's middleware names the logged-in user of the request in
+every history row, for observations and conversations alike, on a personal login and on a shared group
+tablet; outside a request, staff.history.changes_by(user). Nothing in the apps sets the history user
+on a record by hand. And the submission key: a key belongs to the record it made, and a twin request
+that saved first wins."""
 
 import datetime
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from conversations.demo import CHILD, COACH_EMAIL, seed_demo_conversations
 from conversations.models import Agreement, Conversation
+from conversations.services import ENTRY as CONVERSATION_ENTRY
+from conversations.services import conversation_create
 from devices import services as device_services
 from observations.models import Observation, PillarRating
 from organisations.calendar import today
@@ -162,3 +168,35 @@ def test_a_form_key_used_for_one_child_is_refused_for_another(cast, client_for):
     )
     assert response.status_code == 200 and "Dit formulier is al gebruikt." in response.content.decode()
     assert Conversation.objects.get().child == cast.child_a
+
+
+@dataclass
+class Fields:
+    """A checked record with no rows, for the kit itself."""
+
+    values: dict
+
+    def fields(self):
+        return self.values
+
+    def write_rows(self, entry):
+        pass
+
+
+def test_a_twin_request_that_saved_first_wins_and_nothing_is_written_twice(cast):
+    """Two requests with one form: the other one saves between this one's check and its write. The
+    unique key stops the second write; the kit returns the twin's record."""
+    key = uuid.uuid4()
+    day = today()
+
+    def twin_saves_first():
+        conversation_create(
+            child=cast.child_a, recorder=cast.coach, date=day, participants="moeder", agreements=[], submission_key=key
+        )
+        return Fields({"date": day, "participants": "vader"})
+
+    conversation, created = CONVERSATION_ENTRY.create_once(
+        key, child=cast.child_a, author=cast.coach, check=twin_saves_first
+    )
+    assert not created and conversation.participants == "moeder"
+    assert Conversation.objects.get() == conversation and Conversation.history.count() == 1
