@@ -4,10 +4,12 @@ Observations and parent conversations use it, and so does whatever record comes 
 kind of record (`EntryKit(Model, author=..., words=...)`, in that record's services) gives:
 
 - the submission key: one key per rendered form, so a double click, a resubmitted form or two
-  requests at once create one record (`create_once`);
+  requests at once create one record (`create_once`, with the record's rules as a `check` that
+  returns a `CheckedRecord`: its own fields and its rows);
 - the edit window: only the author, and only for OBSERVATION_EDIT_DAYS × 24 hours of elapsed time
   after saving (`can_change`);
-- the version claim: a change made over someone else's is refused (`claim_version`);
+- the version claim: a change or removal made over someone else's is refused (`change`, `remove`,
+  both through `claim_version`);
 - the date checks: a date is given, not in the future, not before the child's date of birth
   (`check_date`); a record adds its own (an observation: the observer's group that day);
 - the length messages (`check_length`);
