@@ -11,7 +11,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -121,8 +121,8 @@ def _checked(
     child: Child,
     date: datetime.date | None,
     participants: str,
-    parents_context: str,
-    next_date: datetime.date | None,
+    parents_context: str = "",
+    next_date: datetime.date | None = None,
     agreements: list[AgreementInput],
 ) -> _CheckedConversation:
     """Every rule of a conversation: the conversation as it is saved, or ValidationError with every message."""
@@ -160,28 +160,22 @@ def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
     )
 
 
+class ConversationFields(TypedDict):
+    """What the recorder fills in: the arguments of conversation_create and conversation_update."""
+
+    date: datetime.date | None
+    participants: str
+    parents_context: NotRequired[str]
+    next_date: NotRequired[datetime.date | None]
+    agreements: list[AgreementInput]
+
+
 def conversation_create(
-    *,
-    child: Child,
-    recorder: User,
-    date: datetime.date | None,
-    participants: str,
-    parents_context: str = "",
-    next_date: datetime.date | None = None,
-    agreements: list[AgreementInput],
-    submission_key: uuid.UUID | None = None,
+    *, child: Child, recorder: User, submission_key: uuid.UUID | None = None, **fields: Unpack[ConversationFields]
 ) -> tuple[Conversation, bool]:
     """Record a conversation with its agreements. A second call with the same
     `submission_key` returns the first conversation and creates nothing."""
-    check = partial(
-        _checked,
-        child=child,
-        date=date,
-        participants=participants,
-        parents_context=parents_context,
-        next_date=next_date,
-        agreements=agreements,
-    )
+    check = partial(_checked, child=child, **fields)
     return ENTRY.create_once(submission_key, child=child, author=recorder, check=check)
 
 
@@ -190,25 +184,10 @@ can_change = ENTRY.can_change
 
 
 def conversation_update(
-    *,
-    conversation: Conversation,
-    editor: User,
-    version: int,
-    date: datetime.date | None,
-    participants: str,
-    parents_context: str = "",
-    next_date: datetime.date | None = None,
-    agreements: list[AgreementInput],
+    *, conversation: Conversation, editor: User, version: int, **fields: Unpack[ConversationFields]
 ) -> Conversation:
     """Change a conversation and replace its agreements; every change is kept in the history."""
-    checked = _checked(
-        child=conversation.child,
-        date=date,
-        participants=participants,
-        parents_context=parents_context,
-        next_date=next_date,
-        agreements=agreements,
-    )
+    checked = _checked(child=conversation.child, **fields)
     return ENTRY.change(conversation, editor=editor, version=version, checked=checked)
 
 

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
@@ -178,7 +178,7 @@ def _checked_entry(
     date: datetime.date | None,
     situation: str,
     circumstances: Iterable[str],
-    note: str,
+    note: str = "",
     ratings: Iterable[RatingInput],
 ) -> _CheckedEntry:
     """Every rule of an entry: the entry as it is saved, or ValidationError with every message."""
@@ -198,16 +198,18 @@ def _checked_entry(
     return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values)
 
 
+class ObservationFields(TypedDict):
+    """What the observer fills in: the arguments of observation_create and observation_update."""
+
+    date: datetime.date | None
+    situation: str
+    circumstances: list[str]
+    note: NotRequired[str]
+    ratings: list[RatingInput]
+
+
 def observation_create(
-    *,
-    child: Child,
-    observer: User,
-    date: datetime.date | None,
-    situation: str,
-    circumstances: list[str],
-    note: str = "",
-    ratings: list[RatingInput],
-    submission_key: uuid.UUID | None = None,
+    *, child: Child, observer: User, submission_key: uuid.UUID | None = None, **fields: Unpack[ObservationFields]
 ) -> tuple[Observation, bool]:
     """Save a new observation with its pillar ratings, all or nothing.
 
@@ -215,16 +217,7 @@ def observation_create(
     (double click, resubmitted form, two requests at once) returns the first
     observation and creates nothing.
     """
-    check = partial(
-        _checked_entry,
-        child=child,
-        observer=observer,
-        date=date,
-        situation=situation,
-        circumstances=circumstances,
-        note=note,
-        ratings=ratings,
-    )
+    check = partial(_checked_entry, child=child, observer=observer, **fields)
     return ENTRY.create_once(submission_key, child=child, author=observer, check=check)
 
 
@@ -239,26 +232,10 @@ can_change = ENTRY.can_change
 
 
 def observation_update(
-    *,
-    observation: Observation,
-    editor: User,
-    version: int,
-    date: datetime.date | None,
-    situation: str,
-    circumstances: list[str],
-    note: str = "",
-    ratings: list[RatingInput],
+    *, observation: Observation, editor: User, version: int, **fields: Unpack[ObservationFields]
 ) -> Observation:
     """Change an observation; every change is kept in its history (who, when, before, after)."""
-    entry = _checked_entry(
-        child=observation.child,
-        observer=editor,
-        date=date,
-        situation=situation,
-        circumstances=circumstances,
-        note=note,
-        ratings=ratings,
-    )
+    entry = _checked_entry(child=observation.child, observer=editor, **fields)
     return ENTRY.change(observation, editor=editor, version=version, checked=entry)
 
 
