@@ -11,6 +11,7 @@ from children.models import Child
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
 from organisations.models import Organisation
+from staff.history import changes_by
 from staff.models import User
 
 CHILD = ("Daan", "Mulder")
@@ -25,6 +26,12 @@ def seed_demo_conversations(organisation: Organisation) -> int:
     coach = User.objects.filter(email=COACH_EMAIL).first()
     if child is None or coach is None or child.conversations.exists():
         return 0
+    with changes_by(coach):  # the history names the coach, as if they had recorded it on the page
+        _record(child, coach)
+    return 1
+
+
+def _record(child: Child, coach: User) -> None:
     day = today() - datetime.timedelta(weeks=WEEKS_AGO)
     conversation = Conversation(
         child=child,
@@ -37,7 +44,6 @@ def seed_demo_conversations(organisation: Organisation) -> int:
         next_date=today() + datetime.timedelta(days=10),
         recorded_by=coach,
     )
-    conversation._history_user = coach  # type: ignore[attr-defined]  # read by simple-history
     conversation.save()
     agreements = [
         Agreement(
@@ -57,6 +63,4 @@ def seed_demo_conversations(organisation: Organisation) -> int:
         ),
     ]
     for agreement in agreements:
-        agreement._history_user = coach  # type: ignore[attr-defined]
         agreement.save()
-    return 1

@@ -5,60 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from children.entries import ChangeEntryForm, EntryForm, NewEntryForm
 from conversations.models import FOCUS_MAX_WEEKS, TEXT_MAX_LENGTH
 from conversations.services import AgreementInput
 from observations.pillars import all_pillars
-from organisations.calendar import today
 from organisations.text import VisibleTextField
 
 DATE_WIDGET = {"type": "date"}
-
-
-class ConversationForm(forms.Form):
-    date = forms.DateField(label=_("Date of the conversation"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
-    participants = VisibleTextField(
-        label=_("Who took part"), max_length=300, help_text=_("For example: mother, father, mentor, coach.")
-    )
-    parents_context = VisibleTextField(
-        label=_("What the parents told"),
-        required=False,
-        help_text=_("Context from home, in the parents' words."),
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX_LENGTH}),
-    )
-    next_date = forms.DateField(
-        label=_("Next conversation"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["date"].widget.attrs["max"] = today().isoformat()
-
-    def service_arguments(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "participants": data["participants"],
-            "parents_context": data["parents_context"],
-            "next_date": data["next_date"],
-        }
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show the service's messages beside the fields they are about (agreements on top)."""
-        for key, messages in error.message_dict.items():
-            field = key if key in self.fields else None
-            for message in messages:
-                self.add_error(field if key != NON_FIELD_ERRORS else None, message)
-
-
-class NewConversationForm(ConversationForm):
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
-
-
-class EditConversationForm(ConversationForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class AgreementForm(forms.Form):
@@ -97,4 +52,52 @@ class AgreementForm(forms.Form):
         )
 
 
+AGREEMENTS_PREFIX = "afspraak"
 AgreementFormSet = forms.formset_factory(AgreementForm, extra=3, max_num=10, absolute_max=10, validate_max=True)
+
+
+class ConversationForm(EntryForm):
+    """The conversation with its agreement rows (`agreements`, a formset: filled from the initial
+    value "agreements" on a change)."""
+
+    service_fields = ("date", "participants", "parents_context", "next_date")
+
+    date = forms.DateField(label=_("Date of the conversation"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
+    participants = VisibleTextField(
+        label=_("Who took part"), max_length=300, help_text=_("For example: mother, father, mentor, coach.")
+    )
+    parents_context = VisibleTextField(
+        label=_("What the parents told"),
+        required=False,
+        help_text=_("Context from home, in the parents' words."),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX_LENGTH}),
+    )
+    next_date = forms.DateField(
+        label=_("Next conversation"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agreements = AgreementFormSet(
+            self.data if self.is_bound else None, prefix=AGREEMENTS_PREFIX, initial=self.initial.get("agreements")
+        )
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and self.agreements.is_valid()
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        for message in self.agreements.non_form_errors():  # too many rows: on top of the form
+            self.add_error(None, message)
+        return cleaned
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {**super().service_arguments(), "agreements": [row.agreement_input() for row in self.agreements]}
+
+
+class NewConversationForm(NewEntryForm, ConversationForm):
+    pass
+
+
+class EditConversationForm(ChangeEntryForm, ConversationForm):
+    pass

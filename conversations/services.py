@@ -10,20 +10,35 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, NotRequired, TypedDict, Unpack
 
-from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from children.entries import EntryKit, EntryWords, Errors, check_length
 from children.models import Child
 from conversations.models import FOCUS_MAX_WEEKS, TEXT_MAX_LENGTH, Agreement, Conversation
 from observations.pillars import PILLAR_BY_CODE
-from organisations.calendar import today
 from organisations.text import visible_text
 from staff.models import User
+
+# The entry mechanics (submission key, edit window, version claim, date checks): children/entries.py.
+ENTRY = EntryKit(
+    Conversation,
+    author="recorded_by",
+    words=EntryWords(
+        missing_date=gettext_lazy("Enter the date of the conversation."),
+        future_date=gettext_lazy("A conversation that took place cannot be in the future."),
+        form_used=gettext_lazy("This form was already used. Start again."),
+        closed=gettext_lazy(
+            "Only the person who recorded a conversation can change it, and only within %(days)d days."
+        ),
+        conflict=gettext_lazy("Someone else changed this conversation after you opened it. Reload it and try again."),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -38,16 +53,6 @@ class AgreementInput:
     @property
     def is_empty(self) -> bool:
         return not (visible_text(self.text) or visible_text(self.who) or self.follow_up or self.focus_pillars)
-
-
-def _check_text(errors: dict[str, list[str]], key: str, text: str, label: str, *, required: bool = False) -> None:
-    if required and not text:
-        errors.setdefault(key, []).append(_("%(label)s: please fill this in.") % {"label": label})
-    if len(text) > TEXT_MAX_LENGTH:
-        errors.setdefault(key, []).append(
-            _("%(label)s is %(length)d characters long; at most %(max)d are allowed.")
-            % {"label": label, "length": len(text), "max": TEXT_MAX_LENGTH}
-        )
 
 
 def _check_agreement(number: int, item: AgreementInput, date: datetime.date | None) -> list[str]:
@@ -79,31 +84,66 @@ def _check_agreement(number: int, item: AgreementInput, date: datetime.date | No
     return messages
 
 
-def _check(
+@dataclass(frozen=True)
+class _CheckedConversation:
+    """A conversation that passed every rule, as it is saved."""
+
+    date: datetime.date
+    participants: str
+    parents_context: str
+    next_date: datetime.date | None
+    agreements: list[AgreementInput]  # the rows filled in
+
+    def fields(self) -> dict[str, Any]:
+        """The conversation's own fields."""
+        return {
+            "date": self.date,
+            "participants": self.participants,
+            "parents_context": self.parents_context,
+            "next_date": self.next_date,
+        }
+
+    def write_rows(self, conversation: Conversation) -> None:
+        """Make the conversation's agreements these (each change kept in the history). An agreement kept
+        as it was (text, who, look-back date) stays looked back on."""
+        looked_back = {}
+        for old in conversation.agreements.all():
+            looked_back[(old.text, old.who, old.follow_up)] = old.followed_up_at
+            old.delete()
+        for item in self.agreements:
+            agreement = _agreement(conversation, item)
+            agreement.followed_up_at = looked_back.get((agreement.text, agreement.who, agreement.follow_up))
+            agreement.save()
+
+
+def _checked(
     *,
     child: Child,
     date: datetime.date | None,
     participants: str,
-    parents_context: str,
-    next_date: datetime.date | None,
+    parents_context: str = "",
+    next_date: datetime.date | None = None,
     agreements: list[AgreementInput],
-) -> tuple[dict[str, list[str]], list[AgreementInput]]:
-    errors: dict[str, list[str]] = {}
-    if date is None:
-        errors["date"] = [_("Enter the date of the conversation.")]
-    elif date > today():
-        errors["date"] = [_("A conversation that took place cannot be in the future.")]
-    elif date < child.date_of_birth:
-        errors["date"] = [_("The date cannot be before the child's date of birth.")]
-    _check_text(errors, "participants", participants, _("Who took part"), required=True)
-    _check_text(errors, "parents_context", parents_context, _("What the parents told"))
+) -> _CheckedConversation:
+    """Every rule of a conversation: the conversation as it is saved, or ValidationError with every message."""
+    participants, parents_context = visible_text(participants), visible_text(parents_context)
+    errors: Errors = {}
+    ENTRY.check_date(errors, date, child=child)
+    check_length(
+        errors, "participants", participants, label=_("Who took part"), max_length=TEXT_MAX_LENGTH, required=True
+    )
+    check_length(
+        errors, "parents_context", parents_context, label=_("What the parents told"), max_length=TEXT_MAX_LENGTH
+    )
     if next_date is not None and date is not None and next_date <= date:
         errors["next_date"] = [_("The next conversation must come after this one.")]
-    kept = [a for a in agreements if not a.is_empty]
     messages = [m for n, a in enumerate(agreements, start=1) if not a.is_empty for m in _check_agreement(n, a, date)]
     if messages:
         errors["agreements"] = messages
-    return errors, kept
+    if errors or date is None:  # a missing date is one of the errors
+        raise ValidationError(errors)
+    kept = [a for a in agreements if not a.is_empty]
+    return _CheckedConversation(date, participants, parents_context, next_date, kept)
 
 
 def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
@@ -120,130 +160,40 @@ def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
     )
 
 
+class ConversationFields(TypedDict):
+    """What the recorder fills in: the arguments of conversation_create and conversation_update."""
+
+    date: datetime.date | None
+    participants: str
+    parents_context: NotRequired[str]
+    next_date: NotRequired[datetime.date | None]
+    agreements: list[AgreementInput]
+
+
 def conversation_create(
-    *,
-    child: Child,
-    recorder: User,
-    date: datetime.date | None,
-    participants: str,
-    parents_context: str = "",
-    next_date: datetime.date | None = None,
-    agreements: list[AgreementInput],
-    submission_key: uuid.UUID | None = None,
+    *, child: Child, recorder: User, submission_key: uuid.UUID | None = None, **fields: Unpack[ConversationFields]
 ) -> tuple[Conversation, bool]:
     """Record a conversation with its agreements. A second call with the same
     `submission_key` returns the first conversation and creates nothing."""
-    submission_key = submission_key or uuid.uuid4()
-    existing = Conversation.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        if existing.child_id != child.pk or existing.recorded_by_id != recorder.pk:
-            raise ValidationError({NON_FIELD_ERRORS: [_("This form was already used. Start again.")]})
-        return existing, False
-    participants, parents_context = visible_text(participants), visible_text(parents_context)
-    errors, kept = _check(
-        child=child,
-        date=date,
-        participants=participants,
-        parents_context=parents_context,
-        next_date=next_date,
-        agreements=agreements,
-    )
-    if errors or date is None:  # a missing date is one of the errors
-        raise ValidationError(errors)
-    conversation = Conversation(
-        child=child,
-        date=date,
-        participants=participants,
-        parents_context=parents_context,
-        next_date=next_date,
-        recorded_by=recorder,
-        submission_key=submission_key,
-    )
-    conversation._history_user = recorder  # type: ignore[attr-defined]  # read by simple-history
-    try:
-        with transaction.atomic():
-            conversation.save()
-            for item in kept:
-                agreement = _agreement(conversation, item)
-                agreement._history_user = recorder  # type: ignore[attr-defined]
-                agreement.save()
-    except IntegrityError:
-        # Two requests with the same key at once: the other one won.
-        existing = Conversation.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        return existing, False
-    return conversation, True
+    check = partial(_checked, child=child, **fields)
+    return ENTRY.create_once(submission_key, child=child, author=recorder, check=check)
 
 
-def can_change(conversation: Conversation, user: User, *, now: datetime.datetime | None = None) -> bool:
-    """Only the person who recorded it, and only for OBSERVATION_EDIT_DAYS (the same window as observations)."""
-    now = now or timezone.now()
-    return conversation.recorded_by_id == user.pk and now - conversation.created_at <= datetime.timedelta(
-        days=settings.OBSERVATION_EDIT_DAYS
-    )
+# can_change(conversation, user): only the person who recorded it, only within the edit window (as observations).
+can_change = ENTRY.can_change
 
 
 def conversation_update(
-    *,
-    conversation: Conversation,
-    editor: User,
-    version: int,
-    date: datetime.date | None,
-    participants: str,
-    parents_context: str = "",
-    next_date: datetime.date | None = None,
-    agreements: list[AgreementInput],
+    *, conversation: Conversation, editor: User, version: int, **fields: Unpack[ConversationFields]
 ) -> Conversation:
     """Change a conversation and replace its agreements; every change is kept in the history."""
-    participants, parents_context = visible_text(participants), visible_text(parents_context)
-    errors, kept = _check(
-        child=conversation.child,
-        date=date,
-        participants=participants,
-        parents_context=parents_context,
-        next_date=next_date,
-        agreements=agreements,
-    )
-    if not can_change(conversation, editor):
-        errors.setdefault(NON_FIELD_ERRORS, []).append(
-            _("Only the person who recorded a conversation can change it, and only within %(days)d days.")
-            % {"days": settings.OBSERVATION_EDIT_DAYS}
-        )
-    if errors or date is None:  # a missing date is one of the errors
-        raise ValidationError(errors)
-    with transaction.atomic():
-        claimed = Conversation.objects.filter(pk=conversation.pk, version=version).update(version=F("version") + 1)
-        if not claimed:
-            raise ValidationError(
-                {
-                    NON_FIELD_ERRORS: [
-                        _("Someone else changed this conversation after you opened it. Reload it and try again.")
-                    ]
-                }
-            )
-        conversation.version = version + 1
-        conversation.date, conversation.participants = date, participants
-        conversation.parents_context, conversation.next_date = parents_context, next_date
-        conversation._history_user = editor  # type: ignore[attr-defined]
-        conversation.save()
-        # An agreement kept as it was (text, who, look-back date) stays looked back on.
-        looked_back = {}
-        for old in conversation.agreements.all():
-            looked_back[(old.text, old.who, old.follow_up)] = old.followed_up_at
-            old._history_user = editor  # type: ignore[attr-defined]
-            old.delete()
-        for item in kept:
-            agreement = _agreement(conversation, item)
-            agreement.followed_up_at = looked_back.get((agreement.text, agreement.who, agreement.follow_up))
-            agreement._history_user = editor  # type: ignore[attr-defined]
-            agreement.save()
-    return conversation
+    checked = _checked(child=conversation.child, **fields)
+    return ENTRY.change(conversation, editor=editor, version=version, checked=checked)
 
 
-def agreement_looked_back(*, agreement: Agreement, user: User) -> Agreement:
-    """Mark that the agreement was looked back on (it leaves the follow-up lists)."""
+def agreement_looked_back(*, agreement: Agreement) -> Agreement:
+    """Mark that the agreement was looked back on (it leaves the follow-up lists). The history names who
+    did it: the request's user (staff.history.changes_by(user) without a request)."""
     agreement.followed_up_at = timezone.now()
-    agreement._history_user = user  # type: ignore[attr-defined]
     agreement.save(update_fields=["followed_up_at"])
     return agreement

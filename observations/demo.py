@@ -222,10 +222,23 @@ def _plan_child(
 _Saved = TypeVar("_Saved", Observation, PillarRating)
 
 
-def _dated(row: _Saved, user: User, when: datetime.datetime) -> _Saved:
-    """Who saved `row` and when, as simple_history's bulk_create_with_history reads it: attributes on the row."""
-    vars(row).update(_history_user=user, _history_date=when)
+def _dated(row: _Saved, when: datetime.datetime) -> _Saved:
+    """When `row` was saved, as simple_history's bulk_create_with_history reads it: an attribute on the row."""
+    vars(row).update(_history_date=when)
     return row
+
+
+def _create_with_history(model: type[_Saved], rows: list[_Saved], savers: list[User], batch_size: int) -> list[_Saved]:
+    """Save `rows` with their history, each row's history naming its saver in `savers` (simple_history's
+    `default_user`, one bulk call per saver); returned in the order of `rows`."""
+    by_saver: dict[User, list[int]] = {}
+    for index, saver in enumerate(savers):
+        by_saver.setdefault(saver, []).append(index)
+    saved: dict[int, _Saved] = {}
+    for saver, indices in by_saver.items():
+        batch = bulk_create_with_history([rows[i] for i in indices], model, batch_size=batch_size, default_user=saver)
+        saved.update(zip(indices, batch, strict=True))
+    return [saved[index] for index in range(len(rows))]
 
 
 @transaction.atomic
@@ -276,14 +289,15 @@ def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
             circumstances=plan.circumstances,
             note=plan.note,
         )
-        observations.append(_dated(observation, users[plan.observer_id], _saved_at(plan.date)))
-    created = bulk_create_with_history(observations, Observation, batch_size=500)
-    ratings = []
+        observations.append(_dated(observation, _saved_at(plan.date)))
+    created = _create_with_history(Observation, observations, [users[p.observer_id] for p in plans], 500)
+    ratings, raters = [], []
     for observation, plan in zip(created, plans, strict=True):
         for pillar, value, note in plan.ratings:
             rating = PillarRating(observation=observation, pillar=pillar, value=value, note=note)
-            ratings.append(_dated(rating, users[plan.observer_id], _saved_at(plan.date)))
-    bulk_create_with_history(ratings, PillarRating, batch_size=1000)
+            ratings.append(_dated(rating, _saved_at(plan.date)))
+            raters.append(users[plan.observer_id])
+    _create_with_history(PillarRating, ratings, raters, 1000)
     if created:
         # Demo entries look as if saved on their own day (so the 7-day edit window is closed for old ones).
         saved_at = Least(Cast("date", DateTimeField()) + datetime.timedelta(hours=SAVED_HOUR), Now())

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from children.entries import ChangeEntryForm, EntryForm, NewEntryForm
 from children.models import Child
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH
 from observations.pillars import Direction, Pillar, Strength, all_pillars
 from observations.services import TYPICAL_KIND, RatingInput
-from organisations.calendar import today
 from organisations.text import VisibleTextField
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ class PillarRow:
         return self.pillar.descriptions
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(EntryForm):
+    service_fields = ("date", "situation", "circumstances", "note")
+
     child = forms.IntegerField(widget=forms.HiddenInput)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     situation = forms.ChoiceField(
@@ -74,7 +76,6 @@ class ObservationForm(forms.Form):
     def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.child_obj = child
-        self.fields["date"].widget.attrs["max"] = today().isoformat()
         for pillar in all_pillars():
             self.fields[f"kind_{pillar.code}"] = forms.ChoiceField(
                 label=pillar.name, choices=KIND_CHOICES, required=False
@@ -119,35 +120,21 @@ class ObservationForm(forms.Form):
         ]
 
     def service_arguments(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "situation": data["situation"],
-            "circumstances": data["circumstances"],
-            "note": data["note"],
-            "ratings": self.rating_inputs(),
-        }
+        return {**super().service_arguments(), "ratings": self.rating_inputs()}
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show the service's messages beside the fields they are about."""
-        for key, messages in error.message_dict.items():
-            if key in ("date", "situation", "circumstances", "note"):
-                field = key
-            elif f"kind_{key}" in self.fields:
-                field = f"kind_{key}"
-            else:
-                field = None
-            for message in messages:
-                self.add_error(field if key != NON_FIELD_ERRORS else None, message)
+    def service_error_field(self, key: str) -> str | None:
+        """A pillar's messages (keyed by its code) stand beside its rating."""
+        pillar_field = f"kind_{key}"
+        return pillar_field if pillar_field in self.fields else super().service_error_field(key)
 
 
-class NewObservationForm(ObservationForm):
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+class NewObservationForm(NewEntryForm, ObservationForm):
+    pass
 
 
-class EditObservationForm(ObservationForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class EditObservationForm(ChangeEntryForm, ObservationForm):
+    pass
 
 
-class RemoveObservationForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class RemoveObservationForm(ChangeEntryForm):
+    pass

@@ -9,19 +9,19 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, NotRequired, TypedDict, Unpack
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from children.entries import EntryKit, EntryWords, Errors, add_error, check_length
 from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
 from observations.pillars import Direction, Pillar, Strength, all_pillars, rating_value
-from organisations.calendar import numeric_date, today
+from organisations.calendar import numeric_date
 from organisations.models import Group
 from organisations.text import visible_text
 from staff.access import loggable_groups
@@ -41,20 +41,26 @@ class RatingInput:
 
 TYPICAL_KIND = "typical"
 
-
-class EditConflict(ValidationError):
-    """Someone else saved the observation after this form was opened."""
-
-
-Errors = dict[str, list[str]]  # messages per field name, pillar code or NON_FIELD_ERRORS
+# The entry mechanics (submission key, edit window, version claim, date checks): children/entries.py.
+ENTRY = EntryKit(
+    Observation,
+    author="observer",
+    removable=True,
+    words=EntryWords(
+        missing_date=gettext_lazy("Enter the date of the observation."),
+        future_date=gettext_lazy("The date cannot be in the future."),
+        form_used=gettext_lazy("This form was already used for another entry. Start again."),
+        closed=gettext_lazy("Only the observer can change or remove an observation, and only within %(days)d days."),
+        conflict=gettext_lazy(
+            "Someone else changed or removed this observation after you opened it. "
+            "Your changes were not saved: reload the observation and try again."
+        ),
+    ),
+)
 
 
 def _check_note(errors: Errors, key: str, note: str, label: str) -> None:
-    if len(note) > NOTE_MAX_LENGTH:
-        errors.setdefault(key, []).append(
-            _("%(label)s is %(length)d characters long; at most %(max)d are allowed.")
-            % {"label": label, "length": len(note), "max": NOTE_MAX_LENGTH}
-        )
+    check_length(errors, key, note, label=label, max_length=NOTE_MAX_LENGTH)
 
 
 def _rating_problems(pillar: Pillar, rating: RatingInput) -> list[str]:
@@ -88,7 +94,7 @@ def _check_ratings(errors: Errors, ratings: Iterable[RatingInput]) -> dict[str, 
     for rating in ratings:
         pillar = pillars.get(rating.pillar)
         if pillar is None:
-            errors.setdefault(NON_FIELD_ERRORS, []).append(_("The form holds a pillar that does not exist."))
+            add_error(errors, NON_FIELD_ERRORS, _("The form holds a pillar that does not exist."))
             continue
         own = _rating_problems(pillar, rating)
         note = visible_text(rating.note)
@@ -99,7 +105,7 @@ def _check_ratings(errors: Errors, ratings: Iterable[RatingInput]) -> dict[str, 
             direction = None if rating.kind == TYPICAL_KIND else rating.kind
             result[rating.pillar] = (rating_value(direction, rating.strength), note)
     if not result and not errors:
-        errors.setdefault(NON_FIELD_ERRORS, []).append(_("Rate at least one pillar you saw."))
+        add_error(errors, NON_FIELD_ERRORS, _("Rate at least one pillar you saw."))
     return result
 
 
@@ -115,53 +121,95 @@ def _group_on(*, child: Child, observer: User, date: datetime.date) -> Group | N
     return placement.group if placement else None
 
 
-def _check_entry(
+def _group_of_the_day(errors: Errors, *, child: Child, observer: User, date: datetime.date | None) -> Group | None:
+    """The observer's group the child was placed in on a date the entry kit accepts; else None, with
+    the message."""
+    if not ENTRY.check_date(errors, date, child=child) or date is None:
+        return None
+    group = _group_on(child=child, observer=observer, date=date)
+    if group is None:
+        errors["date"] = [
+            _("On %(date)s %(child)s was not placed in one of your groups.")
+            % {"date": numeric_date(date), "child": child.first_name}
+        ]
+    return group
+
+
+@dataclass(frozen=True)
+class _CheckedEntry:
+    """An entry that passed every rule, as it is saved."""
+
+    group: Group
+    date: datetime.date
+    situation: str
+    circumstances: list[str]  # in the order of the list they are chosen from
+    note: str
+    ratings: dict[str, tuple[int, str]]  # pillar code: (scale value, note) of the rated pillars
+
+    def fields(self) -> dict[str, Any]:
+        """The observation's own fields."""
+        return {
+            "group": self.group,
+            "date": self.date,
+            "situation": self.situation,
+            "circumstances": self.circumstances,
+            "note": self.note,
+        }
+
+    def write_rows(self, observation: Observation) -> None:
+        """Make the observation's ratings these: add, change and delete (each kept in the history)."""
+        current = {r.pillar: r for r in observation.ratings.all()}
+        for code, rating in current.items():
+            if code not in self.ratings:
+                rating.delete()
+        for code, (value, note) in self.ratings.items():
+            held = current.get(code)
+            if held is None:
+                PillarRating.objects.create(observation=observation, pillar=code, value=value, note=note)
+            elif (held.value, held.note) != (value, note):
+                held.value, held.note = value, note
+                held.save(update_fields=["value", "note"])
+
+
+def _checked_entry(
     *,
     child: Child,
     observer: User,
     date: datetime.date | None,
     situation: str,
-    circumstances: list[str],
-    note: str,
+    circumstances: Iterable[str],
+    note: str = "",
     ratings: Iterable[RatingInput],
-) -> tuple[Group | None, dict[str, tuple[int, str]], Errors]:
-    """Every rule of an entry; returns the observer's group of that day (None when the date is
-    refused), the rated pillars and the messages."""
+) -> _CheckedEntry:
+    """Every rule of an entry: the entry as it is saved, or ValidationError with every message."""
     errors: Errors = {}
-    group = None
-    if date is None:
-        errors["date"] = [_("Enter the date of the observation.")]
-    elif date > today():
-        errors["date"] = [_("The date cannot be in the future.")]
-    elif date < child.date_of_birth:
-        errors["date"] = [_("The date cannot be before the child's date of birth.")]
-    else:
-        group = _group_on(child=child, observer=observer, date=date)
-        if group is None:
-            errors["date"] = [
-                _("On %(date)s %(child)s was not placed in one of your groups.")
-                % {"date": numeric_date(date), "child": child.first_name}
-            ]
+    group = _group_of_the_day(errors, child=child, observer=observer, date=date)
     if situation not in Situation.values:
         errors["situation"] = [_("Choose the moment of the observation.")]
+    circumstances = list(circumstances)
     unknown = [c for c in circumstances if c not in Circumstance.values]
-    if unknown or len(set(circumstances)) != len(list(circumstances)):
+    if unknown or len(set(circumstances)) != len(circumstances):
         errors["circumstances"] = [_("Choose circumstances from the list.")]
+    note = visible_text(note)
     _check_note(errors, "note", note, _("The general note"))
     values = _check_ratings(errors, ratings)
-    return group, values, errors
+    if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
+        raise ValidationError(errors)
+    return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values)
+
+
+class ObservationFields(TypedDict):
+    """What the observer fills in: the arguments of observation_create and observation_update."""
+
+    date: datetime.date | None
+    situation: str
+    circumstances: list[str]
+    note: NotRequired[str]
+    ratings: list[RatingInput]
 
 
 def observation_create(
-    *,
-    child: Child,
-    observer: User,
-    date: datetime.date | None,
-    situation: str,
-    circumstances: list[str],
-    note: str = "",
-    ratings: list[RatingInput],
-    submission_key: uuid.UUID | None = None,
+    *, child: Child, observer: User, submission_key: uuid.UUID | None = None, **fields: Unpack[ObservationFields]
 ) -> tuple[Observation, bool]:
     """Save a new observation with its pillar ratings, all or nothing.
 
@@ -169,45 +217,8 @@ def observation_create(
     (double click, resubmitted form, two requests at once) returns the first
     observation and creates nothing.
     """
-    submission_key = submission_key or uuid.uuid4()
-    existing = _existing_submission(submission_key, child=child, observer=observer)
-    if existing is not None:
-        return existing, False
-    note = visible_text(note)
-    circumstances = list(circumstances)
-    group, values, errors = _check_entry(
-        child=child,
-        observer=observer,
-        date=date,
-        situation=situation,
-        circumstances=circumstances,
-        note=note,
-        ratings=ratings,
-    )
-    if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
-        raise ValidationError(errors)
-    observation = Observation(
-        child=child,
-        group=group,
-        observer=observer,
-        date=date,
-        situation=situation,
-        circumstances=_in_order(circumstances),
-        note=note,
-        submission_key=submission_key,
-    )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():  # savepoint: a racing twin request hits the unique key
-                observation.save()
-                for code, (value, rating_note) in values.items():
-                    PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
-        except IntegrityError:
-            existing = _existing_submission(submission_key, child=child, observer=observer)
-            if existing is None:
-                raise
-            return existing, False
-    return observation, True
+    check = partial(_checked_entry, child=child, observer=observer, **fields)
+    return ENTRY.create_once(submission_key, child=child, author=observer, check=check)
 
 
 def _in_order(circumstances: list[str]) -> list[str]:
@@ -216,105 +227,18 @@ def _in_order(circumstances: list[str]) -> list[str]:
     return sorted(circumstances, key=order.index)
 
 
-def _existing_submission(submission_key: uuid.UUID, *, child: Child, observer: User) -> Observation | None:
-    existing = Observation.objects.filter(submission_key=submission_key).first()
-    if existing is None:
-        return None
-    if existing.child_id != child.pk or existing.observer_id != observer.pk:
-        raise ValidationError({NON_FIELD_ERRORS: [_("This form was already used for another entry. Start again.")]})
-    return existing
-
-
-def can_change(observation: Observation, user: User, *, now: datetime.datetime | None = None) -> bool:
-    """Only the observer, and only for OBSERVATION_EDIT_DAYS after saving."""
-    now = now or timezone.now()
-    return (
-        observation.observer_id == user.pk
-        and observation.removed_at is None
-        and now - observation.created_at <= datetime.timedelta(days=settings.OBSERVATION_EDIT_DAYS)
-    )
-
-
-def _claim_version(observation: Observation, editor: User, version: int) -> None:
-    """Move the version on with a conditional UPDATE; refuse when someone saved in between."""
-    if not can_change(observation, editor):
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("Only the observer can change or remove an observation, and only within %(days)d days.")
-                    % {"days": settings.OBSERVATION_EDIT_DAYS}
-                ]
-            }
-        )
-    changed = Observation.objects.filter(pk=observation.pk, version=version, removed_at__isnull=True).update(
-        version=F("version") + 1
-    )
-    if changed == 0:
-        raise EditConflict(
-            {
-                NON_FIELD_ERRORS: [
-                    _(
-                        "Someone else changed or removed this observation after you opened it. "
-                        "Your changes were not saved: reload the observation and try again."
-                    )
-                ]
-            }
-        )
-    observation.version = version + 1
+# can_change(observation, user): only the observer, only while it is not removed, only within the edit window.
+can_change = ENTRY.can_change
 
 
 def observation_update(
-    *,
-    observation: Observation,
-    editor: User,
-    version: int,
-    date: datetime.date | None,
-    situation: str,
-    circumstances: list[str],
-    note: str = "",
-    ratings: list[RatingInput],
+    *, observation: Observation, editor: User, version: int, **fields: Unpack[ObservationFields]
 ) -> Observation:
     """Change an observation; every change is kept in its history (who, when, before, after)."""
-    note = visible_text(note)
-    circumstances = list(circumstances)
-    group, values, errors = _check_entry(
-        child=observation.child,
-        observer=editor,
-        date=date,
-        situation=situation,
-        circumstances=circumstances,
-        note=note,
-        ratings=ratings,
-    )
-    if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
-        raise ValidationError(errors)
-    with transaction.atomic():
-        _claim_version(observation, editor, version)
-        observation.group = group
-        observation.date = date
-        observation.situation = situation
-        observation.circumstances = _in_order(circumstances)
-        observation.note = note
-        observation.save(update_fields=["group", "date", "situation", "circumstances", "note", "version", "updated_at"])
-        current = {r.pillar: r for r in observation.ratings.all()}
-        for code, rating in current.items():
-            if code not in values:
-                rating.delete()
-        for code, (value, rating_note) in values.items():
-            held = current.get(code)
-            if held is None:
-                PillarRating.objects.create(observation=observation, pillar=code, value=value, note=rating_note)
-            elif (held.value, held.note) != (value, rating_note):
-                held.value, held.note = value, rating_note
-                held.save(update_fields=["value", "note"])
-    return observation
+    entry = _checked_entry(child=observation.child, observer=editor, **fields)
+    return ENTRY.change(observation, editor=editor, version=version, checked=entry)
 
 
 def observation_remove(*, observation: Observation, editor: User, version: int) -> Observation:
     """Soft removal: the entry disappears from every page but stays in the audit trail."""
-    with transaction.atomic():
-        _claim_version(observation, editor, version)
-        observation.removed_at = timezone.now()
-        observation.removed_by = editor
-        observation.save(update_fields=["removed_at", "removed_by", "version", "updated_at"])
-    return observation
+    return ENTRY.remove(observation, editor=editor, version=version)

@@ -188,7 +188,7 @@ def test_an_edit_keeps_what_was_looked_back_on_unless_the_agreement_changed(cast
     record(client_for(cast.coach), cast.child_a, date=earlier.isoformat(), next_date="")
     conversation = Conversation.objects.get()
     for agreement in conversation.agreements.all():
-        agreement_looked_back(agreement=agreement, user=cast.coach)
+        agreement_looked_back(agreement=agreement)
     kept, moved = conversation.agreements.order_by("text")
     inputs = [
         AgreementInput(text=kept.text, who=kept.who, follow_up=kept.follow_up),

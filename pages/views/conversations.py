@@ -6,21 +6,21 @@ conversation rules (children/models.py `ChildRules`). The views parse the reques
 
 from __future__ import annotations
 
-import uuid
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from children.access import child_access
+from children.entries import entry_form
 from children.models import Child
 from conversations import selectors, services
-from conversations.forms import AgreementFormSet, EditConversationForm, NewConversationForm
+from conversations.forms import ConversationForm, EditConversationForm, NewConversationForm
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
@@ -34,27 +34,10 @@ def _user(request: AuthenticatedHttpRequest) -> User:
     return request.user
 
 
-def _save(
-    request: AuthenticatedHttpRequest, form: NewConversationForm | EditConversationForm, agreements: Any, save: Any
-) -> HttpResponse | None:
-    """Validate the form and its agreement rows, call `save(**arguments)`; None when the form comes back."""
-    if not (form.is_valid() and agreements.is_valid()):
-        if agreements.non_form_errors():
-            for message in agreements.non_form_errors():
-                form.add_error(None, message)
-        return None
-    try:
-        response: HttpResponse = save(**form.service_arguments(), agreements=[f.agreement_input() for f in agreements])
-        return response
-    except ValidationError as error:
-        form.add_service_errors(error)
-        return None
-
-
 def _render_form(
-    request: AuthenticatedHttpRequest, form: Any, agreements: Any, *, child: Any, editing: Conversation | None
+    request: AuthenticatedHttpRequest, form: ConversationForm, *, child: Any, editing: Conversation | None
 ) -> HttpResponse:
-    context = {"form": form, "agreements": agreements, "child": child, "editing": editing}
+    context = {"form": form, "agreements": form.agreements, "child": child, "editing": editing}
     return render(request, "pages/conversation_form.html", context)
 
 
@@ -65,27 +48,20 @@ def conversation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRe
     if not access.may_record_conversation:
         raise Http404
     child = access.child
-    if request.method == "POST":
-        form = NewConversationForm(request.POST)
-        agreements = AgreementFormSet(request.POST, prefix="afspraak")
-
-        def save(**arguments: Any) -> HttpResponse:
-            conversation, created = services.conversation_create(
-                child=child, recorder=_user(request), submission_key=form.cleaned_data["submission_key"], **arguments
-            )
-            if created:
-                messages.success(request, _("The conversation was saved."))
-            else:
-                messages.info(request, _("This conversation was already saved."))
-            return redirect("conversation_detail", pk=conversation.pk)
-
-        response = _save(request, form, agreements, save)
-        if response is not None:
-            return response
+    form, saved = entry_form(
+        request,
+        NewConversationForm,
+        initial=lambda: {"date": today()},
+        save=partial(services.conversation_create, child=child, recorder=_user(request)),
+    )
+    if saved is None:
+        return _render_form(request, form, child=child, editing=None)
+    conversation, created = saved
+    if created:
+        messages.success(request, _("The conversation was saved."))
     else:
-        form = NewConversationForm(initial={"date": today(), "submission_key": uuid.uuid4()})
-        agreements = AgreementFormSet(prefix="afspraak")
-    return _render_form(request, form, agreements, child=child, editing=None)
+        messages.info(request, _("This conversation was already saved."))
+    return redirect("conversation_detail", pk=conversation.pk)
 
 
 def _log_read(request: AuthenticatedHttpRequest, conversation: Conversation) -> None:
@@ -137,33 +113,25 @@ def conversation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if not services.can_change(conversation, _user(request)):
         messages.error(request, _("This conversation can no longer be changed."))
         return redirect("conversation_detail", pk=conversation.pk)
-    if request.method == "POST":
-        form = EditConversationForm(request.POST)
-        agreements = AgreementFormSet(request.POST, prefix="afspraak")
-
-        def save(**arguments: Any) -> HttpResponse:
-            services.conversation_update(
-                conversation=conversation, editor=_user(request), version=form.cleaned_data["version"], **arguments
-            )
-            messages.success(request, _("Your changes were saved."))
-            return redirect("conversation_detail", pk=conversation.pk)
-
-        response = _save(request, form, agreements, save)
-        if response is not None:
-            return response
-    else:
+    if request.method == "GET":
         _log_read(request, conversation)  # the form shows the parents' words and the agreements
-        form = EditConversationForm(
-            initial={
-                "date": conversation.date,
-                "participants": conversation.participants,
-                "parents_context": conversation.parents_context,
-                "next_date": conversation.next_date,
-                "version": conversation.version,
-            }
-        )
-        agreements = AgreementFormSet(prefix="afspraak", initial=_initial_agreements(conversation))
-    return _render_form(request, form, agreements, child=conversation.child, editing=conversation)
+    form, saved = entry_form(
+        request,
+        EditConversationForm,
+        initial=lambda: {
+            "date": conversation.date,
+            "participants": conversation.participants,
+            "parents_context": conversation.parents_context,
+            "next_date": conversation.next_date,
+            "version": conversation.version,
+            "agreements": _initial_agreements(conversation),
+        },
+        save=partial(services.conversation_update, conversation=conversation, editor=_user(request)),
+    )
+    if saved is None:
+        return _render_form(request, form, child=conversation.child, editing=conversation)
+    messages.success(request, _("Your changes were saved."))
+    return redirect("conversation_detail", pk=conversation.pk)
 
 
 @require_POST
@@ -174,6 +142,6 @@ def agreement_looked_back(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         pk=pk,
         conversation__child__in=Child.objects.conversations_recordable_by(request.user),
     )
-    services.agreement_looked_back(agreement=agreement, user=_user(request))
+    services.agreement_looked_back(agreement=agreement)
     messages.success(request, _("Marked as looked back on."))
     return redirect("conversation_detail", pk=agreement.conversation_id)

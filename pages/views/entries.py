@@ -3,18 +3,18 @@
 Views parse the request, fetch through the scoped querysets, call one service or
 selector, and render."""
 
-import uuid
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from children.entries import entry_form
 from children.models import Child
 from conversations import selectors as conversation_selectors
 from observations import selectors, services
@@ -71,36 +71,26 @@ def _after_save(request: AuthenticatedHttpRequest, observation: Observation, cre
 @login_required
 def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
-    if request.method == "POST":
-        form = NewObservationForm(request.POST, child=child)
-        if form.is_valid():
-            try:
-                observation, created = services.observation_create(
-                    child=child,
-                    observer=request.user,
-                    submission_key=form.cleaned_data["submission_key"],
-                    **form.service_arguments(),
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                if _from_outbox(request):
-                    return JsonResponse({"saved": True, "created": created})
-                request.session[SESSION_SITUATION] = observation.situation
-                return _after_save(request, observation, created)
+    form, saved = entry_form(
+        request,
+        NewObservationForm,
+        child=child,
+        initial=lambda: {
+            "child": child.pk,
+            "date": today(),
+            # The moment the user chose last ("save and next child"), else free play: one tap fewer.
+            "situation": request.session.get(SESSION_SITUATION, "free_play"),
+        },
+        save=partial(services.observation_create, child=child, observer=request.user),
+    )
+    if saved is not None:
+        observation, created = saved
         if _from_outbox(request):
-            return JsonResponse({"saved": False, "errors": _error_texts(form)}, status=422)
-    else:
-        form = NewObservationForm(
-            child=child,
-            initial={
-                "child": child.pk,
-                "date": today(),
-                "submission_key": uuid.uuid4(),
-                # The moment the user chose last ("save and next child"), else free play: one tap fewer.
-                "situation": request.session.get(SESSION_SITUATION, "free_play"),
-            },
-        )
+            return JsonResponse({"saved": True, "created": created})
+        request.session[SESSION_SITUATION] = observation.situation
+        return _after_save(request, observation, created)
+    if form.is_bound and _from_outbox(request):
+        return JsonResponse({"saved": False, "errors": _error_texts(form)}, status=422)
     return render(
         request,
         "pages/observation_form.html",
@@ -143,23 +133,16 @@ def observation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if refused:
         return refused
     _log_shown_entry(request, observation)
-    if request.method == "POST":
-        form = EditObservationForm(request.POST, child=observation.child)
-        if form.is_valid():
-            try:
-                services.observation_update(
-                    observation=observation,
-                    editor=request.user,
-                    version=form.cleaned_data["version"],
-                    **form.service_arguments(),
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, _("Your changes were saved."))
-                return redirect("observation_detail", pk=observation.pk)
-    else:
-        form = EditObservationForm(child=observation.child, initial=_initial_from(observation))
+    form, saved = entry_form(
+        request,
+        EditObservationForm,
+        child=observation.child,
+        initial=lambda: _initial_from(observation),
+        save=partial(services.observation_update, observation=observation, editor=request.user),
+    )
+    if saved is not None:
+        messages.success(request, _("Your changes were saved."))
+        return redirect("observation_detail", pk=observation.pk)
     return render(
         request,
         "pages/observation_form.html",
@@ -180,18 +163,15 @@ def observation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if refused:
         return refused
     _log_shown_entry(request, observation)
-    form = RemoveObservationForm(request.POST or None, initial={"version": observation.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.observation_remove(
-                observation=observation, editor=request.user, version=form.cleaned_data["version"]
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("The observation was removed. It stays in the change history."))
-            return redirect(reverse("child_detail", args=[observation.child_id]))
+    form, removed = entry_form(
+        request,
+        RemoveObservationForm,
+        initial=lambda: {"version": observation.version},
+        save=partial(services.observation_remove, observation=observation, editor=request.user),
+    )
+    if removed is not None:
+        messages.success(request, _("The observation was removed. It stays in the change history."))
+        return redirect(reverse("child_detail", args=[observation.child_id]))
     context = {"entry": selectors.TimelineEntry.of(observation), "observation": observation, "form": form}
     return render(request, "pages/observation_remove.html", context)
 
