@@ -1,7 +1,8 @@
-"""One access answer per child: `child_access(user, child_id)` reads the child and everything the
-user may do with it in ONE query, each capability an EXISTS of the rule the Child queryset filters
-with (children/models.py `ChildRules`, built from staff/access.py). The child page, the summary and
-its PDFs, and the conversation pages ask it; nothing else fetches a child by id for a view.
+"""One access answer per child: `child_access(user, child_id)` reads the child, its mentor today
+(children/selectors.py `current_mentor`) and everything the user may do with it in ONE query, each
+capability an EXISTS of the rule the Child queryset filters with (children/models.py `ChildRules`,
+built from staff/access.py). The child page, the summary and its PDFs, and the conversation pages
+ask it; nothing else fetches a child by id for a view.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import Http404
 
 from children.models import Child, ChildRules
+from children.selectors import with_current_mentor_column
 from staff.scope import AnyUser
 
 
@@ -42,11 +44,11 @@ def _column(row: Child, name: str) -> bool:
 
 
 def child_access(user: AnyUser, child_id: int) -> ChildAccess:
-    """The child and the user's rights on it, in one query. Http404 when the child does not exist
-    or the user may not see it: an outsider cannot tell "not yours" from "does not exist"."""
+    """The child, its mentor today and the user's rights on it, in one query. Http404 when the child
+    does not exist or the user may not see it: an outsider cannot tell "not yours" from "does not exist"."""
     rules = ChildRules.of(user)
     row = (
-        Child.objects.filter(rules.visible, pk=child_id)
+        with_current_mentor_column(Child.objects.filter(rules.visible, pk=child_id))
         .select_related("organisation")
         .annotate(
             user_reads=_flag(rules.observable),

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from children.models import Child
 from conversations.models import Agreement, Conversation
@@ -55,12 +55,10 @@ def active_focus(children_ids: Iterable[int], day: datetime.date | None = None) 
 
 
 def conversations_of_child(child: Child) -> list[Conversation]:
-    """The child's conversations, newest first, with their agreements (two queries)."""
-    return list(
-        child.conversations.select_related("recorded_by").prefetch_related(
-            Prefetch("agreements", queryset=Agreement.objects.order_by("follow_up", "pk"))
-        )
-    )
+    """The child's conversations, newest first, each with `agreement_count`, its number of agreements
+    (the list on the child page; the agreements themselves are on the conversation's page). One query."""
+    counted = child.conversations.select_related("recorded_by").annotate(agreement_count=Count("agreements"))
+    return list(counted.order_by("-date", "-created_at"))  # a GROUP BY drops the model's own order
 
 
 def group_agreements_of_child(child: Child) -> list[Agreement]:

@@ -7,11 +7,13 @@ of queries, whatever the number of children or observations.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Window
 
 from children.models import Child, Mentorship
 from children.selectors import current_mentor, with_current_mentor
@@ -22,6 +24,7 @@ from observations.recency import LastObserved, last_observed, last_observed_date
 from organisations.calendar import numeric_date, numeric_moment, today, week_of
 from organisations.labels import choice_label, choice_labels
 from organisations.models import Group
+from organisations.rows import json_row, loaded
 from staff.models import User
 
 TIMELINE_PAGE_SIZE = 20
@@ -98,7 +101,21 @@ def _with_details(observations_qs: QuerySet[Observation]) -> QuerySet[Observatio
     )
 
 
+RATING_COLUMNS = ("id", "observation_id", "pillar", "value", "note")
+
+
+def _with_rating_rows(observations_qs: QuerySet[Observation]) -> QuerySet[Observation]:
+    """Read each observation's ratings in the observations' own query: `rating_rows`, an array of
+    JSON objects of RATING_COLUMNS (the order of the ratings' ids, as `_with_details` prefetches them)."""
+    ratings = PillarRating.objects.filter(observation=OuterRef("pk")).order_by("id")
+    return observations_qs.annotate(rating_rows=ArraySubquery(ratings.values(row=json_row(*RATING_COLUMNS))))
+
+
 PILLAR_ORDER = {pillar.code: index for index, pillar in enumerate(PILLARS)}
+
+
+def _in_pillar_order(ratings: Iterable[PillarRating]) -> tuple[PillarRating, ...]:
+    return tuple(sorted(ratings, key=lambda r: PILLAR_ORDER.get(r.pillar, len(PILLAR_ORDER))))
 
 
 @dataclass(frozen=True)
@@ -111,8 +128,13 @@ class TimelineEntry:
     @classmethod
     def of(cls, observation: Observation) -> TimelineEntry:
         """From an observation with its ratings prefetched (no queries)."""
-        ratings = sorted(observation.ratings.all(), key=lambda r: PILLAR_ORDER.get(r.pillar, len(PILLAR_ORDER)))
-        return cls(observation, tuple(ratings))
+        return cls(observation, _in_pillar_order(observation.ratings.all()))
+
+    @classmethod
+    def of_row(cls, observation: Observation) -> TimelineEntry:
+        """From an observation read `_with_rating_rows` (no queries)."""
+        rows: list[dict[str, object]] = observation.rating_rows  # type: ignore[attr-defined]  # annotated
+        return cls(observation, _in_pillar_order(loaded(PillarRating, row) for row in rows))
 
     @property
     def situation_label(self) -> str:
@@ -130,15 +152,32 @@ class Timeline:
 
 def child_timeline(child: Child, *, pillar: str | None = None, page_number: int | str = 1) -> Timeline:
     """The child's observations, newest first, paginated, optionally only those rating `pillar`.
-    Three queries: count, page, ratings."""
+    One query: the page, each row with its ratings and the number of observations."""
     if pillar not in PILLAR_BY_CODE:
         pillar = None
     qs = Observation.objects.active().filter(child=child).order_by("-date", "-created_at", "-pk")
     if pillar:
         qs = qs.filter(ratings__pillar=pillar)
-    paginator = Paginator(_with_details(qs), TIMELINE_PAGE_SIZE)
-    page = paginator.get_page(page_number)
-    return Timeline(page=page, entries=[TimelineEntry.of(o) for o in page.object_list], pillar=pillar)
+    page = _page_counted_by_window(_with_rating_rows(qs.select_related("observer", "group")), page_number)
+    return Timeline(page=page, entries=[TimelineEntry.of_row(o) for o in page.object_list], pillar=pillar)
+
+
+def _page_counted_by_window(observations: QuerySet[Observation], page_number: int | str) -> Page[Observation]:
+    """The page `Paginator.get_page` would pick, in one query instead of a COUNT and the page: each
+    row carries the number of all rows (a window count). A number past the last page (an old link)
+    leaves the paginator to count and show the last page, as it does."""
+    try:
+        number = int(page_number)
+    except (TypeError, ValueError):
+        number = 1
+    paginator = Paginator(observations, TIMELINE_PAGE_SIZE)
+    if number >= 1:
+        start = (number - 1) * TIMELINE_PAGE_SIZE
+        rows = list(observations.annotate(rows_in_all=Window(Count("pk")))[start : start + TIMELINE_PAGE_SIZE])
+        if rows or number == 1:
+            paginator.count = rows[0].rows_in_all if rows else 0
+            return Page(rows, number, paginator)
+    return paginator.get_page(number)
 
 
 def observation_for_reader(user: User, pk: int) -> TimelineEntry | None:

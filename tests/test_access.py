@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from children.access import child_access
 from children.models import Child
+from children.selectors import current_mentor
+from conversations.models import Conversation
 from staff.access import user_access
 from staff.models import ROLE_RULES, Role, User
 from tests import factories as f
@@ -101,27 +103,39 @@ def test_every_answer_on_a_child_is_one_query(cast, django_assert_num_queries):
         access = child_access(user, cast.child_a.pk)
     with django_assert_num_queries(0):
         assert access.child.organisation == cast.org
+        assert current_mentor(access.child) == cast.staff_a  # read with the child
 
 
 # Before: 16 queries, five of them separate checks of one child (visible, observable, loggable,
-# conversations readable, conversations recordable). Now one. The rest: session, user, memberships,
-# the child with its rights, placements, mentorships, the timeline (count, page, ratings), the
-# conversations and their agreements, and the access-log row.
-CHILD_PAGE_MAX_QUERIES = 12
+# conversations readable, conversations recordable); then 12. Now 8: session, user, memberships, the
+# child with its mentor and its rights, placements, the timeline's page (with each observation's
+# ratings and the number of observations), the conversations (with their number of agreements), and
+# the access-log row.
+CHILD_PAGE_QUERIES = 8
 
 
-def test_the_child_page_runs_a_fixed_number_of_queries_for_a_staff_member(
-    cast, client_for, django_assert_max_num_queries
-):
+@pytest.mark.parametrize("who", ["staff_a", "manager", "coach"])
+def test_the_child_page_runs_a_fixed_number_of_queries(cast, client_for, django_assert_num_queries, who):
+    """For the child's mentor (group staff), the location's manager and its coach: all three read the
+    observations and the parent conversations."""
     for day in range(1, 4):
         make_observation(cast.child_a, cast.staff_a, date=days_ago(day))
     assert record(client_for(cast.coach), cast.child_a).status_code == 302
-    client = client_for(cast.staff_a)  # the group's staff, the child's mentor: reads everything
-    with django_assert_max_num_queries(CHILD_PAGE_MAX_QUERIES):
+    for day in (90, 30, 60):  # three earlier conversations, without agreements
+        Conversation.objects.create(
+            child=cast.child_a, date=days_ago(day), participants=f"{day}", recorded_by=cast.coach
+        )
+    client = client_for(getattr(cast, who))
+    with django_assert_num_queries(CHILD_PAGE_QUERIES):
         response = client.get(reverse("child_detail", args=[cast.child_a.pk]))
     assert response.status_code == 200
-    assert response.context["can_log"] and response.context["can_record_conversation"]
-    assert response.context["conversations"] and len(response.context["timeline"].entries) == 3
+    conversations = response.context["conversations"]
+    assert [c.participants for c in conversations[1:]] == ["30", "60", "90"]  # newest first
+    assert [c.agreement_count for c in conversations] == [2, 0, 0, 0]
+    assert len(response.context["timeline"].entries) == 3
+    page = response.content.decode()
+    assert response.context["mentor"] == cast.staff_a and "Anna" in page  # the mentor, read with the child
+    assert "2 afspraken" in page and "Groep A" in page  # the agreements counted, the placements
 
 
 # --- everything else: staff/access.py --------------------------------------------------------

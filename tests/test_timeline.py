@@ -113,6 +113,20 @@ def test_the_timeline_is_paginated(cast, client):
     assert f"notitie-{TIMELINE_PAGE_SIZE}-einde" in second and "notitie-0-einde" not in second
 
 
+@pytest.mark.parametrize(("asked", "shown"), [("9", 2), ("0", 2), ("-1", 2), ("twee", 1), ("", 1)])
+def test_a_page_past_the_last_or_no_number_shows_the_last_or_the_first(cast, client, asked, shown):
+    """The page and the number of observations come in one query (a window count); a link past the
+    last page (an old one) still shows the last page, and a page that is no number the first, as
+    Django's `Paginator.get_page` picks them."""
+    for day in range(TIMELINE_PAGE_SIZE + 5):
+        make_observation(cast.child_a, cast.staff_a, date=days_ago(day), note=f"notitie-{day}-einde")
+    client.force_login(cast.staff_a)
+    page = client.get(url(cast.child_a), {"page": asked}).content.decode()
+    assert f"Pagina {shown} van 2" in page
+    last = f"notitie-{TIMELINE_PAGE_SIZE + 4}-einde"
+    assert ("notitie-0-einde" in page) == (shown == 1) and (last in page) == (shown == 2)
+
+
 def _queries_for_timeline(client, child) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url(child)).status_code == 200
