@@ -229,6 +229,14 @@ def requests(port: int) -> None:
     cache = response.headers.get("Cache-Control", "")
     check("immutable" in cache, f"{css_path}: Cache-Control {cache!r}, expected a cache-forever header")
     step(f"stylesheet {css_path}: 200 text/css, {cache}")
+    strips_path = found(
+        rb'<link rel="stylesheet" href="(/static/css/strips\.[0-9a-f]{12}\.css)"',
+        page,
+        "group page: no link to a hashed css/strips.<hash>.css",
+    ).decode()
+    _, strips = staff.expect(strips_path, 200, "text/css", "week strip stylesheet")
+    check(b"--app-strip-high" in strips, f"{strips_path}: not the week strips' stylesheet")
+    step(f"stylesheet {strips_path}: 200 text/css")
 
     icon = found(
         rb'<link rel="icon" href="(/static/favicon\.[0-9a-f]{12}\.svg)"',
