@@ -141,12 +141,6 @@ def same_day_months_later(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-DUTCH_MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
-
-
 def nl_date(day: datetime.date | datetime.datetime) -> str:
     """A day as Dutch pages write it ("4 december 2026"), spelt out here, not by Django's formats."""
     return f"{day.day} {DUTCH_MONTHS[day.month - 1]} {day.year}"
