@@ -67,7 +67,7 @@ def test_the_stylesheet_keeps_its_colours_in_custom_properties():
     rules = re.sub(r":root\s*\{[^}]*\}", "", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
     assert not COLOUR.findall(rules), "a colour outside the custom properties"
     # the page styles take the strips' look from this file, no longer from their own rules
-    assert '@import url("strips.css")' in (ROOT / "static/css/app.css").read_text()
+    assert "{% static 'css/strips.css' %}" in (ROOT / "templates/base.html").read_text()
     overview_css = (ROOT / "pages/static/pages/overview.css").read_text()
     assert ".s-high" not in overview_css and ".s-low" not in overview_css
 
