@@ -27,11 +27,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from children.admin import ChildAdmin
 from children.models import Child
 from organisations.calendar import numeric_date, today
+from organisations.downloads import attachment
 from privacy.erasure import erase_child
 from privacy.export import render_access_export
 from privacy.models import RetentionConsent
 from privacy.records import RecordsProtected, child_records
-from reports.downloads import attachment
 from reports.models import AccessLog
 from reports.services import access_log_record
 from staff.admin_scoping import ScopedAdmin

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from children.models import Child
 from organisations.calendar import numeric_date, numeric_moment
-from reports.csv_export import MIMETYPE, csv_bytes, csv_cell
-from reports.downloads import Download
+from organisations.downloads import Download, csv_cell, csv_download
 from reports.models import REMOVED_CHILDREN, AccessLog
 from staff.models import User
 from staff.scope import AnyUser
@@ -151,4 +150,4 @@ def access_log_csv_rows(rows: list[AccessLogRow]) -> list[list[str]]:
 
 
 def render_access_log_csv(rows: list[AccessLogRow], *, made_on: datetime.date) -> Download:
-    return Download(f"inzagelog-{made_on:%Y-%m-%d}.csv", MIMETYPE, csv_bytes(access_log_csv_rows(rows)))
+    return csv_download(f"inzagelog-{made_on:%Y-%m-%d}.csv", access_log_csv_rows(rows))

@@ -1,5 +1,5 @@
 """Every renderer returns one type, a Download (filename, content type, bytes), and every view and the
-admin's access export answer with reports.downloads.attachment (issue 18)."""
+admin's access export answer with organisations.downloads.attachment (issue 18)."""
 
 import dataclasses
 import datetime
@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from organisations.calendar import today
+from organisations.downloads import Download, attachment
 from privacy.export import render_access_export
 from reports.access_log import access_log_rows, render_access_log_csv
 from reports.csv_export import render_group_overview_csv
-from reports.downloads import Download, attachment
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.models import AccessLog
 from reports.overview import group_overview

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from reports.csv_export import csv_cell
+from organisations.downloads import csv_cell
 from reports.overview import group_overview
 from tests import factories as f
 from tests.report_data import give_recurring_comfort_pattern

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_safe
 
 from children.models import Child
 from organisations.calendar import today
+from organisations.downloads import attachment
 from organisations.models import Group
 from reports.csv_export import render_group_overview_csv
-from reports.downloads import attachment
 from reports.models import AccessLog
 from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overview
 from reports.patterns import PatternKind

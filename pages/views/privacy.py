@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 from markdown_it import MarkdownIt
 
 from organisations.calendar import today
+from organisations.downloads import attachment
 from reports.access_log import access_log_for, access_log_rows, render_access_log_csv
-from reports.downloads import attachment
 from reports.forms import AccessLogFilterForm
 from staff.access import user_access
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from children.access import child_access
 from children.models import Child
 from organisations.calendar import today
-from reports.downloads import Download, attachment
+from organisations.downloads import Download, attachment
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
