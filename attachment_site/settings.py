@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "children",
     "observations",
     "conversations",
+    "access_log",
     "reports",
     "privacy",
     "pages",

@@ -24,6 +24,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record
 from children.admin import ChildAdmin
 from children.models import Child
 from organisations.calendar import numeric_date, today
@@ -32,8 +34,6 @@ from privacy.erasure import erase_child
 from privacy.export import render_access_export
 from privacy.models import RetentionConsent
 from privacy.records import RecordsProtected, child_records
-from reports.models import AccessLog
-from reports.services import access_log_record
 from staff.admin_scoping import ScopedAdmin
 from staff.scope import AnyUser
 

@@ -28,6 +28,7 @@ from django.db.models import Field, Model
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from access_log.models import AccessLog
 from children.models import Child, Mentorship, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
@@ -37,7 +38,6 @@ from organisations.downloads import Download
 from organisations.labels import choice_label, choice_labels
 from privacy.models import RetentionConsent
 from privacy.records import ChildRecords, child_records
-from reports.models import AccessLog
 from reports.pdf import html_to_pdf, page_frame, safe_filename_part
 from staff.models import Membership, Role
 

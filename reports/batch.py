@@ -36,13 +36,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record_many
 from children.models import Child
 from organisations.calendar import day_of, today
 from organisations.models import Group, Location
 from reports.figures import window
-from reports.models import AccessLog, BatchExport
+from reports.models import BatchExport
 from reports.pdf import render_child_summary_pdf, safe_filename_part
-from reports.services import access_log_record_many
 from reports.summary import child_summary
 from staff.models import User
 from staff.scope import AnyUser

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from access_log.models import AccessLog
 from organisations.calendar import week_of
 from reports import batch
-from reports.models import AccessLog, BatchExport
+from reports.models import BatchExport
 from tests import factories as f
 from tests.report_data import give_recurring_comfort_pattern
 from tests.task_worker import run_worker

@@ -11,6 +11,7 @@ from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from access_log.models import AccessLog
 from children.models import Child
 from conversations.models import Conversation
 from observations.models import Observation, PillarRating
@@ -18,7 +19,7 @@ from organisations.calendar import today
 from privacy.erasure import erase_child
 from reports import batch
 from reports.batch import FAILURES_FILE
-from reports.models import AccessLog, BatchExport, exports_storage
+from reports.models import BatchExport, exports_storage
 from tests import factories as f
 from tests.observation_factories import make_observation
 from tests.privacy_data import MARKERS, NAME, database_dump, rich_child, traces

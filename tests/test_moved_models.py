@@ -1,0 +1,55 @@
+"""Models that moved to another app (issue 18, one room for each concern) keep their tables and their
+rows: the migrations move them in Django's state only (SeparateDatabaseAndState), and their content
+types (with the permissions hanging on them) follow. Each test migrates back to the schema before the
+move, writes rows through the old app's model, migrates forward and reads them through the new one."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from access_log.models import AccessLog
+
+
+def migrate(targets):
+    """Migrate to `targets` (None: every app's last migration); the project state there."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
+
+
+@pytest.fixture
+def back_to_the_end():
+    """Whatever a test leaves, the tests after it find the whole schema."""
+    yield
+    migrate(None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_access_log_keeps_its_rows_moving_from_reports_to_its_own_app(cast, back_to_the_end):
+    content_type = ContentType.objects.get_for_model(AccessLog)
+    permissions = set(Permission.objects.filter(content_type=content_type).values_list("pk", flat=True))
+    old = migrate([("reports", "0005_merge_20261206_0744"), ("access_log", None)]).get_model("reports", "AccessLog")
+    row = old.objects.create(
+        organisation_id=cast.org.pk,
+        user_id=cast.coach.pk,
+        child_id=cast.child_a.pk,
+        action="child",
+        path="/kinderen/1/",
+    )
+    group_row = old.objects.create(organisation_id=cast.org.pk, action="group", children=[cast.child_a.pk])
+    assert ContentType.objects.get(pk=content_type.pk).app_label == "reports"
+
+    migrate(None)
+
+    assert AccessLog._meta.db_table == "reports_accesslog"
+    moved = AccessLog.objects.get(pk=row.pk)
+    assert (moved.child, moved.user, moved.action, moved.path) == (cast.child_a, cast.coach, "child", "/kinderen/1/")
+    about = AccessLog.objects.about_children([cast.child_a.pk]).order_by("pk")
+    assert list(about.values_list("pk", flat=True)) == [row.pk, group_row.pk]
+    assert ContentType.objects.get(pk=content_type.pk).app_label == "access_log"
+    assert set(Permission.objects.filter(content_type=content_type).values_list("pk", flat=True)) == permissions
