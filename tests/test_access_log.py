@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log.models import AccessLog
+from batch_export.models import BatchExport
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
-from reports.models import BatchExport
 from tests import factories as f
 from tests.observation_factories import make_observation
 

@@ -8,8 +8,11 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django_tasks_db.models import DBTaskResult
 
 from access_log.models import AccessLog
+from batch_export.models import BatchExport
+from batch_export.services import build_batch_export, request_batch_export
 
 
 def migrate(targets):
@@ -53,3 +56,28 @@ def test_the_access_log_keeps_its_rows_moving_from_reports_to_its_own_app(cast, 
     assert list(about.values_list("pk", flat=True)) == [row.pk, group_row.pk]
     assert ContentType.objects.get(pk=content_type.pk).app_label == "access_log"
     assert set(Permission.objects.filter(content_type=content_type).values_list("pk", flat=True)) == permissions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_batch_export_keeps_its_rows_and_its_waiting_tasks_moving_to_its_own_app(cast, back_to_the_end):
+    export, _ = request_batch_export(user=cast.manager, weeks=12, group=cast.group_a)  # waits in the queue
+    content_type = ContentType.objects.get_for_model(BatchExport)
+    old = migrate([("reports", "0005_merge_20261206_0744"), ("batch_export", None)])
+    assert DBTaskResult.objects.get().task_path == "reports.batch.build_batch_export"  # as the old code queued it
+    assert old.get_model("reports", "BatchExport").objects.get().pk == export.pk
+    older = old.get_model("reports", "BatchExport").objects.create(
+        requested_by_id=cast.coach.pk, organisation_id=cast.org.pk, location_id=cast.location1.pk, weeks=8
+    )
+    assert ContentType.objects.get(pk=content_type.pk).app_label == "reports"
+
+    migrate(None)
+
+    assert BatchExport._meta.db_table == "reports_batchexport"
+    assert set(BatchExport.objects.values_list("pk", "weeks", "status")) == {
+        (export.pk, 12, BatchExport.Status.QUEUED),
+        (older.pk, 8, BatchExport.Status.QUEUED),
+    }
+    waiting = DBTaskResult.objects.get()
+    assert waiting.task_path == "batch_export.services.build_batch_export"
+    assert waiting.task.func is build_batch_export.func  # the worker finds the task under its new path
+    assert ContentType.objects.get(pk=content_type.pk).app_label == "batch_export"

@@ -49,13 +49,13 @@ from django_tasks_db.models import DBTaskResult
 
 from access_log.models import AccessLog
 from access_log.services import access_log_record
+from batch_export.models import BatchExport
+from batch_export.services import build_batch_export
 from children.models import Child
 from conversations.models import Agreement, Conversation
 from devices.services import register_tablet
 from organisations.calendar import today
 from privacy.models import RetentionConsent
-from reports.batch import build_batch_export
-from reports.models import BatchExport
 from staff.models import Role, User
 from tests import factories as f
 from tests.conftest import build_cast

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from access_log.models import AccessLog
-from reports.models import BatchExport
+from batch_export.models import BatchExport
 from tests.browser.conftest import log_in
 from tests.task_worker import run_worker
 

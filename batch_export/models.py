@@ -1,4 +1,7 @@
-"""The batch export's record: the zip of a group's or a location's PDFs."""
+"""The batch export's record: the zip of a group's or a location's PDFs (batch_export/services.py makes it).
+
+The table keeps the name it was made with in the reports app (`reports_batchexport`): the model moved
+here without moving its rows (batch_export/migrations/0001_initial.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ def exports_storage() -> Storage:
 
 class BatchExport(models.Model):
     """The PDFs of a group's or a location's children as one zip, made by the task worker for the
-    person who asked (reports/batch.py), offered to them only until `expires_at`."""
+    person who asked (batch_export/services.py), offered to them only until `expires_at`."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting")
@@ -66,7 +69,7 @@ class BatchExport(models.Model):
     file = models.FileField(storage=exports_storage, upload_to="exports/", blank=True)
     error = models.TextField(blank=True)
     # The run that holds the export: its number (`attempts`, counted when a worker claims it) and until
-    # when it holds it without a sign of life (reports/batch.py renews the lease after each PDF).
+    # when it holds it without a sign of life (batch_export/services.py renews the lease after each PDF).
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,6 +77,7 @@ class BatchExport(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "reports_batchexport"
         verbose_name = _("batch export")
         verbose_name_plural = _("batch exports")
         ordering = ["-created_at"]
