@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "reports",
     "batch_export",
     "privacy",
+    "demo",
     "pages",
 ]
 

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 from access_log.models import AccessLog
 from children.models import Child
-from observations.demo import ATYPICAL_NOTES, TYPICAL_NOTES
+from demo.observations import ATYPICAL_NOTES, TYPICAL_NOTES
 from observations.models import PillarRating
 from organisations.calendar import today
 from reports.handout import months_phrase, parent_handout, period_phrase, render_parent_handout_pdf
