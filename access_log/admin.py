@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from access_log.models import AccessLog
-from staff.admin_scoping import ScopedAdmin
+from organisations.admin_scoping import ScopedAdmin
 from staff.scope import AnyUser
 
 

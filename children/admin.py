@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from children.models import Child, Mentorship, Placement
+from organisations.admin_scoping import ScopedAdmin, ScopedInline
 from staff.access import members_of, visible_organisations
-from staff.admin_scoping import ScopedAdmin, ScopedInline
 from staff.scope import AnyUser
 
 

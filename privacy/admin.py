@@ -28,13 +28,13 @@ from access_log.models import AccessLog
 from access_log.services import access_log_record
 from children.admin import ChildAdmin
 from children.models import Child
+from organisations.admin_scoping import ScopedAdmin
 from organisations.calendar import numeric_date, today
 from organisations.downloads import attachment
 from privacy.erasure import erase_child
 from privacy.export import render_access_export
 from privacy.models import RetentionConsent
 from privacy.records import RecordsProtected, child_records
-from staff.admin_scoping import ScopedAdmin
 from staff.scope import AnyUser
 
 CONFIRM = "erase"
