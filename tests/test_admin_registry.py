@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from organisations import admin_scoping
 from staff.admin_scoping import StaffAdminScope
-from tests.house_plan import layers
+from tests.house_plan import ROOT, layers
 
 
 def test_each_model_is_registered_by_its_own_app_or_extended_from_a_higher_one():
@@ -24,6 +24,16 @@ def test_each_model_is_registered_by_its_own_app_or_extended_from_a_higher_one()
         if registered_by != owner and not (extends_own and layers().index(registered_by) > layers().index(owner)):
             wrong.append(f"{model._meta.label} registered by {registered_by}")
     assert wrong == []
+
+
+def test_no_app_takes_another_apps_registration_back():
+    unregistering = [
+        str(path.relative_to(ROOT))
+        for app in layers()
+        for path in (ROOT / app).rglob("*.py")
+        if "site.unregister(" in path.read_text(encoding="utf-8")
+    ]
+    assert unregistering == []
 
 
 def test_staff_plugs_in_who_administers_what():
