@@ -1,6 +1,8 @@
 """Models that moved to another app (issue 18, one room for each concern) keep their tables and their
-rows: the migrations move them in Django's state only (SeparateDatabaseAndState), and their content
-types (with the permissions hanging on them) follow. Each test migrates back to the schema before the
+rows: the access log, the batch export, and the history of children, placements, mentorships,
+memberships and users (declared on those models now, registered from privacy before). The migrations
+move them in Django's state only (SeparateDatabaseAndState), and their content types (with the
+permissions hanging on them) follow. Each test migrates back to the schema before the
 move, writes rows through the old app's model, migrates forward and reads them through the new one."""
 
 import pytest
@@ -13,6 +15,8 @@ from django_tasks_db.models import DBTaskResult
 from access_log.models import AccessLog
 from batch_export.models import BatchExport
 from batch_export.services import build_batch_export, request_batch_export
+from children.models import Child
+from staff.models import User
 
 
 def migrate(targets):
@@ -81,3 +85,32 @@ def test_the_batch_export_keeps_its_rows_and_its_waiting_tasks_moving_to_its_own
     assert waiting.task_path == "batch_export.services.build_batch_export"
     assert waiting.task.func is build_batch_export.func  # the worker finds the task under its new path
     assert ContentType.objects.get(pk=content_type.pk).app_label == "batch_export"
+
+
+HISTORY_BEFORE = [("privacy", "0001_initial"), ("children", "0001_initial"), ("staff", "0002_password_reset_mail")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_history_of_children_and_people_keeps_its_rows_declared_on_the_models(cast, back_to_the_end):
+    kept = {
+        Child: set(Child.history.filter(id=cast.child_a.pk).values_list("history_id", flat=True)),
+        User: set(User.history.filter(id=cast.staff_a.pk).values_list("history_id", flat=True)),
+    }
+    assert all(kept.values())  # made with the cast
+    content_type = ContentType.objects.get_for_model(Child.history.model)
+    old = migrate(HISTORY_BEFORE)
+    assert ContentType.objects.get(pk=content_type.pk).app_label == "privacy"
+    old_child_history = old.get_model("privacy", "HistoricalChild")
+    row = old_child_history.objects.filter(id=cast.child_a.pk).order_by("history_id").last()
+    row.pk, row.history_type, row.first_name = None, "~", "Semmie"  # a change recorded by the old code
+    row.save()
+    old_user_history = old.get_model("privacy", "HistoricalUser")
+    assert set(old_user_history.objects.filter(id=cast.staff_a.pk).values_list("history_id", flat=True)) == kept[User]
+
+    migrate(None)
+
+    assert Child.history.model._meta.db_table == "privacy_historicalchild"
+    assert set(Child.history.filter(id=cast.child_a.pk).values_list("history_id", flat=True)) == kept[Child] | {row.pk}
+    assert cast.child_a.history.latest().first_name == "Semmie"
+    assert set(User.history.filter(id=cast.staff_a.pk).values_list("history_id", flat=True)) == kept[User]
+    assert ContentType.objects.get(pk=content_type.pk).app_label == "children"

@@ -67,8 +67,8 @@ def test_the_admin_downloads_everything_about_one_child(cast, client_for):
         "conversations.conversation",
         "conversations.agreement",
         "privacy.retentionconsent",
-        "privacy.historicalchild",
-        "privacy.historicalplacement",
+        "children.historicalchild",
+        "children.historicalplacement",
         "admin.logentry",
         "access_log.accesslog",
     } <= models
