@@ -71,8 +71,11 @@ INSTALLED_APPS = [
     "children",
     "observations",
     "conversations",
+    "access_log",
     "reports",
+    "batch_export",
     "privacy",
+    "demo",
     "pages",
 ]
 
@@ -311,7 +314,7 @@ PDF_TIMEOUT = env_int("PDF_TIMEOUT", 120)  # seconds a page waits for its PDF
 # backend) and `manage.py task_worker` (django-tasks-db's db_worker that waits out a lost database) runs
 # them; `make run` starts one beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# Batch exports (zips of PDFs, reports/batch.py): kept this many hours for the person who asked, in
+# Batch exports (zips of PDFs, batch_export/services.py): kept this many hours for the person who asked, in
 # their own storage: local disk by default (DJANGO_EXPORTS_ROOT), or any Django storage backend, e.g.
 # DJANGO_EXPORTS_STORAGE=storages.backends.s3.S3Storage (django-storages) with its AWS_* settings.
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)

@@ -34,7 +34,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 if TYPE_CHECKING:
-    from reports.downloads import Download
+    from organisations.downloads import Download
     from reports.summary import ChildSummary
     from tests.conftest import Cast
 

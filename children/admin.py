@@ -1,12 +1,18 @@
+"""The children's administration: the child with its placements and mentors.
+
+`ChildAdmin` is registered once, by privacy/admin.py, which extends it with the parents' rights
+(erasure as the only way to remove a child, and the access export): those live floors above, and
+this app knows nothing of them.
+"""
+
 from typing import Any
 
-from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from children.models import Child, Mentorship, Placement
+from organisations.admin_scoping import ScopedAdmin, ScopedInline
 from staff.access import members_of, visible_organisations
-from staff.admin_scoping import ScopedAdmin, ScopedInline
 from staff.scope import AnyUser
 
 
@@ -42,7 +48,6 @@ class MentorshipInline(ScopedInline):
         return members_of(visible_organisations(request.user).values_list("id", flat=True))
 
 
-@admin.register(Child)
 class ChildAdmin(ScopedAdmin):
     accessor = staticmethod(managed_children)
     list_display = ["first_name", "last_name", "date_of_birth"]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.models import HistoricalRecords
 
 from organisations.calendar import today
 from organisations.models import Group, Organisation
@@ -139,6 +140,8 @@ class Child(models.Model):
     date_of_birth = models.DateField(_("date of birth"))
 
     objects = ChildQuerySet.as_manager()
+    # The audit trail (privacy/ reads it); the table keeps the name it was made with in the privacy app.
+    history = HistoricalRecords(table_name="privacy_historicalchild")
 
     class Meta:
         verbose_name = _("child")
@@ -186,6 +189,7 @@ class Placement(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
     objects = PlacementQuerySet.as_manager()
+    history = HistoricalRecords(table_name="privacy_historicalplacement")
 
     MAX_OPEN = 2
 
@@ -249,6 +253,7 @@ class Mentorship(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
     objects = MentorshipQuerySet.as_manager()
+    history = HistoricalRecords(table_name="privacy_historicalmentorship")
 
     class Meta:
         verbose_name = _("mentorship")

@@ -1,5 +1,5 @@
 """What the views share about HTTP: the request of a view behind `login_required`. (A download:
-reports.downloads.attachment.)"""
+organisations.downloads.attachment.)"""
 
 from django.http import HttpRequest
 

@@ -1,10 +1,10 @@
 """The child's administration with the parents' rights (erasure and the access export), and the
 parents' consent to keep a record longer.
 
-The child admin lives one floor down (children/admin.py) and cannot know about privacy; this
-module registers the same admin again with the privacy parts added. Deleting a child in the
-administration, one or several, is always the complete erasure (privacy.erasure.erase_child):
-first a page that lists everything that will go, then the removal.
+The child admin lives floors down (children/admin.py) and cannot know about privacy; this module
+extends it with the privacy parts and registers it: the one registration of the Child admin.
+Deleting a child in the administration, one or several, is always the complete erasure
+(privacy.erasure.erase_child): first a page that lists everything that will go, then the removal.
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record
 from children.admin import ChildAdmin
 from children.models import Child
+from organisations.admin_scoping import ScopedAdmin
 from organisations.calendar import numeric_date, today
+from organisations.downloads import attachment
 from privacy.erasure import erase_child
 from privacy.export import render_access_export
 from privacy.models import RetentionConsent
 from privacy.records import RecordsProtected, child_records
-from reports.downloads import attachment
-from reports.models import AccessLog
-from reports.services import access_log_record
-from staff.admin_scoping import ScopedAdmin
 from staff.scope import AnyUser
 
 CONFIRM = "erase"
@@ -82,11 +82,10 @@ class RetentionConsentAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
-admin.site.unregister(Child)
-
-
 @admin.register(Child)
 class PrivacyChildAdmin(ChildAdmin):
+    """The children's admin with the parents' rights: erasure and the access export."""
+
     actions = [*(ChildAdmin.actions or ()), "erase_children", "export_for_parents"]  # type: ignore[misc]
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:

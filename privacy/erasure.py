@@ -4,9 +4,9 @@
 their history rows and the admin-log entries about them) in one transaction. The access log
 keeps its rows about the child under a pseudonym: the link, the ids in their page addresses
 and the observation's id give way to it, and the group rows drop the child's id from their
-lists (reports.services.access_log_forget_child). One more row says a record was removed, when,
+lists (access_log.services.access_log_forget_child). One more row says a record was removed, when,
 by whom and by which rule, with the number of rows per kind. Batch exports whose zip holds the
-child's PDF or names it lose their zip, and the child leaves their lists (reports.batch.forget_child).
+child's PDF or names it lose their zip, and the child leaves their lists (batch_export.services.forget_child).
 Nothing that names the child, holds its id or was written about it remains
 (tests/test_privacy_erasure.py searches a pg_dump of the database, the exports' storage and
 every access-log and export row).
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from access_log.models import AccessLog
+from access_log.services import access_log_forget_child
+from batch_export.services import forget_child
 from children.models import Child
 from privacy.records import RecordsProtected, child_records
-from reports.batch import forget_child
-from reports.models import AccessLog
-from reports.services import access_log_forget_child
 from staff.scope import AnyUser
 
 

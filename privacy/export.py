@@ -28,16 +28,16 @@ from django.db.models import Field, Model
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from access_log.models import AccessLog
 from children.models import Child, Mentorship, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, rating_label
 from organisations.calendar import numeric_date, numeric_moment
+from organisations.downloads import Download
 from organisations.labels import choice_label, choice_labels
 from privacy.models import RetentionConsent
 from privacy.records import ChildRecords, child_records
-from reports.downloads import Download
-from reports.models import AccessLog
 from reports.pdf import html_to_pdf, page_frame, safe_filename_part
 from staff.models import Membership, Role
 

@@ -1,10 +1,12 @@
-"""Privacy: the parents' consent to keep a record longer, and the audit trail of the records.
+"""Privacy: the parents' consent to keep a record longer.
 
-The audit trail: django-simple-history keeps a full copy of the row after every create and
-change, and the last copy on delete, with who (the request's user) and when. Observations,
-their ratings and parent conversations register it in their own apps; here it is registered for
-the records an organisation admin sets up (children, placements, mentorships, memberships,
-users), their history tables in this app, so the apps below need not know about it.
+The audit trail that privacy reads (records.py, export.py, erasure.py): django-simple-history keeps a
+full copy of the row after every create and change, and the last copy on delete, with who (the
+request's user) and when. Every model with a history declares it the same way, on the model:
+`history = HistoricalRecords(...)` (children, placements, mentorships, memberships, users,
+observations, their ratings, conversations, agreements, and the consent below). The history tables of
+children, placements, mentorships, memberships and users keep the names they were made with here
+(`privacy_historical...`, the `table_name` of their HistoricalRecords).
 """
 
 from __future__ import annotations
@@ -14,19 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
-from simple_history import register
 from simple_history.models import HistoricalRecords
 
-from children.models import Child, Mentorship, Placement
+from children.models import Child
 from organisations.calendar import numeric_date, today
-from staff.models import Membership, User
-
-register(Child, app="privacy")
-register(Placement, app="privacy")
-register(Mentorship, app="privacy")
-register(Membership, app="privacy")
-# The password hash stays out of the history; a login (only last_login changes) writes no row (audit.py).
-register(User, app="privacy", excluded_fields=["password", "last_login"])
 
 
 class RetentionConsent(models.Model):

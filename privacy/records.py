@@ -34,8 +34,8 @@ from django.utils.translation import gettext as _
 from simple_history.models import registered_models
 from simple_history.utils import get_app_model_primary_key_name, get_history_model_for_model
 
+from access_log.models import AccessLog
 from children.models import Child
-from reports.models import AccessLog
 
 
 class RecordsProtected(Exception):

@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
+from access_log.models import AccessLog
 from children.models import Child
 from organisations.calendar import add_months, months_cutoff, today
 from privacy.erasure import Erasure, erase_child
 from privacy.models import RetentionConsent
-from reports.models import AccessLog
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,19 @@
 """The group overview as CSV: a pure renderer, overview in, a Download (filename, content type, bytes) out.
 
 UTF-8 with a byte order mark and `;` between cells, as Dutch Excel expects. Cells
-that would start like a formula get a leading `'` (child names are user input).
+that would start like a formula get a leading `'` (child names are user input):
+organisations/downloads.py.
 """
 
-import csv
 import datetime
-import io
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from observations.pillars import Direction
 from organisations.calendar import numeric_date
-from reports.downloads import Download
+from organisations.downloads import Download, csv_cell, csv_download
 from reports.overview import GroupOverview
-
-MIMETYPE = "text/csv; charset=utf-8"
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """The cell as text, never starting like a formula: child names are user input."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        text = "'" + text
-    return text
 
 
 def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
@@ -84,14 +71,6 @@ def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
     return [[csv_cell(cell) for cell in r] for r in rows]
 
 
-def csv_bytes(rows: list[list[str]]) -> bytes:
-    """Rows of cells (already through `csv_cell`) as the file Dutch Excel opens directly:
-    UTF-8 with a byte order mark, `;` between cells, CRLF line ends."""
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def render_group_overview_csv(overview: GroupOverview, *, made_on: datetime.date) -> Download:
     filename = f"overzicht-{slugify(overview.group.name) or overview.group.pk}-{made_on:%Y-%m-%d}.csv"
-    return Download(filename, MIMETYPE, csv_bytes(overview_csv_rows(overview)))
+    return csv_download(filename, overview_csv_rows(overview))

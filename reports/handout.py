@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PARENT_WORDS, SITUATION_PARENT_WORDS
 from observations.models import PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, parent_words
-from reports.downloads import Download
+from organisations.downloads import Download
 from reports.patterns import PatternKind
 from reports.pdf import MIMETYPE, html_to_pdf, page_frame, safe_filename_part
 from reports.summary import ChildSummary, PillarSummary

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reports.downloads import Download
+from organisations.downloads import Download
 from reports.pdf_render import render_pdf
 from reports.summary import ChildSummary
 from staff.models import User

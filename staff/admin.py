@@ -1,5 +1,4 @@
-"""The administration of places and people. Places sit one floor down and cannot know
-the scope, so their admin lives here, beside the users'."""
+"""The administration of people: users and their memberships (the places: organisations/admin.py)."""
 
 from typing import Any
 
@@ -8,41 +7,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Group, Location, Organisation
-from staff.access import managed_groups, managed_locations, managed_memberships, managed_users, visible_organisations
-from staff.admin_scoping import ScopedAdmin, ScopedInline
+from organisations.admin_scoping import ScopedAdmin, ScopedInline
+from staff.access import managed_memberships
 from staff.forms import UserAdminChangeForm, UserAdminCreationForm
 from staff.models import Membership, User
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(ScopedAdmin):
-    accessor = staticmethod(visible_organisations)
-    list_display = ["name", "meldcode_url"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
-        return request.user.is_superuser
-
-
-@admin.register(Location)
-class LocationAdmin(ScopedAdmin):
-    accessor = staticmethod(managed_locations)
-    list_display = ["name", "kind", "organisation"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
-
-
-@admin.register(Group)
-class GroupAdmin(ScopedAdmin):
-    accessor = staticmethod(managed_groups)
-    list_display = ["name", "location", "min_age_months", "max_age_months"]
-    # Only the locations of the listed groups: the plain filter would name every location there is.
-    list_filter = [("location", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name"]
-    list_select_related = ["location"]
 
 
 class MembershipInline(ScopedInline):
@@ -67,7 +35,6 @@ class MembershipInline(ScopedInline):
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
-    accessor = staticmethod(managed_users)
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     ordering = ["email"]

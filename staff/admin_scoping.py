@@ -1,39 +1,27 @@
-"""Django admin for organisation admins, scoped by the same accessors as the views.
+"""Who administers what: the scope the scoped admin (organisations/admin_scoping.py) asks, plugged
+in when the apps are ready (staff/apps.py).
 
-Every admin page lists and edits only what its accessor returns for the user, and
-every foreign-key dropdown offers only in-scope objects (`CHOICES`). Only users
-who manage records (an organisation admin, or a platform superuser) get in; they
-get a 404 for any one object outside their scope, in every view that names one
-(change, delete, history, a user's password page).
-
-The administration reaches only what the user *manages*: the places of the
-organisations where they are an organisation admin (`managed_*` in staff/access.py),
-never the places where they merely work (staff, manager or coach there).
+Only users who manage records (an organisation admin, or a platform superuser) get into the
+administration; the rows of the places and the people they administer, and the choices a foreign
+key to them offers, come from the same accessors the views use (staff/access.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.forms import ModelChoiceField
-from django.http import Http404, HttpRequest
 
+from organisations.admin_scoping import Accessor
 from organisations.models import Group, Location, Organisation
-from organisations.text import VisibleTextInAdmin
 from staff.access import managed_groups, managed_locations, managed_users, user_access, visible_organisations
 from staff.models import User
 from staff.scope import AnyUser
 
-Accessor = Callable[[AnyUser], QuerySet[Any]]
-
-# The choices a foreign key may offer, per related model. A model missing here offers nothing.
-# An inline may narrow them further to its parent object (ScopedInline.choices_for).
-CHOICES: dict[type[Model], Accessor] = {
+# The rows of each model an admin administers, and so the choices a foreign key to it may offer. A model
+# missing here offers nothing (an admin page of it names its own accessor; an inline may narrow the
+# choices further to its parent object: ScopedInline.choices_for).
+ADMINISTERED: dict[type[Model], Accessor] = {
     Organisation: visible_organisations,
     Location: managed_locations,
     Group: managed_groups,
@@ -41,98 +29,12 @@ CHOICES: dict[type[Model], Accessor] = {
 }
 
 
-def scoped_choices(model: type[Model], user: AnyUser) -> QuerySet[Any]:
-    accessor = CHOICES.get(model)
-    return accessor(user) if accessor else model._default_manager.none()
+class StaffAdminScope:
+    """The AdminScope of organisations/admin_scoping.py, from the user's memberships and roles."""
 
+    def manages_records(self, user: AnyUser) -> bool:
+        return user_access(user).manages_records
 
-def manages_records(request: HttpRequest) -> bool:
-    return request.user.is_active and user_access(request.user).manages_records
-
-
-class ScopedForeignKeys(VisibleTextInAdmin):
-    """Limits every foreign-key dropdown to the user's scope (and, like every form, holds free text
-    to the visible-text rule: organisations/text.py)."""
-
-    def choices_for(self, db_field: Any, request: HttpRequest) -> QuerySet[Any]:
-        return scoped_choices(db_field.related_model, request.user)
-
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
-        kwargs["queryset"] = self.choices_for(db_field, request)
-        field: ModelChoiceField[Any] | None = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        return field
-
-
-class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin[Any]):
-    """A model admin whose rows come from `accessor` (set it on the subclass)."""
-
-    accessor: Accessor
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).filter(pk__in=self.accessor(request.user).values("pk"))
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
-        """One object of `get_queryset`, or a 404 (Django itself redirects with "does not exist"
-        from the change, delete and history views). Without an admin role: 403, as everywhere."""
-        if not manages_records(request):
-            raise PermissionDenied
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return manages_records(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return manages_records(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return manages_records(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return manages_records(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return manages_records(request)
-
-
-class ScopedInline(ScopedForeignKeys, admin.TabularInline[Any, Any]):
-    """Rows of an object the user manages. `accessor` (optional) bounds the rows further, for
-    rows that may lie outside the scope although their parent does not (a user's memberships)."""
-
-    extra = 0
-    accessor: Accessor | None = None
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if self.accessor is not None:
-            queryset = queryset.filter(pk__in=self.accessor(request.user).values("pk"))
-        return queryset
-
-    def parent_object(self, request: HttpRequest) -> Any:
-        """The object whose change page shows this inline, through its admin's scoped queryset;
-        None on an add page."""
-        match = request.resolver_match
-        object_id = match.kwargs.get("object_id") if match else None
-        if object_id is None:
-            return None
-        parent_admin = self.admin_site.get_model_admin(self.parent_model)
-        try:
-            return parent_admin.get_queryset(request).filter(pk=unquote(object_id)).first()
-        except (ValueError, ValidationError):
-            return None
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return manages_records(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return manages_records(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return manages_records(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return manages_records(request)
+    def administered(self, model: type[Model], user: AnyUser) -> QuerySet[Any]:
+        accessor = ADMINISTERED.get(model)
+        return accessor(user) if accessor else model._default_manager.none()

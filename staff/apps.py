@@ -9,6 +9,9 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from organisations.admin_scoping import plug_in
+        from staff.admin_scoping import StaffAdminScope
         from staff.middleware import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="staff.stamp_login")
+        plug_in(StaffAdminScope())  # who administers what, for every app's admin

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from organisations.calendar import numeric_moment
 from organisations.models import Group, Location, Organisation
@@ -59,6 +60,9 @@ class User(AbstractUser):
 
     # An e-mail manager, not auth's UserManager (which creates users by username).
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    # The audit trail (privacy/ reads it), without the password hash; a login (only last_login changes)
+    # writes no row (privacy/audit.py). The table keeps the name it was made with in the privacy app.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], table_name="privacy_historicaluser")
 
     class Meta:
         verbose_name = _("user")
@@ -176,6 +180,8 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("group"),
     )
+
+    history = HistoricalRecords(table_name="privacy_historicalmembership")
 
     class Meta:
         verbose_name = _("membership")

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from access_log.models import AccessLog
+from batch_export.models import BatchExport
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
-from reports.models import AccessLog, BatchExport
 from tests import factories as f
 from tests.observation_factories import make_observation
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from access_log.models import AccessLog
+from batch_export import services
+from batch_export.models import BatchExport
 from organisations.calendar import week_of
-from reports import batch
-from reports.models import AccessLog, BatchExport
 from tests import factories as f
 from tests.report_data import give_recurring_comfort_pattern
 from tests.task_worker import run_worker
@@ -34,7 +35,7 @@ def ask(client, group) -> BatchExport:
 
 def pdf_failing_for(child):
     """The summary PDF renderer, broken for `child` alone."""
-    real = batch.render_child_summary_pdf
+    real = services.render_child_summary_pdf
 
     def render(summary, **kwargs):
         if summary.child.pk == child.pk:
@@ -86,7 +87,7 @@ def test_the_worker_makes_the_zip_and_only_the_asker_fetches_it_once_logged(cast
 
 def test_a_child_whose_pdf_fails_is_listed_and_the_batch_goes_on(cast, client_for, monkeypatch):
     anna = f.make_child(cast.group_a, "Anna")
-    monkeypatch.setattr(batch, "render_child_summary_pdf", pdf_failing_for(anna))
+    monkeypatch.setattr(services, "render_child_summary_pdf", pdf_failing_for(anna))
     client = client_for(cast.coach)
     export = ask(client, cast.group_a)
     run_worker()
@@ -100,7 +101,7 @@ def test_a_child_whose_pdf_fails_is_listed_and_the_batch_goes_on(cast, client_fo
     assert anna.full_name in page
     archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(progress["download_url"]).streaming_content)))
     assert len([n for n in archive.namelist() if n.endswith(".pdf")]) == 1
-    assert anna.full_name in archive.read(batch.FAILURES_FILE).decode()
+    assert anna.full_name in archive.read(services.FAILURES_FILE).decode()
     # only the children in the zip are logged as exported
     assert list(AccessLog.objects.filter(action=AccessLog.Action.EXPORT).values_list("child", flat=True)) == [
         cast.child_a.pk
@@ -111,7 +112,7 @@ def test_a_batch_that_fails_as_a_whole_says_so_and_the_task_is_marked_failed(cas
     def broken(export, attempt):
         raise OSError("the storage is full")
 
-    monkeypatch.setattr(batch, "_build", broken)
+    monkeypatch.setattr(services, "_build", broken)
     client = client_for(cast.manager)
     export = ask(client, cast.group_a)
     run_worker()
@@ -129,7 +130,7 @@ def test_a_task_run_twice_makes_the_zip_once(cast, client_for):
     export = ask(client_for(cast.manager), cast.group_a)
     run_worker()
     first = BatchExport.objects.get().file.name
-    assert batch.run_batch_export(str(export.pk)).file.name == first  # a second run finds it claimed
+    assert services.run_batch_export(str(export.pk)).file.name == first  # a second run finds it claimed
 
 
 def test_the_zip_is_offered_for_a_limited_time(cast, client_for):
@@ -182,7 +183,7 @@ def test_a_removed_child_leaves_every_export_and_its_zip_goes(cast, client_for, 
     anna = f.make_child(cast.group_a, "Anna")
     client = client_for(cast.coach)
     with_anna = ask(client, cast.group_a)  # Sem in the zip, Anna among the failures
-    monkeypatch.setattr(batch, "render_child_summary_pdf", pdf_failing_for(anna))
+    monkeypatch.setattr(services, "render_child_summary_pdf", pdf_failing_for(anna))
     run_worker()
     monkeypatch.undo()
     with_anna.refresh_from_db()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from reports.models import BatchExport
+from batch_export.models import BatchExport
 from tests import factories as f
 from tests.processes import task_worker, wait_for
 from tests.task_worker import run_worker
@@ -72,26 +72,26 @@ def test_an_export_cut_off_too_often_fails_and_says_so(cast, client_for):
 def test_a_live_worker_keeps_its_export_and_a_run_that_lost_it_stops(cast, client_for, monkeypatch):
     """The check at the lease's end leaves an export whose worker renewed the lease, and a run whose
     lease another run has taken (it was silent too long) stops without touching the export."""
-    from reports import batch
+    from batch_export import services
 
     client = client_for(cast.manager)
     export = ask(client, cast.group_a)
     future = timezone.now() + datetime.timedelta(minutes=5)
     BatchExport.objects.filter(pk=export.pk).update(status=BatchExport.Status.RUNNING, attempts=1, lease_until=future)
-    assert batch.run_batch_export(str(export.pk)).attempts == 1  # held by a live worker: left alone
+    assert services.run_batch_export(str(export.pk)).attempts == 1  # held by a live worker: left alone
     later = DBTaskResult.objects.filter(run_after__gt=future, run_after__lt=future + datetime.timedelta(minutes=1))
     check = later.get(status="READY")  # looked at again after its lease
     assert check.args_kwargs["args"] == [str(export.pk)]
 
-    real = batch.render_child_summary_pdf
+    real = services.render_child_summary_pdf
 
     def taken_over_meanwhile(summary, **kwargs):
         BatchExport.objects.filter(pk=export.pk).update(attempts=9)  # another run claimed it
         return real(summary, **kwargs)
 
     BatchExport.objects.filter(pk=export.pk).update(lease_until=timezone.now())
-    monkeypatch.setattr(batch, "render_child_summary_pdf", taken_over_meanwhile)
-    batch.run_batch_export(str(export.pk))
+    monkeypatch.setattr(services, "render_child_summary_pdf", taken_over_meanwhile)
+    services.run_batch_export(str(export.pk))
     export.refresh_from_db()
     assert (export.status, export.attempts, export.done, export.file.name) == ("running", 9, 0, "")
 
@@ -99,15 +99,15 @@ def test_a_live_worker_keeps_its_export_and_a_run_that_lost_it_stops(cast, clien
 def test_an_export_whose_database_went_away_is_left_for_the_check_at_its_lease_end(cast, client_for, monkeypatch):
     from django.db import OperationalError
 
-    from reports import batch
+    from batch_export import services
 
     def database_gone(summary, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     export = ask(client_for(cast.manager), cast.group_a)
-    monkeypatch.setattr(batch, "render_child_summary_pdf", database_gone)
+    monkeypatch.setattr(services, "render_child_summary_pdf", database_gone)
     with pytest.raises(OperationalError):
-        batch.run_batch_export(str(export.pk))
+        services.run_batch_export(str(export.pk))
     export.refresh_from_db()
     assert (export.status, export.attempts, export.error) == ("running", 1, "")  # not "mislukt"
     by_lease_end = export.lease_until + datetime.timedelta(seconds=1)

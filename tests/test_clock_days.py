@@ -37,13 +37,13 @@ from django.urls import reverse
 from django.utils import formats, translation
 from pypdf import PdfReader
 
+from batch_export import services
+from batch_export.models import BatchExport
 from children.models import Child, Placement
 from conversations.models import Conversation
 from observations.models import Observation, PillarWeek
 from organisations.calendar import months_cutoff
-from reports import batch
 from reports.figures import weekly_figures
-from reports.models import BatchExport
 from tests import factories as f
 from tests.conftest import Cast, build_cast
 from tests.factories import PASSWORD
@@ -578,7 +578,7 @@ def test_a_batch_export_is_offered_for_24_hours(clock, cast, client):
     client.force_login(cast.manager)
     assert client.post(reverse("group_export", args=[cast.group_a.pk]), {"weken": "12"}).status_code == 302
     export = BatchExport.objects.get()
-    batch.run_batch_export(str(export.pk))  # the task's body, in this process (and on its frozen clock)
+    services.run_batch_export(str(export.pk))  # the task's body, in this process (and on its frozen clock)
     export.refresh_from_db()
     assert export.status == BatchExport.Status.DONE and export.expires_at == moment
     assert f"-{asked.astimezone(AMSTERDAM).date().isoformat()}-" in export.file.name  # the day it was asked for

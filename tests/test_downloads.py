@@ -1,5 +1,5 @@
 """Every renderer returns one type, a Download (filename, content type, bytes), and every view and the
-admin's access export answer with reports.downloads.attachment (issue 18)."""
+admin's access export answer with organisations.downloads.attachment (issue 18)."""
 
 import dataclasses
 import datetime
@@ -7,16 +7,17 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from access_log.csv_export import render_access_log_csv
+from access_log.models import AccessLog
+from access_log.selectors import access_log_rows
+from access_log.services import access_log_record
 from organisations.calendar import today
+from organisations.downloads import Download, attachment
 from privacy.export import render_access_export
-from reports.access_log import access_log_rows, render_access_log_csv
 from reports.csv_export import render_group_overview_csv
-from reports.downloads import Download, attachment
 from reports.handout import parent_handout, render_parent_handout_pdf
-from reports.models import AccessLog
 from reports.overview import group_overview
 from reports.pdf import render_child_summary_pdf
-from reports.services import access_log_record
 from reports.summary import child_summary
 from tests.report_data import give_recurring_comfort_pattern
 

@@ -16,10 +16,10 @@ import pytest
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from conversations.demo import CHILD, COACH_EMAIL, seed_demo_conversations
 from conversations.models import Agreement, Conversation
 from conversations.services import ENTRY as CONVERSATION_ENTRY
 from conversations.services import conversation_create
+from demo.conversations import CHILD, COACH_EMAIL, seed_demo_conversations
 from devices import services as device_services
 from observations.models import Observation, PillarRating
 from organisations.calendar import today

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from reports.models import AccessLog
+from access_log.models import AccessLog
 from tests import factories as f
 from tests.report_data import give_recurring_comfort_pattern
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from reports.csv_export import csv_cell
+from organisations.downloads import csv_cell
 from reports.overview import group_overview
 from tests import factories as f
 from tests.report_data import give_recurring_comfort_pattern
@@ -134,7 +134,7 @@ def test_the_csv_runs_a_fixed_number_of_queries(cast, client_for, django_assert_
 
 
 def test_every_csv_export_writes_one_access_log_row_per_child(cast, client_for):
-    from reports.models import AccessLog
+    from access_log.models import AccessLog
 
     second = f.make_child(cast.group_a, "Noor")
     response = client_for(cast.manager).get(url(cast.group_a, "?weken=8"))

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from reports.patterns import PatternKind
 from reports.summary import PATTERN_STYLE
+from tests.house_plan import layers
 from tests.observation_factories import make_observation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +24,7 @@ PDF_ONLY = {
     "reports/templates/reports/parent_handout_pdf.html",
     "privacy/templates/privacy/access_export.html",
 }
-APPS = ["organisations", "staff", "children", "observations", "conversations", "reports", "privacy", "pages"]
+APPS = layers()
 
 
 def csp_directives(response) -> dict[str, list[str]]:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from reports.models import AccessLog
+from access_log.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 

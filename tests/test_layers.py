@@ -20,7 +20,6 @@ or a template name must not belong to a higher app (a lower app would lean on it
 
 import ast
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,6 +33,8 @@ from django.template import TemplateDoesNotExist, engines
 from django.template.backends.django import Template as DjangoTemplate
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.house_plan import layers
+
 ROOT = Path(__file__).resolve().parents[1]
 
 TEMPLATE_REFERENCE = re.compile(r"""\{%-?\s*(include|extends)\s+(["'])(?P<name>[^"']+)\2""")
@@ -42,15 +43,6 @@ URL_FUNCTIONS = {"reverse", "reverse_lazy", "redirect", "resolve_url"}
 TEMPLATE_LITERAL = re.compile(r"^(?P<app>[a-z_]+)/[\w./-]+\.(html|txt|xml)$")
 SHELL = "templates"  # the project-level templates/ folder: the floor below every app
 SHELL_DIR = ROOT / SHELL
-
-
-@cache
-def layers() -> tuple[str, ...]:
-    """The apps bottom to top, from the layers contract in pyproject.toml."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    contracts = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
-    assert len(contracts) == 1, "expected exactly one layers contract in pyproject.toml"
-    return tuple(reversed(contracts[0]["layers"]))  # the contract lists them top to bottom
 
 
 def floor(app: str) -> int:

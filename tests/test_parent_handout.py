@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from access_log.models import AccessLog
 from children.models import Child
-from observations.demo import ATYPICAL_NOTES, TYPICAL_NOTES
+from demo.observations import ATYPICAL_NOTES, TYPICAL_NOTES
 from observations.models import PillarRating
 from organisations.calendar import today
 from reports.handout import months_phrase, parent_handout, period_phrase, render_parent_handout_pdf
-from reports.models import AccessLog
 from reports.summary import child_summary
 from staff.models import User
 from tests.browser.conftest import OUTPUT_DIR

@@ -47,14 +47,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record
+from batch_export.models import BatchExport
+from batch_export.services import build_batch_export
 from children.models import Child
 from conversations.models import Agreement, Conversation
 from devices.services import register_tablet
 from organisations.calendar import today
 from privacy.models import RetentionConsent
-from reports.batch import build_batch_export
-from reports.models import AccessLog, BatchExport
-from reports.services import access_log_record
 from staff.models import Role, User
 from tests import factories as f
 from tests.conftest import build_cast
@@ -214,7 +215,7 @@ ADMIN_MODELS: dict[str, ScopedModel | StockModel] = {
     "staff/user": ScopedModel("staff_a", password=True),
     "children/child": ScopedModel("child_a"),
     "privacy/retentionconsent": ScopedModel("retention_consent"),
-    "reports/accesslog": ScopedModel("access_log_row", add=NOBODY, delete=NOBODY, read_only=True),
+    "access_log/accesslog": ScopedModel("access_log_row", add=NOBODY, delete=NOBODY, read_only=True),
     "auth/group": StockModel("auth_group", add=ROOT_ONLY),
     "axes/accessattempt": StockModel("axes_attempt", change_post=REDIRECT),
     "axes/accesslog": StockModel("axes_log", change_post=REDIRECT),

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
+from demo.observations import TYPICAL_NOTES, _plan_child
 from observations import pillars
-from observations.demo import TYPICAL_NOTES, _plan_child
 from observations.forms import NewObservationForm
 from observations.models import PillarRating
 from observations.pillars import PILLARS, SCALE, Pillar

@@ -21,10 +21,11 @@ from reports.overview import location_overview
 from reports.summary import child_summary
 from staff.models import Role, User
 from tests import factories as f
+from tests.house_plan import layers
 from tests.observation_factories import make_observation
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["organisations", "staff", "devices", "children", "observations", "conversations", "reports", "privacy", "pages"]
+APPS = layers()
 TRAIL = re.compile(r'<nav aria-label="Kruimelpad"><ol class="breadcrumb">(.*?)</ol></nav>', re.S)
 LINK = re.compile(r'<li class="breadcrumb-item"><a href="([^"]+)">(.*?)</a></li>')
 CURRENT = re.compile(r'<li class="breadcrumb-item active" aria-current="page">(.*?)</li>')

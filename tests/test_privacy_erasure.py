@@ -11,14 +11,15 @@ from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from access_log.models import AccessLog
+from batch_export import services
+from batch_export.models import BatchExport, exports_storage
+from batch_export.services import FAILURES_FILE
 from children.models import Child
 from conversations.models import Conversation
 from observations.models import Observation, PillarRating
 from organisations.calendar import today
 from privacy.erasure import erase_child
-from reports import batch
-from reports.batch import FAILURES_FILE
-from reports.models import AccessLog, BatchExport, exports_storage
 from tests import factories as f
 from tests.observation_factories import make_observation
 from tests.privacy_data import MARKERS, NAME, database_dump, rich_child, traces
@@ -188,7 +189,7 @@ def _seen_everywhere(cast, client_for, monkeypatch):
     in_zip = _export(manager, cast.group_a)
     assert child.pk in in_zip.children
     assert manager.get(reverse("export_download", args=[in_zip.pk])).status_code == 200
-    monkeypatch.setattr(batch, "render_child_summary_pdf", pdf_failing_for(child))
+    monkeypatch.setattr(services, "render_child_summary_pdf", pdf_failing_for(child))
     failed = _export(manager, cast.group_a)
     monkeypatch.undo()
     assert failed.failures[0]["child"] == child.pk and failed.file
@@ -257,20 +258,20 @@ def test_issue_19_erasure_leaves_no_id_or_name_of_the_child_in_the_access_log_or
 def test_issue_19_a_child_removed_while_its_export_is_made_leaves_no_zip(cast, client_for, monkeypatch):
     """The worker drew the child's PDF, then the child was removed before the export was stored."""
     child = f.make_child(cast.group_a, "Wobbeltje")
-    real = batch._finish
+    real = services._finish
 
     def erase_first(export, held, included, failures):
         assert child.pk in included
         erase_child(Child.objects.get(pk=child.pk), rule=AccessLog.Rule.REQUEST)
         real(export, held, included, failures)
 
-    monkeypatch.setattr(batch, "_finish", erase_first)
+    monkeypatch.setattr(services, "_finish", erase_first)
     export = _export(client_for(cast.manager), cast.group_a)
     assert (export.status, export.file.name, export.children, export.error) == (
         BatchExport.Status.FAILED,
         "",
         [],
-        batch.RECORD_REMOVED,
+        services.RECORD_REMOVED,
     )
     assert _stored_zip_names() == []
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from access_log.models import AccessLog
 from observations.models import Observation, PillarRating
-from reports.models import AccessLog
 from tests.privacy_data import MARKERS, NAME, rich_child
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +67,10 @@ def test_the_admin_downloads_everything_about_one_child(cast, client_for):
         "conversations.conversation",
         "conversations.agreement",
         "privacy.retentionconsent",
-        "privacy.historicalchild",
-        "privacy.historicalplacement",
+        "children.historicalchild",
+        "children.historicalplacement",
         "admin.logentry",
-        "reports.accesslog",
+        "access_log.accesslog",
     } <= models
     dumped = json.dumps(data, ensure_ascii=False)
     for marker in MARKERS:  # the earlier note and the dropped rating are only in the history
@@ -80,7 +80,7 @@ def test_the_admin_downloads_everything_about_one_child(cast, client_for):
     ratings = [r for r in rows if r["model"] == "observations.pillarrating"]
     assert len(ratings) == PillarRating.objects.filter(observation__child=child).count()
     # Group rows list only this child, not the others of the group.
-    listed = [row["fields"]["children"] for row in rows if row["model"] == "reports.accesslog"]
+    listed = [row["fields"]["children"] for row in rows if row["model"] == "access_log.accesslog"]
     listed = [json.loads(c) if isinstance(c, str) else c for c in listed]  # an array field serializes as text
     assert [c for c in listed if c] and all([int(x) for x in c] == [child.pk] for c in listed if c)
     assert cast.child_a.first_name not in dumped  # Sem, in the same group

@@ -7,11 +7,11 @@ import io
 import pytest
 from django.core.management import call_command
 
+from access_log.models import AccessLog
 from children.models import Child, Placement
 from organisations.calendar import add_months, today
 from privacy.models import RetentionConsent
 from privacy.retention import children_due
-from reports.models import AccessLog
 from tests import factories as f
 from tests.observation_factories import make_observation
 from tests.privacy_data import NAME, database_dump, rich_child, traces

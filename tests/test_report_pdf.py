@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from access_log.models import AccessLog
 from observations.pillars import PILLARS
 from organisations.calendar import today
-from reports.models import AccessLog
 from reports.pdf import fetch_url, html_to_pdf, render_child_summary_pdf
 from reports.summary import child_summary
 from tests.report_data import give_recurring_comfort_pattern, many_observations, observe, weeks_ago

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.models import AccessLog
+from access_log.models import AccessLog
 from reports.patterns import PatternKind
 from reports.summary import child_summary, parse_weeks
 from tests.report_data import give_recurring_comfort_pattern, many_observations, observe, weeks_ago
@@ -163,14 +163,14 @@ def test_summary_patterns(cast):
 def test_the_access_log_is_read_only_and_scoped_in_the_admin(cast, client_for):
     client_for(cast.coach).get(summary_url(cast.child_a))
     row = AccessLog.objects.get()
-    changelist = reverse("admin:reports_accesslog_changelist")
+    changelist = reverse("admin:access_log_accesslog_changelist")
     admin = client_for(cast.admin)
     response = admin.get(changelist)
     assert response.status_code == 200 and "Sem Testmans" in response.content.decode()
-    assert admin.get(reverse("admin:reports_accesslog_add")).status_code == 403
-    detail = admin.get(reverse("admin:reports_accesslog_change", args=[row.pk]))
+    assert admin.get(reverse("admin:access_log_accesslog_add")).status_code == 403
+    detail = admin.get(reverse("admin:access_log_accesslog_change", args=[row.pk]))
     assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
     other = client_for(cast.other_admin)
     assert "Sem Testmans" not in other.get(changelist).content.decode()
-    assert other.get(reverse("admin:reports_accesslog_change", args=[row.pk])).status_code in (302, 404)
+    assert other.get(reverse("admin:access_log_accesslog_change", args=[row.pk])).status_code in (302, 404)
     assert client_for(cast.coach).get(changelist).status_code in (302, 403)

@@ -10,11 +10,11 @@ from django.db import connection
 from django.db.models import Count
 
 from children.models import Child, Placement
+from demo.scale import ORGANISATION
 from observations.models import Observation, PillarRating
 from observations.services import RatingInput, observation_create
 from organisations.calendar import current_week, today
 from organisations.models import Location, Organisation
-from reports.management.commands.seed_scale import ORGANISATION
 from staff.models import Role, User
 from tests import factories as f
 from tests.rollup_check import assert_rollup_exact

@@ -11,8 +11,8 @@ import dj_database_url
 import pytest
 from django.db import connection
 
-from reports.batch import request_batch_export
-from reports.models import BatchExport
+from batch_export.models import BatchExport
+from batch_export.services import request_batch_export
 from tests.privacy_data import database_dump
 from tests.processes import task_worker, wait_for
 from tests.throwaway_postgres import ThrowawayPostgres

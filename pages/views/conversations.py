@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record
 from children.access import child_access
 from children.entries import entry_form
 from children.models import Child
@@ -24,8 +26,6 @@ from conversations.forms import ConversationForm, EditConversationForm, NewConve
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
-from reports.models import AccessLog
-from reports.services import access_log_record
 from staff.models import User
 
 

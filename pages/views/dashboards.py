@@ -4,15 +4,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record, access_log_record_shown, children_shown
 from children import selectors
 from children.access import ChildAccess, child_access
 from conversations import selectors as conversation_selectors
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
-from reports.models import AccessLog
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
-from reports.services import access_log_record, access_log_record_shown, children_shown
 from staff.access import loggable_groups, user_access, visible_groups, visible_locations
 
 

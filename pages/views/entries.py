@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record, access_log_record_shown, children_shown
 from children.entries import entry_form
 from children.models import Child
 from conversations import selectors as conversation_selectors
@@ -22,8 +24,6 @@ from observations.forms import EditObservationForm, NewObservationForm, RemoveOb
 from observations.models import Observation
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
-from reports.models import AccessLog
-from reports.services import access_log_record, access_log_record_shown, children_shown
 
 SESSION_SITUATION = "observations.last_situation"
 # Sent by the browser with an entry from its local queue (see _from_outbox).

@@ -16,10 +16,10 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from batch_export.models import BatchExport
+from batch_export.services import TooManyOpenExports, exports_of, open_for_download, request_batch_export
 from organisations.models import Group, Location
 from pages.http import AuthenticatedHttpRequest
-from reports.batch import TooManyOpenExports, exports_of, open_for_download, request_batch_export
-from reports.models import BatchExport
 from reports.summary import parse_weeks
 from staff.access import readable_groups, user_access, visible_locations
 

@@ -10,16 +10,16 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record_many, access_log_record_shown, children_shown
 from children.models import Child
 from organisations.calendar import today
+from organisations.downloads import attachment
 from organisations.models import Group
 from pages.http import AuthenticatedHttpRequest
 from reports.csv_export import render_group_overview_csv
-from reports.downloads import attachment
-from reports.models import AccessLog
 from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overview
 from reports.patterns import PatternKind
-from reports.services import access_log_record_many, access_log_record_shown, children_shown
 from reports.summary import PATTERN_STYLE, WEEK_CHOICES, parse_weeks
 from staff.access import readable_groups, user_access
 

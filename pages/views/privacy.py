@@ -14,11 +14,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from markdown_it import MarkdownIt
 
+from access_log.csv_export import render_access_log_csv
+from access_log.forms import AccessLogFilterForm
+from access_log.selectors import access_log_for, access_log_rows
 from organisations.calendar import today
+from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
-from reports.access_log import access_log_for, access_log_rows, render_access_log_csv
-from reports.downloads import attachment
-from reports.forms import AccessLogFilterForm
 from staff.access import user_access
 
 PAGE_SIZE = 50

@@ -5,15 +5,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record
 from children.access import child_access
 from children.models import Child
 from organisations.calendar import today
+from organisations.downloads import Download, attachment
 from pages.http import AuthenticatedHttpRequest
-from reports.downloads import Download, attachment
 from reports.handout import parent_handout, render_parent_handout_pdf
-from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
-from reports.services import access_log_record
 from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
 

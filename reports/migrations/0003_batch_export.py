@@ -2,10 +2,15 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
-import reports.models
 import uuid
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import migrations, models
+
+
+def exports_storage():
+    """Frozen here: the model and its storage moved to the batch_export app (issue 18)."""
+    return storages.create_storage(settings.EXPORTS_STORAGE)
 
 
 class Migration(migrations.Migration):
@@ -28,7 +33,7 @@ class Migration(migrations.Migration):
                 ('done', models.PositiveIntegerField(default=0)),
                 ('children', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), blank=True, default=list, size=None)),
                 ('failures', models.JSONField(blank=True, default=list)),
-                ('file', models.FileField(blank=True, storage=reports.models.exports_storage, upload_to='exports/')),
+                ('file', models.FileField(blank=True, storage=exports_storage, upload_to='exports/')),
                 ('error', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),

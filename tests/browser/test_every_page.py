@@ -113,11 +113,11 @@ class Visit:
 
 def demo_pages() -> dict[str, list[tuple[str, str]]]:
     """Per role (demo login), the page types it sees, with one real object each."""
+    from batch_export.models import BatchExport
     from conversations.models import Conversation
     from observations.models import Observation
     from organisations.calendar import today
     from organisations.models import Group, Location
-    from reports.models import BatchExport
     from staff.models import User
 
     vlinders = Group.objects.get(name="Vlinders")

@@ -6,7 +6,8 @@ import zipfile
 
 import pytest
 
-from reports.models import AccessLog, BatchExport
+from access_log.models import AccessLog
+from batch_export.models import BatchExport
 from tests.browser.conftest import log_in
 from tests.task_worker import run_worker
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from access_log.models import AccessLog
 from children.models import Child
 from privacy.erasure import erase_child
 from privacy.records import RecordsProtected, child_records
-from reports.models import AccessLog
 from staff.models import User
 
 

@@ -9,12 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from tqdm import tqdm
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record
 from children.models import Child
 from organisations.calendar import today
 from organisations.models import Group
-from reports.models import AccessLog
 from reports.pdf import render_child_summary_pdf
-from reports.services import access_log_record
 from reports.summary import child_summary
 from staff.models import User
 

@@ -1,6 +1,6 @@
 """Sixteen weeks of demo observations for every demo child, with recognisable patterns.
 
-Run after the demo organisation exists (children/demo.py); `seed_demo` calls it.
+Run after the demo organisation exists (demo/organisation.py); `seed_demo` calls it.
 Deterministic (fixed random seed), dates relative to today, and idempotent: an
 observation's natural key is (child, observer, date, situation), and existing
 keys are never created again.

@@ -1,9 +1,11 @@
+"""The access log in the administration: read-only, each organisation admin their own organisation's rows."""
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from reports.models import AccessLog
-from staff.admin_scoping import ScopedAdmin
+from access_log.models import AccessLog
+from organisations.admin_scoping import ScopedAdmin
 from staff.scope import AnyUser
 
 

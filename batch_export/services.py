@@ -36,13 +36,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from access_log.models import AccessLog
+from access_log.services import access_log_record_many
+from batch_export.models import BatchExport
 from children.models import Child
 from organisations.calendar import day_of, today
 from organisations.models import Group, Location
 from reports.figures import window
-from reports.models import AccessLog, BatchExport
 from reports.pdf import render_child_summary_pdf, safe_filename_part
-from reports.services import access_log_record_many
 from reports.summary import child_summary
 from staff.models import User
 from staff.scope import AnyUser
@@ -257,7 +258,7 @@ def _finish(
     """Store the zip's lists, unless one of its children was removed while it was made: the zip then
     holds (or names) a child whose record is gone, and goes. The children's rows are locked first, so
     an erasure (which locks its child, privacy/erasure.py) either waits for this export's lists and
-    removes the zip itself (reports.batch.forget_child), or has gone before and is seen here."""
+    removes the zip itself (batch_export.services.forget_child), or has gone before and is seen here."""
     listed = {*included, *(cast(int, f["child"]) for f in failures)}
     now = timezone.now()
     with transaction.atomic():

@@ -1,4 +1,5 @@
-"""Writes of the reports app: the access log."""
+"""Writes of the access log: a row per page or export about one child, one row per page about a
+group, and forgetting a removed child."""
 
 import datetime
 from collections.abc import Iterable
@@ -8,8 +9,8 @@ from django.db.models import BigIntegerField, CharField, F, Func, JSONField, Val
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 
+from access_log.models import PATH_MAX_LENGTH, REMOVED_CHILDREN, AccessLog
 from children.models import Child
-from reports.models import PATH_MAX_LENGTH, REMOVED_CHILDREN, AccessLog
 from staff.models import User
 from staff.scope import AnyUser
 

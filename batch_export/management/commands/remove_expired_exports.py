@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from reports.batch import remove_expired_exports
+from batch_export.services import remove_expired_exports
 
 
 class Command(BaseCommand):

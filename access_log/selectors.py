@@ -1,5 +1,5 @@
 """Reading the access log (inzagelog): the rows an organisation admin may see, filtered, with the
-children's names resolved in one query, and as CSV.
+children's names resolved in one query (the CSV of them: access_log/csv_export.py).
 
 Scope: `AccessLog.objects.visible_to(user)` (staff/scope.py: the organisations the user manages;
 a platform superuser all). A removed child shows as its pseudonym.
@@ -14,11 +14,8 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
+from access_log.models import REMOVED_CHILDREN, AccessLog
 from children.models import Child
-from organisations.calendar import numeric_date, numeric_moment
-from reports.csv_export import MIMETYPE, csv_bytes, csv_cell
-from reports.downloads import Download
-from reports.models import REMOVED_CHILDREN, AccessLog
 from staff.models import User
 from staff.scope import AnyUser
 
@@ -106,49 +103,3 @@ def access_log_rows(entries: list[AccessLog]) -> list[AccessLogRow]:
         removed = sum(1 for pk in e.children if pk not in names) + len(e.details.get(REMOVED_CHILDREN, []))
         rows.append(AccessLogRow(entry=e, children=children, removed=removed))
     return rows
-
-
-def _local(moment: datetime.datetime) -> str:
-    return numeric_moment(moment)
-
-
-def _date(day: datetime.date | None) -> str:
-    return numeric_date(day)
-
-
-def access_log_csv_rows(rows: list[AccessLogRow]) -> list[list[str]]:
-    header: list[object] = [
-        _("When"),
-        _("User"),
-        _("E-mail"),
-        _("Action"),
-        _("Children"),
-        _("Children removed since"),
-        _("Page"),
-        _("Weeks"),
-        _("Period from"),
-        _("Period until"),
-        _("Rule"),
-    ]
-    out = [[csv_cell(cell) for cell in header]]
-    for row in rows:
-        e = row.entry
-        cells: list[object] = [
-            _local(e.created_at),
-            row.who,
-            e.user.email if e.user is not None else "",
-            e.get_action_display(),
-            ", ".join(c.name for c in row.children),
-            row.removed or "",
-            e.path,
-            e.weeks or "",
-            _date(e.period_start),
-            _date(e.period_end),
-            e.get_rule_display() if e.rule else "",
-        ]
-        out.append([csv_cell(cell) for cell in cells])
-    return out
-
-
-def render_access_log_csv(rows: list[AccessLogRow], *, made_on: datetime.date) -> Download:
-    return Download(f"inzagelog-{made_on:%Y-%m-%d}.csv", MIMETYPE, csv_bytes(access_log_csv_rows(rows)))

@@ -4,9 +4,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from children.demo import ORGANISATION, seed_demo_organisation
-from conversations.demo import seed_demo_conversations
-from observations.demo import seed_demo_observations
+from demo.conversations import seed_demo_conversations
+from demo.observations import seed_demo_observations
+from demo.organisation import ORGANISATION, seed_demo_organisation
 from organisations.models import Organisation
 
 

@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from access_log.models import AccessLog
+from access_log.selectors import AccessLogFilter
 from organisations.text import VisibleTextField
-from reports.access_log import AccessLogFilter
-from reports.models import AccessLog
 from staff.access import members_of, visible_organisations
 from staff.models import User
 from staff.scope import AnyUser
