@@ -125,14 +125,22 @@ def _refuse_when_closed(request: AuthenticatedHttpRequest, observation: Observat
     return redirect("observation_detail", pk=observation.pk)
 
 
+def _open_for_change(request: AuthenticatedHttpRequest, pk: int) -> tuple[Observation, HttpResponse | None]:
+    """The user's own observation, and a redirect with a message when its edit window has closed;
+    while it is open, the form about to show the entry is logged as a read."""
+    observation = _own_observation(request, pk)
+    refused = _refuse_when_closed(request, observation)
+    if refused is None:
+        _log_shown_entry(request, observation)
+    return observation, refused
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def observation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    observation = _own_observation(request, pk)
-    refused = _refuse_when_closed(request, observation)
+    observation, refused = _open_for_change(request, pk)
     if refused:
         return refused
-    _log_shown_entry(request, observation)
     form, saved = entry_form(
         request,
         EditObservationForm,
@@ -158,11 +166,9 @@ def observation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @login_required
 def observation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    observation = _own_observation(request, pk)
-    refused = _refuse_when_closed(request, observation)
+    observation, refused = _open_for_change(request, pk)
     if refused:
         return refused
-    _log_shown_entry(request, observation)
     form, removed = entry_form(
         request,
         RemoveObservationForm,
