@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "devices",
     "children",
     "observations",
+    "calibration",
     "conversations",
     "access_log",
     "reports",

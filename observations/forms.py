@@ -32,7 +32,7 @@ class PillarRow:
     pillar: Pillar
     kind: forms.BoundField
     strength: forms.BoundField
-    note: forms.BoundField
+    note: forms.BoundField | None  # None: no note (the calibration round's practice rows)
 
     @property
     def errors(self) -> ErrorList:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages.views import conversations, dashboards, entries, exports, overview, privacy, summary, tablet
+from pages.views import calibration, conversations, dashboards, entries, exports, overview, privacy, summary, tablet
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -30,6 +30,9 @@ urlpatterns = [
     path("exporten/<uuid:pk>/download/", exports.export_download, name="export_download"),
     path("inzagelog/", privacy.access_log_page, name="access_log"),
     path("inzagelog.csv", privacy.access_log_csv, name="access_log_csv"),
+    path("oefenen/", calibration.practice_round, name="practice_round"),
+    path("oefenen/later/", calibration.practice_later, name="practice_later"),
+    path("oefenen/<int:pk>/", calibration.practice_result, name="practice_result"),
     path("privacy/", privacy.privacy_statement, name="privacy_statement"),
     path("tablet/", tablet.tablet_home, name="tablet_home"),
     path("tablet/koppelen/", tablet.tablet_register, name="tablet_register"),

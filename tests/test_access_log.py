@@ -211,6 +211,9 @@ SHOW_NO_RECORD = {
     "tablet_lock": "POST only",
     "pin_settings": "a PIN form",
     "connection_check": "an empty answer",
+    "practice_round": "written vignettes about made-up children",
+    "practice_later": "POST only",
+    "practice_result": "one's own practice ratings of the vignettes",
 }
 
 

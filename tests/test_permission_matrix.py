@@ -51,6 +51,7 @@ from access_log.models import AccessLog
 from access_log.services import access_log_record
 from batch_export.models import BatchExport
 from batch_export.services import build_batch_export
+from calibration.models import PracticeRound
 from children.models import Child
 from conversations.models import Agreement, Conversation
 from devices.services import register_tablet
@@ -88,6 +89,7 @@ ADMIN_SITE = frozenset({MANAGER_2, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # is_st
 ORGANISATION_ADMINS = frozenset({ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # an admin role (or superuser)
 MANAGERS_OF_LINDE = frozenset({ADMIN, ROOT})
 ROOT_ONLY = frozenset({ROOT})
+WORKS_SOMEWHERE = LOGGED_IN - {ROOT}  # a membership in an organisation (the superuser has none)
 NOBODY: frozenset[str] = frozenset()
 
 # --- the outcomes ------------------------------------------------------------------------
@@ -320,6 +322,11 @@ MATRIX: dict[str, Entry] = {
     "connection_check": Entry(lambda user, method: 405 if method == "post" else 204),
     # The browser's icon: a permanent redirect to the static file for anyone, GET only.
     "favicon": Entry(lambda user, method: 405 if method == "post" else 301),
+    # The calibration round (oefenronde): anyone who works somewhere (a membership); a result only for the
+    # one who did the round (the world's round is staff A's). An empty POST answers with the form's messages.
+    "practice_round": Entry(page(WORKS_SOMEWHERE, get_only=False)),
+    "practice_later": Entry(post_only(WORKS_SOMEWHERE)),
+    "practice_result": Entry(page(frozenset({STAFF_A})), {"pk": "practice_round"}),
     # The privacy statement: for staff and parents alike.
     "privacy_statement": Entry(open_page(post=405)),
     # Every user changes their own password; the "done" page only answers GET (after the login check).
@@ -449,6 +456,7 @@ def build_world() -> World:
         "retention_consent": RetentionConsent.objects.create(
             child=c.child_a, kind=RetentionConsent.Kind.HAND_OVER, given_on=today(), until=today()
         ),
+        "practice_round": PracticeRound.objects.create(user=c.staff_a),
         "tablet": register_tablet(group=c.group_a, name="Tablet A", by=c.manager)[0],
         "auth_group": AuthGroup.objects.create(name="unused"),
         "axes_attempt": AccessAttempt.objects.create(

@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from access_log.forms import AccessLogFilterForm
+from calibration.forms import PracticeForm
 from conversations.forms import AgreementForm, EditConversationForm, NewConversationForm
 from conversations.models import Conversation
 from devices.forms import PasswordUnlockForm, PinSetForm, PinUnlockForm, TabletRegistrationForm
@@ -111,6 +112,7 @@ FORMS = {
     "observation": (lambda c: NewObservationForm(child=c.child_a), ["note", *PILLAR_NOTES], []),
     "observation edit": (lambda c: EditObservationForm(child=c.child_a), ["note", *PILLAR_NOTES], []),
     "observation removal": (lambda c: RemoveObservationForm(), [], []),
+    "practice round": (lambda c: PracticeForm(), [], []),  # chips only: no text to type
     "conversation": (lambda c: NewConversationForm(), ["participants", "parents_context"], []),
     "conversation edit": (lambda c: EditConversationForm(), ["participants", "parents_context"], []),
     "agreement": (lambda c: AgreementForm(), ["text", "who"], []),

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from access_log.models import AccessLog
 from access_log.services import access_log_record, access_log_record_shown, children_shown
+from calibration.services import practice_round_offered
 from children import selectors
 from children.access import ChildAccess, child_access
 from conversations import selectors as conversation_selectors
@@ -46,6 +47,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "stale_days": settings.OBSERVATION_STALE_DAYS,
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
             "follow_up": follow_up,
+            "practice_offered": practice_round_offered(request.user),
         },
     )
 

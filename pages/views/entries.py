@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from access_log.models import AccessLog
 from access_log.services import access_log_record, access_log_record_shown, children_shown
+from calibration.services import practice_round_offered
 from children.entries import entry_form
 from children.models import Child
 from conversations import selectors as conversation_selectors
@@ -94,7 +95,13 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
     return render(
         request,
         "pages/observation_form.html",
-        {"form": form, "child": child, "editing": None, **_pillars_with_focus_first(form, child)},
+        {
+            "form": form,
+            "child": child,
+            "editing": None,
+            "practice_offered": practice_round_offered(request.user),
+            **_pillars_with_focus_first(form, child),
+        },
     )
 
 

@@ -49,6 +49,7 @@ NOT_PAGES = {
     "export_progress": "JSON for the export page's script",
     "export_download": "zip download",
     "connection_check": "answers the offline queue, no page",
+    "practice_later": "POST only",
     "tablet_home": "a registered tablet's screen: tests/browser/test_tablet*.py",
     "tablet_unlock": "a registered tablet's PIN screen: tests/browser/test_tablet*.py",
 }
@@ -138,6 +139,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
         group=vlinders,
         weeks=12,
     )
+    practice = _practice_round_of("medewerker@example.org")
     common = [("privacy", reverse("privacy_statement")), ("password-change", reverse("password_change"))]
     return {
         "staff": [
@@ -151,6 +153,8 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("mentor-children", reverse("mentor_children")),
             ("summary", reverse("child_summary", args=[child.pk])),
             ("pin", reverse("pin_settings")),
+            ("practice", reverse("practice_round")),
+            ("practice-result", reverse("practice_result", args=[practice.pk])),
             ("not-found", "/bestaat-niet/"),
             *common,
         ],
@@ -187,6 +191,20 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("not-found", "/bestaat-niet/"),
         ],
     }
+
+
+def _practice_round_of(email: str):
+    """A finished calibration round of `email`, every vignette rated as intended."""
+    from calibration.services import PracticeAnswer, practice_round_save
+    from calibration.vignettes import VIGNETTES
+    from observations.pillars import rating_direction, rating_strength
+    from staff.models import User
+
+    answers = {
+        v.code: PracticeAnswer(rating_direction(v.intended) or "typical", rating_strength(v.intended) or "")
+        for v in VIGNETTES
+    }
+    return practice_round_save(user=User.objects.get(email=email), answers=answers)
 
 
 LOGINS = {
