@@ -23,6 +23,7 @@ from django.db import connection
 
 from observations.pillars import PILLARS, SCALE, Pillar
 from organisations.models import Location
+from staff.models import User
 
 # Below this many pairs a kappa says little (its interval spans most of -1..1): the page says
 # "te weinig paren" instead.
@@ -193,3 +194,51 @@ def drifts(pairs: Iterable[RatingPair]) -> list[Drift]:
         if len(rows) >= DRIFT_MIN_PAIRS and abs(mean) > DRIFT_MIN_MEAN_DIFFERENCE and code in by_code:
             found.append(Drift(by_code[code], observer_id, frozenset(c for _, c in rows)))
     return sorted(found, key=lambda d: (order[d.pillar.code], d.observer_id))
+
+
+@dataclass(frozen=True)
+class DriftSuggestion:
+    """A pillar to talk about, and with whom: the observer and the colleagues they were paired with.
+    No figure, no direction: a conversation starter, not a score."""
+
+    pillar: Pillar
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LocationAgreement:
+    location: Location
+    weeks: int
+    period_start: datetime.date
+    period_end: datetime.date
+    pillars: tuple[PillarAgreement, ...]
+    suggestions: tuple[DriftSuggestion, ...]  # empty unless asked for (the coach)
+
+    @property
+    def pair_count(self) -> int:
+        return sum(p.pairs for p in self.pillars)
+
+
+def _suggestions(found: list[Drift]) -> tuple[DriftSuggestion, ...]:
+    ids = {d.observer_id for d in found} | {c for d in found for c in d.colleague_ids}
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=ids)}
+    return tuple(
+        DriftSuggestion(d.pillar, (names[d.observer_id], *sorted(names[c] for c in d.colleague_ids))) for d in found
+    )
+
+
+def location_agreement(
+    location: Location, weeks: int, *, day: datetime.date, with_drift: bool = False
+) -> LocationAgreement:
+    """The agreement of the observers of `location` over the `weeks` weeks up to `day`: one query for
+    the pairs (and one for the names in the drift suggestions, when asked for)."""
+    start = day - datetime.timedelta(weeks=weeks) + datetime.timedelta(days=1)
+    pairs = rating_pairs(location, start, day)
+    return LocationAgreement(
+        location=location,
+        weeks=weeks,
+        period_start=start,
+        period_end=day,
+        pillars=tuple(agreement_per_pillar(pairs)),
+        suggestions=_suggestions(drifts(pairs)) if with_drift else (),
+    )

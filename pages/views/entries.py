@@ -94,7 +94,13 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
     return render(
         request,
         "pages/observation_form.html",
-        {"form": form, "child": child, "editing": None, **_pillars_with_focus_first(form, child)},
+        {
+            "form": form,
+            "child": child,
+            "editing": None,
+            "duos": selectors.pending_duos(request.user, child=child),
+            **_pillars_with_focus_first(form, child),
+        },
     )
 
 
