@@ -167,3 +167,22 @@ def test_the_colleagues_entry_of_another_day_stays_visible(cast, colleague, clie
     make_observation(cast.child_a, colleague, date=DAY - datetime.timedelta(days=1), note="Gisteren gezien")
     html = client_for(cast.staff_a).get(reverse("child_detail", args=[cast.child_a.pk])).content.decode()
     assert "Gisteren gezien" in html
+
+
+DIFFER = "De waarnemers achter dit beeld lijken verschillend naar deze pijler te kijken"
+
+
+@pytest.mark.parametrize(("weeks_with_pairs", "said"), [(8, True), (7, False)])
+def test_the_team_summary_says_when_the_observers_behind_a_pattern_differ(
+    cast, colleague, client_for, weeks_with_pairs, said
+):
+    """Staff A sees "too little" comfort seeking where the colleague beside them sees typical, once a week."""
+    for n in range(weeks_with_pairs):
+        day = DAY - datetime.timedelta(weeks=n)
+        make_observation(cast.child_a, cast.staff_a, date=day, ratings=low())
+        make_observation(cast.child_a, colleague, date=day, ratings=typical())
+    url = f"{reverse('child_summary', args=[cast.child_a.pk])}?weken=12"
+    html = client_for(cast.manager).get(url).content.decode()
+    section = html.split('id="pijler-comfort_seeking"')[1].split('class="pillar-row')[0]
+    assert (DIFFER in section) is said
+    assert "Ilse" not in section and "Anna" not in section  # no person named
