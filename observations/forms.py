@@ -161,7 +161,9 @@ class DuoObservationForm(forms.ModelForm[DuoObservation]):
             "child": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "staff_a": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "staff_b": forms.Select(attrs={"class": "form-select form-select-sm"}),
-            "planned_date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+            "planned_date": forms.DateInput(
+                format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}
+            ),
         }
 
     def __init__(self, *args: Any, children: QuerySet[Child], staff: QuerySet[User], **kwargs: Any) -> None:
