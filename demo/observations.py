@@ -30,12 +30,18 @@ the documented rules:
   He is also the child the day view marks as not observed for 14 days.
 - the children of "Bij Anja" (a childminder, the only observer there): every
   pillar has one observer only, so "not enough observations" by the rules.
+- duo-observations (the agreement page, issue 20): in the last 12 weeks a second
+  staff member of the group rates the extra comfort-seeking entry of Daan Mulder and
+  Sem de Vries in the same moment (agreeing in two of three weeks, one step apart in
+  the third), and copies the first entry of every other week of every third typical
+  child; each such day is a planned DuoObservation (by the coach), and one more is
+  planned for today: Lotte Jansen and a colleague, Daan Mulder.
 """
 
 import datetime
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from django.db import transaction
@@ -45,13 +51,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from children.models import Child, Placement
-from observations.models import Observation, PillarRating
+from observations.models import DuoObservation, Observation, PillarRating
 from observations.pillars import Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import today
 from organisations.models import Organisation
 from staff.models import Membership, Role, User
 
 WEEKS = 16
+DUO_WEEKS = 12
 SEED = 20260302
 
 RECURRING_COMFORT = {("Daan", "Mulder"), ("Sem", "de Vries")}
@@ -102,6 +109,7 @@ class DemoObservationReport:
     created: int = 0
     existing: int = 0
     ratings: int = 0
+    duos: int = 0  # planned duo-observations created
     patterns: dict[str, str] = field(default_factory=dict)
 
 
@@ -115,6 +123,7 @@ class Planned:
     circumstances: list[str]
     note: str
     ratings: list[tuple[str, int, str]]  # (pillar, value, note)
+    duo_with: int | None = None  # the observer of the entry this one rates beside, in the same moment
 
     @property
     def key(self) -> tuple[int, int, datetime.date, str]:
@@ -216,7 +225,42 @@ def _plan_child(
             situation, ratings, circumstances = extra
             observer = staff[(week_back + index + 1) % len(staff)]
             add(days[(index + 1) % len(days)], observer, situation, ratings, circumstances)
-    return plans
+    return plans + _duo_partners(plans, index, staff, day)
+
+
+def _duo_ratings(plan: Planned, week_back: int, first_of_week: bool, index: int) -> list[Rating] | None:
+    """What the colleague of a duo-observation rates beside `plan`, or None: no duo that time."""
+    name = (plan.child.first_name, plan.child.last_name)
+    if name in RECURRING_COMFORT:  # beside the extra entry (the only one rating the pattern pillar)
+        if plan.ratings[0][0] != RECURRING_PILLAR:
+            return None
+        return [(code, _duo_value(value, week_back), "") for code, value, _ in plan.ratings]
+    if name in AFTER_BAD_SLEEP | TOO_FEW or index % 3 or week_back % 2 or not first_of_week:
+        return None
+    return [(code, value, "") for code, value, _ in plan.ratings]
+
+
+def _duo_partners(plans: list[Planned], index: int, staff: list[int], day: datetime.date) -> list[Planned]:
+    """The colleagues' entries of the duo-observations among the child's `plans` (the last DUO_WEEKS weeks)."""
+    this_monday = day - datetime.timedelta(days=day.weekday())
+    partners, weeks_seen = [], set()
+    for plan in plans:
+        week_back = (this_monday - plan.date + datetime.timedelta(days=6)).days // 7
+        first_of_week = week_back not in weeks_seen
+        weeks_seen.add(week_back)
+        ratings = _duo_ratings(plan, week_back, first_of_week, index) if week_back < DUO_WEEKS else None
+        partner = staff[(staff.index(plan.observer_id) + 1) % len(staff)]
+        if ratings is not None and partner != plan.observer_id:
+            partners.append(replace(plan, observer_id=partner, ratings=ratings, duo_with=plan.observer_id))
+    return partners
+
+
+def _duo_value(value: int, week_back: int) -> int:
+    """The colleague's comfort-seeking rating beside a pattern entry: the same in two of three weeks,
+    else one step nearer typical (or a slight "too little" beside a typical one)."""
+    if week_back % 3:
+        return value
+    return value + 1 if value < 0 else -1
 
 
 _Saved = TypeVar("_Saved", Observation, PillarRating)
@@ -265,13 +309,16 @@ def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
         )
     )
     plans: list[Planned] = []
+    duo_plans: list[Planned] = []
     seen = set(existing)
     for index, child in enumerate(children):
         placement = placements.get(child.pk)
         staff = staff_by_group.get(placement.group_id) if placement else None
         if placement is None or not staff:
             continue
-        for plan in _plan_child(child, index, placement, staff, rng, day):
+        child_plans = _plan_child(child, index, placement, staff, rng, day)
+        duo_plans += [plan for plan in child_plans if plan.duo_with is not None]
+        for plan in child_plans:
             if plan.key in seen:
                 report.existing += 1 if plan.key in existing else 0
                 continue
@@ -304,6 +351,7 @@ def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
         Observation.objects.filter(pk__in=[o.pk for o in created]).update(created_at=saved_at, updated_at=saved_at)
     report.created = len(created)
     report.ratings = len(ratings)
+    report.duos = _seed_duos(organisation, duo_plans, day)
     report.patterns = {
         f"{RECURRING_PILLAR}, too little, recurring across observers": ", ".join(
             " ".join(n) for n in sorted(RECURRING_COMFORT)
@@ -314,3 +362,30 @@ def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
         "too few observations": ", ".join(" ".join(n) for n in sorted(TOO_FEW)),
     }
     return report
+
+
+def _seed_duos(organisation: Organisation, duo_plans: list[Planned], day: datetime.date) -> int:
+    """The planned duo-observations behind the duo entries, and one for today (Daan Mulder, by
+    medewerker@example.org and a colleague), each created once."""
+    coach = User.objects.filter(memberships__organisation=organisation, memberships__role=Role.COACH).first()
+    if coach is None:
+        return 0
+    wanted: list[tuple[int, datetime.date, int | None, int | None, list[str]]] = [
+        (p.child.pk, p.date, p.duo_with, p.observer_id, [r[0] for r in p.ratings]) for p in duo_plans
+    ]
+    daan = Child.objects.filter(organisation=organisation, first_name="Daan", last_name="Mulder").first()
+    lotte = User.objects.filter(email="medewerker@example.org").first()
+    if daan is not None and lotte is not None:
+        colleagues = [p for p in duo_plans if p.child.pk == daan.pk and lotte.pk in (p.observer_id, p.duo_with)]
+        if colleagues:
+            other = colleagues[0].observer_id if colleagues[0].duo_with == lotte.pk else colleagues[0].duo_with
+            wanted.append((daan.pk, day, lotte.pk, other, [RECURRING_PILLAR]))
+    planned = DuoObservation.objects.filter(child__organisation=organisation)
+    existing = set(planned.values_list("child_id", "planned_date"))
+    new = [
+        DuoObservation(child_id=c, planned_date=d, staff_a_id=a, staff_b_id=b, pillars=pillars, planned_by=coach)
+        for c, d, a, b, pillars in wanted
+        if (c, d) not in existing and a is not None and b is not None
+    ]
+    DuoObservation.objects.bulk_create(new)
+    return len(new)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from children.entries import ChangeEntryForm, EntryForm, NewEntryForm
 from children.models import Child
 from observations.choices import Circumstance, Situation
-from observations.models import NOTE_MAX_LENGTH
-from observations.pillars import Direction, Pillar, Strength, all_pillars
+from observations.models import NOTE_MAX_LENGTH, DuoObservation
+from observations.pillars import PILLAR_CHOICES, Direction, Pillar, Strength, all_pillars
 from observations.services import TYPICAL_KIND, RatingInput
+from organisations.calendar import today
 from organisations.text import VisibleTextField
+from staff.models import User
 
 if TYPE_CHECKING:
     from django.forms.utils import ErrorList
@@ -138,3 +142,45 @@ class EditObservationForm(ChangeEntryForm, ObservationForm):
 
 class RemoveObservationForm(ChangeEntryForm):
     pass
+
+
+class DuoObservationForm(forms.ModelForm[DuoObservation]):
+    """A coach plans two staff members to rate one child in the same moment, each on their own."""
+
+    pillars = forms.MultipleChoiceField(
+        label=_("Pillars (optional)"),
+        choices=PILLAR_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    class Meta:
+        model = DuoObservation
+        fields = ["child", "staff_a", "staff_b", "planned_date", "pillars"]
+        widgets = {
+            "child": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "staff_a": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "staff_b": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "planned_date": forms.DateInput(
+                format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}
+            ),
+        }
+
+    def __init__(self, *args: Any, children: QuerySet[Child], staff: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.fields["staff_a"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["staff_b"].queryset = staff  # type: ignore[attr-defined]
+
+    def clean_planned_date(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["planned_date"]
+        if day < today():
+            raise ValidationError(_("Plan a duo-observation for today or a later day."))
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        a, b = cleaned.get("staff_a"), cleaned.get("staff_b")
+        if a is not None and a == b:
+            self.add_error("staff_b", _("Choose two different staff members."))
+        return cleaned

@@ -195,3 +195,40 @@ class PillarWeek(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.week} {self.pillar}: {self.ratings}"
+
+
+class DuoObservation(models.Model):
+    """Two staff members rate one child in the same moment, each on their own: neither sees the
+    other's entry of that day on the child's timeline until both have saved one
+    (observations/selectors.py `hidden_by_pending_duo`). Planned by the coach from the agreement page."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", verbose_name=_("child"))
+    pillars = ArrayField(
+        models.CharField(max_length=20, choices=PILLAR_CHOICES), blank=True, default=list, verbose_name=_("pillars")
+    )
+    staff_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("first staff member")
+    )
+    staff_b = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("second staff member")
+    )
+    planned_date = models.DateField(_("date"))
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("duo-observation")
+        verbose_name_plural = _("duo-observations")
+        ordering = ["planned_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(staff_a=models.F("staff_b")), name="duo_two_different_staff"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} – {self.planned_date:%Y-%m-%d}"
+
+    @property
+    def pillar_names(self) -> list[str]:
+        return [str(PILLAR_BY_CODE[code].name) for code in self.pillars if code in PILLAR_BY_CODE]

@@ -13,12 +13,12 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 
 from children.models import Child, Mentorship
 from children.selectors import current_mentor, with_current_mentor
 from observations.choices import Circumstance, Situation
-from observations.models import Observation, PillarRating
+from observations.models import DuoObservation, Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, PILLARS, rating_label
 from observations.recency import LastObserved, last_observed, last_observed_date
 from organisations.calendar import numeric_date, numeric_moment, today, week_of
@@ -150,12 +150,45 @@ class Timeline:
     pillar: str | None
 
 
-def child_timeline(child: Child, *, pillar: str | None = None, page_number: int | str = 1) -> Timeline:
+def hidden_by_pending_duo(viewer: User) -> Exists:
+    """True for an observation the viewer may not see yet: the viewer and its observer were planned
+    a duo-observation of that child on that day, and the viewer has not saved one of theirs yet."""
+    viewer_saved = Observation.objects.active().filter(
+        child_id=OuterRef("child_id"), date=OuterRef("planned_date"), observer_id=viewer.pk
+    )
+    return Exists(
+        DuoObservation.objects.filter(child_id=OuterRef("child_id"), planned_date=OuterRef("date"))
+        .filter(
+            Q(staff_a_id=viewer.pk, staff_b_id=OuterRef("observer_id"))
+            | Q(staff_b_id=viewer.pk, staff_a_id=OuterRef("observer_id"))
+        )
+        .exclude(Exists(viewer_saved))
+    )
+
+
+def pending_duos(user: User, *, child: Child | None = None) -> list[DuoObservation]:
+    """The duo-observations of `user` from today on for which they have not saved an observation of
+    the child that day yet, with the colleague: the notice on their home page and entry form."""
+    saved = Observation.objects.active().filter(
+        child_id=OuterRef("child_id"), date=OuterRef("planned_date"), observer_id=user.pk
+    )
+    duos = DuoObservation.objects.filter(Q(staff_a=user) | Q(staff_b=user), planned_date__gte=today())
+    if child is not None:
+        duos = duos.filter(child=child)
+    return list(duos.exclude(Exists(saved)).select_related("child", "staff_a", "staff_b"))
+
+
+def child_timeline(
+    child: Child, *, pillar: str | None = None, page_number: int | str = 1, viewer: User | None = None
+) -> Timeline:
     """The child's observations, newest first, paginated, optionally only those rating `pillar`.
-    One query: the page, each row with its ratings and the number of observations."""
+    One query: the page, each row with its ratings and the number of observations. With a `viewer`,
+    the colleague's entry of a duo-observation stays hidden until the viewer saved theirs."""
     if pillar not in PILLAR_BY_CODE:
         pillar = None
     qs = Observation.objects.active().filter(child=child).order_by("-date", "-created_at", "-pk")
+    if viewer is not None:
+        qs = qs.exclude(hidden_by_pending_duo(viewer))
     if pillar:
         qs = qs.filter(ratings__pillar=pillar)
     page = _page_counted_by_window(_with_rating_rows(qs.select_related("observer", "group")), page_number)
@@ -182,7 +215,8 @@ def _page_counted_by_window(observations: QuerySet[Observation], page_number: in
 
 def observation_for_reader(user: User, pk: int) -> TimelineEntry | None:
     """The observation `pk` if the user may read it, with its ratings in pillar order."""
-    observation = _with_details(Observation.objects.visible_to(user).select_related("child")).filter(pk=pk).first()
+    readable = Observation.objects.visible_to(user).exclude(hidden_by_pending_duo(user))
+    observation = _with_details(readable.select_related("child")).filter(pk=pk).first()
     return TimelineEntry.of(observation) if observation else None
 
 

@@ -2,11 +2,24 @@
 
 from django.urls import path
 
-from pages.views import calibration, conversations, dashboards, entries, exports, overview, privacy, summary, tablet
+from pages.views import (
+    agreement,
+    calibration,
+    conversations,
+    dashboards,
+    entries,
+    exports,
+    overview,
+    privacy,
+    summary,
+    tablet,
+)
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
     path("locaties/<int:pk>/", dashboards.location_detail, name="location_detail"),
+    path("locaties/<int:pk>/overeenstemming/", agreement.location_agreement_page, name="location_agreement"),
+    path("locaties/<int:pk>/duo-observaties/nieuw/", agreement.duo_observation_new, name="duo_observation_new"),
     path("groepen/<int:pk>/", dashboards.group_detail, name="group_detail"),
     path("kinderen/<int:pk>/", dashboards.child_detail, name="child_detail"),
     path("kinderen/<int:child_pk>/waarnemingen/nieuw/", entries.observation_new, name="observation_new"),

@@ -37,6 +37,7 @@ from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
 from organisations.calendar import Week, WeekWindowMixin, today, week_of
 from organisations.labels import choice_label
 from organisations.models import Group, Location, Organisation
+from reports.agreement import drifts, rating_pairs
 from reports.figures import ChildFigures, PillarFigures, weekly_figures, weekly_figures_for_children
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
 from reports.strip import StripCell, week_strip
@@ -160,6 +161,8 @@ class ChildSummary(WeekWindowMixin):
     thresholds: Thresholds
     day: datetime.date  # the day it was made for (`until`): the window ends with the week of this day
     before_after: BeforeAfter | None = None  # None: no parent conversation before `until`
+    # Pillars with a pattern whose observers rate that pillar systematically apart (reports/agreement.py drift)
+    observers_differ: frozenset[str] = frozenset()
 
     @property
     def period_end_so_far(self) -> datetime.date:
@@ -272,6 +275,22 @@ def _placement(child: Child, day: datetime.date) -> Placement | None:
     )
 
 
+def observers_differ_on(
+    pillars: list[PillarSummary], location: Location | None, start: datetime.date, end: datetime.date
+) -> frozenset[str]:
+    """The pillars with an atypical pattern (mixed or recurring) where one of the observers behind it
+    rates that pillar systematically apart from the colleagues beside them at the location (drift over
+    the same window). One query, only when there is such a pattern."""
+    patterned = {p.pillar.code: p.figures.observer_ids for p in pillars if p.pattern.kind in ATYPICAL_KINDS}
+    if location is None or not patterned:
+        return frozenset()
+    found = drifts(rating_pairs(location, start, end))
+    return frozenset(d.pillar.code for d in found if d.observer_id in patterned.get(d.pillar.code, ()))
+
+
+ATYPICAL_KINDS = (PatternKind.MIXED, PatternKind.RECURRING)
+
+
 def child_summary(
     child: Child, weeks: int | None = None, *, until: datetime.date | None = None, notes: int | None = None
 ) -> ChildSummary:
@@ -310,6 +329,9 @@ def child_summary(
         thresholds=thresholds,
         day=day,
         before_after=before_after(child, day, thresholds, last_conversation_date(child, until=day)),
+        observers_differ=observers_differ_on(
+            pillars, placement.group.location if placement else None, figures.start, figures.end
+        ),
     )
 
 

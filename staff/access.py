@@ -45,6 +45,16 @@ class UserAccess:
         groups: reads the observations of the whole location (ROLE_RULES: managers and coaches)."""
         return self.scope.reads.covers_location(location)
 
+    def reads_agreement_at(self, location: Location) -> bool:
+        """Opens the agreement page of `location`: how well its observers agree (ROLE_RULES: managers
+        and coaches of the location)."""
+        return self.scope.reads_agreement.covers_location(location)
+
+    def coaches_observers_at(self, location: Location) -> bool:
+        """Plans duo-observations at `location` and sees where one observer's ratings drift from the
+        colleagues' on a pillar, as a pillar to talk about (ROLE_RULES: the coach only)."""
+        return self.scope.coaches_observers.covers_location(location)
+
     @property
     def manages_records(self) -> bool:
         """Sets up places, people and children (the administration), and so reads the access log of

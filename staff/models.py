@@ -113,6 +113,8 @@ class RoleRule:
     reads_conversations: bool = False  # reads parent conversations of the children at its place
     records_conversations: bool = False  # records parent conversations of the children at its place
     registers_tablets: bool = False  # links and unlinks the shared tablets of the groups at its place
+    reads_agreement: bool = False  # reads how well the observers at its place agree (the agreement page)
+    coaches_observers: bool = False  # plans duo-observations and sees where observers drift apart there
     # (a child's own mentor reads and records that child's conversations whatever the role)
 
 
@@ -127,6 +129,7 @@ ROLE_RULES: dict[str, RoleRule] = {
         manages_records=False,
         reads_conversations=True,
         registers_tablets=True,
+        reads_agreement=True,
     ),
     Role.COACH: RoleRule(
         ScopeLevel.LOCATION,
@@ -135,6 +138,8 @@ ROLE_RULES: dict[str, RoleRule] = {
         manages_records=False,
         reads_conversations=True,
         records_conversations=True,
+        reads_agreement=True,
+        coaches_observers=True,
     ),
     Role.ADMIN: RoleRule(
         ScopeLevel.ORGANISATION, reads_observations=False, logs_observations=False, manages_records=True

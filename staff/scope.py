@@ -98,6 +98,8 @@ class Scope:
     reads_conversations: Places = field(default_factory=Places)  # may read parent conversations there
     records_conversations: Places = field(default_factory=Places)  # may record parent conversations there
     registers_tablets: Places = field(default_factory=Places)  # may link the groups' shared tablets there
+    reads_agreement: Places = field(default_factory=Places)  # may read the agreement between observers there
+    coaches_observers: Places = field(default_factory=Places)  # plans duo-observations, sees drift there
 
     @classmethod
     def from_memberships(
@@ -118,6 +120,8 @@ class Scope:
             reads_conversations=having("reads_conversations"),
             records_conversations=having("records_conversations"),
             registers_tablets=having("registers_tablets"),
+            reads_agreement=having("reads_agreement"),
+            coaches_observers=having("coaches_observers"),
         )
 
 

@@ -7,8 +7,11 @@ import pytest
 from django.core.management import call_command
 
 from children.models import Child
-from observations.models import Observation, PillarRating
-from organisations.calendar import last_weeks, week_of
+from observations.models import DuoObservation, Observation, PillarRating
+from organisations.calendar import last_weeks, today, week_of
+from organisations.models import Location
+from reports.agreement import location_agreement
+from staff.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,19 @@ def test_the_documented_patterns_hold():
         weeks = figures("Zoë", "Peters", pillar)
         bad_weeks = [w for w, r in weeks.items() if any(v != 0 for v, _, _ in r)]
         assert len(bad_weeks) < len(weeks) / 4 or not weeks
+
+
+def test_the_demo_holds_duo_observations_for_the_agreement_page(client):
+    """Duo-observations (issue 20): same child, same day, same moment, two staff; seeded once."""
+    seed()
+    duos = DuoObservation.objects.count()
+    seed()
+    assert DuoObservation.objects.count() == duos >= 10
+    location = Location.objects.get(groups__name="Vlinders")
+    comfort = next(
+        p for p in location_agreement(location, 12, day=today()).pillars if p.pillar.code == "comfort_seeking"
+    )
+    assert comfort.pairs >= 10 and comfort.kappa is not None and comfort.exact < 1
+    client.force_login(User.objects.get(email="coach@example.org"))
+    html = client.get(f"/locaties/{location.pk}/overeenstemming/?weken=12").content.decode()
+    assert "Overeenstemming tussen waarnemers" in html and "Daan Mulder" in html

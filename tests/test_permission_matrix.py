@@ -85,6 +85,8 @@ LOGGERS_OF_A = frozenset({STAFF_A, TWO_ORGS})
 CONVERSATION_READERS_OF_A = frozenset({STAFF_A, MANAGER, COACH})
 CONVERSATION_RECORDERS_OF_A = frozenset({STAFF_A, COACH})
 EXPORTERS_OF_A = frozenset({MANAGER, COACH})  # managers and coaches of location 1 (staff/access.py may_export)
+AGREEMENT_READERS_OF_1 = frozenset({MANAGER, COACH})  # the agreement page of location 1 (issue 20)
+COACHES_OF_1 = frozenset({COACH})  # plans duo-observations at location 1
 ADMIN_SITE = frozenset({MANAGER_2, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # is_staff: past the admin's gate
 ORGANISATION_ADMINS = frozenset({ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # an admin role (or superuser)
 MANAGERS_OF_LINDE = frozenset({ADMIN, ROOT})
@@ -112,6 +114,20 @@ def page(allowed: frozenset[str], *, get_only: bool = True, post: int = 200) -> 
         if user not in allowed:
             return 404
         return post if method == "post" else 200
+
+    return expect
+
+
+def form_post(allowed: frozenset[str]) -> Expect:
+    """A form posted from another page: 405 to GET, login for anonymous; in scope an empty body
+    shows that page again with the form's errors (200), 404 outside."""
+
+    def expect(user: str, method: str) -> Outcome:
+        if method == "get":
+            return 405
+        if user == ANON:
+            return LOGIN
+        return 200 if user in allowed else 404
 
     return expect
 
@@ -282,6 +298,8 @@ MATRIX: dict[str, Entry] = {
     "location_detail": Entry(
         page(frozenset({STAFF_A, STAFF_B, MANAGER, COACH, ADMIN, TWO_ORGS, ROOT})), {"pk": "location1"}
     ),
+    "location_agreement": Entry(page(AGREEMENT_READERS_OF_1), {"pk": "location1"}),
+    "duo_observation_new": Entry(form_post(COACHES_OF_1), {"pk": "location1"}),
     "group_detail": Entry(page(MEMBERS_OF_A), {"pk": "group_a"}),
     "child_detail": Entry(page(MEMBERS_OF_A), {"pk": "child_a"}),
     "observation_new": Entry(page(LOGGERS_OF_A, get_only=False), {"child_pk": "child_a"}),

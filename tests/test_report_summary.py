@@ -125,7 +125,8 @@ def test_the_number_of_queries_does_not_grow_with_the_observations(cast, client_
 
 def test_summary_data_has_fixed_queries(cast, django_assert_num_queries):
     many_observations(cast.child_a, [cast.staff_a, cast.manager], 50)
-    with django_assert_num_queries(6):  # issue 11: and the date of the last parent conversation
+    # issue 11: and the date of the last parent conversation; issue 20: and the rating pairs behind a pattern
+    with django_assert_num_queries(7):
         summary = child_summary(cast.child_a, 12)
     assert len(summary.pillars) == 8
     assert all(len(p.strip) == 12 for p in summary.pillars)

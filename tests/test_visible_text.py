@@ -15,16 +15,18 @@ from django.urls import reverse
 
 from access_log.forms import AccessLogFilterForm
 from calibration.forms import PracticeForm
+from children.models import Child
 from conversations.forms import AgreementForm, EditConversationForm, NewConversationForm
 from conversations.models import Conversation
 from devices.forms import PasswordUnlockForm, PinSetForm, PinUnlockForm, TabletRegistrationForm
 from devices.models import Tablet
-from observations.forms import EditObservationForm, NewObservationForm, RemoveObservationForm
+from observations.forms import DuoObservationForm, EditObservationForm, NewObservationForm, RemoveObservationForm
 from observations.pillars import all_pillars
 from organisations.calendar import today
 from organisations.models import Location
 from organisations.text import VisibleTextField, shows_nothing, visible_text
 from staff.forms import EmailAuthenticationForm, OwnPasswordChangeForm
+from staff.models import User
 from staff.password_reset import EmailPasswordResetForm
 from tests.house_plan import layers
 
@@ -113,6 +115,11 @@ FORMS = {
     "observation edit": (lambda c: EditObservationForm(child=c.child_a), ["note", *PILLAR_NOTES], []),
     "observation removal": (lambda c: RemoveObservationForm(), [], []),
     "practice round": (lambda c: PracticeForm(), [], []),  # chips only: no text to type
+    "duo-observation": (
+        lambda c: DuoObservationForm(children=Child.objects.all(), staff=User.objects.all()),
+        [],
+        [],
+    ),
     "conversation": (lambda c: NewConversationForm(), ["participants", "parents_context"], []),
     "conversation edit": (lambda c: EditConversationForm(), ["participants", "parents_context"], []),
     "agreement": (lambda c: AgreementForm(), ["text", "who"], []),

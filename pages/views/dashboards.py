@@ -48,6 +48,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
             "follow_up": follow_up,
             "practice_offered": practice_round_offered(request.user),
+            "duos": observation_selectors.pending_duos(request.user) if access.logs_observations else [],
         },
     )
 
@@ -73,6 +74,7 @@ def location_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "activity_weeks": STAFF_ACTIVITY_WEEKS,
         "weeks": settings.REPORT_WEEKS_DEFAULT,
         "can_export": user_access(request.user).may_export(location),
+        "reads_agreement": user_access(request.user).reads_agreement_at(location),
     }
     return render(request, "pages/location_detail.html", context)
 
@@ -128,7 +130,10 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     }
     if can_read:
         context["timeline"] = observation_selectors.child_timeline(
-            child, pillar=request.GET.get("pijler") or None, page_number=request.GET.get("page") or 1
+            child,
+            pillar=request.GET.get("pijler") or None,
+            page_number=request.GET.get("page") or 1,
+            viewer=request.user,
         )
         context.update(_conversations_on_child_page(access))
         access_log_record(

@@ -100,6 +100,7 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
             "child": child,
             "editing": None,
             "practice_offered": practice_round_offered(request.user),
+            "duos": selectors.pending_duos(request.user, child=child),
             **_pillars_with_focus_first(form, child),
         },
     )

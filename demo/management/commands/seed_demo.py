@@ -30,7 +30,7 @@ class Command(BaseCommand):
         observations = seed_demo_observations(Organisation.objects.get(name=ORGANISATION))
         self.stdout.write(
             f"  observations: {observations.created} created ({observations.ratings} pillar ratings), "
-            f"{observations.existing} already there"
+            f"{observations.existing} already there; {observations.duos} duo-observations planned"
         )
         for pattern, children in observations.patterns.items():
             self.stdout.write(f"    {pattern}: {children}")
