@@ -174,3 +174,18 @@ def test_the_results_per_pillar_aggregate_a_locations_staff(cast, client_for):
     assert everyone["exploration"].ratings == 9 and everyone["exploration"].as_intended == 6
     nobody = calibration_results([])
     assert all(r.ratings == 0 and r.share_as_intended is None for r in nobody)
+
+
+def test_the_agreement_page_shows_the_locations_calibration_per_pillar_and_no_names(cast, client_for):
+    client_for(cast.staff_a).post(ROUND, answers({"explore_low": 0}))
+    client_for(cast.staff_b).post(ROUND, answers())
+    for reader in (cast.coach, cast.manager):
+        page = client_for(reader).get(reverse("location_agreement", args=[cast.location1.pk])).content.decode()
+        section = page[page.index('id="calibration-results"') : page.index("</section>", page.index("calibration-results"))]
+        assert "Kalibratieresultaten per pijler" in section
+        exploring = section[section.index("Explorerend") :]
+        exploring = exploring[: exploring.index("</tr>")]
+        assert "<td class=\"text-end\">6</td>" in exploring and "83%" in exploring  # 5 of 6 as intended
+        assert "bedoeld " in exploring and "gekozen " in exploring and "(1×)" in exploring
+        for person in (cast.staff_a, cast.staff_b):
+            assert person.first_name not in section and person.email not in section

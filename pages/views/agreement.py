@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from calibration.forms import chip_labels
+from calibration.selectors import location_calibration_results
 from children.models import Child
 from observations.forms import DuoObservationForm
 from observations.models import DuoObservation
@@ -46,6 +48,17 @@ def _duo_form(request: AuthenticatedHttpRequest, location: Location) -> DuoObser
     return DuoObservationForm(data, children=children, staff=staff, initial={"planned_date": today()})
 
 
+def _calibration(location: Location) -> list[dict[str, object]]:
+    """The practice round's results of the location's staff per pillar (never per person), with the
+    sides most often mixed up named in the chips' words."""
+    rows: list[dict[str, object]] = []
+    for result in location_calibration_results(location):
+        labels = chip_labels(result.pillar)
+        mixed = [(labels[c.intended], labels[c.given], c.count) for c in result.confusions[:2]]
+        rows.append({"result": result, "mixed": mixed})
+    return rows
+
+
 def _page(request: AuthenticatedHttpRequest, location: Location, form: DuoObservationForm | None) -> HttpResponse:
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     coach = user_access(request.user).coaches_observers_at(location)
@@ -64,8 +77,7 @@ def _page(request: AuthenticatedHttpRequest, location: Location, form: DuoObserv
         .order_by("planned_date", "pk")
         if coach
         else None,
-        # Calibration results per pillar (calibration app, /oefenen/): wired in after it merges.
-        "calibration": None,
+        "calibration": _calibration(location),
     }
     return render(request, "pages/agreement.html", context)
 
