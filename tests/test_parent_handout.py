@@ -44,7 +44,8 @@ CAUTION = "Wat wij in de opvang zagen, geen diagnose."
 NEVER = re.compile(
     r"LSVG|meldcode|aandachtsfunctionaris|terugkerend aandachtspunt|passend beeld|wisselend|"
     r"te weinig waarnemingen|drempel|procent|\bweek \d+|\d+\s*(passend|te weinig|te veel|beoordeling|"
-    r"waarneming|keer|van de|medewerkers?\b)|richting|pedagogisch coach|bespreek|screening|gevalideerd|!",
+    r"waarneming|keer|van de|medewerkers?\b)|richting|pedagogisch coach|bespreek|screening|gevalideerd|!|"
+    r"\bte weinig\b(?! gezien)|\bte veel\b|houdt afstand|te dichtbij",  # a bare pole or a side of the scale
     re.IGNORECASE,
 )
 
