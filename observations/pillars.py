@@ -241,13 +241,26 @@ def rating_label(pillar: Pillar, value: int) -> str:
     return gettext("atypical: %(pole)s, slight") % {"pole": pillar.pole_name(direction)}
 
 
-def answer_counts(pillar: Pillar, typical: int, low: int, high: int) -> str:
+class AnswerCounts:
     """Ratings counted per answer, the pillar's own poles named: '6 passend, 4 checkt niet terug,
-    0 durft nauwelijks weg' (a pillar without a low pole shows no low count)."""
-    counts = {Direction.LOW: low, Direction.HIGH: high}
-    parts = [gettext("%(n)d typical") % {"n": typical}]
-    parts += [gettext("%(n)d %(pole)s") % {"n": counts[d], "pole": pillar.pole_name(d)} for d in pillar.directions]
-    return ", ".join(parts)
+    0 durft nauwelijks weg' (a pillar without a low pole shows no low count). Translated once, when
+    made: a 52-week summary writes one for every week of every pillar."""
+
+    def __init__(self, pillar: Pillar) -> None:
+        self.typical = gettext("%(n)d typical")
+        pole = gettext("%(n)d %(pole)s")
+        self.poles = [
+            (d, pole.replace("%(pole)s", str(pillar.pole_name(d)).replace("%", "%%"))) for d in pillar.directions
+        ]
+
+    def __call__(self, typical: int, low: int, high: int) -> str:
+        counts = {Direction.LOW: low, Direction.HIGH: high}
+        return ", ".join([self.typical % {"n": typical}, *(text % {"n": counts[d]} for d, text in self.poles)])
+
+
+def answer_counts(pillar: Pillar, typical: int, low: int, high: int) -> str:
+    """One pillar's ratings counted per answer (see AnswerCounts)."""
+    return AnswerCounts(pillar)(typical, low, high)
 
 
 @dataclass(frozen=True)

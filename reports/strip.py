@@ -31,7 +31,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from observations.pillars import Pillar, answer_counts
+from observations.pillars import AnswerCounts, Pillar
 from organisations.calendar import Week
 from reports.figures import PillarFigures, WeekFigures
 
@@ -103,21 +103,24 @@ class _WeekTitles:
     """The tooltip of a week in the strip, in the active language, the pillar's poles by their names."""
 
     def __init__(self, pillar: Pillar) -> None:
-        self.pillar = pillar
+        self.counts = AnswerCounts(pillar)  # translated once per strip, not once per week
         self.empty = _("Week %(number)d: no observations")
+        self.rated: dict[int, str] = {}
 
     def of(self, week: WeekFigures) -> str:
         if week.is_empty:
             return self.empty % {"number": week.week.number}
-        rated = ngettext(
-            "Week %(number)d: %(ratings)d rating: %(counts)s",
-            "Week %(number)d: %(ratings)d ratings: %(counts)s",
-            week.ratings,
-        )
+        rated = self.rated.get(week.ratings)
+        if rated is None:  # translated once per number of ratings
+            rated = self.rated[week.ratings] = ngettext(
+                "Week %(number)d: %(ratings)d rating: %(counts)s",
+                "Week %(number)d: %(ratings)d ratings: %(counts)s",
+                week.ratings,
+            )
         return rated % {
             "number": week.week.number,
             "ratings": week.ratings,
-            "counts": answer_counts(self.pillar, week.typical, week.low, week.high),
+            "counts": self.counts(week.typical, week.low, week.high),
         }
 
 
