@@ -44,11 +44,12 @@ class PillarRow:
 
     @property
     def options(self) -> list[tuple[str, StrOrPromise, str]]:
-        """(value, label, css modifier) of the chips: not seen, typical, then the pillar's own directions."""
+        """(value, label, css modifier) of the chips: not seen, typical, then the pillar's own poles
+        by their names ("checkt niet terug", "durft nauwelijks weg")."""
         return [
             ("", _("not seen"), "secondary"),
             (TYPICAL_KIND, _("typical"), "success"),
-            *((str(d), Direction(d).label, "warning") for d in self.pillar.directions),
+            *((str(d), self.pillar.pole_name(d), "warning") for d in self.pillar.directions),
         ]
 
     @property

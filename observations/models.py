@@ -100,7 +100,7 @@ class Observation(models.Model):
 
 
 def _directions_allowed_constraint() -> Q:
-    """Per pillar, only the scale values of the directions it has (e.g. no 'too little' for strangers).
+    """Per pillar, only the scale values of the directions it has (e.g. no low pole for strangers).
     Follows the pillar definitions: a changed or added pillar needs `makemigrations`."""
     condition = Q()
     for pillar in PILLARS:
@@ -158,7 +158,7 @@ class PillarRating(models.Model):
 
     @property
     def label(self) -> str:
-        return rating_label(self.value)
+        return rating_label(self.pillar_info, self.value)
 
 
 class PillarWeek(models.Model):

@@ -9,6 +9,15 @@ To add a pillar, add it to PILLARS (see "Adding a pillar" in docs/architecture.m
 The descriptions are our own words after chapter 3 of the seed e-book; the eight
 domains follow the LSVG screening list (Stor & Storsbergen 2006), applied here
 to behaviour towards childcare staff, an adapted and unvalidated use.
+
+One axis, named per pillar: every rating is a value on the same two-sided scale
+(negative: the child keeps its distance or withdraws; positive: too close,
+indiscriminate or two-sided), but "too little" beside "Exploring" would read as
+"explores too little", the opposite of its low pole. So each atypical pole has a
+short name of its own that says what the child does (`low_name`, `high_name`,
+`Pillar.pole_name`), and every page, PDF and CSV shows that name; the Direction
+values are stored codes, and their labels describe the axis only where no pillar
+is at hand (a legend across pillars).
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -24,8 +35,16 @@ if TYPE_CHECKING:
 
 
 class Direction(models.TextChoices):
-    LOW = "low", _("too little")
-    HIGH = "high", _("too much")
+    """The two sides of the one axis every pillar shares; the values are what the database stores.
+    The labels say what a side means across pillars (legends); a pillar's own poles are named by
+    `Pillar.pole_name`."""
+
+    LOW = "low", _("keeps its distance or withdraws")
+    HIGH = "high", _("too close, indiscriminate or two-sided")
+
+
+# The symbol beside a side wherever it is drawn or named (chips, timeline, strips, tables).
+DIRECTION_SYMBOLS = {Direction.LOW: "↓", Direction.HIGH: "↑"}
 
 
 class Strength(models.TextChoices):
@@ -33,8 +52,9 @@ class Strength(models.TextChoices):
     CLEAR = "clear", _("clear")
 
 
-# A rating is one number on a two-sided scale. Negative: too little (withdrawn),
-# positive: too much (indiscriminate), 0: typical. 1 is slight, 2 is clear.
+# A rating is one number on a two-sided scale. Negative: the low pole (keeps its distance,
+# withdraws), positive: the high pole (too close, indiscriminate, two-sided), 0: typical.
+# 1 is slight, 2 is clear.
 TYPICAL = 0
 SCALE = (-2, -1, 0, 1, 2)
 
@@ -61,21 +81,25 @@ def rating_strength(value: int) -> str | None:
     return Strength.CLEAR if abs(value) == 2 else Strength.SLIGHT
 
 
-# How the entry form heads the description of each atypical direction.
-DIRECTION_HEADINGS = {Direction.LOW: _("atypical: too little"), Direction.HIGH: _("atypical: too much")}
-
-
 @dataclass(frozen=True)
 class Pillar:
     code: str
     name: StrOrPromise
     typical: StrOrPromise
-    low: StrOrPromise | None  # what "too little" looks like, or None if the pillar has no such direction
-    high: StrOrPromise | None  # what "too much" looks like
+    low: StrOrPromise | None  # what the low pole looks like, or None if the pillar has no such pole
+    high: StrOrPromise | None  # what the high pole looks like, or None
+    low_name: StrOrPromise | None = None  # the low pole in two to four words: what the child does
+    high_name: StrOrPromise | None = None  # the high pole in two to four words
 
     def __post_init__(self) -> None:
         if not self.directions:
-            raise ValueError(f"Pillar {self.code!r} needs a 'too little' or a 'too much' description.")
+            raise ValueError(f"Pillar {self.code!r} needs a description of its low or its high pole.")
+        for direction, text, name in (
+            (Direction.LOW, self.low, self.low_name),
+            (Direction.HIGH, self.high, self.high_name),
+        ):
+            if bool(text) != bool(name):
+                raise ValueError(f"Pillar {self.code!r}: its {direction} pole needs both a description and a name.")
 
     @property
     def directions(self) -> tuple[Direction, ...]:
@@ -89,14 +113,30 @@ class Pillar:
 
     @property
     def descriptions(self) -> tuple[tuple[StrOrPromise, StrOrPromise], ...]:
-        """(heading, text) of what typical looks like, then of each atypical direction the pillar has."""
+        """(heading, text) of what typical looks like, then of each atypical pole the pillar has,
+        headed by its name ("opvallend: checkt niet terug")."""
         return (
             (_("typical"), self.typical),
-            *((DIRECTION_HEADINGS[d], self.description_of(d)) for d in self.directions),
+            *((self.pole_heading(d), self.description_of(d)) for d in self.directions),
         )
 
     def allows(self, direction: str) -> bool:
         return direction in self.directions
+
+    def pole_name(self, direction: str) -> StrOrPromise:
+        """The short name of one of the pillar's atypical poles: what the child does."""
+        name = self.low_name if direction == Direction.LOW else self.high_name if direction == Direction.HIGH else None
+        if not name:
+            raise ValueError(f"Pillar {self.code!r} has no {direction!r} pole.")
+        return name
+
+    def pole_heading(self, direction: str) -> str:
+        """'opvallend: checkt niet terug': a pole as the entry form heads its description."""
+        return gettext("atypical: %(pole)s") % {"pole": self.pole_name(direction)}
+
+    def pole_choice(self) -> str:
+        """The pillar's poles as a choice in words: "“zoekt geen troost” of “zoekt en duwt weg”"."""
+        return get_text_list([f"“{self.pole_name(d)}”" for d in self.directions], gettext("or"))
 
     def description_of(self, direction: str | None) -> StrOrPromise:
         if direction == Direction.LOW:
@@ -113,6 +153,8 @@ PILLARS: tuple[Pillar, ...] = (
         _("Shows warmth and affection towards familiar adults, in different moments and situations."),
         _("Shows little warmth or affection; few affectionate exchanges with the adults around."),
         _("Overly familiar with adults it hardly knows: clings, cuddles or provokes them."),
+        low_name=_("shows little warmth"),
+        high_name=_("too familiar with strangers"),
     ),
     Pillar(
         "comfort_seeking",
@@ -120,6 +162,8 @@ PILLARS: tuple[Pillar, ...] = (
         _("When hurt, scared or unwell, goes to one particular, chosen caregiver for comfort."),
         _("Does not look for comfort when hurt, frightened or ill."),
         _("Looks for comfort in an odd, two-sided way, for example seeks contact and then pushes the caregiver away."),
+        low_name=_("seeks no comfort"),
+        high_name=_("seeks and pushes away"),
     ),
     Pillar(
         "trust_help",
@@ -127,6 +171,8 @@ PILLARS: tuple[Pillar, ...] = (
         _("Turns to a familiar caregiver for help when something is too difficult."),
         _("Does not ask for support, even when it is clearly needed."),
         _("Depends on the caregiver far more than usual, also for things it can do itself."),
+        low_name=_("seeks no help"),
+        high_name=_("wants help with everything"),
     ),
     Pillar(
         "cooperation",
@@ -134,6 +180,8 @@ PILLARS: tuple[Pillar, ...] = (
         _("Usually goes along with the caregiver's requests and agreements."),
         _("Keeps ignoring requests and does not keep to agreements."),
         _("Unusually compliant: does everything asked, straight away, without any protest."),
+        low_name=_("ignores requests"),
+        high_name=_("complies without any protest"),
     ),
     Pillar(
         "exploration",
@@ -141,6 +189,8 @@ PILLARS: tuple[Pillar, ...] = (
         _("Uses the caregiver as a safe base: goes off to explore and checks back now and then."),
         _("Explores without ever checking whether the caregiver is still there."),
         _("Hardly dares to leave the caregiver to play or explore."),
+        low_name=_("does not check back"),
+        high_name=_("hardly lets go"),
     ),
     Pillar(
         "controlling",
@@ -148,6 +198,8 @@ PILLARS: tuple[Pillar, ...] = (
         _("Shows few signs of trying to control the caregiver."),
         _("Looks after the caregiver in a worried way, caring beyond its age."),
         _("Bossy, punishing or controlling towards the caregiver."),
+        low_name=_("cares like a parent"),
+        high_name=_("bosses and punishes"),
     ),
     Pillar(
         "reunion",
@@ -155,13 +207,16 @@ PILLARS: tuple[Pillar, ...] = (
         _("After a separation, makes positive contact again, with or without words."),
         _("Ignores or avoids the caregiver after a separation; shows little affection."),
         _("Reacts to a reunion with strong anger, or with distress that does not settle."),
+        low_name=_("ignores or avoids"),
+        high_name=_("very angry or inconsolable"),
     ),
     Pillar(
         "strangers",
         _("Reaction to strangers"),
         _("Somewhat reserved with strangers at first, more so in an unfamiliar place."),
-        None,  # reserve with strangers is typical at this age: there is no "too little"
+        None,  # reserve with strangers is typical at this age: there is no low pole
         _("Approaches strangers straight away, seeks a lot of physical contact, would go along with a stranger."),
+        high_name=_("goes off with anyone"),
     ),
 )
 
@@ -175,16 +230,37 @@ def all_pillars() -> tuple[Pillar, ...]:
     return PILLARS
 
 
-def rating_label(value: int) -> str:
-    """The rating as staff read it: 'passend' or 'opvallend: te weinig, licht' and so on."""
-    labels = {
-        -2: _("atypical: too little, clear"),
-        -1: _("atypical: too little, slight"),
-        0: _("typical"),
-        1: _("atypical: too much, slight"),
-        2: _("atypical: too much, clear"),
-    }
-    return str(labels[value])
+def rating_label(pillar: Pillar, value: int) -> str:
+    """A rating of `pillar` as staff read it: 'passend', or its pole and strength:
+    'opvallend: checkt niet terug, licht'."""
+    direction = rating_direction(value)
+    if direction is None:
+        return gettext("typical")
+    if rating_strength(value) == Strength.CLEAR:
+        return gettext("atypical: %(pole)s, clear") % {"pole": pillar.pole_name(direction)}
+    return gettext("atypical: %(pole)s, slight") % {"pole": pillar.pole_name(direction)}
+
+
+class AnswerCounts:
+    """Ratings counted per answer, the pillar's own poles named: '6 passend, 4 checkt niet terug,
+    0 durft nauwelijks weg' (a pillar without a low pole shows no low count). Translated once, when
+    made: a 52-week summary writes one for every week of every pillar."""
+
+    def __init__(self, pillar: Pillar) -> None:
+        self.typical = gettext("%(n)d typical")
+        pole = gettext("%(n)d %(pole)s")
+        self.poles = [
+            (d, pole.replace("%(pole)s", str(pillar.pole_name(d)).replace("%", "%%"))) for d in pillar.directions
+        ]
+
+    def __call__(self, typical: int, low: int, high: int) -> str:
+        counts = {Direction.LOW: low, Direction.HIGH: high}
+        return ", ".join([self.typical % {"n": typical}, *(text % {"n": counts[d]} for d, text in self.poles)])
+
+
+def answer_counts(pillar: Pillar, typical: int, low: int, high: int) -> str:
+    """One pillar's ratings counted per answer (see AnswerCounts)."""
+    return AnswerCounts(pillar)(typical, low, high)
 
 
 @dataclass(frozen=True)
@@ -198,8 +274,8 @@ class ParentWords:
     heading: StrOrPromise  # "Seeking comfort"
     topic: StrOrPromise  # "how Sem looks for comfort when hurt or sad": what staff will watch
     typical: StrOrPromise  # a whole sentence: what goes well
-    low: StrOrPromise | None  # a clause: what "too little" looked like
-    high: StrOrPromise | None  # a clause: what "too much" looked like
+    low: StrOrPromise | None  # a clause: what the low pole looked like
+    high: StrOrPromise | None  # a clause: what the high pole looked like
     question: StrOrPromise  # a question to talk about with the parents
 
     def clause(self, direction: str | None) -> StrOrPromise | None:

@@ -19,7 +19,7 @@ from children.models import Child, Mentorship
 from children.selectors import current_mentor, with_current_mentor
 from observations.choices import Circumstance, Situation
 from observations.models import DuoObservation, Observation, PillarRating
-from observations.pillars import PILLAR_BY_CODE, PILLARS, rating_label
+from observations.pillars import PILLAR_BY_CODE, PILLARS, Pillar, rating_label
 from observations.recency import LastObserved, last_observed, last_observed_date
 from organisations.calendar import numeric_date, numeric_moment, today, week_of
 from organisations.labels import choice_label, choice_labels
@@ -229,16 +229,16 @@ class Change:
     changes: list[tuple[str, str, str]]  # (field label, before, after)
 
 
-def _display(field: str, value: Any) -> str:
-    """A value of a historical record as the history shows it."""
+def _display(field: str, value: Any, pillar: Pillar | None = None) -> str:
+    """A value of a historical record as the history shows it (a rating's value in the words of its `pillar`)."""
     if value in (None, "", []):
         return "–"
     if field == "situation":
         return choice_label(Situation, value)
     if field == "circumstances":
         return ", ".join(choice_labels(Circumstance, value))
-    if field == "value":
-        return rating_label(value)
+    if field == "value" and pillar is not None:
+        return rating_label(pillar, value)
     if field == "date":
         return numeric_date(value)
     if field == "group":
@@ -292,22 +292,33 @@ def observation_history(observation: Observation) -> list[Change]:
     first_change = records[1].history_date if len(records) > 1 else None
     for record in rating_records:
         who = record.history_user.display_name if record.history_user else _("system")
-        name = str(PILLAR_BY_CODE[record.pillar].name)
+        pillar = PILLAR_BY_CODE[record.pillar]
+        name = str(pillar.name)
         before = last_by_pillar.get(record.pillar)
         if record.history_type == "+":
             if before is not None or (first_change is not None and record.history_date >= first_change):
                 entries.append(
                     Change(
-                        record.history_date, who, "changed", name, [(labels["value"], "–", rating_label(record.value))]
+                        record.history_date,
+                        who,
+                        "changed",
+                        name,
+                        [(labels["value"], "–", rating_label(pillar, record.value))],
                     )
                 )
         elif record.history_type == "-":
             entries.append(
-                Change(record.history_date, who, "changed", name, [(labels["value"], rating_label(record.value), "–")])
+                Change(
+                    record.history_date,
+                    who,
+                    "changed",
+                    name,
+                    [(labels["value"], rating_label(pillar, record.value), "–")],
+                )
             )
         elif before is not None:
             changes = [
-                (labels[f], _display(f, getattr(before, f)), _display(f, getattr(record, f)))
+                (labels[f], _display(f, getattr(before, f), pillar), _display(f, getattr(record, f), pillar))
                 for f in RATING_FIELDS
                 if getattr(before, f) != getattr(record, f)
             ]

@@ -68,7 +68,10 @@ def _rating_problems(pillar: Pillar, rating: RatingInput) -> list[str]:
     name = pillar.name
     if not rating.kind:
         if rating.strength:
-            return [_("%(pillar)s: choose “too little” or “too much” before a strength.") % {"pillar": name}]
+            return [
+                _("%(pillar)s: first choose %(poles)s, then slight or clear.")
+                % {"pillar": name, "poles": pillar.pole_choice()}
+            ]
         if visible_text(rating.note):
             return [_("%(pillar)s: you wrote a note; choose typical or atypical as well.") % {"pillar": name}]
         return []
@@ -79,8 +82,8 @@ def _rating_problems(pillar: Pillar, rating: RatingInput) -> list[str]:
     problems = []
     if not pillar.allows(rating.kind):
         problems.append(
-            _("%(pillar)s has no “%(direction)s” direction.")
-            % {"pillar": name, "direction": Direction(rating.kind).label}
+            _("%(pillar)s has no atypical side “%(side)s”; choose %(poles)s.")
+            % {"pillar": name, "side": Direction(rating.kind).label, "poles": pillar.pole_choice()}
         )
     if rating.strength not in Strength.values:
         problems.append(_("%(pillar)s: choose slight or clear.") % {"pillar": name})

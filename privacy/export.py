@@ -172,7 +172,9 @@ def _observations(records: ChildRecords, roles: dict[int, str]) -> list[Observat
                 ratings=[
                     RatingItem(
                         pillar=str(PILLAR_BY_CODE[r.pillar].name) if r.pillar in PILLAR_BY_CODE else r.pillar,
-                        label=rating_label(r.value),
+                        label=rating_label(PILLAR_BY_CODE[r.pillar], r.value)
+                        if r.pillar in PILLAR_BY_CODE
+                        else str(r.value),
                         note=r.note,
                     )
                     for r in own

@@ -10,14 +10,20 @@ import datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from observations.pillars import Direction
+from observations.pillars import Direction, Pillar
 from organisations.calendar import numeric_date
 from organisations.downloads import Download, csv_cell, csv_download
 from reports.overview import GroupOverview
 
 
+def _pole_cells(pillar: Pillar, direction: Direction, count: int) -> tuple[str, object]:
+    """A pole's name for this pillar and its count; empty cells where the pillar has no such pole."""
+    return (str(pillar.pole_name(direction)), count) if pillar.allows(direction) else ("", "")
+
+
 def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
-    """Header and one row per child and pillar, with the figures behind the pattern."""
+    """Header and one row per child and pillar, with the figures behind the pattern; the poles by
+    the pillar's own names ("checkt niet terug"), beside their counts (↓ the low pole, ↑ the high)."""
     header: list[object] = [
         _("Child"),
         _("Group"),
@@ -26,13 +32,15 @@ def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
         _("Observations in period"),
         _("Pillar"),
         _("Pattern"),
-        _("Direction"),
+        _("Atypical, mostly"),
         _("Rated weeks"),
         _("Atypical weeks"),
         _("Ratings"),
         _("Typical"),
-        _("Too little"),
-        _("Too much"),
+        _("Atypical ↓: name"),
+        _("Atypical ↓: ratings"),
+        _("Atypical ↑: name"),
+        _("Atypical ↑: ratings"),
         _("Observers"),
         _("Observers who saw it as atypical"),
         _("Atypical on days with circumstances"),
@@ -53,13 +61,13 @@ def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
                     row.entries,
                     p.pillar.name,
                     p.pattern.label,
-                    str(Direction(p.pattern.dominant_direction).label) if p.pattern.dominant_direction else "",
+                    p.pattern.dominant_pole,
                     f.rated_weeks,
                     f.atypical_weeks,
                     f.ratings,
                     f.typical,
-                    f.low,
-                    f.high,
+                    *_pole_cells(p.pillar, Direction.LOW, f.low),
+                    *_pole_cells(p.pillar, Direction.HIGH, f.high),
                     f.observers,
                     f.atypical_observers,
                     f.atypical_with_circumstances,

@@ -25,7 +25,7 @@ from django.db import connection
 from children.models import Child
 from observations.choices import Circumstance
 from observations.models import PillarWeek
-from observations.pillars import PILLARS, Direction, Pillar
+from observations.pillars import PILLARS, Direction, Pillar, answer_counts
 from organisations.calendar import Week, last_weeks
 
 
@@ -181,6 +181,11 @@ class PillarFigures:
 
     def direction_count(self, direction: str) -> int:
         return self.low if direction == Direction.LOW else self.high
+
+    @property
+    def answer_counts(self) -> str:
+        """'6 passend, 4 checkt niet terug, 0 durft nauwelijks weg': the window's ratings per answer."""
+        return answer_counts(self.pillar, self.typical, self.low, self.high)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from observations.choices import Circumstance
-from observations.pillars import Direction
+from observations.pillars import DIRECTION_SYMBOLS, Direction, Pillar
 from organisations.labels import choice_labels
 from reports.figures import PatternCounts, PillarFigures
 
@@ -131,6 +131,7 @@ def decide(c: PatternCounts, t: Thresholds) -> Decision:
 
 @dataclass(frozen=True)
 class PillarPattern:
+    pillar: Pillar
     kind: str  # a PatternKind value
     dominant_direction: str | None  # Direction.LOW / HIGH when >= direction_share of the atypical ratings agree
     circumstances: tuple[str, ...]  # circumstance codes named: most frequent on atypical days first
@@ -144,6 +145,16 @@ class PillarPattern:
         return str(PatternKind(self.kind).label)
 
     @property
+    def dominant_pole(self) -> str:
+        """The name of the pole most atypical ratings took ("checkt niet terug"), or "" when none did."""
+        return str(self.pillar.pole_name(self.dominant_direction)) if self.dominant_direction else ""
+
+    @property
+    def dominant_symbol(self) -> str:
+        """↓ or ↑ beside that name, or "" when no pole dominates."""
+        return DIRECTION_SYMBOLS[Direction(self.dominant_direction)] if self.dominant_direction else ""
+
+    @property
     def circumstance_labels(self) -> list[str]:
         return choice_labels(Circumstance, self.circumstances)
 
@@ -151,7 +162,7 @@ class PillarPattern:
     def reasons(self) -> tuple[str, ...]:
         """Short sentences in the active language: why this pattern. Written when asked for (the
         child summary and its PDF show them; a matrix of 168 cells does not)."""
-        return pattern_reasons(self.counts, self.decision, self.thresholds)
+        return pattern_reasons(self.counts, self.decision, self.thresholds, self.pillar)
 
 
 def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None) -> PillarPattern:
@@ -162,6 +173,7 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
     # Only mixed and recurring patterns name the circumstances of their atypical days.
     named = decision.kind in (PatternKind.MIXED, PatternKind.RECURRING)
     return PillarPattern(
+        pillar=figures.pillar,
         kind=decision.kind,
         dominant_direction=decision.direction,
         circumstances=tuple(list(figures.circumstances_on_atypical)[:NAMED_CIRCUMSTANCES]) if named else (),
@@ -172,8 +184,8 @@ def pillar_pattern(figures: PillarFigures, thresholds: Thresholds | None = None)
     )
 
 
-def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds) -> tuple[str, ...]:
-    """Why `decide` chose `decision`, in words, in the order of the rules."""
+def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds, pillar: Pillar) -> tuple[str, ...]:
+    """Why `decide` chose `decision` for `pillar`, in words, in the order of the rules."""
     rated, atypical_weeks = counts.rated_weeks, counts.atypical_weeks
     observers, atypical = counts.observers, counts.atypical
     direction = decision.direction
@@ -214,7 +226,7 @@ def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds) ->
                 counts.atypical_observers,
             )
             % {"n": counts.atypical_observers},
-            _("Mostly in one direction: %(direction)s.") % {"direction": Direction(direction).label},
+            _("Mostly on the same side: %(pole)s.") % {"pole": pillar.pole_name(direction)},
         )
     # 5. everything else
     if direction is None:

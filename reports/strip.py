@@ -1,9 +1,10 @@
-"""The week strip: one box per week, oldest on the left; too much drawn above the line and too little
-below it, each bar as high as its share of that week's ratings. One geometry for its three drawings:
+"""The week strip: one box per week, oldest on the left; the high pole (too close, indiscriminate or
+two-sided) drawn above the line and the low pole (keeps its distance, withdraws) below it, each bar as
+high as its share of that week's ratings. One geometry for its three drawings:
 
 - the child's summary page (`strip_svg`): a <g> per week with its tooltip (<title>);
 - the summary PDF (`strip_svg(..., for_pdf=True)`): four paths per pillar (empty weeks, rated weeks,
-  too much, too little), which WeasyPrint lays out much faster than a few shapes per week;
+  high pole, low pole), which WeasyPrint lays out much faster than a few shapes per week;
 - the group overview's cells (`matrix_svg`): one drawing of at most five paths, stretched to its cell.
   A 52-week matrix of 16 children has 6,656 week cells: the boxes are one dashed stroke and the bars
   vertical strokes, so a strip stays a few hundred bytes whatever the number of weeks.
@@ -28,7 +29,9 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from observations.pillars import AnswerCounts, Pillar
 from organisations.calendar import Week
 from reports.figures import PillarFigures, WeekFigures
 
@@ -37,7 +40,7 @@ GAP = 2  # between two weeks' boxes
 STEP = CELL + GAP
 TOP = 2  # the top edge of a week's box
 BOX = 26  # the height of a week's box
-MID = 15  # the line: too much is drawn above it, too little below it
+MID = 15  # the line: the high pole is drawn above it, the low pole below it
 TALLEST = MID - TOP  # a bar when every rating of the week was atypical in its direction
 HEIGHT = 40  # the child's strip, with the first and last week's numbers under it
 LABEL_Y = 38  # the baseline of those numbers
@@ -80,7 +83,7 @@ class StripCell:
 
 def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:
     """The weeks of one pillar's strip, oldest first."""
-    titles = _WeekTitles()  # translated once per strip, not once per week
+    titles = _WeekTitles(figures.pillar)
     return tuple(
         StripCell(
             x=index * STEP,
@@ -97,23 +100,27 @@ def week_strip(figures: PillarFigures) -> tuple[StripCell, ...]:
 
 
 class _WeekTitles:
-    """The tooltip of a week in the strip, in the active language."""
+    """The tooltip of a week in the strip, in the active language, the pillar's poles by their names."""
 
-    def __init__(self) -> None:
+    def __init__(self, pillar: Pillar) -> None:
+        self.counts = AnswerCounts(pillar)  # translated once per strip, not once per week
         self.empty = _("Week %(number)d: no observations")
-        self.rated = _(
-            "Week %(number)d: %(ratings)d ratings, %(typical)d typical, %(low)d too little, %(high)d too much"
-        )
+        self.rated: dict[int, str] = {}
 
     def of(self, week: WeekFigures) -> str:
         if week.is_empty:
             return self.empty % {"number": week.week.number}
-        return self.rated % {
+        rated = self.rated.get(week.ratings)
+        if rated is None:  # translated once per number of ratings
+            rated = self.rated[week.ratings] = ngettext(
+                "Week %(number)d: %(ratings)d rating: %(counts)s",
+                "Week %(number)d: %(ratings)d ratings: %(counts)s",
+                week.ratings,
+            )
+        return rated % {
             "number": week.week.number,
             "ratings": week.ratings,
-            "typical": week.typical,
-            "low": week.low,
-            "high": week.high,
+            "counts": self.counts(week.typical, week.low, week.high),
         }
 
 
@@ -139,7 +146,7 @@ def cell_shapes(cells: Sequence[StripCell]) -> str:
 
 
 def strip_paths(cells: Sequence[StripCell]) -> dict[str, str]:
-    """The weeks as four paths (empty weeks, rated weeks, too much, too little), as the PDF draws them."""
+    """The weeks as four paths (empty weeks, rated weeks, high pole, low pole), as the PDF draws them."""
     parts: dict[str, list[str]] = {"empty": [], "rated": [], "high": [], "low": []}
     for c in cells:
         parts["empty" if c.is_empty else "rated"].append(_box(c.x))

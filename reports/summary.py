@@ -33,7 +33,7 @@ from children.selectors import current_mentor
 from conversations.selectors import last_conversation_date
 from observations.choices import Circumstance, Situation
 from observations.models import Observation, PillarRating
-from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, rating_label
+from observations.pillars import PILLAR_BY_CODE, Pillar, rating_label
 from organisations.calendar import Week, WeekWindowMixin, today, week_of
 from organisations.labels import choice_label
 from organisations.models import Group, Location, Organisation
@@ -70,12 +70,6 @@ class PillarSummary:
     @property
     def style(self) -> dict[str, str]:
         return PATTERN_STYLE[PatternKind(self.pattern.kind)]
-
-    @property
-    def direction_label(self) -> str:
-        if not self.pattern.dominant_direction:
-            return ""
-        return str(Direction(self.pattern.dominant_direction).label)
 
     @property
     def circumstances(self) -> list[tuple[str, int]]:
@@ -227,7 +221,13 @@ def _recent_notes(child: Child, start: datetime.date, end: datetime.date, limit:
         .values_list("observation__date", "observation__situation", "pillar", "value", "note")[:limit]
     )
     return tuple(
-        Note(date, choice_label(Situation, situation), PILLAR_BY_CODE[pillar], rating_label(value), note)
+        Note(
+            date,
+            choice_label(Situation, situation),
+            PILLAR_BY_CODE[pillar],
+            rating_label(PILLAR_BY_CODE[pillar], value),
+            note,
+        )
         for date, situation, pillar, value, note in rows
     )
 

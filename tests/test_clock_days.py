@@ -267,7 +267,7 @@ def test_a_twelve_week_window_holds_twelve_distinct_iso_weeks(clock, cast, clien
         f"({nl_date(start)} – {nl_date(end)})" in page
     )
     for _, number in expected:  # the week strip of seeking comfort, a week at a time
-        assert f"Week {number}: 1 beoordelingen, 1 passend, 0 te weinig, 0 te veel" in page, number
+        assert f"Week {number}: 1 beoordeling: 1 passend, 0 zoekt geen troost, 0 zoekt en duwt weg" in page, number
 
 
 # --- patterns and their evidence windows ---------------------------------------------------------------

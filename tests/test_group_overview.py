@@ -99,7 +99,19 @@ def test_the_page_shows_the_patterns_the_summary_shows(cast, client_for):
         assert reverse("child_summary", args=[child.pk]) in html
     # the caution stands above the matrix
     assert html.index("geen diagnose") < html.index('id="matrix"')
-    assert "terugkerend aandachtspunt" in html and "wisselend" in html and "te weinig waarnemingen" in html
+    assert "terugkerend aandachtspunt" in html and "wisselend" in html and "nog te weinig gezien" in html
+    # A standing-out cell names the pole it leans to by the pillar's own words.
+    sophie = Child.objects.get(first_name="Sophie")
+    assert '<span aria-hidden="true">↓</span> zoekt geen troost</span>' in _cell(html, cast.child_a, "comfort_seeking")
+    assert '<span aria-hidden="true">↑</span> heel boos of ontroostbaar</span>' in _cell(html, sophie, "reunion")
+    assert "matrix-pole" not in _cell(html, cast.child_a, "strangers")  # not enough seen: no pole
+
+
+def _cell(html: str, child: Child, pillar: str) -> str:
+    """The matrix cell of one child and pillar."""
+    row = html.index(f'data-child="{child.pk}"')
+    start = html.index(f'data-pillar="{pillar}"', row)
+    return html[start : html.index("</td>", start)]
 
 
 def test_the_recurring_attention_point_shows_in_its_cell(cast):

@@ -22,13 +22,15 @@ HEADER = [
     "Waarnemingen in periode",
     "Pijler",
     "Beeld",
-    "Richting",
+    "Opvallend vooral",
     "Weken beoordeeld",
     "Weken opvallend",
     "Beoordelingen",
     "Passend",
-    "Te weinig",
-    "Te veel",
+    "Opvallend ↓: naam",
+    "Opvallend ↓: beoordelingen",
+    "Opvallend ↑: naam",
+    "Opvallend ↑: beoordelingen",
     "Waarnemers",
     "Waarnemers die het opvallend vonden",
     "Opvallend op dagen met omstandigheden",
@@ -78,14 +80,24 @@ def test_one_row_per_child_and_pillar_with_the_figures_behind_the_pattern(cast, 
     assert [r["Kind"] for r in body[::8]] == ["Anna Testmans", "Sem Testmans"]
     comfort = next(r for r in body if r["Kind"] == "Sem Testmans" and r["Pijler"] == "Zoeken van troost")
     assert comfort["Beeld"] == "terugkerend aandachtspunt"
-    assert comfort["Richting"] == "te weinig"
+    assert comfort["Opvallend vooral"] == "zoekt geen troost"
     assert (comfort["Weken beoordeeld"], comfort["Weken opvallend"], comfort["Beoordelingen"]) == ("6", "6", "6")
-    assert (comfort["Passend"], comfort["Te weinig"], comfort["Te veel"]) == ("0", "6", "0")
+    assert (comfort["Passend"], comfort["Opvallend ↓: beoordelingen"], comfort["Opvallend ↑: beoordelingen"]) == (
+        "0",
+        "6",
+        "0",
+    )
+    # each pole by the pillar's own name; a pillar without a pole has empty cells there
+    assert (comfort["Opvallend ↓: naam"], comfort["Opvallend ↑: naam"]) == ("zoekt geen troost", "zoekt en duwt weg")
+    strangers = next(r for r in body if r["Kind"] == "Sem Testmans" and r["Pijler"] == "Reactie op vreemden")
+    assert (strangers["Opvallend ↓: naam"], strangers["Opvallend ↓: beoordelingen"]) == ("", "")
+    assert strangers["Opvallend ↑: naam"] == "gaat met iedereen mee"
     assert (comfort["Waarnemers"], comfort["Waarnemers die het opvallend vonden"]) == ("2", "2")
     assert comfort["Mentor"] == "Anna" and comfort["Waarnemingen in periode"] == "6"
     assert comfort["Groep"] == "Groep A"
     empty = next(r for r in body if r["Kind"] == "Anna Testmans" and r["Pijler"] == "Reactie bij hereniging")
-    assert empty["Beeld"] == "te weinig waarnemingen" and empty["Laatst waargenomen"] == ""
+    assert empty["Beeld"] == "nog te weinig gezien" and empty["Laatst waargenomen"] == ""
+    assert empty["Opvallend vooral"] == ""
     # the same figures as the page
     overview = group_overview(cast.group_a, 8)
     sem = next(r for r in overview.rows if r.child == cast.child_a)

@@ -3,6 +3,7 @@ the templates it replaces would write. (The week strips have no template: tests/
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from children.models import Child
 from observations.forms import EditObservationForm, NewObservationForm
@@ -12,6 +13,7 @@ from reports.figures import weekly_figures
 from reports.patterns import Thresholds
 from reports.summary import pillar_summary
 from tests.observation_factories import make_observation
+from tests.report_data import give_recurring_comfort_pattern
 
 
 def _forms() -> list[NewObservationForm | EditObservationForm]:
@@ -38,14 +40,24 @@ TEMPLATE_MATRIX_CELL = Template(
     '{% load matrix %}<td class="matrix-cell pattern-{{ p.pattern.kind }}" data-pillar="{{ p.pillar.code }}" '
     'data-pattern="{{ p.pattern.kind }}">\n      <span class="matrix-pattern"><span class="matrix-symbol" '
     'aria-hidden="true">{{ p.style.symbol }}</span> <span class="matrix-word">{{ p.pattern.label }}</span></span>\n'
-    "      {{ p|matrix_strip }}\n    </td>"
+    "      {% if p.pattern.kind == 'mixed' or p.pattern.kind == 'recurring' %}{% if p.pattern.dominant_pole %}"
+    '<span class="matrix-pole pole-{{ p.pattern.dominant_direction }}"><span aria-hidden="true">'
+    "{{ p.pattern.dominant_symbol }}</span> {{ p.pattern.dominant_pole }}</span>\n      {% endif %}{% endif %}"
+    "{{ p|matrix_strip }}\n    </td>"
 )
 
 
 @pytest.mark.django_db
 def test_matrix_cells_are_the_template_cells(cast):
     make_observation(cast.child_a, cast.staff_a)
+    give_recurring_comfort_pattern(cast.child_a, [cast.staff_a, cast.manager])
     figures = weekly_figures(cast.child_a, 12)
-    for pillar in figures.pillars:  # rated and never rated
+    kinds = set()
+    for pillar in figures.pillars:  # rated and never rated, a recurring attention point with its pole
         p = pillar_summary(pillar, Thresholds.from_settings())
+        kinds.add(p.pattern.kind)
         assert matrix_cell(p) == TEMPLATE_MATRIX_CELL.render(Context({"p": p}))
+    assert {"recurring", "not_enough"} <= kinds
+    comfort = pillar_summary(figures.pillar("comfort_seeking"), Thresholds.from_settings())
+    with translation.override("nl"):
+        assert "zoekt geen troost</span>" in matrix_cell(comfort)

@@ -76,7 +76,7 @@ def test_the_observer_changes_an_entry_and_the_change_is_kept(cast, client_for, 
     page = client.get(detail_url(entry)).content.decode()
     assert "Wijzigingsgeschiedenis" in page
     assert "eten en drinken" in page and "buiten" in page  # moment before and after
-    assert "opvallend: te weinig, licht" in page and "opvallend: te weinig, duidelijk" in page
+    assert "opvallend: zoekt geen troost, licht" in page and "opvallend: zoekt geen troost, duidelijk" in page
     assert "Eerste versie." in page and "Tweede versie." in page
 
 

@@ -39,10 +39,15 @@ def test_the_form_shows_the_eight_pillars_with_their_descriptions(cast, client_f
     ]:
         assert name in html
     assert "Zoekt geen troost bij pijn, schrik of ziekte." in html  # atypical description, one tap away
-    assert "Wat zag je?" in html and "niet gezien" in html and "te weinig" in html and "duidelijk" in html
+    assert "Wat zag je?" in html and "niet gezien" in html and "zoekt geen troost" in html and "duidelijk" in html
+    # The chips name each pole by what the child does, and so do the descriptions' headings.
+    assert ">checkt niet terug</label>" in html and ">durft nauwelijks weg</label>" in html
+    assert "<dt>opvallend: checkt niet terug</dt>" in html and "<dt>opvallend: durft nauwelijks weg</dt>" in html
+    # The one axis, explained once above the pillars.
+    assert html.count("Elke pijler heeft dezelfde schaal") == 1
     assert "slecht geslapen" in html and "vrij spel" in html
     assert f'value="{today().isoformat()}"' in html  # date defaults to today
-    # "Reactie op vreemden" has no "too little": the widget offers no such option.
+    # "Reactie op vreemden" has no low pole: the widget offers no such option.
     assert 'name="kind_strangers" id="id_kind_strangers_2" value="high"' in html
     assert 'name="kind_strangers" id="id_kind_strangers_2" value="low"' not in html
 
@@ -99,10 +104,14 @@ BIRTH = 700  # tests.factories.make_child: born 700 days ago, placed from 365 da
         ),
         (
             {"kind_comfort_seeking": "", "note_comfort_seeking": None},
-            "Zoeken van troost: kies eerst “te weinig” of “te veel” en dan pas licht of duidelijk.",
+            "Zoeken van troost: kies eerst “zoekt geen troost” of “zoekt en duwt weg”, dan licht of duidelijk.",
         ),
         ({"strength_comfort_seeking": ""}, "Zoeken van troost: kies licht of duidelijk."),
-        ({"kind_strangers": "low", "strength_strangers": "slight"}, "Reactie op vreemden kent geen “te weinig”."),
+        (
+            {"kind_strangers": "low", "strength_strangers": "slight"},
+            "Reactie op vreemden kent geen opvallende kant “houdt afstand of trekt zich terug”; "
+            "kies “gaat met iedereen mee”.",
+        ),
         ({"kind_comfort_seeking": "typical"}, "Zoeken van troost: bij passend hoort geen licht of duidelijk."),
         ({"kind_reunion": "atypical"}, "Selecteer een geldige keuze. atypical is geen beschikbare keuze."),
         ({"strength_comfort_seeking": "very"}, "Selecteer een geldige keuze."),

@@ -44,7 +44,8 @@ CAUTION = "Wat wij in de opvang zagen, geen diagnose."
 NEVER = re.compile(
     r"LSVG|meldcode|aandachtsfunctionaris|terugkerend aandachtspunt|passend beeld|wisselend|"
     r"te weinig waarnemingen|drempel|procent|\bweek \d+|\d+\s*(passend|te weinig|te veel|beoordeling|"
-    r"waarneming|keer|van de|medewerkers?\b)|richting|pedagogisch coach|bespreek|screening|gevalideerd|!",
+    r"waarneming|keer|van de|medewerkers?\b)|richting|pedagogisch coach|bespreek|screening|gevalideerd|!|"
+    r"\bte weinig\b(?! gezien)|\bte veel\b|houdt afstand|te dichtbij",  # a bare pole or a side of the scale
     re.IGNORECASE,
 )
 
@@ -187,7 +188,7 @@ def test_the_handouts_of_three_demo_children(demo_on_day):
 
     # Finn: one sentence at the top, with the pillars to watch, and nothing described.
     _, pages, text = documents["Finn"]
-    assert pages[0].index("Over Finn hebben we in deze periode nog te weinig waargenomen") < pages[0].index(
+    assert pages[0].index("Over Finn hebben we in deze periode nog te weinig gezien") < pages[0].index(
         "Goed om te weten"
     )
     for topic in ("hoe Finn troost zoekt bij pijn of verdriet", "hoe Finn op ontdekking gaat en speelt"):
@@ -281,7 +282,14 @@ def test_a_pillar_without_parent_words_is_described_with_its_own_descriptions():
     from observations.pillars import Direction, Pillar, parent_words
     from reports.handout import _clause
 
-    ninth = Pillar("peer_play", "Spelen met andere kinderen", "Speelt met andere kinderen.", "Speelt nooit mee.", None)
+    ninth = Pillar(
+        "peer_play",
+        "Spelen met andere kinderen",
+        "Speelt met andere kinderen.",
+        "Speelt nooit mee.",
+        None,
+        low_name="speelt nooit mee",
+    )
     words = parent_words(ninth)
     assert words.heading == "Spelen met andere kinderen" and words.high is None
     with translation.override("nl"):

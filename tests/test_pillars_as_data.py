@@ -20,13 +20,14 @@ from tests.observation_factories import entry_data, make_observation
 
 pytestmark = pytest.mark.django_db
 
-# Only "too little", unlike "strangers" (only "too much"); no demo notes exist for it.
+# Only a low pole, unlike "strangers" (only a high one); no demo notes exist for it.
 NINTH = Pillar(
     "peer_play",
     "Spelen met andere kinderen",
     "Speelt naast en met andere kinderen en zoekt ze zelf op.",
     "Speelt nooit met andere kinderen en ontloopt ze.",
     None,
+    low_name="ontloopt andere kinderen",
 )
 
 
@@ -61,6 +62,17 @@ def test_a_pillar_needs_an_atypical_direction():
         Pillar("empty", "Leeg", "Passend.", None, None)
 
 
+def test_each_pole_of_a_pillar_needs_its_own_name():
+    """A pole is shown by its name everywhere, so a pole without one (or a name without a pole) is refused."""
+    with pytest.raises(ValueError, match="low pole"):
+        Pillar("unnamed", "Zonder naam", "Passend.", "Speelt alleen.", None)
+    with pytest.raises(ValueError, match="high pole"):
+        Pillar("stray", "Losse naam", "Passend.", "Speelt alleen.", None, low_name="speelt alleen", high_name="x")
+    assert NINTH.pole_name("low") == "ontloopt andere kinderen"
+    with pytest.raises(ValueError):
+        NINTH.pole_name("high")
+
+
 def test_a_ninth_pillar_gets_its_fields_and_only_its_own_directions_on_the_entry_form(cast, nine_pillars):
     form = NewObservationForm(child=cast.child_a)
     assert {"kind_peer_play", "strength_peer_play", "note_peer_play"} <= set(form.fields)
@@ -68,13 +80,14 @@ def test_a_ninth_pillar_gets_its_fields_and_only_its_own_directions_on_the_entry
     assert [row.pillar.code for row in rows] == [p.code for p in PILLARS] + ["peer_play"]
     row = rows[-1]
     assert [value for value, _, _ in row.options] == ["", "typical", "low"]
-    assert [str(title) for title, _ in row.descriptions] == ["passend", "opvallend: te weinig"]
+    assert [str(title) for title, _ in row.descriptions] == ["passend", "opvallend: ontloopt andere kinderen"]
+    assert [str(label) for _, label, _ in row.options] == ["niet gezien", "passend", "ontloopt andere kinderen"]
     assert [text for _, text in row.descriptions] == [NINTH.typical, NINTH.low]
     html = render_to_string("pages/_pillar_input.html", {"row": row})
     assert "Spelen met andere kinderen" in html and NINTH.low in html
     assert 'name="kind_peer_play" id="id_kind_peer_play_2" value="low"' in html
     assert 'value="high"' not in html
-    # The eight keep their own options: strangers still has no "too little".
+    # The eight keep their own options: strangers still has no low pole.
     assert [value for value, _, _ in rows[-2].options] == ["", "typical", "high"]
 
 
@@ -100,9 +113,13 @@ def test_the_entry_form_and_the_rules_validate_a_rating_on_the_ninth_pillar(cast
     assert form.is_valid(), form.errors
     with pytest.raises(ValidationError) as refused:
         observation_create(child=cast.child_a, observer=cast.staff_a, **form.service_arguments())
-    assert refused.value.message_dict == {"peer_play": ["Spelen met andere kinderen kent geen “te veel”."]}
+    message = (
+        "Spelen met andere kinderen kent geen opvallende kant “te dichtbij, zonder onderscheid of tweeslachtig”; "
+        "kies “ontloopt andere kinderen”."
+    )
+    assert refused.value.message_dict == {"peer_play": [message]}
     form.add_service_errors(refused.value)
-    assert form.errors["kind_peer_play"] == ["Spelen met andere kinderen kent geen “te veel”."]
+    assert form.errors["kind_peer_play"] == [message]
     assert not PillarRating.objects.exists()
 
 

@@ -45,7 +45,7 @@ def test_the_admin_downloads_everything_about_one_child(cast, client_for):
         assert marker in text, marker
     assert "2 waarnemingen" in text
     assert "slecht geslapen" in text and "vrij spel" in text
-    assert "Zoeken van troost: opvallend: te weinig, duidelijk" in text
+    assert "Zoeken van troost: opvallend: zoekt geen troost, duidelijk" in text
     assert "pedagogisch medewerker" in text and "pedagogisch coach" in text
     assert "verwijderd door de medewerker op" in text
     for staff_name in ("Anna", "Coen", "Mira", "Ada"):

@@ -22,12 +22,13 @@ from reports.summary import child_summary
 from staff.models import User
 from tests.report_data import observe, weeks_ago
 from tests.test_parent_handout import pages_text, save_with_page_images
+from tests.test_pole_names import bare_directions
 
 pytestmark = pytest.mark.django_db
 
 HONEST = "Die bepalen wanneer er genoeg is waargenomen om iets over een pijler te zeggen"
 NO_NORM = "Ze zijn geen norm voor het kind"
-TOO_LITTLE = "In deze periode is te weinig waargenomen om veel te zeggen"
+TOO_LITTLE = "In deze periode is nog te weinig gezien om veel te zeggen"
 ZERO_COUNTS = re.compile(r"\b0 beoordelingen")
 
 
@@ -62,22 +63,23 @@ def test_the_team_pdfs_of_three_demo_children(demo):
         assert "nergens wordt een grenswaarde gebruikt" not in text
         assert "voor het team" in pages[0]
         assert not ZERO_COUNTS.search(text), first
+        assert not bare_directions(text), (first, bare_directions(text))  # poles by their names only
         for number, page in enumerate(pages, start=1):
             assert f"pagina {number} van {len(pages)}" in page
 
     pages, text = texts["Finn"]
     assert TOO_LITTLE in pages[0]
     assert pages[0].index(TOO_LITTLE) < pages[0].index("Let op")
-    assert "8 van de 8 pijlers hebben te weinig waarnemingen" in pages[0]
+    assert "over 8 van de 8 pijlers valt nog niets te zeggen" in pages[0]
     assert "Let de komende weken vooral op: Positieve affectie, Zoeken van troost" in pages[0]
-    assert "Te weinig waarnemingen om iets te zeggen over: Positieve affectie" in text
+    assert "Nog te weinig gezien om iets te zeggen over: Positieve affectie" in text
     assert len(pages) <= 2  # was three pages of zero counts
     assert "Voor en sinds het laatste oudergesprek" not in text  # no conversation: nothing shown
 
     pages, text = texts["Daan"]
     assert TOO_LITTLE not in text
     assert "terugkerend aandachtspunt" in text
-    assert "Te weinig waarnemingen om iets te zeggen over: Reactie bij hereniging." in text
+    assert "Nog te weinig gezien om iets te zeggen over: Reactie bij hereniging." in text
     conversation = Conversation.objects.get(child__first_name="Daan")
     assert "Voor en sinds het laatste oudergesprek" in text
     assert f"Het laatste oudergesprek was op {conversation.date.day} " in text
@@ -93,7 +95,7 @@ def test_the_summary_page_says_too_little_at_the_top_and_links_the_handout(demo)
     assert TOO_LITTLE in html
     assert html.index(TOO_LITTLE) < html.index("Let op")
     assert 'id="pijler-' not in html  # no block per pillar, one line instead
-    assert "Te weinig waarnemingen om iets te zeggen over:" in html
+    assert "Nog te weinig gezien om iets te zeggen over:" in html
     assert "meldcode" in html and NO_NORM in html
     handout = reverse("child_parent_handout_pdf", args=[finn.pk])
     assert f'href="{handout}?weken=12"' in html
@@ -106,7 +108,7 @@ def test_the_summary_page_says_too_little_at_the_top_and_links_the_handout(demo)
     assert f'href="{reverse("child_parent_handout_pdf", args=[daan.pk])}?weken=26"' in html
 
 
-def test_before_and_since_the_last_conversation(cast):
+def test_before_and_since_the_last_conversation(cast, client_for):
     observers = [cast.staff_a, cast.manager]
     for n in range(7, 13):  # before: too little in six weeks, by two observers
         observe(cast.child_a, observers[n % 2], weeks_ago(n), {"comfort_seeking": -2, "reunion": 0})
@@ -123,6 +125,16 @@ def test_before_and_since_the_last_conversation(cast):
     assert comfort.before.pattern.kind == PatternKind.RECURRING
     assert comfort.since.pattern.kind == PatternKind.TYPICAL
     assert comfort.changed
+    # The table names the pole by the pillar's own words, never a bare "te weinig".
+    html = client_for(cast.coach).get(summary_url(cast.child_a)).content.decode()
+    table = html[html.index('class="before-after"') : html.index("</table>", html.index('class="before-after"'))]
+    row = table[table.index("Zoeken van troost") :]
+    assert re.search(
+        r'terugkerend aandachtspunt</span>\s+<span class="direction">'
+        r'<span aria-hidden="true">↓</span> zoekt geen troost</span>',
+        row,
+    )
+    assert not bare_directions(table)
 
 
 def test_a_conversation_long_ago_compares_the_weeks_next_to_it(cast, settings):

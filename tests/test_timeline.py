@@ -46,7 +46,7 @@ def test_staff_of_the_group_and_readers_of_the_location_see_the_timeline(cast, c
     assert "eten en drinken" in html and "buiten" in html  # situation
     assert "ziek of tandjes" in html  # circumstances
     assert "Had weinig trek." in html and "Huilde lang bij het weerzien." in html  # notes
-    assert "Reactie bij hereniging" in html and "opvallend: te veel, licht" in html
+    assert "Reactie bij hereniging" in html and "opvallend: heel boos of ontroostbaar, licht" in html
     assert "Explorerend gedrag" in html and "passend" in html
     assert html.index("Rende naar de zandbak") < html.index("Had weinig trek.")  # newest first
 

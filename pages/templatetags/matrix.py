@@ -3,9 +3,9 @@
 The strip is one small drawing per cell (reports.strip.matrix_svg: the geometry of the child's own
 strip, so a cell shows what the child's strip shows for that pillar; the look in static/css/strips.css).
 
-`matrix_cell` writes a whole cell (the pattern's symbol and word, then the strip): a 12-week matrix of
-21 children has 168 of them, and written node by node through the template they were about a third
-of the page's rendering.
+`matrix_cell` writes a whole cell (the pattern's symbol and word, the pole a standing-out pattern leans
+to by the pillar's own name for it, then the strip): a 12-week matrix of 21 children has 168 of them,
+and written node by node through the template they were about a third of the page's rendering.
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
+from reports.patterns import PatternKind
 from reports.strip import matrix_svg
 from reports.summary import PillarSummary
 
 register = template.Library()
+
+# The patterns whose cell names the pole they lean to.
+POLE_KINDS = (PatternKind.MIXED, PatternKind.RECURRING)
 
 
 @register.filter
@@ -34,14 +38,27 @@ def matrix_strip(p: PillarSummary) -> SafeString:
     return mark_safe(matrix_svg(p.figures, label))  # numbers and escaped text only
 
 
+def matrix_pole(p: PillarSummary) -> str:
+    """The pole most of a standing-out pattern's atypical ratings took, by the pillar's own name for it
+    ("↓ zoekt geen troost"); nothing for a typical pattern or one with not enough observations."""
+    pattern = p.pattern
+    if pattern.kind not in POLE_KINDS or not pattern.dominant_direction:
+        return ""
+    return (
+        f'<span class="matrix-pole pole-{escape(pattern.dominant_direction)}"><span aria-hidden="true">'
+        f"{escape(pattern.dominant_symbol)}</span> {escape(pattern.dominant_pole)}</span>\n      "
+    )
+
+
 @register.filter
 def matrix_cell(p: PillarSummary) -> SafeString:
-    """One <td> of the matrix: the pattern (symbol and word) and the week strip of one pillar."""
+    """One <td> of the matrix: the pattern (symbol and word), the pole it leans to, and the week strip
+    of one pillar."""
     kind = escape(p.pattern.kind)
     return mark_safe(  # escaped text and matrix_strip's safe drawing only
         f'<td class="matrix-cell pattern-{kind}" data-pillar="{escape(p.pillar.code)}" data-pattern="{kind}">\n'
         f'      <span class="matrix-pattern"><span class="matrix-symbol" aria-hidden="true">{escape(p.style["symbol"])}'
         f'</span> <span class="matrix-word">{escape(p.pattern.label)}</span></span>\n'
-        f"      {matrix_strip(p)}\n"
+        f"      {matrix_pole(p)}{matrix_strip(p)}\n"
         "    </td>"
     )

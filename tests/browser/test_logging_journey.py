@@ -27,7 +27,7 @@ def test_staff_member_logs_a_one_pillar_observation(page, live_server, demo_data
     assert not pillar.get_by_text("duidelijk", exact=True).is_visible()
     page.screenshot(path=str(output_dir / "entry-form.png"), full_page=True)
 
-    pillar.get_by_text("te weinig", exact=True).click()  # tap 1
+    pillar.get_by_text("zoekt geen troost", exact=True).click()  # tap 1: the low pole, by its name
     pillar.get_by_text("duidelijk", exact=True).click()  # tap 2
     pillar.get_by_label("Wat zag je?").fill(NOTE)
     page.get_by_text("drukke groep", exact=True).click()
@@ -47,7 +47,7 @@ def test_staff_member_logs_a_one_pillar_observation(page, live_server, demo_data
     first = page.locator("article.observation").first
     assert first.get_by_text(NOTE).is_visible()
     assert first.get_by_text("drukke groep").is_visible()
-    assert first.get_by_text("opvallend: te weinig, duidelijk").is_visible()
+    assert first.get_by_text("opvallend: zoekt geen troost, duidelijk").is_visible()
     assert first.get_by_text("door Lotte Jansen").is_visible()
     page.screenshot(path=str(output_dir / "child-timeline.png"), full_page=True)
 
@@ -69,7 +69,7 @@ def test_the_form_works_without_javascript(browser, live_server, demo_data):
     try:
         open_form_for(page, live_server, "Nora van Leeuwen")
         pillar = page.locator('[data-pillar="strangers"]')
-        pillar.get_by_text("te veel", exact=True).click()
+        pillar.get_by_text("gaat met iedereen mee", exact=True).click()
         pillar.get_by_text("licht", exact=True).click()
         page.get_by_role("button", name="Opslaan", exact=True).click()
         page.wait_for_url("**/groepen/*/")

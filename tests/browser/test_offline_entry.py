@@ -33,7 +33,7 @@ def open_form(page, live_server, child_name):
 
 def fill_strangers(page):
     pillar = page.locator('[data-pillar="strangers"]')
-    pillar.get_by_text("te veel", exact=True).click()
+    pillar.get_by_text("gaat met iedereen mee", exact=True).click()
     pillar.get_by_text("duidelijk", exact=True).click()
     pillar.get_by_label("Wat zag je?").fill(NOTE)
 

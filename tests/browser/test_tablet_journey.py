@@ -72,7 +72,7 @@ def test_the_tablet_locks_when_idle_and_keeps_a_half_filled_form_for_its_author_
     page.wait_for_url("**/groepen/*/")
     open_form(page, "Zoë Peters")
     pillar = page.locator('[data-pillar="comfort_seeking"]')
-    pillar.get_by_text("te weinig", exact=True).click()
+    pillar.get_by_text("zoekt geen troost", exact=True).click()
     pillar.get_by_label("Wat zag je?").fill(NOTE)
 
     # Nobody touches the tablet: it locks itself back to the group's screen.
