@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from observations.choices import Circumstance
-from observations.pillars import PILLAR_BY_CODE, Pillar
+from observations.pillars import PILLAR_BY_CODE, Pillar, rating_direction
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -36,6 +36,15 @@ class Vignette:
     @property
     def pillar(self) -> Pillar:
         return PILLAR_BY_CODE[self.pillar_code]
+
+    @property
+    def explanation(self) -> str:
+        """`why`, with the intended side named as the chips name it (“checkt niet terug”), never as
+        "too little" or "too much", which read the wrong way for some pillars."""
+        direction = rating_direction(self.intended)
+        if direction is None:
+            return str(self.why)
+        return str(self.why) % {"pole": f"“{self.pillar.pole_name(direction)}”"}
 
 
 V = Vignette
@@ -68,8 +77,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         -2,
         _(
-            "Hardly any warmth towards staff he has known for months: the pole of too little warmth. Clear, "
-            "because it is the same every day and with everyone."
+            "Hardly any warmth towards staff he has known for months: the side %(pole)s. Clear, because it is"
+            " the same every day and with everyone."
         ),
     ),
     V(
@@ -82,7 +91,7 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         2,
         _(
-            "Cuddling and clinging to an adult she does not know: overly familiar, the pole of too much. Clear, "
+            "Cuddling and clinging to an adult she does not know: overly familiar, the side %(pole)s. Clear, "
             "because she seeks it out herself and holds on."
         ),
     ),
@@ -108,8 +117,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         -2,
         _(
-            "Clearly hurt, yet she does not look for comfort and even avoids it: the pole of not seeking "
-            "comfort. Clear, because the pain is obvious and she turns comfort down."
+            "Clearly hurt, yet she does not look for comfort and even avoids it: the side %(pole)s. Clear, "
+            "because the pain is obvious and she turns comfort down."
         ),
     ),
     V(
@@ -122,8 +131,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         2,
         _(
-            "Seeking contact and pushing it away in turn: the odd, two-sided way of seeking comfort, the pole "
-            "of too much. Clear, because it keeps going back and forth and comfort does not help."
+            "Seeking contact and pushing it away in turn: the odd, two-sided way of seeking comfort, the side"
+            " %(pole)s. Clear, because it keeps going back and forth and comfort does not help."
         ),
     ),
     # Trust and asking for help
@@ -147,8 +156,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         -1,
         _(
-            "He clearly needs help but does not ask for it: the pole of not asking for help. Slight rather "
-            "than clear, because he accepts the help once it is offered."
+            "He clearly needs help but does not ask for it: the side %(pole)s. Slight rather than clear, "
+            "because he accepts the help once it is offered."
         ),
     ),
     V(
@@ -161,8 +170,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         2,
         _(
-            "Depending on the caregiver for things she can clearly do herself, again and again: the pole of "
-            "too much. Clear, because it happens at every such moment."
+            "Depending on the caregiver for things she can clearly do herself, again and again: the side "
+            "%(pole)s. Clear, because it happens at every such moment."
         ),
     ),
     # Cooperation
@@ -186,8 +195,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         -2,
         _(
-            "Ignoring requests and agreements all day, in every situation: the pole of too little "
-            "cooperation. Clear, because it holds for most requests."
+            "Ignoring requests and agreements all day, in every situation: the side %(pole)s. Clear, because "
+            "it holds for most requests."
         ),
     ),
     V(
@@ -200,8 +209,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         1,
         _(
-            "Doing everything at once without any protest, even in the middle of a game: unusually compliant, "
-            "the pole of too much. Slight: it stood out on this one day, but he did not seem afraid."
+            "Doing everything at once without any protest, even in the middle of a game: unusually compliant,"
+            " the side %(pole)s. Slight: it stood out on this one day, but he did not seem afraid."
         ),
     ),
     # Exploring
@@ -226,8 +235,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         -2,
         _(
-            "Exploring without ever checking whether the caregiver is still there: the pole of not checking "
-            "back. Clear, because he does not look back even far away, and in different places."
+            "Exploring without ever checking whether the caregiver is still there: the side %(pole)s. Clear, "
+            "because he does not look back even far away, and in different places."
         ),
     ),
     V(
@@ -240,9 +249,9 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         1,
         _(
-            "Rate what you saw: hardly daring to leave the caregiver is the pole of too much, slight because it "
-            "is unusual for her. Tick “slept badly” too: when it only happens on such days, the summary shows "
-            "it as changing with circumstances, not as a pattern."
+            "Rate what you saw: hardly daring to leave the caregiver is the side %(pole)s, slight because it "
+            "is unusual for her. Tick “slept badly” too: when it only happens on such days, the summary shows"
+            " it as changing with circumstances, not as a pattern."
         ),
         (SLEPT_BADLY,),
     ),
@@ -268,8 +277,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         -1,
         _(
-            "Looking after the caregiver in a worried way, beyond her age: the pole of worried caring. Slight: "
-            "one morning; watch whether it comes back."
+            "Looking after the caregiver in a worried way, beyond her age: the side %(pole)s. Slight: one "
+            "morning; watch whether it comes back."
         ),
     ),
     V(
@@ -281,10 +290,7 @@ VIGNETTES: tuple[Vignette, ...] = (
             "on the floor. This happens several times a day."
         ),
         2,
-        _(
-            "Bossy and punishing towards the caregiver: the pole of too much control. Clear: strong, and "
-            "several times a day."
-        ),
+        _("Bossy and punishing towards the caregiver: the side %(pole)s. Clear: strong, and several times a day."),
     ),
     # Reaction at reunion
     V(
@@ -308,8 +314,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         -2,
         _(
-            "Avoiding the caregiver after a separation: the pole of ignoring at reunion. Clear, because she "
-            "moves away and it happened after every break."
+            "Avoiding the caregiver after a separation: the side %(pole)s. Clear, because she moves away and "
+            "it happened after every break."
         ),
     ),
     V(
@@ -321,8 +327,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         2,
         _(
-            "Rate what you saw: strong anger and distress that does not settle after a reunion is the pole of "
-            "too much, and clear. Tick “after a holiday or absence” too: the summary then shows whether it "
+            "Rate what you saw: strong anger and distress that does not settle after a reunion is the side "
+            "%(pole)s, and clear. Tick “after a holiday or absence” too: the summary then shows whether it "
             "mostly happens after time away."
         ),
         (AFTER_ABSENCE,),
@@ -338,8 +344,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         0,
         _(
-            "Reserved with a stranger at first, then making contact from a safe spot: typical at this age. This "
-            "pillar has no pole of too little: reserve is what we expect."
+            "Reserved with a stranger at first, then making contact from a safe spot: typical at this age. "
+            "This pillar has only one atypical side: reserve is what we expect."
         ),
     ),
     V(
@@ -352,8 +358,8 @@ VIGNETTES: tuple[Vignette, ...] = (
         ),
         2,
         _(
-            "Going straight up to a stranger, seeking physical contact and wanting to go along: the pole of too "
-            "much. Clear, because he keeps going back."
+            "Going straight up to a stranger, seeking physical contact and wanting to go along: the side "
+            "%(pole)s. Clear, because he keeps going back."
         ),
     ),
     V(

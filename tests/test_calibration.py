@@ -49,7 +49,9 @@ def test_a_new_staff_member_does_the_round_and_sees_the_intended_rating_and_why(
     assert "Oefenronde" in page
     assert "Tijdens het vrij spelen loopt Noor (2 jaar)" in page  # the vignettes in Dutch
     assert f"Situatie 1 van {len(VIGNETTES)}" in page
-    assert "passend" in page and "te veel" in page  # the entry form's chips
+    # the entry form's chips, with each pillar's sides named as on the entry form
+    assert "passend" in page and "checkt niet terug" in page and "durft nauwelijks weg" in page
+    assert not re.search(r"\b(te weinig|te veel)\b", page.replace("nog te weinig gezien", ""))
     assert "niet gezien" not in page  # every vignette gets a rating: no "not seen" chip
     assert 'name="note_' not in page  # and no note
 
@@ -190,3 +192,19 @@ def test_the_agreement_page_shows_the_locations_calibration_per_pillar_and_no_na
         assert "bedoeld " in exploring and "gekozen " in exploring and "(1×)" in exploring
         for person in (cast.staff_a, cast.staff_b):
             assert person.first_name not in section and person.email not in section
+
+
+def test_each_explanation_names_the_intended_side_as_the_chips_do_and_never_a_bare_direction():
+    from django.utils import translation
+
+    from observations.pillars import rating_direction
+
+    for language in ("nl", "en"):
+        with translation.override(language):
+            for vignette in all_vignettes():
+                text = vignette.explanation
+                assert "%(" not in text, vignette.code
+                assert not re.search(r"\b(te weinig|te veel|too little|too much)\b", text), (language, vignette.code)
+                direction = rating_direction(vignette.intended)
+                if direction:
+                    assert f"“{vignette.pillar.pole_name(direction)}”" in text, (language, vignette.code)
