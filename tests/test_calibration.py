@@ -185,7 +185,7 @@ def test_the_agreement_page_shows_the_locations_calibration_per_pillar_and_no_na
         page = client_for(reader).get(reverse("location_agreement", args=[cast.location1.pk])).content.decode()
         start = page.index('id="calibration-results"')
         section = page[start : page.index("</section>", start)]
-        assert "Kalibratieresultaten per pijler" in section
+        assert "Oefenrondes per pijler" in section
         exploring = section[section.index("Explorerend") :]
         exploring = exploring[: exploring.index("</tr>")]
         assert '<td class="text-end">6</td>' in exploring and "83%" in exploring  # 5 of 6 as intended

@@ -51,5 +51,17 @@ def test_a_new_staff_member_does_the_practice_round(page, live_server, transacti
     page.goto(f"{live_server.url}{reverse('home')}")
     assert page.locator("section.practice-offer").count() == 0  # done: no longer offered
     assert page.get_by_role("link", name="Oefenronde").count() >= 1  # but open again from the navigation
-    problems += html_errors(output_dir, ["practice-round", "practice-result"])
+
+    # The coach of the location then opens the agreement page on the same phone: the round counts
+    # there per pillar, as a share of the staff's ratings, without a name.
+    page.context.clear_cookies()
+    log_in(page, live_server, cast.coach.email, f.PASSWORD)
+    page.goto(f"{live_server.url}{reverse('location_agreement', args=[cast.location1.pk])}")
+    shoot(page, output_dir, "agreement-after-practice", problems)
+    calibration = page.locator("#calibration-results")
+    comfort = calibration.locator("tr", has_text="Zoeken van troost").inner_text()
+    assert "67%" in comfort  # 2 of its 3 situations as intended
+    assert "bedoeld zoekt geen troost, gekozen passend (1×)" in comfort
+    assert cast.staff_a.first_name not in calibration.inner_text()
+    problems += html_errors(output_dir, ["practice-round", "practice-result", "agreement-after-practice"])
     assert problems == []
