@@ -63,3 +63,24 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo", stdout=io.StringIO())
     assert Organisation.objects.count() == 0
+
+
+def test_the_demo_has_practice_rounds_that_the_agreement_page_shows(client):
+    from django.urls import reverse
+
+    from calibration.models import PracticeRating, PracticeRound
+
+    output = seed()
+    assert "practice rounds: 4 created" in output
+    rounds = PracticeRound.objects.count()
+    assert rounds == 4 and not PracticeRound.objects.filter(user__email="medewerker@example.org").exists()
+    seed()
+    assert PracticeRound.objects.count() == rounds and PracticeRating.objects.count() == rounds * 24
+
+    client.force_login(User.objects.get(email="coach@example.org"))
+    vlinder = Location.objects.get(name="Kindercentrum De Vlinder")
+    page = client.get(reverse("location_agreement", args=[vlinder.pk])).content.decode()
+    section = page[page.index('id="calibration-results"') :]
+    exploring = section[section.index("Explorerend gedrag") : section.index("</tr>", section.index("Explorerend"))]
+    assert '<td class="text-end">12</td>' in exploring and "83%" in exploring  # 10 of 12 as intended
+    assert "bedoeld durft nauwelijks weg, gekozen checkt niet terug (2×)" in exploring

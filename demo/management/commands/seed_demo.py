@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.calibration import seed_demo_practice_rounds
 from demo.conversations import seed_demo_conversations
 from demo.observations import seed_demo_observations
 from demo.organisation import ORGANISATION, seed_demo_organisation
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    {pattern}: {children}")
         conversations = seed_demo_conversations(Organisation.objects.get(name=ORGANISATION))
         self.stdout.write(f"  parent conversations: {conversations} created (Daan Mulder, with a focus)")
+        self.stdout.write(f"  practice rounds: {seed_demo_practice_rounds()} created (four staff of De Vlinder)")
         self.stdout.write(
             "Logins (password as given): medewerker@example.org, manager@example.org, coach@example.org, "
             "admin@example.org"
