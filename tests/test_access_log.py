@@ -214,6 +214,8 @@ SHOW_NO_RECORD = {
     "practice_round": "written vignettes about made-up children",
     "practice_later": "POST only",
     "practice_result": "one's own practice ratings of the vignettes",
+    "location_agreement": "figures per pillar over many children, and the planned duos by child's name only",
+    "duo_observation_new": "POST only: plans a duo-observation",
 }
 
 
