@@ -131,6 +131,18 @@ class ChildQuerySet(models.QuerySet["Child"]):
         return self.filter(ChildRules.of(user).conversations_recordable)
 
 
+class FormOfAddress(models.TextChoices):
+    """How the texts for parents refer to the child after its first name."""
+
+    NAME = "name", _("only the first name")
+    HE = "he", _("he")
+    SHE = "she", _("she")
+
+
+# The languages a handout and a report for parents can be printed in (the translation catalogues).
+PARENT_LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+
+
 class Child(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="children", verbose_name=_("organisation")
@@ -138,6 +150,20 @@ class Child(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
+    form_of_address = models.CharField(
+        _("form of address"),
+        max_length=4,
+        choices=FormOfAddress.choices,
+        default=FormOfAddress.NAME,
+        help_text=_("How texts for the parents refer to the child: he, she, or only by first name."),
+    )
+    parents_language = models.CharField(
+        _("language of the parents"),
+        max_length=8,
+        choices=PARENT_LANGUAGES,
+        default="nl",
+        help_text=_("The language of the handout and the report for the parents."),
+    )
 
     objects = ChildQuerySet.as_manager()
     # The audit trail (privacy/ reads it); the table keeps the name it was made with in the privacy app.
@@ -148,6 +174,15 @@ class Child(models.Model):
         verbose_name_plural = _("children")
         ordering = ["first_name", "last_name"]
         indexes = [models.Index(fields=["organisation", "last_name", "first_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(form_of_address__in=FormOfAddress.values), name="child_form_of_address_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(parents_language__in=[code for code, _name in PARENT_LANGUAGES]),
+                name="child_parents_language_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
