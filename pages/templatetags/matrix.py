@@ -51,18 +51,18 @@ def matrix_pole(p: PillarSummary) -> str:
 
 
 @register.simple_tag
-def matrix_cell(p: PillarSummary, child_name: str, summary_url: str, weeks: int) -> SafeString:
-    """One <td> of the matrix: a link to the pillar on the child's summary (`summary_url`, over `weeks` weeks), with the child
-    and pillar for screen readers (the pillar's name shows where the phone lays a child out as a card), the
-    pattern (symbol and word), the pole it leans to, and the week strip of one pillar. Where the cell is too
-    narrow for the words they show on hover and on focus (static/pages/overview.css)."""
+def matrix_cell(p: PillarSummary, summary_url: str, weeks: int) -> SafeString:
+    """One <td> of the matrix: a link to the pillar on the child's summary (`summary_url`, over `weeks` weeks)
+    holding the pillar's name (for screen readers; shown where a phone lays a child out as a card, the row's
+    header naming the child), the pattern (symbol and word), the pole it leans to, and the week strip of one
+    pillar. Where the cell is too narrow for the words they show on hover and on focus (pages/overview.css).
+    Every byte counts 128 times and more (tests/test_group_overview_html.py keeps the page's weight)."""
     kind = escape(p.pattern.kind)
     code = escape(p.pillar.code)
     return mark_safe(  # escaped text and matrix_strip's safe drawing only
         f'<td class="matrix-cell pattern-{kind}" data-pillar="{code}" data-pattern="{kind}">\n'
         f'      <a class="matrix-link" href="{escape(summary_url)}?weken={int(weeks)}#pijler-{code}">'
-        f'<span class="visually-hidden">{escape(child_name)}, </span>'
-        f'<span class="matrix-cell-pillar">{escape(p.pillar.name)}<span class="visually-hidden">:</span></span>\n'
+        f'<span class="matrix-cell-pillar">{escape(p.pillar.name)}</span>\n'
         f'      <span class="matrix-pattern"><span class="matrix-symbol" aria-hidden="true">{escape(p.style["symbol"])}'
         f'</span> <span class="matrix-text"><span class="matrix-word">{escape(p.pattern.label)}</span>'
         f"{matrix_pole(p)}</span></span>\n"
