@@ -80,7 +80,8 @@ def _rows(children_ids: Iterable[int], weeks: int, until: datetime.date | None) 
     span = window(weeks, until)
     with connection.cursor() as cursor:
         cursor.execute(COUNTS_SQL, [ids, span[0].start, span[-1].end])
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
 def pattern_counts(

@@ -282,10 +282,13 @@ def locations_overview(
     `locations` are Location objects the user may see (fetched through
     staff.access.visible_locations). Groups shown: those the user may see
     (visible_groups); figures only for groups whose observations the
-    user may read. Five queries whatever the number of locations, groups,
-    children or observations; four with `attention=False`, which leaves out the
-    children with a recurring attention point (PostgreSQL counts per child and pillar
-    over the window, the pattern rules decide: reports/attention.py)."""
+    user may read, with the children with a recurring attention point by name (child, pillar,
+    pole, since when). Entries per staff member by name only where the user reads them
+    (UserAccess.reads_staff_activity_in: managers and coaches); elsewhere the group's total and
+    the user's own count (`_staff_activity`). Five queries whatever the number of locations,
+    groups, children or observations; four without a group whose staff the user reads by name;
+    one fewer with `attention=False`, which leaves out the attention points (PostgreSQL counts
+    per child and pillar over the window, the pattern rules decide: reports/attention.py)."""
     day = day or today()
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
@@ -296,7 +299,6 @@ def locations_overview(
     access = user_access(user)
     readable = {g.pk for g in groups if access.reads_observations_in(g)}
     named = {g.pk for g in groups if g.pk in readable and access.reads_staff_activity_in(g)}
-    activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
 
     # 1. children placed today per group, with the last observation of each child; the names of those
     # the user may read (the same rule as Child.objects.observable_by: placed today in a readable group)
@@ -313,6 +315,34 @@ def locations_overview(
     if attention:  # counted by PostgreSQL, decided by the pattern rules (reports/attention.py)
         for point in attention_points(readable_children, weeks, until=day, thresholds=thresholds):
             points[point.child_id].append(point)
+    by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
+    for group_id, child_id, last_date, first_name, last_name in placements:
+        gf = by_group[group_id]
+        gf.children_today += 1
+        if not gf.readable:
+            continue
+        gf.child_ids.append(child_id)
+        if not last_observed(last_date, day=day).is_stale:
+            gf.observed_recently += 1
+        if points.get(child_id):
+            gf.with_attention_point += 1
+            name = f"{first_name} {last_name}".strip()
+            gf.attention_points += [AttentionRow(child_id, name, gf.group, point) for point in points[child_id]]
+    _staff_activity([by_group[pk] for pk in readable], named, user, day=day)  # 3. and 4.
+    return [
+        LocationFigures(
+            location=loc, groups=[by_group[g.pk] for g in groups if g.location_id == loc.pk], attention=attention
+        )
+        for loc in locations
+    ]
+
+
+def _staff_activity(groups: list[GroupFigures], named: set[int], user: AnyUser, *, day: datetime.date) -> None:
+    """The entries of the last STAFF_ACTIVITY_WEEKS weeks into `groups` (those the user reads): the total and
+    the user's own count for each, per staff member by name for those in `named`. Two queries (one without
+    `named`)."""
+    activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
+    readable = [gf.group.pk for gf in groups]
     # 3. entries per observer per group over the last weeks
     entries: dict[int, dict[int, int]] = defaultdict(dict)
     names: dict[int, str] = {}
@@ -337,22 +367,9 @@ def locations_overview(
         members[group_id].add(user_id)
         names.setdefault(user_id, User.display_name_of(first, last, email))
 
-    by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
-    for group_id, child_id, last_date, first_name, last_name in placements:
-        gf = by_group[group_id]
-        gf.children_today += 1
-        if not gf.readable:
-            continue
-        gf.child_ids.append(child_id)
-        if not last_observed(last_date, day=day).is_stale:
-            gf.observed_recently += 1
-        if points.get(child_id):
-            gf.with_attention_point += 1
-            name = f"{first_name} {last_name}".strip()
-            gf.attention_points += [AttentionRow(child_id, name, gf.group, point) for point in points[child_id]]
     me = user.pk if user is not None and user.is_authenticated else None
-    for group_id in readable:
-        gf = by_group[group_id]
+    for gf in groups:
+        group_id = gf.group.pk
         gf.entries = sum(entries[group_id].values())
         gf.own_entries = entries[group_id].get(me, 0) if me is not None else 0
         gf.names_staff = group_id in named
@@ -362,12 +379,6 @@ def locations_overview(
                 (StaffActivity(names[uid], entries[group_id].get(uid, 0)) for uid in observers),
                 key=lambda s: (-s.entries, s.name.lower()),
             )
-    return [
-        LocationFigures(
-            location=loc, groups=[by_group[g.pk] for g in groups if g.location_id == loc.pk], attention=attention
-        )
-        for loc in locations
-    ]
 
 
 def location_overview(

@@ -79,7 +79,9 @@ def test_counts_and_attention_points_agree_with_the_pattern_rules(cast, entries)
                 if pattern.kind == PatternKind.RECURRING:
                     expected_attention.add(child_id)
                     # since: the first week of the window with a rating on the pole the pattern leans to
-                    on_pole = [w for w in pillar_figures.weeks if (w.low if pattern.dominant_direction == "low" else w.high)]
+                    on_pole = [
+                        w for w in pillar_figures.weeks if (w.low if pattern.dominant_direction == "low" else w.high)
+                    ]
                     expected_points.append((child_id, key[1], pattern.dominant_direction, on_pole[0].week.start))
         assert children_with_attention_point(ids, WEEKS) == expected_attention
         found = [(a.child_id, a.pillar.code, a.direction, a.since) for a in attention_points(ids, WEEKS)]

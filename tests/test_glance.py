@@ -64,7 +64,11 @@ def test_the_home_page_names_each_child_with_its_group_pillar_pole_and_since_whe
     ]
     first = weeks_ago(6) - datetime.timedelta(days=1)  # the Monday of the first week on that pole
     assert all(r.point.since == first for r in rows)
-    item = html[html.index(f'data-child="{cast.child_a.pk}"') : html.index("</li>", html.index(f'data-child="{cast.child_a.pk}"'))]
+    item = html[
+        html.index(f'data-child="{cast.child_a.pk}"') : html.index(
+            "</li>", html.index(f'data-child="{cast.child_a.pk}"')
+        )
+    ]
     assert summary_link(cast.child_a) in item
     assert cast.child_a.full_name in item and "Groep A" in item
     assert "Zoeken van troost" in item and "zoekt geen troost" in item  # the pillar and its pole in words
@@ -112,9 +116,11 @@ def test_the_names_follow_what_each_role_may_read(attention, client_for, role):
         assert response.status_code == 404
     else:
         assert _listed(response) == LOCATION_1[role]
-        readable = Child.objects.observable_by(user).filter(
-            placements__group__location=cast.location1
-        ).values_list("pk", flat=True)
+        readable = (
+            Child.objects.observable_by(user)
+            .filter(placements__group__location=cast.location1)
+            .values_list("pk", flat=True)
+        )
         expected = children_with_attention_point(readable, 12)
         assert {c.first_name for c in Child.objects.filter(pk__in=expected)} == LOCATION_1[role]
     assert "Olaf" not in client.get(reverse("home")).content.decode()

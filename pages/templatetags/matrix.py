@@ -4,8 +4,9 @@ The strip is one small drawing per cell (reports.strip.matrix_svg: the geometry 
 strip, so a cell shows what the child's strip shows for that pillar; the look in static/css/strips.css).
 
 `matrix_cell` writes a whole cell (a link to that pillar on the child's summary holding the pattern's
-symbol and word, the pole a standing-out pattern leans to by the pillar's own name for it, then the strip): a 12-week matrix of 21 children has 168 of them,
-and written node by node through the template they were about a third of the page's rendering.
+symbol and word, the pole a standing-out pattern leans to by the pillar's own name for it, then the
+strip): a 12-week matrix of 21 children has 168 of them, and written node by node through the template
+they were about a third of the page's rendering.
 """
 
 from __future__ import annotations

@@ -36,9 +36,7 @@ def fits(page, selector) -> bool:
     return page.locator(selector).first.evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
-def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(
-    page, live_server, demo_data, output_dir
-):
+def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(page, live_server, demo_data, output_dir):
     problems: list[str] = []
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "manager@example.org")
