@@ -255,6 +255,11 @@ class LocationFigures:
         return sum(g.with_attention_point for g in self.readable_groups)
 
     @property
+    def names_staff(self) -> bool:
+        """The entries of some group's staff show by name."""
+        return any(g.names_staff for g in self.readable_groups)
+
+    @property
     def attention_points(self) -> list[AttentionRow]:
         """The named list: every child with a recurring attention point, group by group."""
         return [row for g in self.readable_groups for row in g.attention_points]
