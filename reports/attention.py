@@ -5,22 +5,29 @@ what the pattern rules read (`reports.figures.PatternCounts`) per child and pill
 window, in ONE query over the weekly rollup (observations.PillarWeek: the ratings of a child on a
 pillar in a week, counted once, when they were written), and `reports.patterns.decide` applies the
 rules to each row in Python: the same rules, in the same place, as the child summary and the group
-overview (tests/test_attention_sql.py compares both ways on random data).
+overview (tests/test_attention_sql.py compares both ways on random data). The same query gives, per
+child and pillar, the first week with a rating on each pole: since when an attention point shows
+(`attention_points`, the named list of the home and location pages).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
+from observations.pillars import DIRECTION_SYMBOLS, PILLARS, Direction, Pillar
 from reports.figures import PatternCounts, window
 from reports.patterns import PatternKind, Thresholds, decide
 
 # Per (child, pillar): the window-level counts of PatternCounts, in its field order. A rollup row
 # exists only for a week with ratings; the distinct observers of the window are those of the union
-# of its weeks' observer ids (observations_array_concat: observations/migrations/0003).
+# of its weeks' observer ids (observations_array_concat: observations/migrations/0003). Then the first
+# week with a rating on each pole (NULL when none).
 COUNTS_SQL = """
 SELECT child_id, pillar,
        count(*) AS rated_weeks,
@@ -31,11 +38,50 @@ SELECT child_id, pillar,
        sum(high_clear + high_slight)::int AS high,
        sum(atypical_with_circumstances)::int AS atypical_with_circumstances,
        cardinality(ARRAY(SELECT DISTINCT unnest(observations_array_concat(atypical_observer_ids))))
-           AS atypical_observers
+           AS atypical_observers,
+       min(week) FILTER (WHERE low_clear + low_slight > 0) AS first_low_week,
+       min(week) FILTER (WHERE high_clear + high_slight > 0) AS first_high_week
 FROM observations_pillarweek
 WHERE child_id = ANY(%s) AND week >= %s AND week <= %s
 GROUP BY child_id, pillar
 """
+COUNT_FIELDS = len(dataclasses.fields(PatternCounts))
+PILLARS_BY_CODE = {p.code: p for p in PILLARS}
+
+
+@dataclass(frozen=True)
+class PillarAttention:
+    """One recurring attention point: a child's pillar, the pole most of its atypical ratings took, and
+    the Monday of the first week in the window with a rating on that pole ("since")."""
+
+    child_id: int
+    pillar: Pillar
+    direction: str  # Direction.LOW / HIGH
+    since: datetime.date
+
+    @property
+    def pole(self) -> str:
+        """The pole in the pillar's own words ("zoekt geen troost")."""
+        return str(self.pillar.pole_name(self.direction))
+
+    @property
+    def symbol(self) -> str:
+        return DIRECTION_SYMBOLS[Direction(self.direction)]
+
+    @property
+    def since_week(self) -> int:
+        return self.since.isocalendar().week
+
+
+def _rows(children_ids: Iterable[int], weeks: int, until: datetime.date | None) -> list[tuple[Any, ...]]:
+    ids = sorted(set(children_ids))
+    if not ids:
+        return []
+    span = window(weeks, until)
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL, [ids, span[0].start, span[-1].end])
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
 def pattern_counts(
@@ -43,14 +89,33 @@ def pattern_counts(
 ) -> dict[tuple[int, str], PatternCounts]:
     """{(child id, pillar code): counts} over the `weeks` ISO weeks ending with the week of `until`, for
     every pillar that has ratings in the window. One query."""
-    ids = sorted(set(children_ids))
-    if not ids:
-        return {}
-    span = window(weeks, until)
-    with connection.cursor() as cursor:
-        cursor.execute(COUNTS_SQL, [ids, span[0].start, span[-1].end])
-        rows = cursor.fetchall()
-    return {(child_id, pillar): PatternCounts(*counts) for child_id, pillar, *counts in rows}
+    return {
+        (child_id, pillar): PatternCounts(*counts[:COUNT_FIELDS])
+        for child_id, pillar, *counts in _rows(children_ids, weeks, until)
+    }
+
+
+def attention_points(
+    children_ids: Iterable[int],
+    weeks: int,
+    *,
+    until: datetime.date | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[PillarAttention]:
+    """Every recurring attention point of these children over the window, with its pole and since
+    when, in the order of the children's ids and then of PILLARS. One query."""
+    t = thresholds or Thresholds.from_settings()
+    found = []
+    for child_id, code, *columns in _rows(children_ids, weeks, until):
+        pillar = PILLARS_BY_CODE.get(code)
+        decision = decide(PatternCounts(*columns[:COUNT_FIELDS]), t)
+        if pillar is None or decision.kind != PatternKind.RECURRING or decision.direction is None:
+            continue
+        first_low, first_high = columns[COUNT_FIELDS:]
+        since = first_low if decision.direction == Direction.LOW else first_high
+        found.append(PillarAttention(child_id, pillar, decision.direction, since))
+    order = {p.code: n for n, p in enumerate(PILLARS)}
+    return sorted(found, key=lambda a: (a.child_id, order[a.pillar.code]))
 
 
 def children_with_attention_point(
@@ -61,9 +126,4 @@ def children_with_attention_point(
     thresholds: Thresholds | None = None,
 ) -> set[int]:
     """The children with a recurring attention point on any pillar over the window. One query."""
-    t = thresholds or Thresholds.from_settings()
-    return {
-        child_id
-        for (child_id, _pillar), counts in pattern_counts(children_ids, weeks, until=until).items()
-        if decide(counts, t).kind == PatternKind.RECURRING
-    }
+    return {a.child_id for a in attention_points(children_ids, weeks, until=until, thresholds=thresholds)}

@@ -12,7 +12,8 @@ weeks or observations:
 - `group_overview`: 3 (children with their figures, their mentors, the weekly figures);
 - `locations_overview`: 5 for any number of locations (groups, placements with last
   observation, the counts behind the attention points (reports/attention.py), entries per
-  observer, staff of the groups); 4 without the attention points;
+  observer, staff of the groups read by name); 4 without the attention points or without a
+  group whose staff the user reads by name;
 - `group_coverage`: 1 (the weekly figures).
 """
 
@@ -32,7 +33,7 @@ from observations.recency import LastObserved, last_observed, last_observed_date
 from observations.selectors import ChildRow
 from organisations.calendar import Week, WeekWindowMixin, today
 from organisations.models import Group, Location, Organisation
-from reports.attention import children_with_attention_point
+from reports.attention import PillarAttention, attention_points
 from reports.figures import weekly_figures_for_children
 from reports.figures import window as weeks_window
 from reports.patterns import PatternKind, Thresholds
@@ -186,6 +187,21 @@ class StaffActivity:
     entries: int
 
 
+@dataclass(frozen=True)
+class AttentionRow:
+    """A child of a group with a recurring attention point on one pillar: the named list of the home and
+    location pages (one row per child and pillar)."""
+
+    child_id: int
+    child_name: str
+    group: Group
+    point: PillarAttention
+
+    @property
+    def pillar(self) -> Pillar:
+        return self.point.pillar
+
+
 @dataclass
 class GroupFigures:
     """One group on the location page. The figures are None when the user may not read
@@ -196,7 +212,13 @@ class GroupFigures:
     children_today: int = 0
     observed_recently: int = 0  # children placed today observed in the last OBSERVATION_STALE_DAYS days
     with_attention_point: int = 0  # children with a recurring attention point on any pillar
+    attention_points: list[AttentionRow] = field(default_factory=list)  # by child's name, then pillar
+    # Entries per staff member by name, only for who may read them (UserAccess.reads_staff_activity_in);
+    # everyone who reads the group gets the total and their own count.
+    names_staff: bool = False
     staff_activity: list[StaffActivity] = field(default_factory=list)
+    entries: int = 0  # the group's entries over the last STAFF_ACTIVITY_WEEKS weeks
+    own_entries: int = 0  # the user's own among them
     child_ids: list[int] = field(default_factory=list)  # readable: the children the figures were made of
 
     @property
@@ -208,10 +230,6 @@ class GroupFigures:
     @property
     def not_observed(self) -> int:
         return self.children_today - self.observed_recently
-
-    @property
-    def entries(self) -> int:
-        return sum(s.entries for s in self.staff_activity)
 
 
 @dataclass
@@ -237,6 +255,16 @@ class LocationFigures:
         return sum(g.with_attention_point for g in self.readable_groups)
 
     @property
+    def names_staff(self) -> bool:
+        """The entries of some group's staff show by name."""
+        return any(g.names_staff for g in self.readable_groups)
+
+    @property
+    def attention_points(self) -> list[AttentionRow]:
+        """The named list: every child with a recurring attention point, group by group."""
+        return [row for g in self.readable_groups for row in g.attention_points]
+
+    @property
     def observed_percent(self) -> int | None:
         placed = sum(g.children_today for g in self.readable_groups)
         return round(100 * self.observed_recently / placed) if placed else None
@@ -259,10 +287,13 @@ def locations_overview(
     `locations` are Location objects the user may see (fetched through
     staff.access.visible_locations). Groups shown: those the user may see
     (visible_groups); figures only for groups whose observations the
-    user may read. Five queries whatever the number of locations, groups,
-    children or observations; four with `attention=False`, which leaves out the
-    children with a recurring attention point (PostgreSQL counts per child and pillar
-    over the window, the pattern rules decide: reports/attention.py)."""
+    user may read, with the children with a recurring attention point by name (child, pillar,
+    pole, since when). Entries per staff member by name only where the user reads them
+    (UserAccess.reads_staff_activity_in: managers and coaches); elsewhere the group's total and
+    the user's own count (`_staff_activity`). Five queries whatever the number of locations,
+    groups, children or observations; four without a group whose staff the user reads by name;
+    one fewer with `attention=False`, which leaves out the attention points (PostgreSQL counts
+    per child and pillar over the window, the pattern rules decide: reports/attention.py)."""
     day = day or today()
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
@@ -272,21 +303,51 @@ def locations_overview(
     groups = list(visible_groups(user).filter(location__in=[loc.pk for loc in locations]).order_by("name", "pk"))
     access = user_access(user)
     readable = {g.pk for g in groups if access.reads_observations_in(g)}
-    activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
+    named = {g.pk for g in groups if g.pk in readable and access.reads_staff_activity_in(g)}
 
-    # 1. children placed today per group, with the last observation of each child
+    # 1. children placed today per group, with the last observation of each child; the names of those
+    # the user may read (the same rule as Child.objects.observable_by: placed today in a readable group)
     placements = list(
         Placement.objects.running_on(day)
         .filter(group_id__in=[g.pk for g in groups])
         .annotate(last_observed=last_observed_date("child__"))
-        .values_list("group_id", "child_id", "last_observed")
-        .order_by()
+        .values_list("group_id", "child_id", "last_observed", "child__first_name", "child__last_name")
+        .order_by("child__first_name", "child__last_name", "child_id")
     )
-    # 2. the children of them with a recurring attention point, in ONE query
-    readable_children = {child_id for group_id, child_id, _ in placements if group_id in readable}
-    with_attention: set[int] = set()
+    # 2. the recurring attention points of them (child, pillar, pole, since), in ONE query
+    readable_children = {child_id for group_id, child_id, *_ in placements if group_id in readable}
+    points: dict[int, list[PillarAttention]] = defaultdict(list)
     if attention:  # counted by PostgreSQL, decided by the pattern rules (reports/attention.py)
-        with_attention = children_with_attention_point(readable_children, weeks, until=day, thresholds=thresholds)
+        for point in attention_points(readable_children, weeks, until=day, thresholds=thresholds):
+            points[point.child_id].append(point)
+    by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
+    for group_id, child_id, last_date, first_name, last_name in placements:
+        gf = by_group[group_id]
+        gf.children_today += 1
+        if not gf.readable:
+            continue
+        gf.child_ids.append(child_id)
+        if not last_observed(last_date, day=day).is_stale:
+            gf.observed_recently += 1
+        if points.get(child_id):
+            gf.with_attention_point += 1
+            name = f"{first_name} {last_name}".strip()
+            gf.attention_points += [AttentionRow(child_id, name, gf.group, point) for point in points[child_id]]
+    _staff_activity([by_group[pk] for pk in readable], named, user, day=day)  # 3. and 4.
+    return [
+        LocationFigures(
+            location=loc, groups=[by_group[g.pk] for g in groups if g.location_id == loc.pk], attention=attention
+        )
+        for loc in locations
+    ]
+
+
+def _staff_activity(groups: list[GroupFigures], named: set[int], user: AnyUser, *, day: datetime.date) -> None:
+    """The entries of the last STAFF_ACTIVITY_WEEKS weeks into `groups` (those the user reads): the total and
+    the user's own count for each, per staff member by name for those in `named`. Two queries (one without
+    `named`)."""
+    activity_since = day - datetime.timedelta(days=7 * STAFF_ACTIVITY_WEEKS - 1)
+    readable = [gf.group.pk for gf in groups]
     # 3. entries per observer per group over the last weeks
     entries: dict[int, dict[int, int]] = defaultdict(dict)
     names: dict[int, str] = {}
@@ -299,40 +360,30 @@ def locations_overview(
     )
     for row in rows:
         entries[row["group_id"]][row["observer_id"]] = row["n"]
-        names[row["observer_id"]] = User.display_name_of(
-            row["observer__first_name"], row["observer__last_name"], row["observer__email"]
-        )
-    # 4. the staff of each group, so that a staff member without entries shows too
+        if row["group_id"] in named:
+            names[row["observer_id"]] = User.display_name_of(
+                row["observer__first_name"], row["observer__last_name"], row["observer__email"]
+            )
+    # 4. the staff of each group the user reads by name, so that a staff member without entries shows too
     members: dict[int, set[int]] = defaultdict(set)
-    for group_id, user_id, first, last, email in group_logger_memberships(readable).values_list(
+    for group_id, user_id, first, last, email in group_logger_memberships(named).values_list(
         "group_id", "user_id", "user__first_name", "user__last_name", "user__email"
     ):
         members[group_id].add(user_id)
         names.setdefault(user_id, User.display_name_of(first, last, email))
 
-    by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
-    for group_id, child_id, last_date in placements:
-        gf = by_group[group_id]
-        gf.children_today += 1
-        if not gf.readable:
-            continue
-        gf.child_ids.append(child_id)
-        if not last_observed(last_date, day=day).is_stale:
-            gf.observed_recently += 1
-        if child_id in with_attention:
-            gf.with_attention_point += 1
-    for group_id in readable:
-        observers = members[group_id] | set(entries[group_id])
-        by_group[group_id].staff_activity = sorted(
-            (StaffActivity(names[uid], entries[group_id].get(uid, 0)) for uid in observers),
-            key=lambda s: (-s.entries, s.name.lower()),
-        )
-    return [
-        LocationFigures(
-            location=loc, groups=[by_group[g.pk] for g in groups if g.location_id == loc.pk], attention=attention
-        )
-        for loc in locations
-    ]
+    me = user.pk if user is not None and user.is_authenticated else None
+    for gf in groups:
+        group_id = gf.group.pk
+        gf.entries = sum(entries[group_id].values())
+        gf.own_entries = entries[group_id].get(me, 0) if me is not None else 0
+        gf.names_staff = group_id in named
+        if gf.names_staff:
+            observers = members[group_id] | set(entries[group_id])
+            gf.staff_activity = sorted(
+                (StaffActivity(names[uid], entries[group_id].get(uid, 0)) for uid in observers),
+                key=lambda s: (-s.entries, s.name.lower()),
+            )
 
 
 def location_overview(

@@ -55,6 +55,12 @@ class UserAccess:
         colleagues' on a pillar, as a pillar to talk about (ROLE_RULES: the coach only)."""
         return self.scope.coaches_observers.covers_location(location)
 
+    def reads_staff_activity_in(self, group: Group) -> bool:
+        """Reads how many entries each staff member of `group` made, by name (ROLE_RULES: managers and
+        coaches). Others who read the group see their own count and the group's total only: a colleague's
+        count by name is not theirs to watch."""
+        return self.scope.reads_staff_activity.holds_group(group)
+
     @property
     def manages_records(self) -> bool:
         """Sets up places, people and children (the administration), and so reads the access log of

@@ -115,6 +115,7 @@ class RoleRule:
     registers_tablets: bool = False  # links and unlinks the shared tablets of the groups at its place
     reads_agreement: bool = False  # reads how well the observers at its place agree (the agreement page)
     coaches_observers: bool = False  # plans duo-observations and sees where observers drift apart there
+    reads_staff_activity: bool = False  # reads the entry counts of the staff there by name (not just own and total)
     # (a child's own mentor reads and records that child's conversations whatever the role)
 
 
@@ -130,6 +131,7 @@ ROLE_RULES: dict[str, RoleRule] = {
         reads_conversations=True,
         registers_tablets=True,
         reads_agreement=True,
+        reads_staff_activity=True,
     ),
     Role.COACH: RoleRule(
         ScopeLevel.LOCATION,
@@ -140,6 +142,7 @@ ROLE_RULES: dict[str, RoleRule] = {
         records_conversations=True,
         reads_agreement=True,
         coaches_observers=True,
+        reads_staff_activity=True,
     ),
     Role.ADMIN: RoleRule(
         ScopeLevel.ORGANISATION, reads_observations=False, logs_observations=False, manages_records=True

@@ -100,6 +100,7 @@ class Scope:
     registers_tablets: Places = field(default_factory=Places)  # may link the groups' shared tablets there
     reads_agreement: Places = field(default_factory=Places)  # may read the agreement between observers there
     coaches_observers: Places = field(default_factory=Places)  # plans duo-observations, sees drift there
+    reads_staff_activity: Places = field(default_factory=Places)  # reads the staff's entry counts by name there
 
     @classmethod
     def from_memberships(
@@ -122,6 +123,7 @@ class Scope:
             registers_tablets=having("registers_tablets"),
             reads_agreement=having("reads_agreement"),
             coaches_observers=having("coaches_observers"),
+            reads_staff_activity=having("reads_staff_activity"),
         )
 
 

@@ -6,13 +6,14 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from observations.models import Observation, PillarRating
 from observations.pillars import PILLARS
 from organisations.calendar import current_week
-from reports.attention import children_with_attention_point, pattern_counts
+from reports.attention import attention_points, children_with_attention_point, pattern_counts
 from reports.figures import PatternCounts, weekly_figures_for_children
 from reports.patterns import PatternKind, Thresholds, pillar_pattern
 from tests import factories as f
@@ -66,6 +67,7 @@ def test_counts_and_attention_points_agree_with_the_pattern_rules(cast, entries)
         figures = weekly_figures_for_children(ids, WEEKS)
         counted = pattern_counts(ids, WEEKS)
         expected_attention = set()
+        expected_points = []
         for child_id, child_figures in figures.items():
             for pillar_figures in child_figures.pillars:
                 key = (child_id, pillar_figures.pillar.code)
@@ -73,9 +75,17 @@ def test_counts_and_attention_points_agree_with_the_pattern_rules(cast, entries)
                     assert key not in counted
                     continue
                 assert counted[key] == PatternCounts.of(pillar_figures), key
-                if pillar_pattern(pillar_figures, thresholds).kind == PatternKind.RECURRING:
+                pattern = pillar_pattern(pillar_figures, thresholds)
+                if pattern.kind == PatternKind.RECURRING:
                     expected_attention.add(child_id)
+                    # since: the first week of the window with a rating on the pole the pattern leans to
+                    on_pole = [
+                        w for w in pillar_figures.weeks if (w.low if pattern.dominant_direction == "low" else w.high)
+                    ]
+                    expected_points.append((child_id, key[1], pattern.dominant_direction, on_pole[0].week.start))
         assert children_with_attention_point(ids, WEEKS) == expected_attention
+        found = [(a.child_id, a.pillar.code, a.direction, a.since) for a in attention_points(ids, WEEKS)]
+        assert sorted(found) == sorted(expected_points)
         transaction.set_rollback(True)
 
 
@@ -89,3 +99,15 @@ def test_a_recurring_pattern_is_found_and_one_query_serves_any_number_of_childre
     assert found == {made[0].pk, made[3].pk}  # every third child: comfort seeking too little
     with django_assert_num_queries(0):
         assert children_with_attention_point([], 12) == set()
+
+
+def test_an_attention_point_names_its_pillar_pole_and_since_when(cast):
+    from tests.report_data import give_recurring_comfort_pattern, weeks_ago
+
+    give_recurring_comfort_pattern(cast.child_a, [cast.staff_a, cast.manager], weeks=5)  # the last five weeks
+    (point,) = attention_points([cast.child_a.pk, cast.child_b.pk], 12)
+    assert (point.child_id, point.pillar.code, point.direction) == (cast.child_a.pk, "comfort_seeking", "low")
+    assert point.since == weeks_ago(5) - datetime.timedelta(days=1)  # the Monday of that week
+    assert point.since_week == point.since.isocalendar().week
+    with translation.override("nl"):
+        assert (point.symbol, point.pole) == ("↓", "zoekt geen troost")

@@ -38,13 +38,17 @@ def test_option_input_is_the_widget_tag(form, field):
 # A cell of pages/group_overview.html as the template drew it.
 TEMPLATE_MATRIX_CELL = Template(
     '{% load matrix %}<td class="matrix-cell pattern-{{ p.pattern.kind }}" data-pillar="{{ p.pillar.code }}" '
-    'data-pattern="{{ p.pattern.kind }}">\n      <span class="matrix-pattern"><span class="matrix-symbol" '
-    'aria-hidden="true">{{ p.style.symbol }}</span> <span class="matrix-word">{{ p.pattern.label }}</span></span>\n'
-    "      {% if p.pattern.kind == 'mixed' or p.pattern.kind == 'recurring' %}{% if p.pattern.dominant_pole %}"
-    '<span class="matrix-pole pole-{{ p.pattern.dominant_direction }}"><span aria-hidden="true">'
-    "{{ p.pattern.dominant_symbol }}</span> {{ p.pattern.dominant_pole }}</span>\n      {% endif %}{% endif %}"
-    "{{ p|matrix_strip }}\n    </td>"
+    'data-pattern="{{ p.pattern.kind }}">\n      <a class="matrix-link" href="{{ url }}?weken={{ weeks }}#pijler-'
+    '{{ p.pillar.code }}"><span class="matrix-cell-pillar">{{ p.pillar.name }}</span>\n'
+    '      <span class="matrix-pattern"><span class="matrix-symbol" '
+    'aria-hidden="true">{{ p.style.symbol }}</span> <span class="matrix-text"><span class="matrix-word">'
+    "{{ p.pattern.label }}</span>"
+    "{% if p.pattern.kind == 'mixed' or p.pattern.kind == 'recurring' %}{% if p.pattern.dominant_pole %}"
+    ' <span class="matrix-pole pole-{{ p.pattern.dominant_direction }}"><span aria-hidden="true">'
+    "{{ p.pattern.dominant_symbol }}</span> {{ p.pattern.dominant_pole }}</span>{% endif %}{% endif %}"
+    "</span></span>\n      {{ p|matrix_strip }}</a>\n    </td>"
 )
+URL = "/kinderen/7/overzicht/"
 
 
 @pytest.mark.django_db
@@ -56,8 +60,10 @@ def test_matrix_cells_are_the_template_cells(cast):
     for pillar in figures.pillars:  # rated and never rated, a recurring attention point with its pole
         p = pillar_summary(pillar, Thresholds.from_settings())
         kinds.add(p.pattern.kind)
-        assert matrix_cell(p) == TEMPLATE_MATRIX_CELL.render(Context({"p": p}))
+        context = Context({"p": p, "url": URL, "weeks": 12})
+        assert matrix_cell(p, URL, 12) == TEMPLATE_MATRIX_CELL.render(context)
     assert {"recurring", "not_enough"} <= kinds
     comfort = pillar_summary(figures.pillar("comfort_seeking"), Thresholds.from_settings())
     with translation.override("nl"):
-        assert "zoekt geen troost</span>" in matrix_cell(comfort)
+        assert "zoekt geen troost</span>" in matrix_cell(comfort, URL, 12)
+        assert 'href="/kinderen/7/overzicht/?weken=12#pijler-comfort_seeking"' in matrix_cell(comfort, URL, 12)

@@ -25,7 +25,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups = list(loggable_groups(request.user).select_related("location"))
     managed = list(visible_locations(request.user).filter(id__in=access.managed_location_ids))
     coached = list(visible_locations(request.user).filter(id__in=access.coached_location_ids))
-    # Every location side by side, with the children with an attention point, in five queries.
+    # Every location with its groups and the children with an attention point by name, in five queries.
     figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user)}
     # Conversations coming up and agreements to look back on (coach, mentor): their text is in the log.
     follow_up = conversation_selectors.follow_up_for(request.user) if access.has_memberships else None
@@ -46,6 +46,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "coached_locations": [figures[loc.pk] for loc in coached],
             "stale_days": settings.OBSERVATION_STALE_DAYS,
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
+            "weeks": settings.REPORT_WEEKS_DEFAULT,
             "follow_up": follow_up,
             "practice_offered": practice_round_offered(request.user),
             "duos": observation_selectors.pending_duos(request.user) if access.logs_observations else [],

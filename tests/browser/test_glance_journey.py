@@ -1,0 +1,102 @@
+"""Issue 22 journey: a location manager sees at a glance who needs attention and why. At 1280 px the home
+page names the children with a recurring attention point (and shows the groups' table whole), and a cell
+of the group overview's matrix leads to that pillar on the child's summary, the matrix without a sideways
+scroll of its own. At 390 px the matrix starts near the top and the child's name stays in sight while its
+card scrolls by. Screenshots of the three pages at 390, 768 and 1280 px, with axe-core and the Nu HTML
+Checker at zero."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import log_in
+from tests.browser.page_checks import html_errors
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (390, 768, 1280)
+
+
+def shoot_all(page, output_dir, name, problems):
+    """Screenshots at the three widths into test-output/glance-<name>-<width>.png, with what axe-core finds
+    in <main> and a sideways scroll of the page; the HTML for the Nu HTML Checker."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(output_dir / f"glance-{name}-{width}.png"), full_page=True)
+        if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"):
+            problems.append(f"{name}-{width}: the page scrolls sideways")
+        found = Axe().run(page, context="main").response["violations"]
+        problems += [f"{name}-{width}: axe {v['id']} {v['help']} {[n['target'] for n in v['nodes']]}" for v in found]
+    (output_dir / "html").mkdir(exist_ok=True)
+    (output_dir / "html" / f"glance-{name}.html").write_text(page.content())
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def fits(page, selector) -> bool:
+    """No sideways scroll inside the element: its content is no wider than its box."""
+    return page.locator(selector).first.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
+def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(page, live_server, demo_data, output_dir):
+    problems: list[str] = []
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "manager@example.org")
+
+    # Home: the groups' table whole, and the children with an attention point by name.
+    card = page.locator(".location-cards section.card").first
+    header = card.get_by_role("columnheader", name="Aandachtspunten")
+    assert header.is_visible()
+    box, card_box = header.bounding_box(), card.bounding_box()
+    assert box["x"] + box["width"] <= card_box["x"] + card_box["width"]
+    assert fits(page, ".location-cards .scroll-region")
+    attention = card.locator(".attention-list")
+    assert attention.get_by_role("heading", name="Kinderen met een terugkerend aandachtspunt").is_visible()
+    daan = attention.locator(".attention-point", has_text="Daan Mulder")
+    assert daan.is_visible()
+    assert "Vlinders" in daan.inner_text() and "Zoeken van troost" in daan.inner_text()
+    assert "zoekt geen troost" in daan.inner_text() and "sinds week" in daan.inner_text()
+    shoot_all(page, output_dir, "home", problems)
+
+    # The location page names them too.
+    page.get_by_role("link", name="Kindercentrum De Vlinder").first.click()
+    page.wait_for_url("**/locaties/*/")
+    named = page.locator("main .attention-list")
+    assert named.get_by_role("link", name="Daan Mulder").is_visible()
+    assert "Lotte Jansen: " in page.locator("main").inner_text()  # a manager reads the counts by name
+    shoot_all(page, output_dir, "location", problems)
+
+    # The group overview: the whole matrix without a scroll of its own; a cell opens that pillar.
+    page.locator("section.location-group", has_text="Vlinders").get_by_role(
+        "link", name="Overzicht van groep Vlinders"
+    ).click()
+    page.wait_for_url("**/groepen/*/overzicht/")
+    assert fits(page, ".matrix-scroll")
+    assert page.locator("#matrix thead th").last.is_visible()
+    caution = page.locator(".caution-compact details")
+    assert caution.locator("summary").is_visible() and caution.get_attribute("open") is None
+    cell = page.locator("#matrix tr", has_text="Daan Mulder").locator('[data-pillar="comfort_seeking"] a')
+    assert "zoekt geen troost" in cell.inner_text()  # the pole in words
+    shoot_all(page, output_dir, "overview", problems)
+
+    # A phone: the matrix starts within the first two screens, the child's name stays in sight.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    top = page.locator("#matrix").evaluate("e => e.getBoundingClientRect().top")
+    assert top < 2 * 844, top
+    row = page.locator("#matrix tr.matrix-row").first
+    row_top = row.evaluate("e => e.getBoundingClientRect().top + window.scrollY")
+    page.evaluate(f"window.scrollTo(0, {row_top} + 300)")  # into the middle of the first child's card
+    name = row.locator("th.child-col")
+    name_box = name.evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= name_box < 5, name_box  # stuck to the top of the screen
+    assert row.locator('[data-pillar="reunion"] .matrix-cell-pillar').is_visible()  # pillars as rows
+    page.screenshot(path=str(output_dir / "glance-overview-390-scrolled.png"))
+
+    # Back at 1280: a cell leads to the pillar on Daan's summary.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    cell.click()
+    page.wait_for_url("**/kinderen/*/overzicht/?weken=12#pijler-comfort_seeking")
+    assert page.get_by_role("heading", name="Overzicht van Daan Mulder").is_visible()
+    assert page.locator("#pijler-comfort_seeking").is_visible()
+
+    problems += html_errors(output_dir, ["glance-home", "glance-location", "glance-overview"])
+    assert problems == []
