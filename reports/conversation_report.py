@@ -55,8 +55,8 @@ def conversation_report(conversation: Conversation) -> ConversationReport:
     )
 
 
-def render_conversation_report_pdf(report: ConversationReport, *, made_on: datetime.date) -> Download:
-    """The report of the conversation as a PDF, in the active language."""
+def conversation_report_html(report: ConversationReport, *, made_on: datetime.date) -> str:
+    """The report of the conversation as the HTML the PDF is drawn from, in the active language."""
     context = {
         "report": report,
         "made_on": made_on,
@@ -67,6 +67,11 @@ def render_conversation_report_pdf(report: ConversationReport, *, made_on: datet
             font_size="8.5pt",
         ),
     }
-    html = render_to_string("reports/parent_report_pdf.html", context)
+    return render_to_string("reports/parent_report_pdf.html", context)
+
+
+def render_conversation_report_pdf(report: ConversationReport, *, made_on: datetime.date) -> Download:
+    """The report of the conversation as a PDF, in the active language."""
+    html = conversation_report_html(report, made_on=made_on)
     filename = f"verslag-{safe_filename_part(report.first_name)}-{report.date:%Y-%m-%d}.pdf"
     return Download(filename, MIMETYPE, html_to_pdf(html))
