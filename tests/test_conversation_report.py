@@ -90,7 +90,10 @@ def make_conversation(
                 focus_weeks=6,
             ),
             AgreementInput(
-                text=SECOND, who="papa en mama", due_by=datetime.date(2026, 11, 23), follow_up=datetime.date(2026, 12, 10)
+                text=SECOND,
+                who="papa en mama",
+                due_by=datetime.date(2026, 11, 23),
+                follow_up=datetime.date(2026, 12, 10),
             ),
         ]
     conversation, _created = conversation_create(

@@ -4,30 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0001_initial'),
+        ("conversations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agreement',
-            name='due_by',
-            field=models.DateField(blank=True, null=True, verbose_name='done by'),
+            model_name="agreement",
+            name="due_by",
+            field=models.DateField(blank=True, null=True, verbose_name="done by"),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='parents_words_in_report',
-            field=models.BooleanField(default=False, help_text='The parents agree that what they told is written in the report for the parents.', verbose_name="the parents' words may be in the report"),
+            model_name="conversation",
+            name="parents_words_in_report",
+            field=models.BooleanField(
+                default=False,
+                help_text="The parents agree that what they told is written in the report for the parents.",
+                verbose_name="the parents' words may be in the report",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalagreement',
-            name='due_by',
-            field=models.DateField(blank=True, null=True, verbose_name='done by'),
+            model_name="historicalagreement",
+            name="due_by",
+            field=models.DateField(blank=True, null=True, verbose_name="done by"),
         ),
         migrations.AddField(
-            model_name='historicalconversation',
-            name='parents_words_in_report',
-            field=models.BooleanField(default=False, help_text='The parents agree that what they told is written in the report for the parents.', verbose_name="the parents' words may be in the report"),
+            model_name="historicalconversation",
+            name="parents_words_in_report",
+            field=models.BooleanField(
+                default=False,
+                help_text="The parents agree that what they told is written in the report for the parents.",
+                verbose_name="the parents' words may be in the report",
+            ),
         ),
     ]

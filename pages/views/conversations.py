@@ -90,7 +90,9 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "can_change": services.can_change(conversation, _user(request)),
         "can_record": child_access(request.user, conversation.child_id).may_record_conversation,
         "history": list(conversation.history.select_related("history_user").order_by("history_date")),
-        "report_languages": [(code, translation.get_language_info(code)["name_local"]) for code in PARENT_LANGUAGE_CODES],
+        "report_languages": [
+            (code, translation.get_language_info(code)["name_local"]) for code in PARENT_LANGUAGE_CODES
+        ],
     }
     return render(request, "pages/conversation_detail.html", context)
 
