@@ -33,6 +33,10 @@ class BatchExport(models.Model):
         FAILED = "failed", _("failed")
         EXPIRED = "expired", _("expired")
 
+    class Kind(models.TextChoices):
+        SUMMARIES = "summaries", _("summaries for the team")
+        HANDOUTS = "handouts", _("handouts for the parents")
+
     OPEN = (Status.QUEUED, Status.RUNNING)  # a worker will make it (or take it over)
     INTERRUPTED = "interrupted"  # `error` of an export whose every attempt was cut off (EXPORT_MAX_ATTEMPTS)
 
@@ -60,6 +64,9 @@ class BatchExport(models.Model):
         verbose_name=_("location"),
     )
     weeks = models.PositiveSmallIntegerField(_("weeks"))
+    # The team's summaries (in `language`, the asker's) or the parents' handouts (each in its child's
+    # parents' language; a handout prepared for the conversation where there is one).
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices, default=Kind.SUMMARIES)
     language = models.CharField(max_length=8, default="nl")
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
@@ -85,7 +92,8 @@ class BatchExport(models.Model):
             models.CheckConstraint(
                 condition=Q(group__isnull=False, location__isnull=True) | Q(group__isnull=True, location__isnull=False),
                 name="batchexport_group_or_location",
-            )
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["summaries", "handouts"]), name="batchexport_kind_valid"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""Batch export: the summary PDFs of every child of a group or a location as one zip, made in the
+"""Batch export: the PDFs of every child of a group or a location as one zip (the team's summaries, or
+the handouts for the parents, each in its parents' language), made in the
 background by the task queue (django-tasks, database backend: the tasks wait in PostgreSQL and
 `manage.py task_worker` runs them; docs/operations.md).
 
@@ -43,6 +44,7 @@ from children.models import Child
 from organisations.calendar import day_of, today
 from organisations.models import Group, Location
 from reports.figures import window
+from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.pdf import render_child_summary_pdf, safe_filename_part
 from reports.summary import child_summary
 from staff.models import User
@@ -83,15 +85,28 @@ def open_exports(user: User) -> QuerySet[BatchExport]:
     return BatchExport.objects.filter(requested_by=user, status__in=BatchExport.OPEN)
 
 
-def same_open_export(user: User, *, weeks: int, group: Group | None, location: Location | None) -> BatchExport | None:
-    """The person's open export of the same place and period: as many weeks, asked for today (its PDFs
-    cover the weeks up to the day it was asked for, `made_on`)."""
-    candidates = open_exports(user).filter(group=group, location=location, weeks=weeks)
+def same_open_export(
+    user: User,
+    *,
+    weeks: int,
+    group: Group | None,
+    location: Location | None,
+    kind: str = BatchExport.Kind.SUMMARIES,
+) -> BatchExport | None:
+    """The person's open export of the same documents, place and period: as many weeks, asked for today
+    (its PDFs cover the weeks up to the day it was asked for, `made_on`)."""
+    candidates = open_exports(user).filter(group=group, location=location, weeks=weeks, kind=kind)
     return next((export for export in candidates if made_on(export) == today()), None)
 
 
 def request_batch_export(
-    *, user: User, weeks: int, group: Group | None = None, location: Location | None = None, language: str = "nl"
+    *,
+    user: User,
+    weeks: int,
+    group: Group | None = None,
+    location: Location | None = None,
+    language: str = "nl",
+    kind: str = BatchExport.Kind.SUMMARIES,
 ) -> tuple[BatchExport, bool]:
     """Save the request and put its task in the queue, in one transaction; (the export, True). Asked
     again for the same place and period while the first waits or runs: (that first export, False). A
@@ -101,7 +116,7 @@ def request_batch_export(
     location = None if group is not None else location
     with transaction.atomic():
         User.objects.select_for_update().only("pk").get(pk=user.pk)  # one request of a person at a time
-        same = same_open_export(user, weeks=weeks, group=group, location=location)
+        same = same_open_export(user, weeks=weeks, group=group, location=location, kind=kind)
         if same is not None:
             return same, False
         count = open_exports(user).count()
@@ -114,6 +129,7 @@ def request_batch_export(
             location=location,
             weeks=weeks,
             language=language,
+            kind=kind,
         )
         build_batch_export.enqueue(str(export.pk))
     return export, True
@@ -126,8 +142,20 @@ def build_batch_export(export_id: str) -> str:
     return run_batch_export(export_id).status
 
 
-def _zip_name(child: Child) -> str:
-    return f"overzicht-{safe_filename_part(child.first_name)}-{safe_filename_part(child.last_name)}-{child.pk}.pdf"
+def _zip_name(child: Child, kind: str = BatchExport.Kind.SUMMARIES) -> str:
+    prefix = "oudergesprek" if kind == BatchExport.Kind.HANDOUTS else "overzicht"
+    return f"{prefix}-{safe_filename_part(child.first_name)}-{safe_filename_part(child.last_name)}-{child.pk}.pdf"
+
+
+def _child_pdf(export: BatchExport, child: Child, day: datetime.date) -> bytes:
+    """One child's PDF of the export: the team's summary, or the handout for the parents in their
+    language."""
+    if export.kind == BatchExport.Kind.HANDOUTS:
+        with translation.override(child.parents_language):
+            handout = parent_handout(child_summary(child, export.weeks, until=day))
+            return render_parent_handout_pdf(handout, made_on=day).data
+    summary = child_summary(child, export.weeks, until=day)
+    return render_child_summary_pdf(summary, made_by=export.requested_by, made_on=day).data
 
 
 def lease_end() -> datetime.datetime:
@@ -221,15 +249,14 @@ def _write_pdfs(
     day = made_on(export)
     for child in children:
         try:
-            summary = child_summary(child, export.weeks, until=day)
-            data = render_child_summary_pdf(summary, made_by=export.requested_by, made_on=day).data
+            data = _child_pdf(export, child, day)
         except DATABASE_GONE:
             raise  # not this child's fault: the whole export starts again
         except Exception as error:  # one child's PDF never sinks the batch: it is listed
             logger.exception("Batch export %s: the PDF of child %s failed", export.pk, child.pk)
             failures.append({"child": child.pk, "name": child.full_name, "error": type(error).__name__})
         else:
-            archive.writestr(_zip_name(child), data)
+            archive.writestr(_zip_name(child, export.kind), data)
             included.append(child.pk)
         _renew(held, done=F("done") + 1)
     if failures:
@@ -246,7 +273,8 @@ def _build(export: BatchExport, attempt: int) -> None:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
             included, failures = _write_pdfs(export, children, archive, held)
         spool.seek(0)
-        name = f"pdfs-{safe_filename_part(export.subject)}-{made_on(export):%Y-%m-%d}-{str(export.pk)[:8]}.zip"
+        prefix = "oudergesprekken" if export.kind == BatchExport.Kind.HANDOUTS else "pdfs"
+        name = f"{prefix}-{safe_filename_part(export.subject)}-{made_on(export):%Y-%m-%d}-{str(export.pk)[:8]}.zip"
         _renew(held)  # the upload may take a while
         export.file.save(name, File(spool), save=False)
     _finish(export, held, included, failures)

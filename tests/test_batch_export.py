@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
 
 from access_log.models import AccessLog
 from batch_export import services
@@ -264,3 +265,48 @@ def test_a_person_has_a_few_exports_open_at_most(cast, client_for):
     run_worker()  # the three are made: the next may be asked for
     assert client.post(reverse("location_export", args=[cast.location2.pk]), {"weken": "12"}).status_code == 302
     assert BatchExport.objects.count() == 4
+
+
+def _pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_handouts_for_the_parents_come_as_a_zip_each_in_its_parents_language(cast, client_for):
+    """The batch export makes the parents' handouts too (issue 21): one per child, named so, each in
+    the language of its parents; asking for the summaries as well makes a second export, not the same."""
+    give_recurring_comfort_pattern(cast.child_a, [cast.staff_a, cast.manager])
+    anna = f.make_child(cast.group_a, "Anna")
+    anna.parents_language = "en"
+    anna.save()
+    client = client_for(cast.manager)
+    page = client.get(reverse("group_overview", args=[cast.group_a.pk])).content.decode()
+    assert 'name="soort" value="handouts"' in page
+    response = client.post(reverse("group_export", args=[cast.group_a.pk]), {"weken": "12", "soort": "handouts"})
+    assert response.status_code == 302
+    handouts = BatchExport.objects.get()
+    assert handouts.kind == BatchExport.Kind.HANDOUTS
+    assert "PDF voor het oudergesprek" in client.get(response["Location"]).content.decode()
+    summaries = client.post(reverse("group_export", args=[cast.group_a.pk]), {"weken": "12"})
+    assert summaries.status_code == 302 and BatchExport.objects.count() == 2
+    assert summaries["Location"] != response["Location"]
+
+    run_worker()
+
+    handouts.refresh_from_db()
+    assert handouts.status == BatchExport.Status.DONE and handouts.file.name.split("/")[-1].startswith(
+        "oudergesprekken-"
+    )
+    download = client.get(reverse("export_download", args=[handouts.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    names = sorted(archive.namelist())
+    assert names[0].startswith("oudergesprek-Anna-") and names[0].endswith(f"-{anna.pk}.pdf")
+    assert names[1].startswith("oudergesprek-Sem-")
+    english, dutch = (_pdf_text(archive.read(n)) for n in names)
+    assert "not a diagnosis" in english and "diagnose" not in english
+    assert "geen diagnose" in dutch and "not a diagnosis" not in dutch
+
+
+def test_an_unknown_kind_of_export_is_refused_with_a_dutch_message(cast, client_for):
+    response = client_for(cast.manager).post(reverse("group_export", args=[cast.group_a.pk]), {"soort": "alles"})
+    assert response.status_code == 400 and "overzichten voor het team" in response.content.decode()
+    assert not BatchExport.objects.exists()

@@ -8,7 +8,7 @@ endpoint; without JavaScript it refreshes itself (a meta refresh inside <noscrip
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -39,9 +39,20 @@ def _start(request: AuthenticatedHttpRequest, *, group: Group | None, location: 
     if not user_access(request.user).may_export(location):
         raise Http404
     weeks, _message = parse_weeks(request.POST.get("weken"))
+    kind = request.POST.get("soort", BatchExport.Kind.SUMMARIES)
+    if kind not in BatchExport.Kind.values:
+        return HttpResponseBadRequest(
+            _("Choose the summaries for the team or the handouts for the parents."),
+            content_type="text/plain; charset=utf-8",
+        )
     try:
         export, created = request_batch_export(
-            user=request.user, weeks=weeks, group=group, location=location, language=get_language() or "nl"
+            user=request.user,
+            weeks=weeks,
+            group=group,
+            location=location,
+            language=get_language() or "nl",
+            kind=kind,
         )
     except TooManyOpenExports as refused:
         text = ngettext(
