@@ -392,3 +392,16 @@ def test_the_parent_documents_in_a_right_to_left_language(cast):
     handout_pdf = html_to_pdf(handout_html)
     keep("handout-rtl", handout_pdf)
     assert "Sem" in " ".join(pages_text(handout_pdf))
+
+
+def test_the_summary_page_offers_the_handout_in_the_other_language(cast, client_for):
+    handout = reverse("child_parent_handout_pdf", args=[cast.child_a.pk])
+    client = client_for(cast.coach)
+    html = client.get(reverse("child_summary", args=[cast.child_a.pk]) + "?weken=12").content.decode()
+    assert f'href="{handout}?weken=12"' in html  # the parents' own language
+    assert f'href="{handout}?weken=12&amp;taal=en">Voor het oudergesprek, English (PDF)</a>' in html
+    cast.child_a.parents_language = "en"
+    cast.child_a.save()
+    html = client.get(reverse("child_summary", args=[cast.child_a.pk]) + "?weken=12").content.decode()
+    assert f'href="{handout}?weken=12&amp;taal=nl">Voor het oudergesprek, Nederlands (PDF)</a>' in html
+    assert "taal=en" not in html

@@ -15,7 +15,7 @@ from organisations.calendar import today
 from organisations.downloads import Download, attachment
 from pages.http import AuthenticatedHttpRequest
 from reports.handout import parent_handout, render_parent_handout_pdf
-from reports.language import parent_language
+from reports.language import PARENT_LANGUAGE_CODES, parent_language
 from reports.pdf import render_child_summary_pdf
 from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
@@ -54,6 +54,12 @@ def child_summary_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         "child": child,
         "weeks_message": weeks_message,
         "week_choices": WEEK_CHOICES,
+        # The handout in another language than the parents' own, for this print.
+        "other_languages": [
+            (code, translation.get_language_info(code)["name_local"])
+            for code in PARENT_LANGUAGE_CODES
+            if code != child.parents_language
+        ],
     }
     return render(request, "pages/child_summary.html", context)
 
