@@ -45,6 +45,7 @@ from organisations.calendar import day_of, today
 from organisations.models import Group, Location
 from reports.figures import window
 from reports.handout import parent_handout, render_parent_handout_pdf
+from reports.language import parent_language
 from reports.pdf import render_child_summary_pdf, safe_filename_part
 from reports.summary import child_summary
 from staff.models import User
@@ -151,7 +152,7 @@ def _child_pdf(export: BatchExport, child: Child, day: datetime.date) -> bytes:
     """One child's PDF of the export: the team's summary, or the handout for the parents in their
     language."""
     if export.kind == BatchExport.Kind.HANDOUTS:
-        with translation.override(child.parents_language):
+        with translation.override(parent_language(child, None)[0]):
             handout = parent_handout(child_summary(child, export.weeks, until=day))
             return render_parent_handout_pdf(handout, made_on=day).data
     summary = child_summary(child, export.weeks, until=day)

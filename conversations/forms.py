@@ -26,6 +26,12 @@ class AgreementForm(forms.Form):
     follow_up = forms.DateField(
         label=_("Look back on"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")
     )
+    due_by = forms.DateField(
+        label=_("Done by"),
+        required=False,
+        help_text=_("Optional: the day it should be done."),
+        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+    )
     for_group = forms.BooleanField(label=_("The group's staff see this agreement"), required=False)
     focus_pillars = forms.MultipleChoiceField(
         label=_("The group watches these pillars"),
@@ -46,6 +52,7 @@ class AgreementForm(forms.Form):
             text=data.get("text") or "",
             who=data.get("who") or "",
             follow_up=data.get("follow_up"),
+            due_by=data.get("due_by"),
             for_group=bool(data.get("for_group")),
             focus_pillars=tuple(data.get("focus_pillars") or ()),
             focus_weeks=data.get("focus_weeks"),
@@ -60,7 +67,7 @@ class ConversationForm(EntryForm):
     """The conversation with its agreement rows (`agreements`, a formset: filled from the initial
     value "agreements" on a change)."""
 
-    service_fields = ("date", "participants", "parents_context", "next_date")
+    service_fields = ("date", "participants", "parents_context", "parents_words_in_report", "next_date")
 
     date = forms.DateField(label=_("Date of the conversation"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
     participants = VisibleTextField(
@@ -71,6 +78,11 @@ class ConversationForm(EntryForm):
         required=False,
         help_text=_("Context from home, in the parents' words."),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX_LENGTH}),
+    )
+    parents_words_in_report = forms.BooleanField(
+        label=_("The parents agree that their words are in the report"),
+        required=False,
+        help_text=_("Only then does the report for the parents show what they told."),
     )
     next_date = forms.DateField(
         label=_("Next conversation"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")

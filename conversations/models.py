@@ -30,6 +30,11 @@ class Conversation(models.Model):
     participants = models.CharField(_("who took part"), max_length=300)
     parents_context = models.TextField(_("what the parents told"), blank=True, max_length=TEXT_MAX_LENGTH)
     next_date = models.DateField(_("next conversation"), null=True, blank=True)
+    parents_words_in_report = models.BooleanField(
+        _("the parents' words may be in the report"),
+        default=False,
+        help_text=_("The parents agree that what they told is written in the report for the parents."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
@@ -64,6 +69,7 @@ class Agreement(models.Model):
     )
     text = models.TextField(_("what was agreed"), max_length=TEXT_MAX_LENGTH)
     who = models.CharField(_("who"), max_length=200)
+    due_by = models.DateField(_("done by"), null=True, blank=True)
     follow_up = models.DateField(_("look back on"))
     for_group = models.BooleanField(
         _("for the group's staff"), default=False, help_text=_("The staff of the child's group see this agreement.")

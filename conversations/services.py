@@ -46,13 +46,16 @@ class AgreementInput:
     text: str = ""
     who: str = ""
     follow_up: datetime.date | None = None
+    due_by: datetime.date | None = None
     for_group: bool = False
     focus_pillars: tuple[str, ...] = field(default_factory=tuple)
     focus_weeks: int | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (visible_text(self.text) or visible_text(self.who) or self.follow_up or self.focus_pillars)
+        return not (
+            visible_text(self.text) or visible_text(self.who) or self.follow_up or self.due_by or self.focus_pillars
+        )
 
 
 def _check_agreement(number: int, item: AgreementInput, date: datetime.date | None) -> list[str]:
@@ -71,6 +74,10 @@ def _check_agreement(number: int, item: AgreementInput, date: datetime.date | No
         messages.append(_("%(agreement)s: choose when to look back on it.") % {"agreement": prefix})
     elif date is not None and item.follow_up <= date:
         messages.append(_("%(agreement)s: looking back must come after the conversation.") % {"agreement": prefix})
+    if item.due_by is not None and date is not None and item.due_by < date:
+        messages.append(
+            _("%(agreement)s: the date it is done by cannot be before the conversation.") % {"agreement": prefix}
+        )
     unknown = [code for code in item.focus_pillars if code not in PILLAR_BY_CODE]
     if unknown:
         messages.append(_("%(agreement)s: choose pillars from the list.") % {"agreement": prefix})
@@ -92,6 +99,7 @@ class _CheckedConversation:
     participants: str
     parents_context: str
     next_date: datetime.date | None
+    parents_words_in_report: bool
     agreements: list[AgreementInput]  # the rows filled in
 
     def fields(self) -> dict[str, Any]:
@@ -101,6 +109,7 @@ class _CheckedConversation:
             "participants": self.participants,
             "parents_context": self.parents_context,
             "next_date": self.next_date,
+            "parents_words_in_report": self.parents_words_in_report,
         }
 
     def write_rows(self, conversation: Conversation) -> None:
@@ -123,6 +132,7 @@ def _checked(
     participants: str,
     parents_context: str = "",
     next_date: datetime.date | None = None,
+    parents_words_in_report: bool = False,
     agreements: list[AgreementInput],
 ) -> _CheckedConversation:
     """Every rule of a conversation: the conversation as it is saved, or ValidationError with every message."""
@@ -143,7 +153,7 @@ def _checked(
     if errors or date is None:  # a missing date is one of the errors
         raise ValidationError(errors)
     kept = [a for a in agreements if not a.is_empty]
-    return _CheckedConversation(date, participants, parents_context, next_date, kept)
+    return _CheckedConversation(date, participants, parents_context, next_date, parents_words_in_report, kept)
 
 
 def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
@@ -154,6 +164,7 @@ def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
         text=visible_text(item.text),
         who=visible_text(item.who),
         follow_up=item.follow_up,
+        due_by=item.due_by,
         for_group=item.for_group,
         focus_pillars=sorted(set(item.focus_pillars), key=list(PILLAR_BY_CODE).index),
         focus_weeks=item.focus_weeks if item.focus_pillars else None,
@@ -167,6 +178,7 @@ class ConversationFields(TypedDict):
     participants: str
     parents_context: NotRequired[str]
     next_date: NotRequired[datetime.date | None]
+    parents_words_in_report: NotRequired[bool]
     agreements: list[AgreementInput]
 
 

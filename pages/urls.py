@@ -33,6 +33,7 @@ urlpatterns = [
     path("kinderen/<int:child_pk>/gesprekken/nieuw/", conversations.conversation_new, name="conversation_new"),
     path("gesprekken/<int:pk>/", conversations.conversation_detail, name="conversation_detail"),
     path("gesprekken/<int:pk>/wijzigen/", conversations.conversation_edit, name="conversation_edit"),
+    path("gesprekken/<int:pk>/verslag.pdf", conversations.conversation_report_pdf, name="conversation_report_pdf"),
     path("afspraken/<int:pk>/teruggekeken/", conversations.agreement_looked_back, name="agreement_looked_back"),
     path("groepen/<int:pk>/overzicht/", overview.group_overview_page, name="group_overview"),
     path("groepen/<int:pk>/overzicht.csv", overview.group_overview_csv, name="group_overview_csv"),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -71,8 +72,12 @@ def page_frame(
     child_name: str, caution: str = "", *, margin: str = "18mm 16mm 20mm 16mm", font_size: str = "8pt"
 ) -> dict[str, str]:
     """The page of every PDF about a child (reports/_pdf_page.html): A4, the child's name at the top
-    right, the caution (if any) at the bottom left, "page n of m" at the bottom right."""
+    right, the caution (if any) at the bottom left, "page n of m" at the bottom right; mirrored in a
+    right-to-left language (the active language decides)."""
+    start, end = ("right", "left") if get_language_bidi() else ("left", "right")
     return {
+        "start": start,
+        "end": end,
         "child": css_string(child_name),
         "caution": css_string(caution) if caution else "",
         "page": css_string(_("page")),

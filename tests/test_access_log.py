@@ -181,6 +181,7 @@ READS = {
     "observation_remove": ("staff_a", lambda c, o: [o["observation"].pk], "observation", ONE_CHILD),
     "conversation_detail": ("coach", lambda c, o: [o["conversation"].pk], "conversation", ONE_CHILD),
     "conversation_edit": ("coach", lambda c, o: [o["conversation"].pk], "conversation", ONE_CHILD),
+    "conversation_report_pdf": ("coach", lambda c, o: [o["conversation"].pk], AccessLog.Action.EXPORT, ONE_CHILD),
     "child_summary": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.VIEW, ONE_CHILD),
     "child_summary_pdf": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.EXPORT, ONE_CHILD),
     "child_parent_handout_pdf": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.EXPORT, ONE_CHILD),

@@ -323,6 +323,8 @@ MATRIX: dict[str, Entry] = {
     "conversation_detail": Entry(page(CONVERSATION_READERS_OF_A), {"pk": "conversation"}),
     # Recorded by the coach: only they change it.
     "conversation_edit": Entry(page(frozenset({COACH}), get_only=False), {"pk": "conversation"}),
+    # The report for the parents: those who read the whole conversation, the parents' words included.
+    "conversation_report_pdf": Entry(page(CONVERSATION_READERS_OF_A), {"pk": "conversation"}),
     "agreement_looked_back": Entry(post_only(CONVERSATION_RECORDERS_OF_A), {"pk": "agreement"}),
     # The access log: organisation admins read their own organisation's rows (privacy, issue 10).
     "access_log": Entry(page(ORGANISATION_ADMINS)),

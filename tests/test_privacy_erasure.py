@@ -173,6 +173,7 @@ def _seen_everywhere(cast, client_for, monkeypatch):
         cast.coach: [
             ("conversation_detail", conversation.pk),
             ("conversation_edit", conversation.pk),
+            ("conversation_report_pdf", conversation.pk),
             ("child_summary", child.pk),
             ("child_summary_pdf", child.pk),
             ("child_parent_handout_pdf", child.pk),
@@ -235,7 +236,7 @@ def test_issue_19_erasure_leaves_no_id_or_name_of_the_child_in_the_access_log_or
     )
     assert [r["path"] for r in rows if any(link in r["path"] for link in links)] == []
     own = [r for r in rows if r["pseudonym"] == pseudonym and r["action"] != AccessLog.Action.REMOVED]
-    assert len(own) == 9  # its page, observation (and form), conversation (and form), summary, 2 PDFs, the zip
+    assert len(own) == 10  # its page, observation (and form), conversation (and form, report), summary, 2 PDFs, the zip
     assert [r["path"] for r in own if re.search(r"/[0-9]+(?=[/.?]|$)", r["path"])] == []
     assert f"/kinderen/{pseudonym}/overzicht/?weken=12" in {r["path"] for r in own}
     # The group rows keep the pseudonym instead of the id: the admin finds them by it.

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -25,7 +26,10 @@ from conversations import selectors, services
 from conversations.forms import ConversationForm, EditConversationForm, NewConversationForm
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
+from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
+from reports.conversation_report import conversation_report, render_conversation_report_pdf
+from reports.language import PARENT_LANGUAGE_CODES, parent_language
 from staff.models import User
 
 
@@ -86,8 +90,32 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "can_change": services.can_change(conversation, _user(request)),
         "can_record": child_access(request.user, conversation.child_id).may_record_conversation,
         "history": list(conversation.history.select_related("history_user").order_by("history_date")),
+        "report_languages": [
+            (code, translation.get_language_info(code)["name_local"]) for code in PARENT_LANGUAGE_CODES
+        ],
     }
     return render(request, "pages/conversation_detail.html", context)
+
+
+@require_safe
+@login_required
+def conversation_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The report of a recorded conversation for the parents (PDF), for those who read the whole
+    conversation with the parents' words (the group's staff, who read only the group's agreements,
+    get 404). In the parents' language: the child's, or `?taal=` for this print (a bad one: 400 with a
+    message). Logged as an export."""
+    conversation = selectors.readable_conversation(request.user, pk)
+    if conversation is None:
+        raise Http404
+    language, language_message = parent_language(conversation.child, request.GET.get("taal"))
+    if language_message:
+        return HttpResponseBadRequest(language_message, content_type="text/plain; charset=utf-8")
+    with translation.override(language):
+        download = render_conversation_report_pdf(conversation_report(conversation), made_on=today())
+    access_log_record(
+        user=request.user, child=conversation.child, action=AccessLog.Action.EXPORT, path=request.get_full_path()
+    )
+    return attachment(download)
 
 
 def _initial_agreements(conversation: Conversation) -> list[dict[str, Any]]:
@@ -96,6 +124,7 @@ def _initial_agreements(conversation: Conversation) -> list[dict[str, Any]]:
             "text": a.text,
             "who": a.who,
             "follow_up": a.follow_up,
+            "due_by": a.due_by,
             "for_group": a.for_group,
             "focus_pillars": a.focus_pillars,
             "focus_weeks": a.focus_weeks,
@@ -122,6 +151,7 @@ def conversation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "date": conversation.date,
             "participants": conversation.participants,
             "parents_context": conversation.parents_context,
+            "parents_words_in_report": conversation.parents_words_in_report,
             "next_date": conversation.next_date,
             "version": conversation.version,
             "agreements": _initial_agreements(conversation),

@@ -1,8 +1,10 @@
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from access_log.models import AccessLog
@@ -13,6 +15,7 @@ from organisations.calendar import today
 from organisations.downloads import Download, attachment
 from pages.http import AuthenticatedHttpRequest
 from reports.handout import parent_handout, render_parent_handout_pdf
+from reports.language import PARENT_LANGUAGE_CODES, parent_language
 from reports.pdf import render_child_summary_pdf
 from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
@@ -51,21 +54,38 @@ def child_summary_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         "child": child,
         "weeks_message": weeks_message,
         "week_choices": WEEK_CHOICES,
+        # The handout in another language than the parents' own, for this print.
+        "other_languages": [
+            (code, translation.get_language_info(code)["name_local"])
+            for code in PARENT_LANGUAGE_CODES
+            if code != child.parents_language
+        ],
     }
     return render(request, "pages/child_summary.html", context)
 
 
 def _summary_pdf(
-    request: AuthenticatedHttpRequest, pk: int, render_pdf: Callable[[ChildSummary, HttpRequest], Download]
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    render_pdf: Callable[[ChildSummary, HttpRequest], Download],
+    *,
+    for_parents: bool = False,
 ) -> HttpResponse:
     """A PDF of the child's summary, logged as an export. A bad `weken` gets a 400 with a message: a
-    download cannot carry a notice."""
+    download cannot carry a notice. A document `for_parents` is made in the parents' language (the
+    child's, or `?taal=` for this print; a bad one: 400 with a message too)."""
     child = _observable_child(request, pk, for_download=True)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     if weeks_message:
         return HttpResponseBadRequest(weeks_message, content_type="text/plain; charset=utf-8")
-    summary = child_summary(child, weeks)
-    download = render_pdf(summary, request)
+    language = None
+    if for_parents:
+        language, language_message = parent_language(child, request.GET.get("taal"))
+        if language_message:
+            return HttpResponseBadRequest(language_message, content_type="text/plain; charset=utf-8")
+    with translation.override(language) if language else nullcontext():
+        summary = child_summary(child, weeks)
+        download = render_pdf(summary, request)
     _log(request, child, AccessLog.Action.EXPORT, summary)
     return attachment(download)
 
@@ -82,7 +102,11 @@ def child_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_safe
 @login_required
 def child_parent_handout_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The handout for the parent conversation: same access, window and access log as the summary PDF."""
+    """The handout for the parent conversation: same access, window and access log as the summary PDF,
+    in the parents' language."""
     return _summary_pdf(
-        request, pk, lambda summary, _r: render_parent_handout_pdf(parent_handout(summary), made_on=today())
+        request,
+        pk,
+        lambda summary, _r: render_parent_handout_pdf(parent_handout(summary), made_on=today()),
+        for_parents=True,
     )

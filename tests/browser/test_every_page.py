@@ -39,6 +39,7 @@ MIN_TARGET = 43.5  # 44 px, less a rounding half pixel
 NOT_PAGES = {
     "child_summary_pdf": "PDF download",
     "child_parent_handout_pdf": "PDF download",
+    "conversation_report_pdf": "PDF download",
     "group_overview_csv": "CSV download",
     "access_log_csv": "CSV download",
     "agreement_looked_back": "POST only",
