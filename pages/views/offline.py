@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -44,13 +45,20 @@ OFFLINE_STATIC = (
 @require_safe
 @never_cache
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The worker script, at the root so that its scope is the whole site."""
+    """The worker script, at the root so that its scope is the whole site. Its own page ("no
+    connection") speaks the language of the page that registered it (`?taal=`): the browser asks for
+    a worker script without the page's language."""
+    language = request.GET.get("taal", "")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        offline_page = render_to_string("pages/offline_page.html")
     config = {
         "cache": "tablet-v1",
         "staticPrefix": settings.STATIC_URL,
         "static": [static(name) for name in OFFLINE_STATIC],
         "lockUrl": reverse("tablet_lock"),
-        "offlinePage": render_to_string("pages/offline_page.html", request=None),
+        "offlinePage": offline_page,
     }
     body = render_to_string("pages/sw.js", {"config": json.dumps(config, ensure_ascii=False)})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

@@ -48,7 +48,9 @@
   }
 
   function register() {
-    return navigator.serviceWorker.register(script.dataset.worker, { scope: "/" });
+    // The worker's own page speaks the language of this page.
+    var url = script.dataset.worker + "?taal=" + encodeURIComponent(document.documentElement.lang || "");
+    return navigator.serviceWorker.register(url, { scope: "/" });
   }
 
   function endSession() {

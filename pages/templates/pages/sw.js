@@ -107,7 +107,7 @@ function fill(manifestUrl, user, idleMs, mine) {
     })
     .then(function (list) {
       if (!list || mine !== generation) return null;
-      if (list.user !== user) return end();
+      if (String(list.user) !== user) return end();
       return caches.open(CACHE).then(function (cache) {
         var statics = CONFIG.static.slice();
         var wanted = {};
