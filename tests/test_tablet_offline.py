@@ -58,7 +58,20 @@ def test_the_worker_is_served_at_the_root_as_javascript_and_never_from_a_cache(c
     assert config["lockUrl"] == reverse("tablet_lock")
     # Our own page instead of the browser's error, in Dutch, with no child data.
     assert NO_CONNECTION in config["offlinePage"] and '<html lang="nl">' in config["offlinePage"]
+    # Its style carries a nonce the worker replaces with a fresh one per answer, named in its policy.
+    assert f'<style nonce="{config["offlineNonce"]}">' in config["offlinePage"]
+    assert "<script" not in config["offlinePage"]
     assert "{%" not in body and "{{" not in body.replace("{{ config", "")
+
+
+def test_the_worker_speaks_the_language_of_the_page_that_registers_it(client):
+    def offline_page(url):
+        body = client.get(url).content.decode()
+        return json.loads(re.search(r"^var CONFIG = (.*);$", body, re.MULTILINE).group(1))["offlinePage"]
+
+    assert "No connection: this page is not available without a connection" in offline_page("/sw.js?taal=en")
+    assert NO_CONNECTION in offline_page("/sw.js?taal=nl")
+    assert NO_CONNECTION in offline_page("/sw.js?taal=xx")  # not a language of the site: the default
 
 
 def test_the_worker_answers_get_only(client):

@@ -42,6 +42,9 @@ OFFLINE_STATIC = (
 )
 
 
+OFFLINE_NONCE = "offline-page-nonce"
+
+
 @require_safe
 @never_cache
 def service_worker(request: HttpRequest) -> HttpResponse:
@@ -52,13 +55,15 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     if language not in dict(settings.LANGUAGES):
         language = translation.get_language()
     with translation.override(language):
-        offline_page = render_to_string("pages/offline_page.html")
+        # The worker fills in a fresh nonce for each answer, and the policy that names it.
+        offline_page = render_to_string("pages/offline_page.html", {"request": {"csp_nonce": OFFLINE_NONCE}})
     config = {
         "cache": "tablet-v1",
         "staticPrefix": settings.STATIC_URL,
         "static": [static(name) for name in OFFLINE_STATIC],
         "lockUrl": reverse("tablet_lock"),
         "offlinePage": offline_page,
+        "offlineNonce": OFFLINE_NONCE,
     }
     body = render_to_string("pages/sw.js", {"config": json.dumps(config, ensure_ascii=False)})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

@@ -5,6 +5,8 @@ when the connection is back; any other page gets our own "no connection" page. L
 empty the cache; a personal session never gets one. (The worker's URL and headers:
 tests/test_tablet_offline.py.)"""
 
+import re
+
 import pytest
 
 from children.models import Child
@@ -77,16 +79,19 @@ def wait_until_kept(page, paths):
     wait_for(page, lambda: set(paths) <= set(kept_paths(page)))
 
 
-def save_offline(page, child_name):
+def save_offline(page, child_name, keys=None):
     page.get_by_role("link", name=child_name).first.click()  # a navigation, served by the worker
     page.wait_for_url("**/waarnemingen/nieuw/")
+    if keys is not None:
+        keys.append(page.locator("input[name=submission_key]").input_value())
     pillar = page.locator('[data-pillar="strangers"]')
     pillar.get_by_text("gaat met iedereen mee", exact=True).click()
     pillar.get_by_text("duidelijk", exact=True).click()
     pillar.get_by_label("Wat zag je?").fill(NOTE)
     page.get_by_role("button", name="Opslaan", exact=True).click()
     first_name = child_name.split()[0]
-    page.locator(".outbox-status").get_by_text(f"Waarneming van {first_name} wacht op verbinding").wait_for()
+    waiting = re.compile(f"^(Waarneming|\\d+ waarnemingen) van {first_name} wacht(en)? op verbinding$")
+    page.locator(".outbox-status").get_by_text(waiting).wait_for()
 
 
 def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(tablet, live_server, output_dir):
@@ -135,6 +140,8 @@ def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(ta
     page.locator(".day-view li", has_text="Zoë Peters").get_by_role("link", name="Tijdlijn").click()
     page.get_by_role("heading", name=NO_CONNECTION).wait_for()
     assert "Zoë" not in page.content()
+    retry = page.get_by_role("link", name="Opnieuw proberen")
+    assert retry.evaluate("(link) => getComputedStyle(link).borderTopStyle") == "solid"  # its style, by nonce
     shoot(page, output_dir, "tablet-offline-page", problems)
     assert queued_posts == []
     assert {child: Observation.objects.filter(child=child).count() for child in (zoe, levi)} == before
@@ -210,3 +217,26 @@ def test_the_cache_goes_when_the_tablet_locks_itself_after_idle_minutes(tablet, 
     wait_for(page, lambda: kept_paths(page) == [], timeout_ms=20_000)
     page.goto(day_view)
     page.get_by_role("heading", name=NO_CONNECTION).wait_for()
+
+
+def test_the_same_childs_kept_form_twice_offline_saves_two_entries(tablet, live_server):
+    """The worker keeps one copy of a form, with one submission key: opened again, it gets a fresh key,
+    or the server would take the second entry for the first."""
+    page = tablet
+    link_and_unlock(page, live_server)
+    day_view = page.url
+    nora = Child.objects.get(first_name="Nora")
+    wait_until_kept(page, [day_view.removeprefix(live_server.url), f"/kinderen/{nora.pk}/waarnemingen/nieuw/"])
+    before = Observation.objects.filter(child=nora).count()
+    page.context.set_offline(True)
+    keys = []
+    for _ in range(2):
+        page.goto(day_view)
+        save_offline(page, "Nora van Leeuwen", keys)
+    assert keys[0] != keys[1]
+    page.goto(day_view)
+    page.locator(".outbox-status").get_by_text("2 waarnemingen van Nora wachten op verbinding").wait_for()
+    assert page.locator(".day-view li", has_text="Nora van Leeuwen").get_by_text("2 waarnemingen wachten op verbinding").is_visible()
+    page.context.set_offline(False)
+    page.locator(".outbox-status").get_by_text("De 2 waarnemingen van Nora zijn opgeslagen.").wait_for()
+    assert Observation.objects.filter(child=nora).count() == before + 2

@@ -270,8 +270,8 @@
       if (!badge) {
         badge = document.createElement("span");
         badge.className = "row-line outbox-row";
-        var name = link.querySelector(".row-name");
-        link.insertBefore(badge, name ? name.nextSibling : link.firstChild);
+        // Beneath the name and age, above the row's other lines.
+        link.insertBefore(badge, link.querySelector(".row-line"));
       }
       badge.textContent = plural(count, "rowOne", "rowOther");
     });

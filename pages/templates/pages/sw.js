@@ -188,12 +188,16 @@ self.addEventListener("message", function (event) {
 // --- answering requests --------------------------------------------------------------------------
 
 function offlinePage() {
-  return new Response(CONFIG.offlinePage, {
+  var bytes = new Uint8Array(16);
+  self.crypto.getRandomValues(bytes);
+  var nonce = btoa(String.fromCharCode.apply(null, bytes));
+  return new Response(CONFIG.offlinePage.split(CONFIG.offlineNonce).join(nonce), {
     status: 503,
     headers: {
       "Content-Type": "text/html; charset=utf-8",
       "Cache-Control": "no-store",
-      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+      "Content-Security-Policy":
+        "default-src 'none'; style-src 'nonce-" + nonce + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     },
   });
 }
