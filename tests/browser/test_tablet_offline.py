@@ -111,9 +111,11 @@ def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(ta
     queued_posts = []
     page.context.on(
         "request",
-        lambda request: queued_posts.append(request.url)
-        if request.method == "POST" and request.headers.get("x-queued-entry") == "1"
-        else None,
+        lambda request: (
+            queued_posts.append(request.url)
+            if request.method == "POST" and request.headers.get("x-queued-entry") == "1"
+            else None
+        ),
     )
 
     page.context.set_offline(True)
@@ -132,7 +134,11 @@ def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(ta
     assert explanation in status.inner_text()
     page.wait_for_timeout(3000)  # not a toast: the explanation stays while anything waits
     assert explanation in status.inner_text()
-    assert page.locator(".day-view li", has_text="Levi Hendriks").get_by_text("Waarneming wacht op verbinding").is_visible()
+    assert (
+        page.locator(".day-view li", has_text="Levi Hendriks")
+        .get_by_text("Waarneming wacht op verbinding")
+        .is_visible()
+    )
     assert page.locator(".day-view .outbox-row").count() == 2
     shoot(page, output_dir, "tablet-offline-day-view", problems)
 
@@ -236,7 +242,11 @@ def test_the_same_childs_kept_form_twice_offline_saves_two_entries(tablet, live_
     assert keys[0] != keys[1]
     page.goto(day_view)
     page.locator(".outbox-status").get_by_text("2 waarnemingen van Nora wachten op verbinding").wait_for()
-    assert page.locator(".day-view li", has_text="Nora van Leeuwen").get_by_text("2 waarnemingen wachten op verbinding").is_visible()
+    assert (
+        page.locator(".day-view li", has_text="Nora van Leeuwen")
+        .get_by_text("2 waarnemingen wachten op verbinding")
+        .is_visible()
+    )
     page.context.set_offline(False)
     page.locator(".outbox-status").get_by_text("De 2 waarnemingen van Nora zijn opgeslagen.").wait_for()
     assert Observation.objects.filter(child=nora).count() == before + 2
