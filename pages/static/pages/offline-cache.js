@@ -73,6 +73,7 @@
     var ended = false;
 
     ready = register()
+      .catch(function () {}) // without a connection the worker already there answers
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function (registration) {
         return tell(registration, { type: "session", user: user, idleMs: idleMs, manifest: script.dataset.manifest });

@@ -281,7 +281,13 @@
   function showWaiting() {
     var entries = mine();
     markRows(entries);
-    if (!entries.length) return;
+    if (!entries.length) {
+      // Sent by another page of this browser: the line that said they wait goes.
+      if (statusBox && statusBox.classList.contains("alert-warning") && !statusBox.querySelector("a")) {
+        statusBox.hidden = true;
+      }
+      return;
+    }
     var parts = perChild(entries).map(function (child) {
       return block("strong", plural(child.count, "waitingChildOne", "waitingChildOther", { child: child.name }));
     });
