@@ -9,6 +9,7 @@ from pages.views import (
     dashboards,
     entries,
     exports,
+    offline,
     overview,
     privacy,
     summary,
@@ -55,4 +56,7 @@ urlpatterns = [
     path("tablet/vergrendelen/", tablet.tablet_lock, name="tablet_lock"),
     path("mijn-pincode/", tablet.pin_settings, name="pin_settings"),
     path("verbinding/", tablet.connection_check, name="connection_check"),
+    path("tablet/zonder-verbinding/", offline.tablet_offline_pages, name="tablet_offline_pages"),
+    # The group tablet's service worker: at the root, so that its scope is the whole site.
+    path("sw.js", offline.service_worker, name="service_worker"),
 ]

@@ -253,6 +253,18 @@ def requests(port: int) -> None:
     staff.expect(location, 200, "image/", "favicon.ico")
     step(f"/favicon.ico: 301 to {location}, served")
 
+    # The group tablet's service worker: a view at the root (its scope is the whole site), naming the
+    # hashed static files it keeps, each of them served by WhiteNoise.
+    response, worker = staff.expect("/sw.js", 200, "text/javascript", "service worker")
+    check(response.headers.get("Service-Worker-Allowed") == "/", "/sw.js: no Service-Worker-Allowed: /")
+    check("no-cache" in response.headers.get("Cache-Control", ""), "/sw.js: may be kept by the browser's cache")
+    kept = re.findall(rb'"(/static/[^"]+)"', found(rb'"static": \[([^\]]*)\]', worker, "/sw.js: no static list"))
+    check(len(kept) > 5, "/sw.js: too few static files to keep")
+    for path in kept:
+        check(re.search(rb"\.[0-9a-f]{12}\.\w+$", path) is not None, f"/sw.js: {path!r} is not a hashed name")
+        staff.expect(path.decode(), 200, "", f"static file {path!r} of the service worker")
+    step(f"service worker /sw.js: 200 text/javascript, {len(kept)} hashed static files, all served")
+
     coach = Browser(port)
     coach.log_in("coach@example.org", "demo")
     step("logged in as coach@example.org")

@@ -340,6 +340,10 @@ MATRIX: dict[str, Entry] = {
     "pin_settings": Entry(page(frozenset({STAFF_A, STAFF_B, TWO_ORGS}), get_only=False)),
     # The connection check of entries that wait for a connection: an empty answer for anyone.
     "connection_check": Entry(lambda user, method: 405 if method == "post" else 204),
+    # The group tablet's service worker: the same script for anyone; the pages it may keep, only for a
+    # tablet session (none here: no tablet's cookie), 404 for everyone else.
+    "service_worker": Entry(lambda user, method: 405 if method == "post" else 200),
+    "tablet_offline_pages": Entry(lambda user, method: 405 if method == "post" else 404),
     # The browser's icon: a permanent redirect to the static file for anyone, GET only.
     "favicon": Entry(lambda user, method: 405 if method == "post" else 301),
     # The calibration round (oefenronde): anyone who works somewhere (a membership); a result only for the

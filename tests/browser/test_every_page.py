@@ -51,6 +51,8 @@ NOT_PAGES = {
     "export_progress": "JSON for the export page's script",
     "export_download": "zip download",
     "connection_check": "answers the offline queue, no page",
+    "service_worker": "the group tablet's service worker script: tests/test_tablet_offline.py",
+    "tablet_offline_pages": "JSON for the tablet's service worker: tests/test_tablet_offline.py",
     "practice_later": "POST only",
     "tablet_home": "a registered tablet's screen: tests/browser/test_tablet*.py",
     "tablet_unlock": "a registered tablet's PIN screen: tests/browser/test_tablet*.py",

@@ -11,14 +11,24 @@
 // and the page says how many wait. They are sent with fetch (the same form encoding, the page's CSRF
 // token, header X-Queued-Entry) when the connection returns: on the `online` event, on every page
 // load, and with a growing pause between tries. The server's double-submit guard makes a resend
-// safe. Without JavaScript the form posts as always.
+// safe; still, the page sends an entry only while it holds the outbox's lock (one page of the
+// browser at a time), only while the entry is still in the outbox, and takes it out as soon as the
+// server said it is saved. Without JavaScript the form posts as always.
+//
+// While anything waits, the status line names each child ("Waarneming van Sem wacht op
+// verbinding") with the explanation beneath, and on the group's day view the child's row says so;
+// once sent, it names the children again. A form opened from the tablet's cache (offline-cache.js)
+// may carry a key already used: it gets a fresh one.
 (function () {
   "use strict";
   var config = document.getElementById("offline-texts");
   if (!config) return;
+  var texts = (document.getElementById("outbox-texts") || config).dataset;
   var user = config.dataset.user;
   var DRAFT_PREFIX = "draft:v1:";
   var OUTBOX_KEY = "outbox:v1";
+  var SENT_KEY = "outbox:sent:v1"; // the keys sent lately, so that no form uses one again
+  var SENT_KEEP_MS = 7 * 24 * 3600 * 1000;
   var NOT_IN_DRAFT = { csrfmiddlewaretoken: true, child: true, version: true };
   var CHECK_TIMEOUT_MS = 8000;
   var RETRY_FIRST_MS = 2000;
@@ -52,8 +62,10 @@
     });
   }
 
-  function plural(count, one, other) {
-    return fill(count === 1 ? config.dataset[one] : config.dataset[other], { n: String(count) });
+  function plural(count, one, other, values) {
+    var all = { n: String(count) };
+    Object.keys(values || {}).forEach(function (k) { all[k] = values[k]; });
+    return fill(count === 1 ? texts[one] : texts[other], all);
   }
 
   function newKey() {
@@ -219,12 +231,85 @@
     return element;
   }
 
-  function showWaiting(lead) {
-    var count = mine().length;
-    if (!count) return;
-    var parts = [block("strong", plural(count, "waitingOne", "waitingOther"))];
-    if (lead) parts.push(block("span", lead));
+  function pathOf(url) {
+    try {
+      return new URL(url, window.location.href).pathname;
+    } catch (e) {
+      return url;
+    }
+  }
+
+  // The entries per child (their form's address), in the order they were saved.
+  function perChild(entries) {
+    var children = [];
+    var byPath = {};
+    entries.forEach(function (entry) {
+      var path = pathOf(entry.action);
+      if (!byPath[path]) {
+        byPath[path] = { path: path, name: entry.child, count: 0 };
+        children.push(byPath[path]);
+      }
+      byPath[path].count += 1;
+    });
+    return children;
+  }
+
+  // On the group's day view: beside each child's name, what waits for them.
+  function markRows(entries) {
+    var rows = document.querySelectorAll(".day-view a.row-link");
+    if (!rows.length) return;
+    var counts = {};
+    perChild(entries).forEach(function (child) { counts[child.path] = child.count; });
+    Array.prototype.forEach.call(rows, function (link) {
+      var count = counts[pathOf(link.getAttribute("href"))] || 0;
+      var badge = link.querySelector(".outbox-row");
+      if (!count) {
+        if (badge) badge.remove();
+        return;
+      }
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "row-line outbox-row";
+        // Beneath the name and age, above the row's other lines.
+        link.insertBefore(badge, link.querySelector(".row-line"));
+      }
+      badge.textContent = plural(count, "rowOne", "rowOther");
+    });
+  }
+
+  // The status line says, while anything waits, for which children, and why it waits.
+  function showWaiting() {
+    var entries = mine();
+    markRows(entries);
+    if (!entries.length) {
+      // Sent by another page of this browser: the line that said they wait goes.
+      if (statusBox && statusBox.classList.contains("alert-warning") && !statusBox.querySelector("a")) {
+        statusBox.hidden = true;
+      }
+      return;
+    }
+    var parts = perChild(entries).map(function (child) {
+      return block("strong", plural(child.count, "waitingChildOne", "waitingChildOther", { child: child.name }));
+    });
+    parts.push(block("span", plural(entries.length, "keptOne", "keptOther")));
     showStatus("alert-warning", parts);
+  }
+
+  function sentKeys() {
+    var now = Date.now();
+    return readJSON(outboxStore, SENT_KEY, []).filter(function (sent) { return now - sent.at < SENT_KEEP_MS; });
+  }
+
+  function rememberSent(key) {
+    if (!outboxStore) return;
+    var kept = sentKeys().filter(function (sent) { return sent.key !== key; });
+    kept.push({ key: key, at: Date.now() });
+    outboxStore.setItem(SENT_KEY, JSON.stringify(kept.slice(-200)));
+  }
+
+  function keyUsed(key) {
+    return outbox().some(function (entry) { return entry.key === key; }) ||
+      sentKeys().some(function (sent) { return sent.key === key; });
   }
 
   function checkConnection() {
@@ -264,7 +349,7 @@
     var keyInput = form.querySelector("input[name=submission_key]");
     if (keyInput) keyInput.value = newKey();
     announceChange(form);
-    showWaiting(fill(config.dataset.queued, { child: entry.child }));
+    showWaiting();
     status().focus();
     window.scrollTo(0, 0);
     scheduleFlush(RETRY_FIRST_MS);
@@ -274,6 +359,10 @@
   function setUpOutbox(form) {
     var passing = false;
     var busy = false;
+    // The same page again from the tablet's cache, or a draft brought back: a key already queued or
+    // sent would make the server take this entry for the one before.
+    var keyInput = form.querySelector("input[name=submission_key]");
+    if (keyInput && keyInput.value && keyUsed(keyInput.value)) keyInput.value = newKey();
     form.addEventListener("submit", function (event) {
       if (passing) {
         passing = false; // the connection answered: the form posts the ordinary way
@@ -297,7 +386,7 @@
   var flushing = false;
   var retryTimer = null;
   var retryDelay = RETRY_FIRST_MS;
-  var sentCount = 0;
+  var sent = []; // what this page sent, for the message once nothing waits
 
   function scheduleFlush(delay) {
     if (retryTimer) window.clearTimeout(retryTimer);
@@ -359,25 +448,51 @@
     });
   }
 
+  // One page of this browser sends at a time (the Web Locks API; without it, this page alone).
+  function withOutboxLock(work) {
+    if (navigator.locks && navigator.locks.request) {
+      return navigator.locks.request("outbox:v1", { ifAvailable: true }, function (lock) {
+        return lock ? work() : null; // another page is sending: it sends these too
+      });
+    }
+    return work();
+  }
+
+  function stillWaiting(key) {
+    return outbox().some(function (entry) { return entry.key === key; });
+  }
+
   function flush() {
     if (flushing || !outboxStore) return;
-    var entries = mine();
-    if (!entries.length) return;
+    if (!mine().length) return;
     if (navigator.onLine === false) {
       showWaiting();
       return;
     }
     flushing = true;
+    withOutboxLock(sendAll)
+      .catch(function () {})
+      .then(function () {
+        flushing = false;
+        afterFlush();
+      });
+  }
+
+  function sendAll() {
+    var entries = mine();
     var index = 0;
     var stop = false;
     function next() {
       if (stop || index >= entries.length) return Promise.resolve();
       var entry = entries[index++];
+      // Sent meanwhile by another page (its lock came first): not again.
+      if (!stillWaiting(entry.key)) return next();
       return send(entry)
         .then(function (outcome) {
           if (outcome === "sent") {
             dequeue(entry.key);
-            sentCount += 1;
+            rememberSent(entry.key);
+            sent.push(entry);
           } else if (outcome === "failed") {
             dequeue(entry.key);
           } else if (outcome === "retry") {
@@ -393,18 +508,25 @@
         })
         .then(next);
     }
-    next().then(function () {
-      flushing = false;
-      if (mine().length) {
-        showWaiting();
-      } else if (sentCount) {
-        retryDelay = RETRY_FIRST_MS;
-        if (!statusBox || !statusBox.querySelector("a")) {
-          showStatus("alert-success", [plural(sentCount, "sentOne", "sentOther")]);
-        }
-        sentCount = 0;
+    return next();
+  }
+
+  function afterFlush() {
+    if (mine().length) {
+      showWaiting();
+    } else if (sent.length) {
+      retryDelay = RETRY_FIRST_MS;
+      markRows([]);
+      if (!statusBox || !statusBox.querySelector("a")) {
+        showStatus(
+          "alert-success",
+          perChild(sent).map(function (child) {
+            return block("span", plural(child.count, "savedChildOne", "savedChildOther", { child: child.name }));
+          })
+        );
       }
-    });
+      sent = [];
+    }
   }
 
   // --- start ------------------------------------------------------------------------------------
@@ -420,6 +542,10 @@
     flush();
   });
   window.addEventListener("offline", function () { showWaiting(); });
+  window.addEventListener("storage", function (event) {
+    // Another page of this browser queued or sent: the rows and the status line follow.
+    if (event.key === OUTBOX_KEY && !flushing) showWaiting();
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") flush();
   });
