@@ -97,7 +97,7 @@ CUT_TABLES_JS = """() => [...document.querySelectorAll('main table')].flatMap((t
 # Tables that scroll sideways inside their own labelled region on purpose, with the reason.
 WIDE_TABLES = {
     "#matrix": "the group overview's matrix: eight pillars beside each child, a sticky name column",
-    "table.table.table-sm.small.mb-0": "the groups of a location on the start page (the managers' pages, issue 22's other part)",
+    "table.table.table-sm.small.mb-0": "a location's groups on the start page (the managers' pages: not restyled here)",
 }
 
 # CSP violations reach the page as events; an init script records them before any page script runs.

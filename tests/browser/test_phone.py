@@ -81,7 +81,9 @@ def test_the_name_is_in_sight_at_every_width_and_the_phone_menu_folds(page, live
         viewport(page, width)
         assert name.is_visible() and in_viewport(name), width
         assert name.inner_text().endswith("Lotte Jansen")
-        assert page.locator(".app-nav").get_by_text("Ingelogd:").count() == 1  # said before the name, for a screen reader
+        assert (
+            page.locator(".app-nav").get_by_text("Ingelogd:").count() == 1
+        )  # said before the name, for a screen reader
         if width >= 768:
             assert not toggle.is_visible() and mentor_link.is_visible(), width  # the links themselves, no menu
     viewport(page, 390)
@@ -109,7 +111,9 @@ def test_the_lock_button_on_a_linked_tablet_locks_in_one_tap(browser, live_serve
     lotte = User.objects.get(email=STAFF)
     services.set_pin(lotte, "2580")
     _, token = services.register_tablet(
-        group=Group.objects.get(name="Vlinders"), name="Tablet Vlinders", by=User.objects.get(email="manager@example.org")
+        group=Group.objects.get(name="Vlinders"),
+        name="Tablet Vlinders",
+        by=User.objects.get(email="manager@example.org"),
     )
     context = browser.new_context(viewport={"width": 390, "height": 780}, locale="nl-NL")
     host = re.sub(r"^https?://|:\d+$", "", live_server.url)
@@ -208,7 +212,9 @@ def test_pages_at_a_phone_tablet_and_desktop_width_with_the_history_reflowed(pag
     # A change on a phone: the history gets rows of before and after.
     page.goto(f"{live_server.url}{reverse('observation_edit', args=[observation.pk])}")
     viewport(page, 390)
-    page.get_by_label("Algemene notitie").fill("Speelde lang alleen bij de blokken en keek af en toe op naar de leidster.")
+    page.get_by_label("Algemene notitie").fill(
+        "Speelde lang alleen bij de blokken en keek af en toe op naar de leidster."
+    )
     page.get_by_role("button", name="Opslaan", exact=True).click()
     page.wait_for_url(f"**{reverse('observation_detail', args=[observation.pk])}")
     table = page.get_by_role("region", name="Wijzigingsgeschiedenis").locator("table")
