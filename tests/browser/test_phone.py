@@ -70,7 +70,7 @@ def look(page, output_dir, name, problems):
     (output_dir / "html" / f"phone-{name}.html").write_text(page.content())
 
 
-def test_the_name_is_in_sight_at_every_width_and_the_phone_menu_folds(page, live_server, demo_data):
+def test_the_name_is_in_sight_at_every_width_and_the_phone_menu_folds(page, live_server, demo_data, output_dir):
     log_in(page, live_server, STAFF)
     child = own_observation().child
     page.goto(f"{live_server.url}{reverse('child_detail', args=[child.pk])}")
@@ -95,6 +95,7 @@ def test_the_name_is_in_sight_at_every_width_and_the_phone_menu_folds(page, live
     toggle.focus()
     page.keyboard.press("Enter")
     assert toggle.get_attribute("aria-expanded") == "true" and mentor_link.is_visible()
+    page.screenshot(path=str(output_dir / "phone-menu-open-390.png"))
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('#app-menu') !== null")
     page.keyboard.press("Escape")
@@ -107,7 +108,7 @@ def test_the_name_is_in_sight_at_every_width_and_the_phone_menu_folds(page, live
     assert name.is_visible()
 
 
-def test_the_lock_button_on_a_linked_tablet_locks_in_one_tap(browser, live_server, demo_data):
+def test_the_lock_button_on_a_linked_tablet_locks_in_one_tap(browser, live_server, demo_data, output_dir):
     lotte = User.objects.get(email=STAFF)
     services.set_pin(lotte, "2580")
     _, token = services.register_tablet(
@@ -132,6 +133,7 @@ def test_the_lock_button_on_a_linked_tablet_locks_in_one_tap(browser, live_serve
             lock = page.locator(".app-nav").get_by_role("button", name="Vergrendelen")
             assert in_viewport(page.locator(".app-nav-user")) and in_viewport(lock), width  # without opening a menu
             assert page.locator(".app-nav").get_by_role("button", name="Uitloggen").count() == 0
+            page.screenshot(path=str(output_dir / f"phone-tablet-{width}.png"))
             lock.click()
             page.wait_for_url("**/tablet/**")
             assert page.get_by_role("heading", name="Wie ben jij?").is_visible()
