@@ -82,5 +82,6 @@ def test_the_demo_has_practice_rounds_that_the_agreement_page_shows(client):
     page = client.get(reverse("location_agreement", args=[vlinder.pk])).content.decode()
     section = page[page.index('id="calibration-results"') :]
     exploring = section[section.index("Explorerend gedrag") : section.index("</tr>", section.index("Explorerend"))]
-    assert '<td class="text-end">12</td>' in exploring and "83%" in exploring  # 10 of 12 as intended
+    # 10 of 12 as intended
+    assert '<td class="text-end" data-label="Geoefend">12</td>' in exploring and "83%" in exploring
     assert "bedoeld durft nauwelijks weg, gekozen checkt niet terug (2×)" in exploring
