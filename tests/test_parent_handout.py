@@ -527,6 +527,15 @@ def test_a_child_seen_too_little_gets_a_one_page_getting_to_know_handout(frozen,
     tess.refresh_from_db()
     observe(tess, cast.staff_a, weeks_ago(2), {"exploration": 0}, notes={"exploration": "speelde lang met de blokken"})
     observe(tess, cast.staff_a, weeks_ago(3), {"reunion": -1}, notes={"reunion": "Keek niet op toen mama kwam."})
+    for n, (pillar, note) in enumerate(
+        (
+            ("positive_affect", "Kwam 's ochtends meteen bij Anna op schoot zitten en lachte naar de andere kinderen."),
+            ("cooperation", "Hielp mee met opruimen toen we dat vroegen en zette de bekers op tafel"),
+            ("trust_help", "Vroeg om hulp bij de jas"),
+        ),
+        start=4,
+    ):
+        observe(tess, cast.staff_a, weeks_ago(n), {pillar: 0}, notes={pillar: note})
     with translation.override("nl"):
         handout = parent_handout(child_summary(tess, 12))
         data = render_parent_handout_pdf(handout, made_on=today()).data
@@ -537,6 +546,8 @@ def test_a_child_seen_too_little_gets_a_one_page_getting_to_know_handout(frozen,
     assert handout.getting_to_know and len(pages) == 1
     assert "Kennismaken met Tess" in text and "We leren Tess nog kennen" in text
     assert "“Speelde lang met de blokken.” (november)" in text
+    assert len([q for section in handout.good for q in section.quotes]) == 3  # a few, each another moment
+    assert "“Kwam 's ochtends meteen bij Anna op schoot zitten en lachte naar de andere kinderen.” (november)" in text
     assert "Keek niet op toen mama kwam" not in text  # one atypical rating says nothing yet
     assert handout.to_watch == (
         "De komende weken letten we vooral op het zoeken van troost bij pijn of verdriet, het weerzien na een "
@@ -544,3 +555,18 @@ def test_a_child_seen_too_little_gets_a_one_page_getting_to_know_handout(frozen,
     )
     assert "Wat moeten wij weten om goed voor Tess te zorgen?" in text
     assert "nog te weinig gezien" not in text and "Wat ons opviel" not in text
+
+
+def test_a_getting_to_know_handout_with_long_notes_stays_one_page(frozen, cast):
+    long = (
+        "Kwam binnen met een knuffel, zwaaide lang naar papa bij het raam, ging daarna bij de leidster op schoot "
+        "zitten, keek rond naar de andere kinderen en wees naar de blokken om samen te gaan bouwen"
+    )
+    for n, pillar in enumerate(("positive_affect", "cooperation", "trust_help"), start=2):
+        observe(cast.child_b, cast.staff_a, weeks_ago(n), {pillar: 0}, notes={pillar: f"{long} ({n})"})
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(cast.child_b, 12))
+        data = render_parent_handout_pdf(handout, made_on=today()).data
+    assert handout.getting_to_know and len(pages_text(data)) == 1
+    assert [q.text for s in handout.good for q in s.quotes] == [f"{long} (2)."]  # the newest; the rest too long
+    assert [s.pillar for s in handout.good] == ["positive_affect"]
