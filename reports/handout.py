@@ -11,6 +11,17 @@ attention point becomes "often", a mixed pattern "sometimes", the direction pick
 observations/pillars.py (PARENT_WORDS), circumstances that played a part are named
 ("mostly after a night of sleeping badly"), dates are months. The handout shows no counts,
 badges, thresholds, week numbers, instrument names, reporting code or staff instructions.
+
+The child's form of address decides the words after its first name: "he" or "she" the pronouns,
+only the name a text that says the name once a sentence (`Address`, `observations.pillars.Phrase`).
+A pillar that stood out is one paragraph under what stood out, also when it had moments that went
+well ("Op andere momenten ging hij wel ..."); what goes well holds the typical pillars only. Quotes
+are staff notes as sentences, dated by month (never the recorded moment, which may be a default),
+each from another observation with another text; a note of a moment that went well is never an
+example of a concern. A child with too little observed gets the one-page getting-to-know handout.
+
+`ParentHandout` holds everything the PDF prints (the template reads nothing else), so an edited
+handout prints the same way: `handout_to_data` / `handout_from_data` store it as JSON.
 """
 
 import datetime

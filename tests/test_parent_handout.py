@@ -1,8 +1,11 @@
-"""The parent handout (issue 11): plain words for parents from the same computation as the team summary.
+"""The parent handout (issues 11 and 21): plain words for parents from the same computation as the team summary.
 
-The three demo children cover the cases: Daan Mulder (a recurring "too little" on seeking comfort),
-Sophie Bos (reunion "too much" only after sleeping badly) and Finn Vos (too few observations).
-The handouts and their page images are written to test-output/ to look at.
+The demo children cover the cases: Daan Mulder (a recurring "too little" on seeking comfort, only the
+first name), Sem de Vries (the same pattern, "he", a baby with a baby's notes), Sophie Bos (reunion "too
+much" only after sleeping badly, "she"), Emma (typical, "she", a baby) and Finn Vos (too few
+observations: the one-page getting-to-know handout). The cast's children, under a fixed clock, show
+the three forms of address in Dutch and English. The handouts and their page images are written to
+test-output/ to look at.
 """
 
 import datetime
@@ -570,3 +573,15 @@ def test_a_getting_to_know_handout_with_long_notes_stays_one_page(frozen, cast):
     assert handout.getting_to_know and len(pages_text(data)) == 1
     assert [q.text for s in handout.good for q in s.quotes] == [f"{long} (2)."]  # the newest; the rest too long
     assert [s.pillar for s in handout.good] == ["positive_affect"]
+
+
+def test_the_handout_is_printed_in_the_language_of_the_parents(frozen, cast, client_for):
+    Child.objects.filter(pk=cast.child_a.pk).update(parents_language="en", form_of_address="she")
+    give_comfort_and_reunion(cast.child_a, [cast.staff_a, cast.manager])
+    response = client_for(cast.coach).get(handout_url(cast.child_a))
+    text = " ".join(pages_text(response.content))
+    assert "Talking about Sem" in text and "In gesprek over" not in text
+    assert "At other moments she did go to a familiar staff member for comfort" in text
+    Child.objects.filter(pk=cast.child_a.pk).update(parents_language="nl")
+    text = " ".join(pages_text(client_for(cast.coach).get(handout_url(cast.child_a)).content))
+    assert "In gesprek over Sem" in text and "Op andere momenten ging zij wel naar" in text
