@@ -496,6 +496,11 @@ def test_the_form_of_address_decides_the_words_after_the_name(frozen, cast, form
         "Bleef na het vallen alleen zitten (3).",
     ]
     assert "“Liep na het vallen meteen naar Anna (2).”" in comfort.sentences[1]
+    # In print the examples are named as what stood out, after the moments that went well.
+    assert (
+        "zoals in november: “Liep na het vallen meteen naar Anna (2).” Uit de momenten die ons opvielen: "
+        "“Bleef na het vallen alleen zitten (1).” (november)" in text
+    )
 
 
 ENGLISH = {
