@@ -207,13 +207,13 @@ def test_in_english_with_taal_and_with_the_parents_language(cast, client_for):
 def test_the_handout_in_the_parents_language(cast, client_for):
     client = client_for(cast.coach)
     url = reverse("child_parent_handout_pdf", args=[cast.child_a.pk])
-    assert "In gesprek over Sem" in " ".join(pages_text(get_pdf(client, f"{url}?weken=12")))
-    assert "Talking about Sem" in " ".join(pages_text(get_pdf(client, f"{url}?weken=12&taal=en")))
+    assert "Kennismaken met Sem" in " ".join(pages_text(get_pdf(client, f"{url}?weken=12")))
+    assert "Getting to know Sem" in " ".join(pages_text(get_pdf(client, f"{url}?weken=12&taal=en")))
     cast.child_a.parents_language = "en"
     cast.child_a.save()
     english = " ".join(pages_text(get_pdf(client, f"{url}?weken=12")))
-    assert "Talking about Sem" in english and "Made on: 16 November 2026" in english
-    assert "In gesprek over Sem" in " ".join(pages_text(get_pdf(client, f"{url}?weken=12&taal=nl")))
+    assert "Getting to know Sem" in english and "Made on: 16 November 2026" in english
+    assert "Kennismaken met Sem" in " ".join(pages_text(get_pdf(client, f"{url}?weken=12&taal=nl")))
 
 
 @pytest.mark.parametrize("name", ["conversation_report_pdf", "child_parent_handout_pdf"])
