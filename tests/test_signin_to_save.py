@@ -165,3 +165,23 @@ def test_a_change_after_the_tablet_locked_is_kept_too(locked_tablet, cast):
     assert response.status_code == 302
     observation.refresh_from_db()
     assert observation.note == "Later aangevuld." and observation.version == 2
+
+
+def test_when_the_connection_check_ended_the_session_first_the_form_names_its_person(locked_tablet, cast):
+    """The entry form asks /verbinding/ before it posts; that request already ends the idle session, so
+    the POST arrives signed out. The form's own hidden field names whose PIN to ask for."""
+    assert locked_tablet.get(reverse("connection_check")).status_code == 302
+    assert locked_tablet.session.get("_auth_user_id") is None
+    url = reverse("observation_new", args=[cast.child_a.pk])
+    data = {**entry_data(cast.child_a), "signin-user": str(cast.staff_a.pk)}
+    text = locked_tablet.post(url, data).content.decode()
+    assert NOT_SAVED in text and "Je logt in als Anna" in text and 'name="signin-pin"' in text
+    assert text.count('name="signin-user"') == 1  # not carried twice
+    response = resend(locked_tablet, url, data, pin="2580")
+    assert response.status_code == 302 and Observation.objects.get().observer == cast.staff_a
+
+
+def test_the_entry_form_names_its_person(client, cast):
+    client.force_login(cast.staff_a)
+    text = client.get(reverse("observation_new", args=[cast.child_a.pk])).content.decode()
+    assert f'<input type="hidden" name="signin-user" value="{cast.staff_a.pk}">' in text
