@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib.auth import authenticate, login
@@ -41,6 +41,9 @@ from staff.lockout import PasswordCheck, check_own_password, locked_out_message
 from staff.middleware import KEEPS_POST, SIGNED_OUT_USER
 from staff.models import User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PREFIX = "signin"
 OUTBOX_HEADER = "X-Queued-Entry"  # the offline queue's resend: it keeps waiting for its own user's page
 
@@ -48,10 +51,15 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
 class SignInToSaveForm(forms.Form):
-    """The PIN, the password, or the e-mail address and password, by `mode`."""
+    """The PIN, the password, or the e-mail address and password, by `mode`. After the check: the wrong
+    PINs to tell of (`missed`), or why the password takes over from the PIN (`notice`)."""
+
+    prefix = PREFIX
+    missed: services.MissedPins | None = None
+    notice: str = ""
 
     def __init__(self, *args: Any, mode: str, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=PREFIX, **kwargs)
+        super().__init__(*args, **kwargs)
         if mode == "login":
             self.fields["email"] = NormalisedEmailField(
                 label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -95,7 +103,7 @@ def _authenticate_quietly(request: HttpRequest, check: Callable[[], Any]) -> Any
     """Run a password check with a POST that holds nothing of the entry: django-axes stores the POST of
     a failed try, and an observation's notes do not belong in its table."""
     carried = request.POST
-    request.POST = QueryDict(mutable=True)
+    request.POST = QueryDict()  # empty and immutable, like the one Django makes
     try:
         return check()
     finally:
@@ -107,9 +115,14 @@ def sign_in_to_save(request: HttpRequest, not_saved: str, proceed: Callable[[], 
     tablet: Tablet | None = getattr(request, "tablet", None)
     person = _known_person(request)
     on_tablet = tablet is not None and person is not None and services.may_use_tablet(person, tablet)
-    default_mode = "pin" if on_tablet and _pin_usable(person, tablet) else "password" if person else "login"  # type: ignore[arg-type]
+    pin_usable = tablet is not None and person is not None and on_tablet and _pin_usable(person, tablet)
+    default_mode = "pin" if pin_usable else "password" if person else "login"
     mode = request.POST.get(f"{PREFIX}-mode") or default_mode
-    if mode not in ("pin", "password", "login") or (mode == "pin" and not on_tablet) or (mode == "password" and not person):
+    if (
+        mode not in ("pin", "password", "login")
+        or (mode == "pin" and not on_tablet)
+        or (mode == "password" and not person)
+    ):
         mode = default_mode
     submitted = f"{PREFIX}-submit" in request.POST
     notice = ""
@@ -148,13 +161,11 @@ def _check(
 ) -> User | str | None:
     """The person who signed in; "password" when the PIN gives way to the password; None with the form's
     errors set."""
-    form.missed = None  # type: ignore[attr-defined]
-    form.notice = ""  # type: ignore[attr-defined]
     data = form.cleaned_data
     if mode == "pin" and person is not None and tablet is not None:
         result = services.check_pin(person, tablet, data["pin"])
         if result.ok:
-            form.missed = result.missed  # type: ignore[attr-defined]
+            form.missed = result.missed
             return person
         if result.outcome is PinOutcome.NOT_ALLOWED:
             form.add_error(None, _("You cannot log in on this tablet."))
@@ -163,7 +174,7 @@ def _check(
         if error:
             form.add_error("pin", error)
             return None
-        form.notice = notice  # type: ignore[attr-defined]
+        form.notice = notice
         return "password"
     if mode == "password" and person is not None:
         outcome = _authenticate_quietly(request, lambda: check_own_password(request, person, data["password"]))
@@ -179,7 +190,7 @@ def _check(
     email = data.get("email", "")
     user = _authenticate_quietly(request, lambda: authenticate(request, username=email, password=data["password"]))
     if getattr(request, "axes_locked_out", False):
-        request.axes_locked_out = False  # type: ignore[attr-defined]  # the form says it, not axes' page
+        setattr(request, "axes_locked_out", False)  # noqa: B010 - the form says it, not axes' page
         form.add_error(None, locked_out_message())
         return None
     if not isinstance(user, User):
@@ -188,7 +199,7 @@ def _check(
     return user
 
 
-def login_required_keeping_post(not_saved: str) -> Callable[[ViewFunc], ViewFunc]:
+def login_required_keeping_post(not_saved: StrOrPromise) -> Callable[[ViewFunc], ViewFunc]:
     """`login_required` for a view that saves an entry: a POST without a session is kept (see the
     module's docstring). `not_saved` says what is not saved yet, e.g. "Your observation is not saved yet."."""
 

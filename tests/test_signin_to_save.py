@@ -138,7 +138,9 @@ def test_on_the_tablet_the_password_can_stand_in_for_the_pin(locked_tablet, cast
     url = reverse("observation_new", args=[cast.child_a.pk])
     data = entry_data(cast.child_a)
     locked_tablet.post(url, data)
-    switched = locked_tablet.post(url, {**data, "signin-user": cast.staff_a.pk, "signin-mode": "pin", "signin-use-password": "1"})
+    switched = locked_tablet.post(
+        url, {**data, "signin-user": cast.staff_a.pk, "signin-mode": "pin", "signin-use-password": "1"}
+    )
     assert 'name="signin-password"' in switched.content.decode() and not Observation.objects.exists()
     response = resend(locked_tablet, url, data, user=cast.staff_a.pk, mode="password", password=f.PASSWORD)
     assert response.status_code == 302 and Observation.objects.count() == 1

@@ -199,7 +199,7 @@ def test_the_limits_are_settings(cast, tablet_a, settings):
 
 def test_a_new_pin_unlocks(cast, tablet_a):
     services.set_pin(cast.staff_a, "2580")
-    now = fail_until_locked(cast.staff_a, tablet_a)
+    fail_until_locked(cast.staff_a, tablet_a)
     services.set_pin(cast.staff_a, "4680")
     result = services.check_pin(cast.staff_a, tablet_a, "4680")
     assert result.ok and result.missed is not None and result.missed.count == 7
@@ -228,7 +228,12 @@ def test_a_login_with_the_password_renews_the_pin_and_a_pin_login_does_not(cast,
     long_ago = timezone.now() - datetime.timedelta(days=40)
     services.set_pin(cast.staff_a, "2580", now=long_ago)
     PinFailures.objects.create(
-        user=cast.staff_a, tablet=tablet_a, failures=7, password_required_at=long_ago, unreported=7, unreported_since=long_ago
+        user=cast.staff_a,
+        tablet=tablet_a,
+        failures=7,
+        password_required_at=long_ago,
+        unreported=7,
+        unreported_since=long_ago,
     )
     client.post("/inloggen/", {"username": cast.staff_a.email, "password": f.PASSWORD})
     record = Pin.objects.get(user=cast.staff_a)

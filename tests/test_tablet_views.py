@@ -164,7 +164,9 @@ def test_wrong_pins_pause_then_ask_for_the_password_and_are_told_at_the_next_unl
     # Past the last pause, the seventh wrong PIN asks for the password on this tablet.
     PinFailures.objects.filter(user=cast.staff_a).update(failures=6, blocked_until=None)
     text = unlock(tablet_client, cast.staff_a, pin="1357").content.decode()
-    assert "Er is te vaak een verkeerde pincode voor jou ingevoerd op deze tablet." in text and 'name="password"' in text
+    assert (
+        "Er is te vaak een verkeerde pincode voor jou ingevoerd op deze tablet." in text and 'name="password"' in text
+    )
     unlock(tablet_client, cast.staff_a, pin="2580")
     assert logged_in_user_id(tablet_client) is None
     response = tablet_client.post(

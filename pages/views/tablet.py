@@ -199,7 +199,11 @@ def tablet_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
     if not status.has_pin or locked_here or status.password_needed:
         use_password = True
         notice = _unlock_messages(
-            PinOutcome.NO_PIN if not status.has_pin else PinOutcome.LOCKED if locked_here else PinOutcome.PASSWORD_NEEDED
+            PinOutcome.NO_PIN
+            if not status.has_pin
+            else PinOutcome.LOCKED
+            if locked_here
+            else PinOutcome.PASSWORD_NEEDED
         )
     if use_password:
         form: PinUnlockForm | PasswordUnlockForm = PasswordUnlockForm(

@@ -29,9 +29,7 @@ NOTE_JOOST = "Keek bij het afscheid nog even om en ging toen spelen."
 
 
 def tablet_drafts(page):
-    return page.evaluate(
-        "Object.keys(localStorage).filter((key) => key.startsWith('draft:v2:')).sort()"
-    )
+    return page.evaluate("Object.keys(localStorage).filter((key) => key.startsWith('draft:v2:')).sort()")
 
 
 def no_sideways_scroll(page):
@@ -280,9 +278,14 @@ def test_an_entry_saved_after_the_tablet_locked_arrives_exactly_once(linked_tabl
     page.get_by_role("button", name="Ontgrendelen en opslaan").click()
     page.wait_for_url("**/groepen/*/")
     assert page.get_by_text("Waarneming van Zoë opgeslagen.").is_visible()
-    # Back to the page with the form, sent again: still one.
-    page.go_back()
-    page.wait_for_load_state("load")
+    assert Observation.objects.filter(child=zoe).count() == before + 1
+    assert tablet_drafts(page) == []
+    # The same entry sent again with its key (a retry): still one.
+    write(page, "Zoë Peters", "zoekt geen troost", NOTE)
+    page.locator("input[name=submission_key]").evaluate("(input, key) => { input.value = key; }", key)
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.wait_for_url("**/groepen/*/")
+    assert page.get_by_text("Deze waarneming van Zoë was al opgeslagen.").is_visible()
     assert Observation.objects.filter(child=zoe).count() == before + 1
     saved = Observation.objects.get(child=zoe, submission_key=key)
     assert saved.observer.email == "medewerker@example.org" and saved.ratings.get().note == NOTE
