@@ -19,6 +19,7 @@ a failed try (its `post_data`) never holds the carried entry: the check sees onl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 PREFIX = "signin"
+DRAFT_FORM = re.compile(r"^(new|edit)-[0-9]+$")  # offline.js's form keys
 OUTBOX_HEADER = "X-Queued-Entry"  # the offline queue's resend: it keeps waiting for its own user's page
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
@@ -87,6 +89,17 @@ def _known_person(request: HttpRequest) -> User | None:
 def _pin_usable(person: User, tablet: Tablet) -> bool:
     status = services.pin_status(person)
     return status.has_pin and not status.password_needed and not services.pin_locked_on(person, tablet)
+
+
+def _draft_of(request: HttpRequest, person: User | None, tablet: Tablet | None) -> tuple[str, str]:
+    """Where offline.js keeps the draft of the form that was sent (its key and storage), so this page
+    keeps it a draft until the entry is saved; ("", "") when unknown."""
+    form_key = request.POST.get(f"{PREFIX}-draft", "")
+    if person is None or not DRAFT_FORM.match(form_key):
+        return "", ""
+    if tablet is not None:
+        return f"draft:v2:t{tablet.pk}:{person.pk}:{form_key}", "localStorage"
+    return f"draft:v1:{person.pk}:{form_key}", "sessionStorage"
 
 
 def _carried(request: HttpRequest) -> list[tuple[str, str]]:
@@ -143,7 +156,10 @@ def sign_in_to_save(request: HttpRequest, not_saved: str, proceed: Callable[[], 
         if signed_in == "password":  # the PIN cannot: the password takes over, with why
             mode, notice = "password", form.notice
             form = SignInToSaveForm(mode=mode)
+    draft_key, draft_storage = _draft_of(request, person, tablet)
     context = {
+        "draft_key": draft_key,
+        "draft_storage": draft_storage,
         "form": form,
         "mode": mode,
         "person": person,

@@ -179,6 +179,7 @@ def test_when_the_connection_check_ended_the_session_first_the_form_names_its_pe
     text = locked_tablet.post(url, data).content.decode()
     assert NOT_SAVED in text and "Je logt in als Anna" in text and 'name="signin-pin"' in text
     assert text.count('name="signin-user"') == 1  # not carried twice
+    assert 'data-key="draft:v1:' not in text  # no draft named by the form: no script for it
     response = resend(locked_tablet, url, data, pin="2580")
     assert response.status_code == 302 and Observation.objects.get().observer == cast.staff_a
 
@@ -187,3 +188,14 @@ def test_the_entry_form_names_its_person(client, cast):
     client.force_login(cast.staff_a)
     text = client.get(reverse("observation_new", args=[cast.child_a.pk])).content.decode()
     assert f'<input type="hidden" name="signin-user" value="{cast.staff_a.pk}">' in text
+
+
+def test_the_page_keeps_the_draft_of_the_form_it_holds(locked_tablet, cast):
+    url = reverse("observation_new", args=[cast.child_a.pk])
+    data = {**entry_data(cast.child_a), "signin-draft": f"new-{cast.child_a.pk}"}
+    text = locked_tablet.post(url, data).content.decode()
+    tablet_pk = locked_tablet.session.get("devices_tablet") or services.managed_tablets(cast.manager).get().pk
+    key = f"draft:v2:t{tablet_pk}:{cast.staff_a.pk}:new-{cast.child_a.pk}"
+    assert f'data-key="{key}" data-storage="localStorage"' in text and "pages/draft_keep.js" in text
+    odd = locked_tablet.post(url, {**data, "signin-draft": "new-1:x"}).content.decode()
+    assert "draft_keep.js" not in odd

@@ -335,3 +335,27 @@ def test_wrong_pins_delay_only_their_person_then_ask_for_the_password_and_are_to
     assert page.get_by_text("verkeerde pincode").count() == 0
     assert problems == []
     assert html_errors(output_dir, ["tablet-pin-wait", "tablet-pin-password", "tablet-pin-told"]) == []
+
+
+def test_a_save_left_on_the_sign_in_page_stays_a_draft(linked_tablet, live_server):
+    page = linked_tablet
+    unlock(page, "Lotte Jansen", "2580")
+    page.wait_for_url("**/groepen/*/")
+    write(page, "Zoë Peters", "zoekt geen troost", NOTE)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=cookie["value"])
+    session[SESSION_SEEN] = time.time() - 3600
+    session.save()
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.get_by_role("heading", name="Opnieuw inloggen om op te slaan").wait_for()
+    page.wait_for_function(
+        "() => Object.keys(localStorage)"
+        ".some((k) => k.startsWith('draft:v2:') && !JSON.parse(localStorage[k]).submitted)"
+    )
+    # Lotte walks away; later she unlocks, passes the group's page and opens Zoë's form: her draft is back.
+    page.goto(f"{live_server.url}/tablet/")
+    unlock(page, "Lotte Jansen", "2580")
+    page.wait_for_url("**/groepen/*/")
+    open_form(page, "Zoë Peters")
+    assert page.locator('[data-pillar="comfort_seeking"]').get_by_label("Wat zag je?").input_value() == NOTE
+    assert page.get_by_text(RESTORED).is_visible()

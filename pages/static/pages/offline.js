@@ -28,7 +28,7 @@
   var DRAFT_PREFIX = tablet ? "draft:v2:t" + tablet + ":" : "draft:v1:";
   var TABLET_DRAFTS = "draft:v2:";
   var OUTBOX_KEY = "outbox:v1";
-  var NOT_IN_DRAFT = { csrfmiddlewaretoken: true, child: true, version: true, "signin-user": true };
+  var NOT_IN_DRAFT = { csrfmiddlewaretoken: true, child: true, version: true, "signin-user": true, "signin-draft": true };
   var CHECK_TIMEOUT_MS = 8000;
   var RETRY_FIRST_MS = 2000;
   var RETRY_MAX_MS = 60000;
@@ -214,6 +214,11 @@
         window.location.reload();
       });
       showStatus("alert-info", [fill(config.dataset.restored, { time: when(draft.savedAt) }), discard]);
+    }
+    if (!form.hasAttribute("data-outbox")) {
+      // A change: sent now, so the next page (another one) removes the draft; a page that says it was
+      // not saved yet (signin_to_save.html, draft_keep.js) keeps it.
+      form.addEventListener("submit", function () { saveDraft(form, { submitted: true }); });
     }
     form.addEventListener("input", function () { saveDraft(form); });
     form.addEventListener("change", function (event) {
