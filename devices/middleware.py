@@ -5,8 +5,9 @@
 The page locks itself after TABLET_IDLE_MINUTES (pages/static/pages/tablet.js); as a backstop, a
 tablet session idle for longer than that (plus a minute's grace) is logged out here at its next
 request, and so is a tablet session that turns up without its tablet's cookie. A POST that saves an
-entry (staff.middleware.keeps_post) then reaches its view signed out, with `SIGNED_OUT_USER`, so the
-view asks for the PIN in place and saves what was sent.
+entry (staff.middleware.keeps_post) then reaches its view signed out, and the signed-out session
+remembers whose it was (`SIGNED_OUT_USER`), so the view asks for that person's PIN in place and saves
+what was sent.
 
 Where a locked tablet lands is the group's screen, which a higher app draws: that app names it by
 subclassing the middleware (`home_url`, pages/middleware.py), so devices names no page above it.
@@ -114,8 +115,8 @@ class TabletMiddleware:
             return None
         user_pk = request.user.pk
         logout(request)
+        request.session[SIGNED_OUT_USER] = user_pk
         if keeps_post(request):
-            setattr(request, SIGNED_OUT_USER, user_pk)
             return None
         if tablet is None:
             return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))

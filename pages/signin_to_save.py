@@ -3,12 +3,13 @@ then saves it, once.
 
 `login_required_keeping_post` replaces `login_required` on the entry views. A GET without a session goes
 to the login page as before. A POST without one (the session timed out, the tablet locked itself, or it
-was locked in another tab) is answered with a page that says the entry is not saved yet and carries every
-field that was sent in hidden inputs, beside a PIN field (on the group tablet, for the person whose
-session ended there), a password field (that person elsewhere) or the login's e-mail and password (when
-nobody is known). Sending it posts the same fields, with the same submission key, to the same view: the
-person is signed in and the view runs as if the session had never ended. The entry kit's submission
-key makes a second send of the same form (a double tap, a reload) save nothing more.
+was locked in another tab) is answered with a page that says the entry is not saved yet and carries
+every field that was sent in hidden inputs, beside a PIN field (on the group tablet, for the author the
+entry form names), a password field (elsewhere, for the person whose session ended in this browser) or
+the login's e-mail and password (when nobody is known). Sending it posts the same fields, with the same
+submission key, to the same view: the person is signed in and the view runs as if the session had
+never ended. The entry kit's submission key makes a second send of the same form (a double tap, a
+reload) save nothing more.
 
 The middlewares that end a session (staff.middleware.SessionTimeoutMiddleware, devices' tablet lock) let
 such a POST through signed out instead of sending it to the login page: the view is marked
@@ -78,12 +79,20 @@ class SignInToSaveForm(forms.Form):
         first.widget.attrs["autofocus"] = "autofocus"
 
 
-def _known_person(request: HttpRequest) -> User | None:
-    """Whose session this request ended (the middleware), or whom the page asked (its hidden field)."""
-    pk = getattr(request, SIGNED_OUT_USER, None) or request.POST.get(f"{PREFIX}-user")
-    if not pk or not str(pk).isdigit():
-        return None
-    return User.objects.filter(pk=int(pk), is_active=True).first()
+def _known_person(request: HttpRequest, tablet: Tablet | None) -> User | None:
+    """On a group tablet, the person the entry form names (its author), when they are staff of this
+    tablet, whose names its screen shows anyway. Else whose session ended in this browser (the
+    middlewares keep it in the signed-out session). Off a tablet a posted name is not taken: the page
+    would tell anyone a person's name."""
+    posted = request.POST.get(f"{PREFIX}-user", "")
+    if tablet is not None and posted.isdigit():
+        person = services.staff_of_tablet(tablet).filter(pk=int(posted)).first()
+        if person is not None:
+            return person
+    pk = request.session.get(SIGNED_OUT_USER)
+    if isinstance(pk, int):
+        return User.objects.filter(pk=pk, is_active=True).first()
+    return None
 
 
 def _pin_usable(person: User, tablet: Tablet) -> bool:
@@ -126,7 +135,7 @@ def _authenticate_quietly(request: HttpRequest, check: Callable[[], Any]) -> Any
 def sign_in_to_save(request: HttpRequest, not_saved: str, proceed: Callable[[], HttpResponse]) -> HttpResponse:
     """The page between an ended session and the save (see the module's docstring)."""
     tablet: Tablet | None = getattr(request, "tablet", None)
-    person = _known_person(request)
+    person = _known_person(request, tablet)
     on_tablet = tablet is not None and person is not None and services.may_use_tablet(person, tablet)
     pin_usable = tablet is not None and person is not None and on_tablet and _pin_usable(person, tablet)
     default_mode = "pin" if pin_usable else "password" if person else "login"
@@ -145,6 +154,7 @@ def sign_in_to_save(request: HttpRequest, not_saved: str, proceed: Callable[[], 
     if submitted and form.is_valid():
         signed_in = _check(request, form, mode, person, tablet if on_tablet else None)
         if isinstance(signed_in, User):
+            request.session.pop(SIGNED_OUT_USER, None)
             if on_tablet and signed_in == person:
                 assert tablet is not None
                 enter_tablet(request, tablet, signed_in, by_pin=mode == "pin", missed=form.missed)

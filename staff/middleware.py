@@ -5,7 +5,8 @@ request of a logged-in user checks them; the last-activity time is written at mo
 most requests save nothing. An expired session is logged out and the request goes to the login page,
 which says why; except a POST to a view marked `KEEPS_POST` (an entry being saved): it goes on, signed
 out, so the view can keep what was sent and ask for the password in place (pages/signin_to_save.py).
-`SIGNED_OUT_USER` on the request names who was signed out.
+The new, signed-out session remembers whose session ended (`SIGNED_OUT_USER`), so that page asks for
+that person's password, also when an earlier request (the entry form's connection check) ended it.
 """
 
 import time
@@ -28,8 +29,8 @@ SEEN_AT = "staff_seen_at"
 ACTIVITY_RESOLUTION = 60
 # Attribute of a view function: a POST to it that meets an expired session reaches it signed out.
 KEEPS_POST = "keeps_post_after_sign_in"
-# Request attribute: the pk of the user whose session this request ended.
-SIGNED_OUT_USER = "signed_out_user_pk"
+# Session key of the signed-out session: the pk of the user whose session ended in this browser.
+SIGNED_OUT_USER = "staff_signed_out_user"
 
 
 def keeps_post(request: HttpRequest) -> bool:
@@ -83,10 +84,9 @@ class SessionTimeoutMiddleware:
             if message is not None:
                 user_pk = request.user.pk
                 logout(request)
+                request.session[SIGNED_OUT_USER] = user_pk
                 messages.info(request, message)
-                if keeps_post(request):
-                    setattr(request, SIGNED_OUT_USER, user_pk)
-                elif request.path != resolve_url(settings.LOGIN_URL):
+                if not keeps_post(request) and request.path != resolve_url(settings.LOGIN_URL):
                     return redirect_to_login(request.get_full_path())
             elif session.get(LOGIN_AT) is None or session.get(SEEN_AT) is None:
                 # A session from before these limits: its clocks start now.

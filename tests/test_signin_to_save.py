@@ -199,3 +199,27 @@ def test_the_page_keeps_the_draft_of_the_form_it_holds(locked_tablet, cast):
     assert f'data-key="{key}" data-storage="localStorage"' in text and "pages/draft_keep.js" in text
     odd = locked_tablet.post(url, {**data, "signin-draft": "new-1:x"}).content.decode()
     assert "draft_keep.js" not in odd
+
+
+def test_off_a_tablet_a_posted_name_is_not_taken(client, cast):
+    """Anyone may post a user's id; off a tablet the page neither names that person nor asks for their
+    password alone: it asks for the e-mail address too."""
+    url = reverse("observation_new", args=[cast.child_a.pk])
+    data = {**entry_data(cast.child_a), "signin-user": str(cast.staff_b.pk)}
+    text = client.post(url, data).content.decode()
+    assert NOT_SAVED in text and cast.staff_b.first_name not in text and 'name="signin-email"' in text
+    refused = resend(client, url, data, mode="password", password=f.PASSWORD)
+    assert 'name="signin-email"' in refused.content.decode() and not Observation.objects.exists()
+
+
+def test_after_the_connection_check_ended_the_session_the_page_still_knows_the_person(expired, cast):
+    """Off a tablet the connection check ends the timed-out session first; the signed-out session keeps
+    whose it was, so the save asks for that person's password, not for an e-mail address."""
+    assert expired.get(reverse("connection_check")).status_code == 302
+    url = reverse("observation_new", args=[cast.child_a.pk])
+    data = entry_data(cast.child_a)
+    text = expired.post(url, data).content.decode()
+    assert "Je logt in als" in text and 'name="signin-password"' in text and 'name="signin-email"' not in text
+    response = resend(expired, url, data, mode="password", password=f.PASSWORD)
+    assert response.status_code == 302 and Observation.objects.get().observer == cast.staff_a
+    assert "staff_signed_out_user" not in expired.session
