@@ -183,10 +183,14 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 
 # Shared group tablets (devices/, docs/architecture.md): a tablet session locks back to the
-# group's screen after this many idle minutes; a PIN locks after this many wrong tries in a row, and
-# holds for this many days after its owner last gave their full password.
+# group's screen after this many idle minutes. Wrong PINs count per person and tablet: the first
+# TABLET_PIN_FREE_TRIES are free, each further one makes that person wait (the first pause, doubling
+# each time), and at TABLET_PIN_MAX_TRIES that person gives their password on that tablet once. A PIN
+# holds for TABLET_PASSWORD_DAYS after its owner last gave their full password.
 TABLET_IDLE_MINUTES = env_float("TABLET_IDLE_MINUTES", 5)
-TABLET_PIN_MAX_TRIES = env_int("TABLET_PIN_MAX_TRIES", 5)
+TABLET_PIN_MAX_TRIES = env_int("TABLET_PIN_MAX_TRIES", 7)
+TABLET_PIN_FREE_TRIES = env_int("TABLET_PIN_FREE_TRIES", 3)
+TABLET_PIN_FIRST_PAUSE_SECONDS = env_int("TABLET_PIN_FIRST_PAUSE_SECONDS", 30)
 TABLET_PASSWORD_DAYS = env_int("TABLET_PASSWORD_DAYS", 30)
 
 # Password reset by e-mail: the link holds for this many minutes.

@@ -15,7 +15,7 @@ from staff.lockout import validate_own_password
 from staff.models import User
 
 
-def _pin_widget(autofocus: bool = False) -> forms.PasswordInput:
+def pin_widget(autofocus: bool = False) -> forms.PasswordInput:
     attrs = {
         "inputmode": "numeric",
         "autocomplete": "off",
@@ -50,7 +50,7 @@ class TabletRegistrationForm(forms.Form):
 
 
 class PinUnlockForm(forms.Form):
-    pin = forms.CharField(label=_("Your PIN"), max_length=6, strip=True, widget=_pin_widget(autofocus=True))
+    pin = forms.CharField(label=_("Your PIN"), max_length=6, strip=True, widget=pin_widget(autofocus=True))
 
 
 class PasswordUnlockForm(forms.Form):
@@ -84,9 +84,9 @@ class PinSetForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     pin = forms.CharField(
-        label=_("New PIN"), help_text=_("4 to 6 digits."), max_length=6, strip=True, widget=_pin_widget()
+        label=_("New PIN"), help_text=_("4 to 6 digits."), max_length=6, strip=True, widget=pin_widget()
     )
-    pin_again = forms.CharField(label=_("New PIN again"), max_length=6, strip=True, widget=_pin_widget())
+    pin_again = forms.CharField(label=_("New PIN again"), max_length=6, strip=True, widget=pin_widget())
 
     def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

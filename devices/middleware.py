@@ -4,7 +4,10 @@
 `request.tablet_session` says the logged-in session was opened on that tablet with a PIN or password.
 The page locks itself after TABLET_IDLE_MINUTES (pages/static/pages/tablet.js); as a backstop, a
 tablet session idle for longer than that (plus a minute's grace) is logged out here at its next
-request, and so is a tablet session that turns up without its tablet's cookie.
+request, and so is a tablet session that turns up without its tablet's cookie. A POST that saves an
+entry (staff.middleware.keeps_post) then reaches its view signed out, and the signed-out session
+remembers whose it was (`SIGNED_OUT_USER`), so the view asks for that person's PIN in place and saves
+what was sent.
 
 Where a locked tablet lands is the group's screen, which a higher app draws: that app names it by
 subclassing the middleware (`home_url`, pages/middleware.py), so devices names no page above it.
@@ -25,6 +28,7 @@ from django.shortcuts import resolve_url
 
 from devices import services
 from devices.models import Tablet
+from staff.middleware import SIGNED_OUT_USER, keeps_post
 
 COOKIE_NAME = "groepstablet"
 COOKIE_SALT = "devices.tablet"
@@ -88,6 +92,7 @@ class TabletMiddleware:
             locked = self._lock_if_needed(request, tablet)
             if locked is not None:
                 return locked
+        if request.user.is_authenticated and SESSION_TABLET in request.session:
             request.tablet_session = True  # type: ignore[attr-defined]
             request.tablet_idle_seconds = max(1, round(idle_seconds()))  # type: ignore[attr-defined]
         if tablet is not None:
@@ -95,6 +100,7 @@ class TabletMiddleware:
         return self.get_response(request)
 
     def _lock_if_needed(self, request: HttpRequest, tablet: Tablet | None) -> HttpResponseBase | None:
+        """None: the session goes on, or (a kept POST) it was ended and the request goes on signed out."""
         session = request.session
         now = time.time()
         seen = float(session.get(SESSION_SEEN) or 0)
@@ -109,6 +115,9 @@ class TabletMiddleware:
             return None
         user_pk = request.user.pk
         logout(request)
+        request.session[SIGNED_OUT_USER] = user_pk
+        if keeps_post(request):
+            return None
         if tablet is None:
             return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
         back = request.get_full_path() if request.method == "GET" else ""

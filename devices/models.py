@@ -2,8 +2,9 @@
 
 A tablet is known by a long random token that lives only in a signed, http-only cookie of that
 device's browser; the database keeps its SHA-256. A PIN is stored like a password (Django's
-hashers), counts wrong tries, and holds for TABLET_PASSWORD_DAYS after the user last gave their
-full password. The rules live in devices/services.py."""
+hashers) and holds for TABLET_PASSWORD_DAYS after the user last gave their full password. Wrong PINs
+are counted per person and tablet (`PinFailures`), so one person's wrong tries never slow down
+another. The rules live in devices/services.py."""
 
 from __future__ import annotations
 
@@ -45,8 +46,6 @@ class Pin(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="tablet_pin", verbose_name=_("user"))
     pin_hash = models.CharField(max_length=128, editable=False)
-    failed_attempts = models.PositiveSmallIntegerField(_("wrong tries in a row"), default=0)
-    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     password_confirmed_at = models.DateTimeField(_("password last given at"))
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
@@ -56,3 +55,25 @@ class Pin(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class PinFailures(models.Model):
+    """Wrong PINs typed for one person on one tablet: the count since their last unlock there (which
+    sets the pause before the next try, and from a limit asks for their password on this tablet), and
+    those they have not been told of yet. Goes with the tablet: a deleted tablet takes its rows."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    tablet = models.ForeignKey(Tablet, on_delete=models.CASCADE, related_name="+", verbose_name=_("group tablet"))
+    failures = models.PositiveSmallIntegerField(_("wrong tries in a row"), default=0)
+    blocked_until = models.DateTimeField(_("next try from"), null=True, blank=True)
+    password_required_at = models.DateTimeField(_("password required since"), null=True, blank=True)
+    unreported = models.PositiveSmallIntegerField(_("wrong tries not yet told"), default=0)
+    unreported_since = models.DateTimeField(_("first wrong try not yet told"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wrong PINs")
+        verbose_name_plural = _("wrong PINs")
+        constraints = [models.UniqueConstraint(fields=["user", "tablet"], name="devices_pinfailures_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tablet_id}"

@@ -12,7 +12,8 @@ member's user account, an access log row about that child.
 
 The rules, as the expectations below spell them out:
 
-- Anonymous: a redirect to the login page (the admin's own login page for /beheer/).
+- Anonymous: a redirect to the login page (the admin's own login page for /beheer/); a POST to an
+  entry's form gets the page that keeps it and asks for the password (200).
 - App pages (pages/urls.py): 200 for a user whose scope holds the object, 404 for any
   other logged-in user (an outsider cannot tell "not yours" from "does not exist").
   GET-only pages answer 405 to POST for everyone, before any login check.
@@ -103,14 +104,16 @@ Outcome = int | str
 Expect = Callable[[str, str], Outcome]
 
 
-def page(allowed: frozenset[str], *, get_only: bool = True, post: int = 200) -> Expect:
-    """An app page: 200 in scope, 404 outside it, login for anonymous; 405 to POST if GET-only."""
+def page(allowed: frozenset[str], *, get_only: bool = True, post: int = 200, keeps_post: bool = False) -> Expect:
+    """An app page: 200 in scope, 404 outside it, login for anonymous; 405 to POST if GET-only.
+    `keeps_post`: an entry's form, whose POST without a session gets the page that asks for the password
+    and keeps what was sent (200, pages/signin_to_save.py); its GET still goes to the login page."""
 
     def expect(user: str, method: str) -> Outcome:
         if method == "post" and get_only:
             return 405
         if user == ANON:
-            return LOGIN
+            return 200 if keeps_post and method == "post" else LOGIN
         if user not in allowed:
             return 404
         return post if method == "post" else 200
@@ -302,9 +305,9 @@ MATRIX: dict[str, Entry] = {
     "duo_observation_new": Entry(form_post(COACHES_OF_1), {"pk": "location1"}),
     "group_detail": Entry(page(MEMBERS_OF_A), {"pk": "group_a"}),
     "child_detail": Entry(page(MEMBERS_OF_A), {"pk": "child_a"}),
-    "observation_new": Entry(page(LOGGERS_OF_A, get_only=False), {"child_pk": "child_a"}),
+    "observation_new": Entry(page(LOGGERS_OF_A, get_only=False, keeps_post=True), {"child_pk": "child_a"}),
     "observation_detail": Entry(page(READERS_OF_A), {"pk": "observation"}),
-    "observation_edit": Entry(page(frozenset({STAFF_A}), get_only=False), {"pk": "observation"}),
+    "observation_edit": Entry(page(frozenset({STAFF_A}), get_only=False, keeps_post=True), {"pk": "observation"}),
     "observation_remove": Entry(page(frozenset({STAFF_A}), get_only=False), {"pk": "observation"}),
     "mentor_children": Entry(page(LOGGED_IN)),
     "child_summary": Entry(page(READERS_OF_A), {"pk": "child_a"}),

@@ -88,13 +88,23 @@ def test_the_limits_are_settings(cast, client_for, settings):
     goes_to_login(client, reverse("home"), "Je sessie was langer dan 1 uur open; log opnieuw in.")
 
 
-def test_an_expired_session_saves_no_form(cast, client_for):
+def test_an_expired_session_saves_no_form_but_keeps_it_for_the_password(cast, client_for):
     client = client_for(cast.staff_a)
     set_clocks(client, login_ago=3600, seen_ago=31 * 60)
     url = reverse("observation_new", args=[cast.child_a.pk])
     response = client.post(url, entry_data(cast.child_a))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    # Not the login page: the entry stays on a page that asks for the password (tests/test_signin_to_save.py).
+    text = response.content.decode()
+    assert response.status_code == 200 and "Je waarneming is nog niet opgeslagen." in text
+    assert IDLE_MESSAGE in text
     assert not cast.child_a.observations.exists()
+
+
+def test_an_expired_session_sends_other_posts_to_the_login_page(cast, client_for):
+    client = client_for(cast.staff_a)
+    set_clocks(client, login_ago=3600, seen_ago=31 * 60)
+    response = client.post(reverse("pin_settings"), {"password": PASSWORD, "pin": "2580", "pin_again": "2580"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_a_session_from_before_the_limits_starts_its_clocks(cast, client_for):

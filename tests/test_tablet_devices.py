@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from devices import services
-from devices.models import Pin, Tablet
+from devices.models import Pin, PinFailures, Tablet
 from devices.services import PinOutcome
 from staff.models import Role
 from tests import factories as f
@@ -117,42 +117,99 @@ def test_a_pin_of_4_to_6_digits_is_taken(cast, pin):
     assert Pin.objects.filter(user=cast.staff_a).exists()
 
 
+def wrong(user, tablet, now):
+    return services.check_pin(user, tablet, "1357", now=now)
+
+
+def fail_until_locked(user, tablet):
+    """Wrong PINs, each after the pause the one before set, up to the password requirement."""
+    now = timezone.now() - datetime.timedelta(hours=1)
+    while (result := wrong(user, tablet, now)).outcome is not PinOutcome.LOCKED:
+        now += datetime.timedelta(seconds=result.wait_seconds)
+    return now
+
+
 def test_the_right_pin_opens_the_tablet_and_resets_the_count(cast, tablet_a):
     services.set_pin(cast.staff_a, "2580")
-    for left in (4, 3, 2, 1):
-        result = services.check_pin(cast.staff_a, tablet_a, "0000")
-        assert result.outcome is PinOutcome.WRONG and result.tries_left == left
-    assert services.check_pin(cast.staff_a, tablet_a, "2580").ok
-    assert Pin.objects.get(user=cast.staff_a).failed_attempts == 0
-    assert services.check_pin(cast.staff_a, tablet_a, "0000").tries_left == 4
+    now = timezone.now()
+    for left in (2, 1, 0):
+        result = wrong(cast.staff_a, tablet_a, now)
+        assert result.outcome is PinOutcome.WRONG and result.free_tries_left == left and result.wait_seconds == 0
+    result = services.check_pin(cast.staff_a, tablet_a, "2580", now=now)
+    assert result.ok and result.missed == services.MissedPins(3, now)
+    assert not PinFailures.objects.exists()
+    assert wrong(cast.staff_a, tablet_a, now).free_tries_left == 2
 
 
-def test_five_wrong_tries_lock_the_pin_until_the_password(cast, tablet_a):
+def test_three_free_tries_then_a_growing_pause_then_the_password_on_this_tablet(cast, tablet_a):
     services.set_pin(cast.staff_a, "2580")
-    outcomes = [services.check_pin(cast.staff_a, tablet_a, "1357").outcome for _ in range(5)]
-    assert outcomes == [PinOutcome.WRONG] * 4 + [PinOutcome.LOCKED]
-    # The right PIN no longer helps, and locked tries are not counted further.
-    assert services.check_pin(cast.staff_a, tablet_a, "2580").outcome is PinOutcome.LOCKED
-    record = Pin.objects.get(user=cast.staff_a)
-    assert record.failed_attempts == 5 and record.locked_at is not None
-    assert services.pin_status(cast.staff_a).locked
+    now = timezone.now()
+    for _ in range(3):
+        assert wrong(cast.staff_a, tablet_a, now).wait_seconds == 0
+    for pause in (30, 60, 120):
+        result = wrong(cast.staff_a, tablet_a, now)
+        assert result.outcome is PinOutcome.WRONG and result.wait_seconds == pause
+        # During the pause even the right PIN is not checked, and the try is not counted.
+        early = services.check_pin(cast.staff_a, tablet_a, "2580", now=now + datetime.timedelta(seconds=pause - 1))
+        assert early.outcome is PinOutcome.WAIT and early.wait_seconds == 1
+        assert services.pin_wait(cast.staff_a, tablet_a, now=now) == pause
+        now += datetime.timedelta(seconds=pause)
+    # The seventh wrong PIN (TABLET_PIN_MAX_TRIES) asks for the password on this tablet.
+    assert wrong(cast.staff_a, tablet_a, now).outcome is PinOutcome.LOCKED
+    assert services.check_pin(cast.staff_a, tablet_a, "2580", now=now).outcome is PinOutcome.LOCKED
+    assert services.pin_locked_on(cast.staff_a, tablet_a) and services.pin_status(cast.staff_a).locked
+    assert PinFailures.objects.get(user=cast.staff_a).failures == 7
     services.password_confirmed(cast.staff_a)
-    assert services.check_pin(cast.staff_a, tablet_a, "2580").ok
+    result = services.check_pin(cast.staff_a, tablet_a, "2580", now=now)
+    # The password ended the lock; the wrong tries are told at this unlock.
+    assert result.ok and result.missed is not None and result.missed.count == 7
 
 
-def test_the_limit_of_tries_is_a_setting(cast, tablet_a, settings):
-    settings.TABLET_PIN_MAX_TRIES = 2
+def test_one_persons_wrong_pins_never_slow_down_a_colleague(cast, tablet_a):
+    colleague = f.make_user("cor@example.test", first_name="Cor")
+    f.add_membership(colleague, Role.STAFF, group=cast.group_a)
     services.set_pin(cast.staff_a, "2580")
-    assert services.check_pin(cast.staff_a, tablet_a, "1357").tries_left == 1
-    assert services.check_pin(cast.staff_a, tablet_a, "1357").outcome is PinOutcome.LOCKED
+    services.set_pin(colleague, "4680")
+    now = fail_until_locked(cast.staff_a, tablet_a)
+    assert services.pin_locked_on(cast.staff_a, tablet_a)
+    assert services.pin_wait(colleague, tablet_a, now=now) == 0 and not services.pin_locked_on(colleague, tablet_a)
+    result = services.check_pin(colleague, tablet_a, "4680", now=now)
+    assert result.ok and result.missed is None
+
+
+def test_wrong_pins_on_one_tablet_do_not_hold_on_another(cast, tablet_a):
+    other, _token = services.register_tablet(group=cast.group_a, name="Tablet A2", by=cast.manager)
+    services.set_pin(cast.staff_a, "2580")
+    now = fail_until_locked(cast.staff_a, tablet_a)
+    assert services.check_pin(cast.staff_a, other, "2580", now=now).ok
+    assert services.check_pin(cast.staff_a, tablet_a, "2580", now=now).outcome is PinOutcome.LOCKED
+
+
+def test_the_limits_are_settings(cast, tablet_a, settings):
+    settings.TABLET_PIN_FREE_TRIES = 1
+    settings.TABLET_PIN_FIRST_PAUSE_SECONDS = 10
+    settings.TABLET_PIN_MAX_TRIES = 3
+    services.set_pin(cast.staff_a, "2580")
+    now = timezone.now()
+    assert wrong(cast.staff_a, tablet_a, now).wait_seconds == 0
+    assert wrong(cast.staff_a, tablet_a, now).wait_seconds == 10
+    now += datetime.timedelta(seconds=10)
+    assert wrong(cast.staff_a, tablet_a, now).outcome is PinOutcome.LOCKED
 
 
 def test_a_new_pin_unlocks(cast, tablet_a):
     services.set_pin(cast.staff_a, "2580")
-    for _ in range(5):
-        services.check_pin(cast.staff_a, tablet_a, "1357")
+    fail_until_locked(cast.staff_a, tablet_a)
     services.set_pin(cast.staff_a, "4680")
-    assert services.check_pin(cast.staff_a, tablet_a, "4680").ok
+    result = services.check_pin(cast.staff_a, tablet_a, "4680")
+    assert result.ok and result.missed is not None and result.missed.count == 7
+
+
+def test_the_wrong_tries_go_with_the_tablet(cast, tablet_a):
+    services.set_pin(cast.staff_a, "2580")
+    wrong(cast.staff_a, tablet_a, timezone.now())
+    tablet_a.delete()
+    assert not PinFailures.objects.exists()
 
 
 def test_the_pin_asks_for_the_full_password_after_30_days(cast, tablet_a):
@@ -170,11 +227,20 @@ def test_the_pin_asks_for_the_full_password_after_30_days(cast, tablet_a):
 def test_a_login_with_the_password_renews_the_pin_and_a_pin_login_does_not(cast, client, tablet_a):
     long_ago = timezone.now() - datetime.timedelta(days=40)
     services.set_pin(cast.staff_a, "2580", now=long_ago)
-    Pin.objects.filter(user=cast.staff_a).update(failed_attempts=5, locked_at=long_ago)
+    PinFailures.objects.create(
+        user=cast.staff_a,
+        tablet=tablet_a,
+        failures=7,
+        password_required_at=long_ago,
+        unreported=7,
+        unreported_since=long_ago,
+    )
     client.post("/inloggen/", {"username": cast.staff_a.email, "password": f.PASSWORD})
     record = Pin.objects.get(user=cast.staff_a)
     assert record.password_confirmed_at > long_ago + datetime.timedelta(days=39)
-    assert record.locked_at is None and record.failed_attempts == 0
+    failures = PinFailures.objects.get(user=cast.staff_a)
+    assert failures.password_required_at is None and failures.failures == 0
+    assert failures.unreported == 7  # told at the next unlock on that tablet
 
 
 def test_only_staff_of_the_group_switch_on_its_tablet(cast, tablet_a):
@@ -182,7 +248,7 @@ def test_only_staff_of_the_group_switch_on_its_tablet(cast, tablet_a):
         services.set_pin(person, "2580")
         assert services.check_pin(person, tablet_a, "2580").outcome is PinOutcome.NOT_ALLOWED
     # Not allowed is not a wrong try of their PIN.
-    assert Pin.objects.get(user=cast.staff_b).failed_attempts == 0
+    assert not PinFailures.objects.exists()
 
 
 def test_nobody_switches_on_a_revoked_tablet_or_as_an_inactive_user(cast, tablet_a):

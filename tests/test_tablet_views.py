@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from devices import services
 from devices.middleware import COOKIE_NAME, COOKIE_SALT, IDLE_GRACE_SECONDS, SESSION_SEEN, SESSION_TABLET
-from devices.models import Pin, Tablet
+from devices.models import Pin, PinFailures, Tablet
 from observations.models import Observation
 from staff.models import Role
 from tests import factories as f
@@ -150,24 +150,51 @@ def test_a_staff_member_switches_with_their_pin(tablet_client, cast):
     assert 'data-idle-seconds="300"' in text and "pages/tablet.js" in text
 
 
-def test_a_wrong_pin_says_how_many_tries_are_left_and_five_lock_it(tablet_client, cast):
+def test_wrong_pins_pause_then_ask_for_the_password_and_are_told_at_the_next_unlock(tablet_client, cast):
     services.set_pin(cast.staff_a, "2580")
-    page = unlock(tablet_client, cast.staff_a, pin="1357")
-    assert page.status_code == 200 and "Deze pincode klopt niet. Nog 4 pogingen." in page.content.decode()
     for _ in range(3):
-        unlock(tablet_client, cast.staff_a, pin="1357")
-    page = unlock(tablet_client, cast.staff_a, pin="1357")
-    text = page.content.decode()
-    assert "Je pincode is geblokkeerd na 5 verkeerde pogingen." in text and 'name="password"' in text
-    assert logged_in_user_id(tablet_client) is None
-    # The right PIN is refused now; the password unlocks the tablet and the PIN.
+        page = unlock(tablet_client, cast.staff_a, pin="1357")
+        assert "Deze pincode klopt niet. Probeer het opnieuw." in page.content.decode()
+    text = unlock(tablet_client, cast.staff_a, pin="1357").content.decode()
+    assert "Deze pincode klopt niet." in text and "over 30 seconden opnieuw proberen" in text
+    # During the pause the right PIN does not open; the page says how long to wait.
+    text = unlock(tablet_client, cast.staff_a, pin="2580").content.decode()
+    assert "over 30 seconden opnieuw proberen" in text and logged_in_user_id(tablet_client) is None
+    assert "opnieuw proberen" in tablet_client.get(reverse("tablet_unlock", args=[cast.staff_a.pk])).content.decode()
+    # Past the last pause, the seventh wrong PIN asks for the password on this tablet.
+    PinFailures.objects.filter(user=cast.staff_a).update(failures=6, blocked_until=None)
+    text = unlock(tablet_client, cast.staff_a, pin="1357").content.decode()
+    assert (
+        "Er is te vaak een verkeerde pincode voor jou ingevoerd op deze tablet." in text and 'name="password"' in text
+    )
     unlock(tablet_client, cast.staff_a, pin="2580")
     assert logged_in_user_id(tablet_client) is None
     response = tablet_client.post(
         reverse("tablet_unlock", args=[cast.staff_a.pk]), {"mode": "password", "password": f.PASSWORD}
     )
     assert response.status_code == 302 and logged_in_user_id(tablet_client) == str(cast.staff_a.pk)
-    assert Pin.objects.get(user=cast.staff_a).locked_at is None
+    told = tablet_client.get(response["Location"]).content.decode()
+    assert "Er is 5 keer een verkeerde pincode voor jou ingevoerd op deze tablet sinds" in told
+    assert not PinFailures.objects.exists()
+
+
+def test_a_colleagues_wrong_pins_do_not_delay_me_and_i_am_told_of_mine(tablet_client, cast):
+    colleague = f.make_user("cor@example.test", first_name="Cor")
+    f.add_membership(colleague, Role.STAFF, group=cast.group_a)
+    services.set_pin(cast.staff_a, "2580")
+    services.set_pin(colleague, "4680")
+    for _ in range(4):
+        unlock(tablet_client, cast.staff_a, pin="1357")
+    response = unlock(tablet_client, colleague, pin="4680")
+    assert response.status_code == 302 and logged_in_user_id(tablet_client) == str(colleague.pk)
+    assert "verkeerde pincode" not in tablet_client.get(response["Location"]).content.decode()
+    tablet_client.post(reverse("tablet_lock"))
+    PinFailures.objects.filter(user=cast.staff_a).update(blocked_until=None)
+    response = unlock(tablet_client, cast.staff_a)
+    assert logged_in_user_id(tablet_client) == str(cast.staff_a.pk)
+    assert "Er is 4 keer een verkeerde pincode voor jou ingevoerd op deze tablet sinds" in (
+        tablet_client.get(response["Location"]).content.decode()
+    )
 
 
 def test_without_a_pin_the_tablet_takes_the_password(tablet_client, cast):

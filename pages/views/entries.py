@@ -25,6 +25,7 @@ from observations.forms import EditObservationForm, NewObservationForm, RemoveOb
 from observations.models import Observation
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
+from pages.signin_to_save import OBSERVATION_NOT_SAVED, login_required_keeping_post
 
 SESSION_SITUATION = "observations.last_situation"
 # Sent by the browser with an entry from its local queue (see _from_outbox).
@@ -69,7 +70,7 @@ def _after_save(request: AuthenticatedHttpRequest, observation: Observation, cre
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@login_required_keeping_post(OBSERVATION_NOT_SAVED)
 def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
     form, saved = entry_form(
@@ -144,7 +145,7 @@ def _open_for_change(request: AuthenticatedHttpRequest, pk: int) -> tuple[Observ
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@login_required_keeping_post(OBSERVATION_NOT_SAVED)
 def observation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     observation, refused = _open_for_change(request, pk)
     if refused:

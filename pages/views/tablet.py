@@ -3,6 +3,8 @@ locking, and each staff member's own PIN page. The rules live in devices/service
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -10,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -109,8 +113,9 @@ def tablet_home(request: HttpRequest) -> HttpResponse:
 def _unlock_messages(outcome: PinOutcome) -> str:
     if outcome is PinOutcome.LOCKED:
         return _(
-            "Your PIN is locked after %(tries)d wrong tries. Log in with your password once; your PIN then works again."
-        ) % {"tries": settings.TABLET_PIN_MAX_TRIES}
+            "Too many wrong PINs were typed for you on this tablet. Log in with your password once; "
+            "your PIN then works again."
+        )
     if outcome is PinOutcome.PASSWORD_NEEDED:
         return _(
             "You have not used your password for %(days)d days. Log in with it once; "
@@ -119,15 +124,64 @@ def _unlock_messages(outcome: PinOutcome) -> str:
     return _("You have no PIN yet. Log in with your password; then set your PIN under “PIN”.")
 
 
-def _enter(request: HttpRequest, tablet: Tablet, person: User, *, by_pin: bool) -> HttpResponse:
-    next_path = _safe_next(request)
+def _wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def _wait_message(seconds: int) -> str:
+    return _(
+        "Too many wrong PINs for you: you can try your PIN again in %(wait)s, or log in with your password now."
+    ) % {"wait": _wait_words(seconds)}
+
+
+def _missed_message(missed: services.MissedPins) -> str:
+    since = date_format(timezone.localtime(missed.since), "DATETIME_FORMAT")
+    return ngettext(
+        "A wrong PIN was typed for you %(count)d time on this tablet since %(since)s. "
+        "If that was not you, tell your location manager.",
+        "A wrong PIN was typed for you %(count)d times on this tablet since %(since)s. "
+        "If that was not you, tell your location manager.",
+        missed.count,
+    ) % {"count": missed.count, "since": since}
+
+
+def enter_tablet(
+    request: HttpRequest, tablet: Tablet, person: User, *, by_pin: bool, missed: services.MissedPins | None = None
+) -> None:
+    """Log `person` in on `tablet` (PIN or password already checked) and tell them of wrong PINs."""
     if by_pin:
         setattr(request, services.PIN_LOGIN_MARK, True)
     login(request, person, backend=MODEL_BACKEND)
     start_tablet_session(request, tablet)
-    if not by_pin and not services.pin_status(person).has_pin:
-        messages.info(request, _("Tip: set a PIN under “PIN”; next time you switch with it."))
+    if not by_pin:
+        missed = services.take_missed(person, tablet)
+        if not services.pin_status(person).has_pin:
+            messages.info(request, _("Tip: set a PIN under “PIN”; next time you switch with it."))
+    if missed is not None:
+        messages.warning(request, _missed_message(missed))
+
+
+def _enter(
+    request: HttpRequest, tablet: Tablet, person: User, *, by_pin: bool, missed: services.MissedPins | None = None
+) -> HttpResponse:
+    next_path = _safe_next(request)
+    enter_tablet(request, tablet, person, by_pin=by_pin, missed=missed)
     return HttpResponseRedirect(next_path or reverse("group_detail", args=[tablet.group_id]))
+
+
+def pin_refusal(result: services.PinResult) -> tuple[str, str]:
+    """A refused PIN: the message beside the PIN field ("" when the password form takes over), and the
+    notice above the password form."""
+    if result.outcome is PinOutcome.WRONG:
+        if result.wait_seconds:
+            return _("This PIN is not right.") + " " + _wait_message(result.wait_seconds), ""
+        return _("This PIN is not right. Please try again."), ""
+    if result.outcome is PinOutcome.WAIT:
+        return _wait_message(result.wait_seconds), ""
+    return "", _unlock_messages(result.outcome)
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,13 +195,14 @@ def tablet_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
     status = services.pin_status(person)
     use_password = request.GET.get("wachtwoord") == "1" or request.POST.get("mode") == "password"
     notice = ""
-    if not status.has_pin or status.locked or status.password_needed:
+    locked_here = status.has_pin and services.pin_locked_on(person, tablet)
+    if not status.has_pin or locked_here or status.password_needed:
         use_password = True
         notice = _unlock_messages(
             PinOutcome.NO_PIN
             if not status.has_pin
             else PinOutcome.LOCKED
-            if status.locked
+            if locked_here
             else PinOutcome.PASSWORD_NEEDED
         )
     if use_password:
@@ -158,25 +213,19 @@ def tablet_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
             return _enter(request, tablet, person, by_pin=False)
     else:
         form = PinUnlockForm(request.POST or None)
+        if request.method == "GET" and (wait := services.pin_wait(person, tablet)):
+            notice = _wait_message(wait)
         if request.method == "POST" and form.is_valid():
             result = services.check_pin(person, tablet, form.cleaned_data["pin"])
             if result.ok:
-                return _enter(request, tablet, person, by_pin=True)
-            if result.outcome is PinOutcome.WRONG:
-                form.add_error(
-                    "pin",
-                    ngettext(
-                        "This PIN is not right. %(count)d more try.",
-                        "This PIN is not right. %(count)d more tries.",
-                        result.tries_left,
-                    )
-                    % {"count": result.tries_left},
-                )
-            elif result.outcome is PinOutcome.NOT_ALLOWED:
+                return _enter(request, tablet, person, by_pin=True, missed=result.missed)
+            if result.outcome is PinOutcome.NOT_ALLOWED:
                 raise Http404
+            error, notice = pin_refusal(result)
+            if error:
+                form.add_error("pin", error)
             else:
                 use_password = True
-                notice = _unlock_messages(result.outcome)
                 form = PasswordUnlockForm(request=request, user=person)
     context = {
         "tablet": tablet,

@@ -127,7 +127,7 @@ def test_the_form_keeps_its_draft_while_typing_and_cancel_drops_it(page, live_se
     assert pillar.get_by_label("Wat zag je?").input_value() == NOTE
     assert pillar.locator('input[value="high"]').is_checked()
     assert pillar.locator('input[value="clear"]').is_checked()
-    assert page.get_by_text("Je half ingevulde waarneming staat weer klaar.").is_visible()
+    assert page.get_by_text("is teruggezet").is_visible()
 
     page.get_by_role("link", name="Annuleren").click()
     page.wait_for_url("**/kinderen/*/")
@@ -146,4 +146,4 @@ def test_a_saved_draft_does_not_come_back(page, live_server, demo_data):
     page.get_by_role("link", name="Zoë Peters").first.click()
     page.wait_for_url("**/waarnemingen/nieuw/")
     assert page.locator('[data-pillar="strangers"]').get_by_label("Wat zag je?").input_value() == ""
-    assert page.get_by_text("Je half ingevulde waarneming staat weer klaar.").count() == 0
+    assert page.get_by_text("is teruggezet").count() == 0

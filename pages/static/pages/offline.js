@@ -1,10 +1,17 @@
 // Entries that survive a lost connection, and drafts that survive a lock or a reload.
 //
-// Drafts: while someone types in the entry form (form[data-draft]) its state goes to sessionStorage
-// under their user id and the form (draft:v1:<user>:new-<child> or edit-<observation>). Opening the
-// same form again restores it. A draft is removed on Cancel, once a save went through (the next page
-// is another one), and whenever a page is opened by another user (on a shared tablet: when someone
-// else unlocks).
+// Drafts: while someone types in the entry form (form[data-draft]) its state is kept under their user
+// id and the form (new-<child> or edit-<observation>). Opening the same form again restores it, with
+// the time it was last typed in and a button to discard it.
+// - On a group tablet (data-tablet) drafts live in localStorage under the tablet, the person and the
+//   form (draft:v2:t<tablet>:<user>:<form>): a colleague who unlocks in between neither sees nor
+//   removes them, and the person finds theirs when they unlock again. They go when the person saves or
+//   discards them, and when the tablet is unlinked: every page without this tablet (draft_cleanup.js
+//   on the group's screen and the "not a group tablet" page, and this script) drops the drafts of
+//   other tablets, and the group's screen those of people no longer in the group.
+// - Elsewhere in sessionStorage (draft:v1:<user>:<form>), gone with the tab; a page opened by another
+//   user drops the drafts of others.
+// A draft whose save went through is removed on the next page (that is another one).
 //
 // Outbox: before the new-entry form (form[data-outbox]) is sent, the page asks the server whether it
 // answers (/verbinding/). When it does not, the entry waits in localStorage with its submission key
@@ -25,11 +32,13 @@
   if (!config) return;
   var texts = (document.getElementById("outbox-texts") || config).dataset;
   var user = config.dataset.user;
-  var DRAFT_PREFIX = "draft:v1:";
+  var tablet = config.dataset.tablet || "";
+  var DRAFT_PREFIX = tablet ? "draft:v2:t" + tablet + ":" : "draft:v1:";
+  var TABLET_DRAFTS = "draft:v2:";
   var OUTBOX_KEY = "outbox:v1";
   var SENT_KEY = "outbox:sent:v1"; // the keys sent lately, so that no form uses one again
   var SENT_KEEP_MS = 7 * 24 * 3600 * 1000;
-  var NOT_IN_DRAFT = { csrfmiddlewaretoken: true, child: true, version: true };
+  var NOT_IN_DRAFT = { csrfmiddlewaretoken: true, child: true, version: true, "signin-user": true, "signin-draft": true };
   var CHECK_TIMEOUT_MS = 8000;
   var RETRY_FIRST_MS = 2000;
   var RETRY_MAX_MS = 60000;
@@ -44,8 +53,19 @@
       return null; // private mode or storage switched off: the form still posts as usual
     }
   }
-  var drafts = store("sessionStorage");
+  var drafts = store(tablet ? "localStorage" : "sessionStorage");
   var outboxStore = store("localStorage");
+
+  // Drafts of a tablet stay only on that tablet: on any other page, those of other tablets go.
+  (function dropOtherTablets() {
+    if (!outboxStore) return;
+    var gone = [];
+    for (var i = 0; i < outboxStore.length; i++) {
+      var key = outboxStore.key(i);
+      if (key && key.indexOf(TABLET_DRAFTS) === 0 && (!tablet || key.indexOf(DRAFT_PREFIX) !== 0)) gone.push(key);
+    }
+    gone.forEach(function (key) { outboxStore.removeItem(key); });
+  })();
 
   function readJSON(s, key, fallback) {
     try {
@@ -107,6 +127,22 @@
 
   // --- drafts -----------------------------------------------------------------------------------
 
+  // "10:42" today, else "4 december 10:42", in the page's language.
+  function when(time) {
+    var moment = new Date(time || Date.now());
+    var lang = document.documentElement.lang || "nl";
+    var options = { hour: "2-digit", minute: "2-digit" };
+    if (moment.toDateString() !== new Date().toDateString()) {
+      options.day = "numeric";
+      options.month = "long";
+    }
+    try {
+      return new Intl.DateTimeFormat(lang, options).format(moment);
+    } catch (e) {
+      return moment.toLocaleString();
+    }
+  }
+
   function draftKey(formKey) {
     return DRAFT_PREFIX + user + ":" + formKey;
   }
@@ -131,7 +167,7 @@
 
   function saveDraft(form, extra) {
     if (!drafts) return;
-    var draft = { user: user, form: form.dataset.draft, savedAt: Date.now(), fields: fieldsOf(form), submitted: false };
+    var draft = { user: user, tablet: tablet, form: form.dataset.draft, savedAt: Date.now(), fields: fieldsOf(form), submitted: false };
     Object.keys(extra || {}).forEach(function (k) { draft[k] = extra[k]; });
     drafts.setItem(draftKey(form.dataset.draft), JSON.stringify(draft));
   }
@@ -159,11 +195,13 @@
     });
   }
 
-  // Leaving other users' drafts behind, and those whose save went through.
+  // Leaving drafts whose save went through behind, and (not on a tablet) other users' drafts.
   function tidyDrafts(currentForm) {
     eachDraft(function (key, draft) {
-      if (!draft || draft.user !== user) {
+      if (!draft) {
         drafts.removeItem(key);
+      } else if (draft.user !== user) {
+        if (!tablet) drafts.removeItem(key);
       } else if (draft.submitted && draft.form !== currentForm) {
         drafts.removeItem(key);
       }
@@ -178,7 +216,7 @@
       if (draft) saveDraft(form);
     } else if (draft && draft.fields && draft.fields.length) {
       restore(form, draft.fields);
-      saveDraft(form);
+      saveDraft(form, { savedAt: draft.savedAt || Date.now() });
       var discard = document.createElement("button");
       discard.type = "button";
       discard.className = "btn btn-outline-primary btn-sm";
@@ -187,7 +225,12 @@
         drafts.removeItem(key);
         window.location.reload();
       });
-      showStatus("alert-info", [config.dataset.restored, discard]);
+      showStatus("alert-info", [fill(config.dataset.restored, { time: when(draft.savedAt) }), discard]);
+    }
+    if (!form.hasAttribute("data-outbox")) {
+      // A change: sent now, so the next page (another one) removes the draft; a page that says it was
+      // not saved yet (signin_to_save.html, draft_keep.js) keeps it.
+      form.addEventListener("submit", function () { saveDraft(form, { submitted: true }); });
     }
     form.addEventListener("input", function () { saveDraft(form); });
     form.addEventListener("change", function (event) {
