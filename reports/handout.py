@@ -16,7 +16,8 @@ badges, thresholds, week numbers, instrument names, reporting code or staff inst
 import datetime
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -24,7 +25,7 @@ from django.utils import dateformat
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 
-from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PARENT_WORDS, SITUATION_PARENT_WORDS
+from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PARENT_WORDS
 from observations.models import PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, parent_words
 from organisations.downloads import Download
@@ -40,25 +41,23 @@ LISTED_MONTHS = 3  # more months than this read "from ... to ..."
 
 
 @dataclass(frozen=True)
-class Moment:
-    """A note by staff, dated by its month: "Zwaaide en liep blij naar papa" (november, bij het ophalen)."""
+class Quote:
+    """A staff note for the handout: "Zwaaide en liep blij naar papa." (november)."""
 
-    text: str
-    when: str
-
-
-@dataclass(frozen=True)
-class GoodPillar:
-    heading: str
-    sentence: str  # what goes well, when the pillar's pattern is typical
-    moments: tuple[Moment, ...]
+    key: str  # "r<PillarRating pk>": a stable id, to pick a quote and to check it belongs to the child
+    text: str  # the staff note, ending as a sentence
+    when: str  # the month ("november"), in the active language
 
 
 @dataclass(frozen=True)
-class NoticedPillar:
+class HandoutSection:
+    """One pillar on the handout: a few sentences, the suggested quotes and the other notes that fit."""
+
+    pillar: str  # the pillar code
     heading: str
     sentences: tuple[str, ...]
-    examples: tuple[Moment, ...]
+    quotes: tuple[Quote, ...]  # the suggested quotes
+    alternatives: tuple[Quote, ...]  # other notes of this child that fit this section, for the coach to pick
 
 
 @dataclass(frozen=True)
@@ -68,21 +67,55 @@ class ParentHandout:
     group: str
     mentor: str
     period: str  # "september tot en met november 2026", up to the day it was made
-    too_little: bool
-    to_watch: tuple[str, ...]  # what staff will watch when too little was observed
-    good: tuple[GoodPillar, ...]
-    noticed: tuple[NoticedPillar, ...]
+    getting_to_know: bool  # too little observed: the one-page handout
+    intro: tuple[str, ...]  # the opening sentences
+    good: tuple[HandoutSection, ...]  # what goes well
+    noticed: tuple[HandoutSection, ...]  # what stood out (a pillar with both sides lives here only)
+    to_watch: str  # getting to know: what we will look at in the coming weeks ("" otherwise)
     not_enough: str  # one sentence about the pillars with too little to say, or ""
     questions: tuple[str, ...]
 
 
+def handout_to_data(handout: ParentHandout) -> dict[str, Any]:
+    """The handout as JSON-safe data (lists, strings, booleans), to store an edited draft."""
+    return asdict(handout)
+
+
+def _section_from_data(data: dict[str, Any]) -> HandoutSection:
+    return HandoutSection(
+        pillar=str(data["pillar"]),
+        heading=str(data["heading"]),
+        sentences=tuple(str(s) for s in data["sentences"]),
+        quotes=tuple(Quote(str(q["key"]), str(q["text"]), str(q["when"])) for q in data["quotes"]),
+        alternatives=tuple(Quote(str(q["key"]), str(q["text"]), str(q["when"])) for q in data["alternatives"]),
+    )
+
+
+def handout_from_data(data: dict[str, Any]) -> ParentHandout:
+    """The handout back from `handout_to_data`'s data."""
+    return ParentHandout(
+        first_name=str(data["first_name"]),
+        full_name=str(data["full_name"]),
+        group=str(data["group"]),
+        mentor=str(data["mentor"]),
+        period=str(data["period"]),
+        getting_to_know=bool(data["getting_to_know"]),
+        intro=tuple(str(s) for s in data["intro"]),
+        good=tuple(_section_from_data(s) for s in data["good"]),
+        noticed=tuple(_section_from_data(s) for s in data["noticed"]),
+        to_watch=str(data["to_watch"]),
+        not_enough=str(data["not_enough"]),
+        questions=tuple(str(q) for q in data["questions"]),
+    )
+
+
 @dataclass(frozen=True)
 class _Row:
+    pk: int
     pillar: str
     value: int
     note: str
     date: datetime.date
-    situation: str
 
 
 def _rows(summary: ChildSummary) -> list[_Row]:
@@ -90,7 +123,7 @@ def _rows(summary: ChildSummary) -> list[_Row]:
     rows = (
         PillarRating.objects.of_child_between(summary.child, summary.period_start, summary.period_end)
         .filter(~Q(value=0) | ~Q(note=""))
-        .values_list("pillar", "value", "note", "observation__date", "observation__situation")
+        .values_list("pk", "pillar", "value", "note", "observation__date")
     )
     return [_Row(*row) for row in rows]
 
@@ -125,26 +158,32 @@ def _sentence(text: str) -> str:
     return capfirst(re.sub(r"\s+", " ", text).replace(" ,", ",").strip())
 
 
-def _moment(row: _Row) -> Moment:
-    situation = SITUATION_PARENT_WORDS.get(row.situation)
-    when = _month(row.date)
-    if situation:
-        when = _("%(month)s, %(situation)s") % {"month": when, "situation": situation}
-    return Moment(row.note.strip(), when)
+def as_sentence(note: str) -> str:
+    """A staff note as a sentence: one line, a capital first letter, a full stop when it ends without
+    one (or a question or exclamation mark)."""
+    text = re.sub(r"\s+", " ", note).strip()
+    if not text:
+        return ""
+    text = capfirst(text)
+    if text[-1] not in ".!?…":
+        text = text.rstrip(",;:-– ") + "."
+    return text
 
 
-def _distinct_notes(rows: list[_Row], limit: int) -> tuple[Moment, ...]:
-    """The newest notes with different texts (the same sentence written twice is shown once)."""
+def _quote(row: _Row) -> Quote:
+    return Quote(f"r{row.pk}", as_sentence(row.note), _month(row.date))
+
+
+def _distinct_quotes(rows: list[_Row]) -> tuple[Quote, ...]:
+    """The notes of `rows` with different texts, newest first (the same sentence written twice is shown once)."""
     seen: set[str] = set()
-    found: list[Moment] = []
+    found: list[Quote] = []
     for row in rows:
         key = re.sub(r"\W+", " ", row.note).strip().casefold()
         if not key or key in seen:
             continue
         seen.add(key)
-        found.append(_moment(row))
-        if len(found) == limit:
-            break
+        found.append(_quote(row))
     return tuple(found)
 
 
@@ -187,32 +226,39 @@ def noticed_sentences(p: PillarSummary, dates: list[datetime.date], name: str) -
                 sentences.append(_sentence(_("Sometimes %(what)s.") % {"what": _clause(p.pillar, d, "", name)}))
         if circumstances:
             sentences.append(_sentence(_("Mostly %(circumstances)s.") % {"circumstances": circumstances}))
-    if recurring:
-        sentences.append(_("Different colleagues saw this, in different weeks."))
-    elif not circumstances:
-        sentences.append(_("We did not see it every week."))
     return tuple(sentences)
 
 
-def _good(summary: ChildSummary, notes: dict[str, list[_Row]], name: str) -> tuple[GoodPillar, ...]:
+def _spread(candidates: dict[str, tuple[Quote, ...]], per_pillar: int, in_all: int) -> dict[str, list[Quote]]:
+    """A few quotes per pillar, spread over the pillars first (round by round), `in_all` at most."""
+    chosen: dict[str, list[Quote]] = defaultdict(list)
+    budget = in_all
+    for round_ in range(per_pillar):
+        for code, found in candidates.items():
+            if budget and len(found) > round_:
+                chosen[code].append(found[round_])
+                budget -= 1
+    return chosen
+
+
+def _good(
+    summary: ChildSummary, notes: dict[str, list[_Row]], name: str, noticed: set[str]
+) -> tuple[HandoutSection, ...]:
     """What goes well: per pillar the newest notes of typical moments (different texts, a few per
     pillar, spread over the pillars first), and the words of each pillar with a typical pattern."""
-    candidates = {code: _distinct_notes(rows, MOMENTS_PER_PILLAR) for code, rows in notes.items()}
-    chosen: dict[str, list[Moment]] = defaultdict(list)
-    budget = MOMENTS_IN_ALL
-    for round_ in range(MOMENTS_PER_PILLAR):
-        for p in summary.pillars:
-            found = candidates.get(p.pillar.code, ())
-            if budget and len(found) > round_:
-                chosen[p.pillar.code].append(found[round_])
-                budget -= 1
+    pillars = [p for p in summary.pillars if p.pillar.code not in noticed]
+    candidates = {p.pillar.code: _distinct_quotes(notes.get(p.pillar.code, [])) for p in pillars}
+    chosen = _spread(candidates, MOMENTS_PER_PILLAR, MOMENTS_IN_ALL)
     good = []
-    for p in summary.pillars:
+    for p in pillars:
         words = parent_words(p.pillar)
         sentence = str(words.typical) % {"name": name} if p.pattern.kind == PatternKind.TYPICAL else ""
-        moments = tuple(chosen.get(p.pillar.code, ()))
-        if sentence or moments:
-            good.append(GoodPillar(str(words.heading), sentence, moments))
+        quotes = tuple(chosen.get(p.pillar.code, ()))
+        if sentence or quotes:
+            alternatives = tuple(q for q in candidates[p.pillar.code] if q not in quotes)
+            good.append(
+                HandoutSection(p.pillar.code, str(words.heading), (sentence,) if sentence else (), quotes, alternatives)
+            )
     return tuple(good)
 
 
@@ -253,20 +299,41 @@ def parent_handout(summary: ChildSummary) -> ParentHandout:
         (p for p in summary.pillars if p.pattern.kind in (PatternKind.RECURRING, PatternKind.MIXED)),
         key=lambda p: p.pattern.kind != PatternKind.RECURRING,
     )
-    noticed = tuple(
-        NoticedPillar(
-            heading=str(parent_words(p.pillar).heading),
-            sentences=noticed_sentences(p, atypical_dates[p.pillar.code], name),
-            examples=_distinct_notes(atypical_notes[p.pillar.code], EXAMPLES_PER_PILLAR),
+    noticed = []
+    for p in noticed_pillars:
+        found = _distinct_quotes(atypical_notes[p.pillar.code])
+        noticed.append(
+            HandoutSection(
+                pillar=p.pillar.code,
+                heading=str(parent_words(p.pillar).heading),
+                sentences=noticed_sentences(p, atypical_dates[p.pillar.code], name),
+                quotes=found[:EXAMPLES_PER_PILLAR],
+                alternatives=found[EXAMPLES_PER_PILLAR:],
+            )
         )
-        for p in noticed_pillars
-    )
     topics = [str(parent_words(p.pillar).topic) % {"name": name} for p in summary.not_enough]
     not_enough = ""
     if topics and not summary.too_little_observed:
         not_enough = _sentence(
             _("We have not seen enough yet to say anything about %(topics)s.")
             % {"topics": get_text_list(topics, _("and"))}
+        )
+    if summary.too_little_observed:
+        intro = (
+            _(
+                "Here is what we have seen so far. It is the start of a conversation: you know %(name)s best, "
+                "and we would like to hear how you see it."
+            )
+            % {"name": name},
+        )
+    else:
+        intro = (
+            _(
+                "Every day we see how %(name)s is doing with us. Here we have written down what we noticed: first "
+                "what goes well, then what stood out to us. It is the start of a conversation: you know %(name)s "
+                "best, and we would like to hear how you see it."
+            )
+            % {"name": name},
         )
     return ParentHandout(
         first_name=name,
@@ -275,17 +342,19 @@ def parent_handout(summary: ChildSummary) -> ParentHandout:
         mentor=summary.mentor.display_name if summary.mentor else "",
         # up to the day it was made: its week may run into a month (or year) that has not begun
         period=period_phrase(summary.period_start, summary.period_end_so_far),
-        too_little=summary.too_little_observed,
-        to_watch=tuple(topics) if summary.too_little_observed else (),
-        good=_good(summary, typical_notes, name),
-        noticed=noticed,
+        getting_to_know=summary.too_little_observed,
+        intro=intro,
+        good=_good(summary, typical_notes, name, {p.pillar.code for p in noticed_pillars}),
+        noticed=tuple(noticed),
+        to_watch=get_text_list(topics, _("and")) if summary.too_little_observed else "",
         not_enough=not_enough,
         questions=_questions(summary, noticed_pillars, name),
     )
 
 
 def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> Download:
-    """The parent handout as a PDF, in the active language."""
+    """The parent handout as a PDF, in the active language: rendered from the handout alone, so an
+    edited handout prints the same way."""
     context = {
         "handout": handout,
         "made_on": made_on,

@@ -240,7 +240,7 @@ def test_moments_that_go_well_are_varied_and_never_repeated(cast):
         )
     with translation.override("nl"):
         handout = parent_handout(child_summary(cast.child_a, 12))
-    moments = {g.heading: [m.text for m in g.moments] for g in handout.good}
+    moments = {g.heading: [q.text for q in g.quotes] for g in handout.good}
     assert moments["Afscheid en weerzien"] == [same]  # six times the same sentence: shown once
     assert len(moments["Warmte en genegenheid"]) == 2  # at most two a pillar, the newest first
     assert moments["Warmte en genegenheid"][0] == "Lachte naar Anna (1)."
@@ -294,3 +294,18 @@ def test_a_pillar_without_parent_words_is_described_with_its_own_descriptions():
     assert words.heading == "Spelen met andere kinderen" and words.high is None
     with translation.override("nl"):
         assert _clause(ninth, Direction.LOW, "soms", "Sem") == "liet Sem soms dit zien: Speelt nooit mee."
+
+
+def test_the_handout_goes_to_json_safe_data_and_back(demo):
+    import json
+
+    from reports.handout import handout_from_data, handout_to_data
+
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(demo_child("Daan", "Mulder"), 12))
+    data = json.loads(json.dumps(handout_to_data(handout)))
+    assert handout_from_data(data) == handout
+    assert handout.good and handout.noticed
+    quote = handout.noticed[0].quotes[0]
+    assert re.fullmatch(r"r\d+", quote.key)
+    assert PillarRating.objects.get(pk=quote.key[1:]).observation.child == demo_child("Daan", "Mulder")
