@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from children.models import Child
+from children.models import PARENT_LANGUAGES, Child
 
 
 class PreparedHandout(models.Model):
@@ -26,7 +26,9 @@ class PreparedHandout(models.Model):
     child = models.ForeignKey(
         Child, on_delete=models.CASCADE, related_name="prepared_handouts", verbose_name=_("child")
     )
-    language = models.CharField(_("language"), max_length=8, help_text=_("The language the text was written in."))
+    language = models.CharField(
+        _("language"), max_length=8, choices=PARENT_LANGUAGES, help_text=_("The language the text was written in.")
+    )
     # reports.handout.handout_to_data of the handout as edited; for a draft with every sentence,
     # those left out named in `left_out`; once ready exactly what was printed.
     content = models.JSONField(_("text"), encoder=DjangoJSONEncoder)

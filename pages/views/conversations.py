@@ -26,6 +26,7 @@ from conversations.forms import ConversationForm, EditConversationForm, NewConve
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
+from reports.prepared import handed_over
 from staff.models import User
 
 
@@ -86,6 +87,7 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "can_change": services.can_change(conversation, _user(request)),
         "can_record": child_access(request.user, conversation.child_id).may_record_conversation,
         "history": list(conversation.history.select_related("history_user").order_by("history_date")),
+        "handed_over": handed_over(conversation),
     }
     return render(request, "pages/conversation_detail.html", context)
 
