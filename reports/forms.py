@@ -37,6 +37,11 @@ class Part:
     sections: list[SectionRows]
 
 
+def _rows(text: str) -> int:
+    """Lines enough to read the whole sentence on a phone (about 34 characters a line)."""
+    return max(2, min(8, -(-len(text) // 34)))
+
+
 def _out(name: str) -> str:
     return f"{name}-out"
 
@@ -55,14 +60,18 @@ class PreparedHandoutForm(forms.Form):
         self.handout = handout
         self.fields["draft"].initial = draft_pk
         self.sentences = list(sentences(handout))
-        for number, sentence in enumerate(self.sentences, start=1):
+        numbers = {"sentence": 0, "question": 0}
+        for sentence in self.sentences:
+            kind = "question" if sentence.name.startswith("questions-") else "sentence"
+            numbers[kind] += 1
+            label = _("Question %(n)d") if kind == "question" else _("Sentence %(n)d")
             self.fields[sentence.name] = forms.CharField(
-                label=_("Sentence %(n)d") % {"n": number},
+                label=label % {"n": numbers[kind]},
                 required=False,
                 strip=True,
                 max_length=SENTENCE_MAX_LENGTH,
                 initial=sentence.text,
-                widget=forms.Textarea(attrs={"rows": 2, "lang": language}),
+                widget=forms.Textarea(attrs={"rows": _rows(sentence.text), "lang": language}),
             )
             self.fields[_out(sentence.name)] = forms.BooleanField(
                 label=_("Leave out"), required=False, initial=sentence.name in left_out
@@ -89,7 +98,8 @@ class PreparedHandoutForm(forms.Form):
                 continue
             if not cleaned.get(sentence.name) and not cleaned.get(_out(sentence.name)):
                 self.add_error(
-                    sentence.name, _("This sentence is empty: write it, or tick “Leave out” to leave it off the handout.")
+                    sentence.name,
+                    _("This sentence is empty: write it, or tick “Leave out” to leave it off the handout."),
                 )
         return cleaned
 

@@ -112,9 +112,7 @@ def edited(handout: ParentHandout, texts: dict[str, str], chosen: dict[str, list
         "questions": tuple(texts.get(f"questions-{i}", text) for i, text in enumerate(handout.questions)),
     }
     for part in SECTION_PARTS:
-        changes[part] = tuple(
-            _edit_section(part, n, s, texts, chosen) for n, s in enumerate(getattr(handout, part))
-        )
+        changes[part] = tuple(_edit_section(part, n, s, texts, chosen) for n, s in enumerate(getattr(handout, part)))
     for name in SINGLE_SENTENCES:
         if getattr(handout, name):
             changes[name] = texts.get(name, getattr(handout, name))
@@ -203,7 +201,7 @@ def begin_again(*, child: Child, user: User, weeks: int) -> PreparedHandout:
     return draft
 
 
-def _locked_draft(child: Child, user: User, draft_pk: int | None) -> PreparedHandout:
+def _locked_draft(child: Child, user: User, draft_pk: int) -> PreparedHandout:
     draft = (
         PreparedHandout.objects.select_for_update()
         .filter(pk=draft_pk, child=child, prepared_by=user, status=PreparedHandout.Status.DRAFT)
@@ -215,7 +213,7 @@ def _locked_draft(child: Child, user: User, draft_pk: int | None) -> PreparedHan
 
 
 def draft_save(
-    *, child: Child, user: User, draft_pk: int | None, handout: ParentHandout, left_out: set[str]
+    *, child: Child, user: User, draft_pk: int, handout: ParentHandout, left_out: set[str]
 ) -> PreparedHandout:
     """Store the edited text of the user's open draft `draft_pk` (StaleDraft when it is not open any more)."""
     with transaction.atomic():
@@ -227,7 +225,7 @@ def draft_save(
 
 
 def draft_finish(
-    *, child: Child, user: User, draft_pk: int | None, handout: ParentHandout, left_out: set[str]
+    *, child: Child, user: User, draft_pk: int, handout: ParentHandout, left_out: set[str]
 ) -> PreparedHandout:
     """Mark the draft ready: the text stored exactly as it is printed, who and when. Never changed after."""
     with transaction.atomic():
@@ -276,11 +274,9 @@ def latest_ready_handout(child: Child) -> PreparedHandout | None:
 def handed_over(conversation: Conversation) -> list[PreparedHandout]:
     """The ready handouts of the conversation's child made ready after the child's previous conversation
     and on or before this one's day: what the parents were handed at this conversation. Two queries."""
-    previous: datetime.date | None = (
-        Conversation.objects.filter(child_id=conversation.child_id, date__lt=conversation.date).aggregate(
-            last=Max("date")
-        )["last"]
-    )
+    previous: datetime.date | None = Conversation.objects.filter(
+        child_id=conversation.child_id, date__lt=conversation.date
+    ).aggregate(last=Max("date"))["last"]
     handouts = PreparedHandout.objects.filter(
         child_id=conversation.child_id, status=PreparedHandout.Status.READY, ready_at__date__lte=conversation.date
     )

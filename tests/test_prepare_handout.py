@@ -67,7 +67,7 @@ def form_data(response, **changes):
     """What the browser sends back unchanged: each field's value as the page filled it in."""
     form = response.context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if isinstance(value, bool):
             if value:
@@ -139,7 +139,7 @@ def test_the_page_opens_the_generated_handout_as_a_draft_and_continues_it(cast, 
     assert len(chosen) == 2 and len(options) == 6
     for key in options:  # every note of the section, the suggested ones ticked
         assert quote_text(key) in html
-    assert html.count('checked') >= 2
+    assert html.count("checked") >= 2
     # Continued, not generated again; "Opnieuw beginnen" does generate it again.
     edited = client.post(url(cast.child_a), form_data(response, action="preview", **{"intro-0": "Een eigen begin."}))
     assert edited.status_code == 302
@@ -328,11 +328,17 @@ def _ready_on(client, child, moment):
 def test_the_conversation_record_shows_the_handout_handed_over(cast, observed, client_for):
     client = client_for(cast.coach)
     today = datetime.date.today()
-    earlier = _ready_on(client, cast.child_a, datetime.datetime.combine(today - datetime.timedelta(days=40), datetime.time(9), AMSTERDAM))
+    earlier = _ready_on(
+        client,
+        cast.child_a,
+        datetime.datetime.combine(today - datetime.timedelta(days=40), datetime.time(9), AMSTERDAM),
+    )
     first = Conversation.objects.create(
         child=cast.child_a, date=today - datetime.timedelta(days=30), participants="moeder", recorded_by=cast.coach
     )
-    handout = _ready_on(client, cast.child_a, datetime.datetime.combine(today - datetime.timedelta(days=2), datetime.time(9), AMSTERDAM))
+    handout = _ready_on(
+        client, cast.child_a, datetime.datetime.combine(today - datetime.timedelta(days=2), datetime.time(9), AMSTERDAM)
+    )
     second = Conversation.objects.create(child=cast.child_a, date=today, participants="vader", recorded_by=cast.coach)
     page = client.get(reverse("conversation_detail", args=[second.pk])).content.decode()
     assert "Uitgereikt" in page

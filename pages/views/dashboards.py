@@ -13,8 +13,8 @@ from conversations import selectors as conversation_selectors
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
-from reports.prepared import latest_ready_handout
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
+from reports.prepared import latest_ready_handout
 from staff.access import loggable_groups, user_access, visible_groups, visible_locations
 
 

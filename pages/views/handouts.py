@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from access_log.models import AccessLog
 from access_log.services import access_log_record
-from children.models import Child
 from children.access import child_access
+from children.models import Child
 from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
 from reports import prepared
@@ -53,7 +53,9 @@ def _form(request: AuthenticatedHttpRequest, draft: PreparedHandout) -> Prepared
     )
 
 
-def _page(request: AuthenticatedHttpRequest, child: Child, draft: PreparedHandout, form: PreparedHandoutForm) -> HttpResponse:
+def _page(
+    request: AuthenticatedHttpRequest, child: Child, draft: PreparedHandout, form: PreparedHandoutForm
+) -> HttpResponse:
     context = {"child": child, "draft": draft, "form": form, "parts": form.parts()}
     return render(request, "pages/handout_prepare.html", context)
 
@@ -72,17 +74,17 @@ def handout_prepare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         prepared.begin_again(child=child, user=request.user, weeks=weeks)
         messages.info(request, _("The handout was made anew from the observations."))
         return redirect("handout_prepare", pk=child.pk)
-    draft = prepared.open_draft(child, request.user)
-    if draft is None or request.POST.get("draft") != str(draft.pk):
+    open_one = prepared.open_draft(child, request.user)
+    if open_one is None or request.POST.get("draft") != str(open_one.pk):
         messages.error(request, _stale_message())
         return redirect("handout_prepare", pk=child.pk)
-    form = _form(request, draft)
+    form = _form(request, open_one)
     if not form.is_valid():
-        return _page(request, child, draft, form)
+        return _page(request, child, open_one, form)
     handout, left_out = form.result()
     save = prepared.draft_finish if action == "ready" else prepared.draft_save
     try:
-        saved = save(child=child, user=request.user, draft_pk=draft.pk, handout=handout, left_out=left_out)
+        saved = save(child=child, user=request.user, draft_pk=open_one.pk, handout=handout, left_out=left_out)
     except prepared.StaleDraft:
         messages.error(request, _stale_message())
         return redirect("handout_prepare", pk=child.pk)

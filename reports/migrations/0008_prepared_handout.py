@@ -8,69 +8,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('children', '0003_child_form_of_address_and_parents_language'),
-        ('reports', '0007_batch_export_moves_out'),
+        ("children", "0003_child_form_of_address_and_parents_language"),
+        ("reports", "0007_batch_export_moves_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPreparedHandout',
+            name="HistoricalPreparedHandout",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('language', models.CharField(choices=[('nl', 'Dutch'), ('en', 'English')], help_text='The language the text was written in.', max_length=8, verbose_name='language')),
-                ('content', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='text')),
-                ('left_out', models.JSONField(blank=True, default=list, verbose_name='sentences left out')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('ready', 'ready')], default='draft', max_length=8, verbose_name='status')),
-                ('weeks', models.PositiveSmallIntegerField(verbose_name='weeks')),
-                ('period_start', models.DateField(verbose_name='period from')),
-                ('period_end', models.DateField(verbose_name='period until')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('ready_at', models.DateTimeField(blank=True, null=True, verbose_name='ready at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('child', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='children.child', verbose_name='child')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('prepared_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='prepared by')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("nl", "Dutch"), ("en", "English")],
+                        help_text="The language the text was written in.",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "content",
+                    models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name="text"),
+                ),
+                ("left_out", models.JSONField(blank=True, default=list, verbose_name="sentences left out")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("ready", "ready")],
+                        default="draft",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("weeks", models.PositiveSmallIntegerField(verbose_name="weeks")),
+                ("period_start", models.DateField(verbose_name="period from")),
+                ("period_end", models.DateField(verbose_name="period until")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("ready_at", models.DateTimeField(blank=True, null=True, verbose_name="ready at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="children.child",
+                        verbose_name="child",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="prepared by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical prepared parent handout',
-                'verbose_name_plural': 'historical prepared parent handouts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical prepared parent handout",
+                "verbose_name_plural": "historical prepared parent handouts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PreparedHandout',
+            name="PreparedHandout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(choices=[('nl', 'Dutch'), ('en', 'English')], help_text='The language the text was written in.', max_length=8, verbose_name='language')),
-                ('content', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='text')),
-                ('left_out', models.JSONField(blank=True, default=list, verbose_name='sentences left out')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('ready', 'ready')], default='draft', max_length=8, verbose_name='status')),
-                ('weeks', models.PositiveSmallIntegerField(verbose_name='weeks')),
-                ('period_start', models.DateField(verbose_name='period from')),
-                ('period_end', models.DateField(verbose_name='period until')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('ready_at', models.DateTimeField(blank=True, null=True, verbose_name='ready at')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prepared_handouts', to='children.child', verbose_name='child')),
-                ('prepared_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='prepared by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("nl", "Dutch"), ("en", "English")],
+                        help_text="The language the text was written in.",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "content",
+                    models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name="text"),
+                ),
+                ("left_out", models.JSONField(blank=True, default=list, verbose_name="sentences left out")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("ready", "ready")],
+                        default="draft",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("weeks", models.PositiveSmallIntegerField(verbose_name="weeks")),
+                ("period_start", models.DateField(verbose_name="period from")),
+                ("period_end", models.DateField(verbose_name="period until")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("ready_at", models.DateTimeField(blank=True, null=True, verbose_name="ready at")),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prepared_handouts",
+                        to="children.child",
+                        verbose_name="child",
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="prepared by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'prepared parent handout',
-                'verbose_name_plural': 'prepared parent handouts',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['child', 'status', 'ready_at'], name='handout_child_ready')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('child', 'prepared_by'), name='handout_one_open_draft'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'draft'), ('ready_at__isnull', True)), models.Q(('status', 'ready'), ('ready_at__isnull', False)), _connector='OR'), name='handout_ready_has_moment'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'ready'])), name='handout_status_valid')],
+                "verbose_name": "prepared parent handout",
+                "verbose_name_plural": "prepared parent handouts",
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["child", "status", "ready_at"], name="handout_child_ready")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "draft")),
+                        fields=("child", "prepared_by"),
+                        name="handout_one_open_draft",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "draft"), ("ready_at__isnull", True)),
+                            models.Q(("status", "ready"), ("ready_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="handout_ready_has_moment",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["draft", "ready"])), name="handout_status_valid"
+                    ),
+                ],
             },
         ),
     ]
