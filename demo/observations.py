@@ -72,7 +72,10 @@ TOO_FEW_PILLAR = "exploration"
 SITUATIONS = ["drop_off", "free_play", "meal", "care", "outside", "sleep", "pick_up"]
 CIRCUMSTANCES = ["busy_group", "unfamiliar_staff", "ill", "after_absence", "change_at_home"]
 
-# Demo notes per pillar code; optional: a pillar without them gets ratings without notes.
+# Demo notes per pillar code; optional: a pillar without them gets ratings without notes. A child
+# under BABY_MONTHS gets the notes of a baby (crawling, bottles, being carried), an older child those
+# of a toddler (puzzles, the sandpit, running): `notes_for_age`.
+BABY_MONTHS = 18
 TYPICAL_NOTES = {
     "positive_affect": "Lachte naar de leidster en kroop even bij haar op schoot.",
     "comfort_seeking": "Viel bij het rennen en liep meteen naar de vaste leidster.",
@@ -95,6 +98,35 @@ ATYPICAL_NOTES = {
     ],
     "exploration": ["Liep naar buiten zonder één keer om te kijken."],
 }
+BABY_TYPICAL_NOTES = {
+    "positive_affect": "Lachte naar de leidster en strekte de armpjes uit om opgetild te worden.",
+    "comfort_seeking": "Huilde na het omrollen en kroop meteen naar de vaste leidster.",
+    "trust_help": "Keek naar de leidster en brabbelde toen de bal onder de kast was gerold.",
+    "cooperation": "Liet zich rustig verschonen en stak de armpjes in de mouwen.",
+    "exploration": "Kroop over de speelmat naar de rammelaar en keek af en toe om naar de leidster.",
+    "controlling": "Speelde kiekeboe met de leidster en lachte om de beurt mee.",
+    "reunion": "Strekte de armpjes uit naar papa bij het halen en lachte.",
+    "strangers": "Keek de invalkracht eerst even aan vanaf de arm van de leidster.",
+}
+BABY_ATYPICAL_NOTES = {
+    "comfort_seeking": [
+        "Stootte het hoofdje bij het kruipen en bleef stil liggen, zocht niemand op.",
+        "Huilde na het omvallen maar draaide het hoofdje weg toen de leidster het wilde optillen.",
+        "Had last van doorkomende tandjes en liet zich niet troosten met de fles.",
+    ],
+    "reunion": [
+        "Huilde hard toen mama kwam en wilde niet gedragen worden.",
+        "Draaide zich weg op de arm van papa toen die binnenkwam.",
+    ],
+    "exploration": ["Kroop de gang in zonder één keer om te kijken."],
+}
+
+
+def notes_for_age(months: int) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The demo notes (typical, atypical) that fit a child of `months` months old."""
+    if months < BABY_MONTHS:
+        return BABY_TYPICAL_NOTES, BABY_ATYPICAL_NOTES
+    return TYPICAL_NOTES, ATYPICAL_NOTES
 
 
 SAVED_HOUR = 14
@@ -135,8 +167,15 @@ def _atypical_value(pillar: Pillar, strength: str = Strength.SLIGHT) -> int:
     return rating_value(pillar.directions[0], strength)
 
 
-def _typical_note(code: str) -> str:
-    return TYPICAL_NOTES.get(code, "")
+@dataclass(frozen=True)
+class _Notes:
+    """The demo notes of one child, fitting its age."""
+
+    typical: dict[str, str]
+    atypical: dict[str, list[str]]
+
+    def of(self, code: str) -> str:
+        return self.typical.get(code, "")
 
 
 def _week_days(week_back: int, start: datetime.date, day: datetime.date) -> list[datetime.date]:
@@ -148,32 +187,32 @@ def _week_days(week_back: int, start: datetime.date, day: datetime.date) -> list
 Rating = tuple[str, int, str]  # (pillar, value, note)
 
 
-def _routine_ratings(pillars: list[Pillar], rng: random.Random, *, atypical_first: bool) -> list[Rating]:
+def _routine_ratings(pillars: list[Pillar], rng: random.Random, notes: _Notes, *, atypical_first: bool) -> list[Rating]:
     """The ratings of a routine entry: typical (now and then with a note), the first one
     atypical when `atypical_first`."""
     ratings = []
     for k, pillar in enumerate(pillars):
         value = _atypical_value(pillar) if atypical_first and k == 0 else 0
-        note = _typical_note(pillar.code) if value == 0 and rng.random() < 0.4 else ""
+        note = notes.of(pillar.code) if value == 0 and rng.random() < 0.4 else ""
         ratings.append((pillar.code, value, note))
     return ratings
 
 
-def _pattern_entry(name: tuple[str, str], week_back: int) -> tuple[str, list[Rating], list[str]] | None:
+def _pattern_entry(name: tuple[str, str], week_back: int, notes: _Notes) -> tuple[str, list[Rating], list[str]] | None:
     """The extra weekly entry of a child with a pattern: (situation, ratings, circumstances), or None."""
     if name in RECURRING_COMFORT:
         if week_back % 4 != 3:
             value = -2 if week_back % 3 == 0 else -1
-            note = ATYPICAL_NOTES[RECURRING_PILLAR][week_back % 3]
+            note = notes.atypical[RECURRING_PILLAR][week_back % 3]
         else:
-            value, note = 0, _typical_note(RECURRING_PILLAR)
+            value, note = 0, notes.of(RECURRING_PILLAR)
         return "outside" if week_back % 2 else "free_play", [(RECURRING_PILLAR, value, note)], []
     if name in AFTER_BAD_SLEEP:
         if week_back % 2 == 0:
             value = 2 if week_back % 4 == 0 else 1
-            note = ATYPICAL_NOTES[AFTER_BAD_SLEEP_PILLAR][week_back % 4 // 2]
+            note = notes.atypical[AFTER_BAD_SLEEP_PILLAR][week_back % 4 // 2]
             return "pick_up", [(AFTER_BAD_SLEEP_PILLAR, value, note)], ["slept_badly"]
-        return "pick_up", [(AFTER_BAD_SLEEP_PILLAR, 0, _typical_note(AFTER_BAD_SLEEP_PILLAR))], []
+        return "pick_up", [(AFTER_BAD_SLEEP_PILLAR, 0, notes.of(AFTER_BAD_SLEEP_PILLAR))], []
     return None
 
 
@@ -183,6 +222,7 @@ def _plan_child(
     name = (child.first_name, child.last_name)
     plans: list[Planned] = []
     pattern_child = name in RECURRING_COMFORT | AFTER_BAD_SLEEP | TOO_FEW
+    notes = _Notes(*notes_for_age(child.age_in_months(day)))
 
     def add(
         when: datetime.date,
@@ -197,7 +237,7 @@ def _plan_child(
         for week_back, value in ((6, 0), (5, -1)):
             days = _week_days(week_back, placement.start_date, day)
             if days:
-                note = ATYPICAL_NOTES[TOO_FEW_PILLAR][0] if value else _typical_note(TOO_FEW_PILLAR)
+                note = notes.atypical[TOO_FEW_PILLAR][0] if value else notes.of(TOO_FEW_PILLAR)
                 add(days[1 % len(days)], staff[0], "outside", [(TOO_FEW_PILLAR, value, note)])
         return plans
 
@@ -213,14 +253,14 @@ def _plan_child(
             if pattern_child:  # the pattern pillars get their own entries below
                 codes = [p for p in codes if p.code not in (RECURRING_PILLAR, AFTER_BAD_SLEEP_PILLAR)]
             ratings = _routine_ratings(
-                codes, rng, atypical_first=not pattern_child and week_back == odd_week and slot == 0
+                codes, rng, notes, atypical_first=not pattern_child and week_back == odd_week and slot == 0
             )
             circumstances = [] if pattern_child or rng.random() > 0.15 else [rng.choice(CIRCUMSTANCES)]
             observer = staff[(week_back + slot + index) % len(staff)]
             when = days[(slot * 2 + index) % len(days)]
             situation = SITUATIONS[(week_back + 3 * slot + index) % len(SITUATIONS)]
             add(when, observer, situation, ratings, circumstances)
-        extra = _pattern_entry(name, week_back)
+        extra = _pattern_entry(name, week_back, notes)
         if extra is not None:
             situation, ratings, circumstances = extra
             observer = staff[(week_back + index + 1) % len(staff)]

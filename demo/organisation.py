@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from children.models import Child, Mentorship, Placement
+from children.models import Child, FormOfAddress, Mentorship, Placement
 from organisations.calendar import today
 from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
@@ -23,6 +23,9 @@ LOCATIONS = [
     ("Kindercentrum Het Klimrek", Location.Kind.CENTRE, [("Dreumesen", 12, 30, 8), ("Peuters", 24, 48, 9)]),
     ("Gastouder Anja Visser", Location.Kind.CHILDMINDER, [("Bij Anja", 0, 48, 6)]),
 ]
+
+# How the handouts refer to some demo children after their first name (the others: only the name).
+FORMS_OF_ADDRESS = {"Sem": FormOfAddress.HE, "Sophie": FormOfAddress.SHE, "Emma": FormOfAddress.SHE}
 
 # Staff per group: (e-mail, first name, last name). The first demo login is staff of "Vlinders".
 GROUP_STAFF = {
@@ -224,7 +227,13 @@ def seed_demo_organisation(password: str) -> SeedReport:
                 age_months = rng.randint(max(low, 3), max(high - 2, low + 4))
                 born = day - datetime.timedelta(days=int(age_months * 30.4) + rng.randint(0, 25))
                 child, created = Child.objects.get_or_create(
-                    organisation=organisation, first_name=first, last_name=last, defaults={"date_of_birth": born}
+                    organisation=organisation,
+                    first_name=first,
+                    last_name=last,
+                    defaults={
+                        "date_of_birth": born,
+                        "form_of_address": FORMS_OF_ADDRESS.get(first, FormOfAddress.NAME),
+                    },
                 )
                 report.count("children", created)
                 start = max(child.date_of_birth + datetime.timedelta(days=70), day - datetime.timedelta(days=400))

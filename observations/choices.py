@@ -30,24 +30,15 @@ class Circumstance(models.TextChoices):
     OTHER = "other", _("other")
 
 
-# How the parent handout names the moment of a note ("in oktober, bij het ophalen").
-SITUATION_PARENT_WORDS: dict[str, StrOrPromise] = {
-    Situation.DROP_OFF: _("at drop-off"),
-    Situation.FREE_PLAY: _("during free play"),
-    Situation.MEAL: _("while eating and drinking"),
-    Situation.CARE: _("while being changed or dressed"),
-    Situation.OUTSIDE: _("playing outside"),
-    Situation.SLEEP: _("at nap time"),
-    Situation.PICK_UP: _("at pick-up"),
-}
-
-# How the parent handout names the circumstances that played a part ("vooral na een nacht slecht slapen").
+# How the parent handout names the circumstances that played a part, each the same shape (a phrase
+# with a preposition), so a list reads as one sentence: "vooral na een nacht slecht slapen, bij ziekte
+# of doorkomende tandjes of op drukke dagen in de groep".
 CIRCUMSTANCE_PARENT_WORDS: dict[str, StrOrPromise] = {
     Circumstance.SLEPT_BADLY: _("after a night of sleeping badly"),
     Circumstance.ILL: _("when unwell or teething"),
     Circumstance.BUSY_GROUP: _("on busy days in the group"),
-    Circumstance.UNFAMILIAR_STAFF: _("when a staff member was new to them"),
-    Circumstance.CHANGE_AT_HOME: _("when things were changing at home"),
+    Circumstance.UNFAMILIAR_STAFF: _("with unfamiliar staff"),
+    Circumstance.CHANGE_AT_HOME: _("with changes at home"),
     Circumstance.AFTER_ABSENCE: _("after a holiday or a time away"),
 }
 

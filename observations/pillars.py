@@ -22,12 +22,13 @@ is at hand (a legend across pillars).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.text import get_text_list
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -264,21 +265,42 @@ def answer_counts(pillar: Pillar, typical: int, low: int, high: int) -> str:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A text about the child for parents, in the two ways the child can be referred to.
+
+    `text` names the child once with %(name)s and, later in the same sentence, with the pronouns
+    %(he)s, %(him)s and %(his)s ("ook al protesteerde hij weleens"). `name_only`, when given, is
+    the same text for a child referred to by first name only, written so the name is said once in
+    a sentence ("met af en toe een protest"); without it `text` is used, where %(he)s and %(him)s
+    then stand for the name (so it must not name the child twice in one sentence)."""
+
+    text: StrOrPromise
+    name_only: StrOrPromise | None = None
+
+    def say(self, words: Mapping[str, str], *, pronouns: bool) -> str:
+        chosen = self.text if pronouns or self.name_only is None else self.name_only
+        return str(chosen) % words
+
+
+@dataclass(frozen=True)
 class ParentWords:
     """How the parent handout speaks of a pillar: plain words about behaviour, never a label.
 
-    Every text takes %(name)s, the child's first name. `low` and `high` are clauses for
-    "<months> ...": in Dutch they start with the verb ("zocht Sem bij pijn vaak geen troost
-    bij ons") and take %(often)s ("vaak", "soms" or nothing)."""
+    The texts take %(name)s, the child's first name, and the pronouns of `Phrase`. `low` and
+    `high` are clauses for "<months> ...": in Dutch they start with the verb ("zocht Sem bij pijn
+    vaak geen troost bij ons") and take %(often)s ("vaak", "soms" or nothing). `other_moments` is
+    the other side of a pillar that stood out, with %(he)s as its subject ("Op andere momenten ging
+    hij wel naar een vertrouwde pedagogisch medewerker voor troost")."""
 
     heading: StrOrPromise  # "Seeking comfort"
-    topic: StrOrPromise  # "how Sem looks for comfort when hurt or sad": what staff will watch
-    typical: StrOrPromise  # a whole sentence: what goes well
-    low: StrOrPromise | None  # a clause: what the low pole looked like
-    high: StrOrPromise | None  # a clause: what the high pole looked like
-    question: StrOrPromise  # a question to talk about with the parents
+    topic: StrOrPromise  # "seeking comfort when hurt or sad": what staff will watch, without the name
+    typical: Phrase  # a whole sentence: what goes well
+    low: Phrase | None  # a clause: what the low pole looked like
+    high: Phrase | None  # a clause: what the high pole looked like
+    other_moments: Phrase  # a clause: what the moments that did go well looked like
+    question: Phrase  # a question to talk about with the parents
 
-    def clause(self, direction: str | None) -> StrOrPromise | None:
+    def clause(self, direction: str | None) -> Phrase | None:
         if direction == Direction.LOW:
             return self.low
         if direction == Direction.HIGH:
@@ -286,70 +308,99 @@ class ParentWords:
         return None
 
 
+def _p(text: StrOrPromise, name_only: StrOrPromise | None = None) -> Phrase:
+    return Phrase(text, name_only)
+
+
 PARENT_WORDS: dict[str, ParentWords] = {
     "positive_affect": ParentWords(
         _("Warmth and affection"),
-        _("how %(name)s shows warmth and affection"),
-        _("%(name)s showed warmth towards the familiar staff, at different moments of the day."),
-        _("%(name)s %(often)s showed us little warmth or affection"),
-        _("%(name)s was %(often)s very familiar with adults %(name)s hardly knew, cuddling or clinging to them"),
-        _("How does %(name)s show affection at home, and to whom?"),
+        _("showing affection"),
+        _p(_("%(name)s showed warmth towards the familiar staff, at different moments of the day.")),
+        _p(_("%(name)s %(often)s showed us little warmth or affection")),
+        _p(_("%(name)s %(often)s cuddled or clung to adults who were still strangers")),
+        _p(_("at other moments %(he)s did show warmth towards the familiar staff")),
+        _p(_("How does %(name)s show affection at home, and to whom?")),
     ),
     "comfort_seeking": ParentWords(
         _("Looking for comfort"),
-        _("how %(name)s looks for comfort when hurt or sad"),
-        _("When hurt or sad, %(name)s went to a familiar staff member for comfort."),
-        _("%(name)s %(often)s did not look for comfort with us when hurt or sad"),
-        _("%(name)s %(often)s looked for comfort and then pushed us away"),
-        _("What does %(name)s do at home when hurt or sad? Who does %(name)s go to?"),
+        _("seeking comfort when hurt or sad"),
+        _p(_("When hurt or sad, %(name)s went to a familiar staff member for comfort.")),
+        _p(_("%(name)s %(often)s did not look for comfort with us when hurt or sad")),
+        _p(_("%(name)s %(often)s looked for comfort and then pushed us away")),
+        _p(_("at other moments %(he)s did go to a familiar staff member for comfort")),
+        _p(_("Who does %(name)s go to at home when hurt or sad?")),
     ),
     "trust_help": ParentWords(
         _("Asking for help"),
-        _("how %(name)s asks for help"),
-        _("When something was too difficult, %(name)s came to us for help."),
-        _("%(name)s %(often)s did not ask for help, even when something really did not work out"),
-        _("%(name)s %(often)s wanted our help with things %(name)s can already do alone"),
-        _("Does %(name)s ask for help at home when something does not work out?"),
+        _("asking for help"),
+        _p(_("When something was too difficult, %(name)s came to us for help.")),
+        _p(_("%(name)s %(often)s did not ask for help, even when something really did not work out")),
+        _p(
+            pgettext_lazy("pronoun", "%(name)s %(often)s wanted our help with things %(he)s can already do alone"),
+            pgettext_lazy("name only", "%(name)s %(often)s wanted our help with things that already work out alone"),
+        ),
+        _p(_("at other moments %(he)s did come to us for help")),
+        _p(_("Does %(name)s ask for help at home when something does not work out?")),
     ),
     "cooperation": ParentWords(
         _("Going along with agreements"),
-        _("how %(name)s goes along with requests and agreements"),
-        _("%(name)s usually went along with what we asked, even if %(name)s protested now and then."),
-        _("%(name)s %(often)s did not respond to our requests and did not keep to agreements"),
-        _("%(name)s %(often)s did everything we asked straight away, without any protest"),
-        _("How does that go at home: listening, and saying no now and then?"),
+        _("going along with what we ask"),
+        _p(
+            pgettext_lazy(
+                "pronoun", "%(name)s usually went along with what we asked, even if %(he)s protested now and then."
+            ),
+            pgettext_lazy("name only", "%(name)s usually went along with what we asked, with a protest now and then."),
+        ),
+        _p(_("%(name)s %(often)s did not respond to our requests and agreements")),
+        _p(_("%(name)s %(often)s did everything we asked straight away, without any protest")),
+        _p(_("at other moments %(he)s did go along with what we asked")),
+        _p(_("How does that go at home: listening, and saying no now and then?")),
     ),
     "exploration": ParentWords(
         _("Exploring and playing"),
-        _("how %(name)s goes off to play and explore"),
-        _("%(name)s went off to play and explore and looked back at us now and then."),
-        _("%(name)s %(often)s went off without looking back at us"),
-        _("%(name)s %(often)s hardly dared to leave us to go and play"),
-        _("What is %(name)s like somewhere new, for example at a playground?"),
+        _("exploring new things"),
+        _p(_("%(name)s went off to play and explore, with a look back at us now and then.")),
+        _p(_("%(name)s %(often)s went off without looking back at us")),
+        _p(_("%(name)s %(often)s hardly dared to leave us to go and play")),
+        _p(_("at other moments %(he)s did go off to explore, with a look back at us now and then")),
+        _p(_("What is %(name)s like somewhere new, for example at a playground?")),
     ),
     "controlling": ParentWords(
         _("Who is in charge"),
-        _("how %(name)s deals with who is in charge"),
-        _("%(name)s played with us without trying to steer us."),
-        _("%(name)s %(often)s looked after us in a worried way, as if %(name)s had to take care of us"),
-        _("%(name)s %(often)s tried to boss us around or to punish us"),
-        _("Who decides what at home, and how does %(name)s react to that?"),
+        _("playing together with us"),
+        _p(_("%(name)s played with us without trying to steer us.")),
+        _p(_("%(name)s %(often)s looked after us in a worried way, as if the roles were reversed")),
+        _p(_("%(name)s %(often)s tried to boss us around or to punish us")),
+        _p(_("at other moments %(he)s played with us without trying to steer us")),
+        _p(_("Who decides what at home, and how does %(name)s react to that?")),
     ),
     "reunion": ParentWords(
         _("Saying hello again"),
-        _("how %(name)s reacts to a reunion after a goodbye"),
-        _("After a goodbye, %(name)s made happy contact again, with or without words."),
-        _("%(name)s %(often)s ignored or avoided the person who came back after a goodbye"),
-        _("%(name)s %(often)s became very angry or upset when someone came back and was hard to comfort"),
-        _("How do goodbyes and hellos go at home, for example with grandparents or a babysitter?"),
+        _("saying hello again after a goodbye"),
+        _p(_("After a goodbye, %(name)s made happy contact again, with or without words.")),
+        _p(_("%(name)s %(often)s ignored or avoided the person who came back after a goodbye")),
+        _p(
+            pgettext_lazy(
+                "pronoun",
+                "%(name)s %(often)s became very angry or upset when someone came back, and %(he)s was hard to comfort",
+            ),
+            pgettext_lazy(
+                "name only",
+                "%(name)s %(often)s became very angry or upset when someone came back, and was hard to comfort",
+            ),
+        ),
+        _p(_("at other moments %(he)s did make happy contact again after a goodbye")),
+        _p(_("How do goodbyes and hellos go at home, for example with grandparents or a babysitter?")),
     ),
     "strangers": ParentWords(
         _("New people"),
-        _("how %(name)s reacts to people %(name)s does not know yet"),
-        _("With people %(name)s did not know yet, %(name)s was a little reserved at first."),
+        _("meeting new people"),
+        _p(_("With unfamiliar people, %(name)s was a little reserved at first.")),
         None,
-        _("%(name)s %(often)s went straight up to people %(name)s did not know and sought a lot of contact"),
-        _("How does %(name)s react to visitors or to people in the street?"),
+        _p(_("%(name)s %(often)s went straight up to unfamiliar people and sought a lot of contact")),
+        _p(_("at other moments %(he)s was a little reserved with unfamiliar people at first")),
+        _p(_("How does %(name)s react to visitors or to people in the street?")),
     ),
 }
 
@@ -363,8 +414,9 @@ def parent_words(pillar: Pillar) -> ParentWords:
     return ParentWords(
         heading=pillar.name,
         topic=pillar.name,
-        typical=pillar.typical,
-        low=pillar.low and _("%(name)s %(often)s showed this: %(description)s"),
-        high=pillar.high and _("%(name)s %(often)s showed this: %(description)s"),
-        question=_("What do you see of this at home?"),
+        typical=_p(pillar.typical),
+        low=pillar.low and _p(_("%(name)s %(often)s showed this: %(description)s")),
+        high=pillar.high and _p(_("%(name)s %(often)s showed this: %(description)s")),
+        other_moments=_p(_("at other moments we saw what fits the age")),
+        question=_p(_("What do you see of this at home?")),
     )

@@ -24,18 +24,24 @@ from django.template.loader import render_to_string
 from django.utils import dateformat
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from children.models import Child, FormOfAddress
 from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PARENT_WORDS
 from observations.models import PillarRating
-from observations.pillars import PILLAR_BY_CODE, Direction, Pillar, parent_words
+from observations.pillars import PILLAR_BY_CODE, Direction, Phrase, Pillar, parent_words
 from organisations.downloads import Download
 from reports.patterns import PatternKind
 from reports.pdf import MIMETYPE, html_to_pdf, page_frame, safe_filename_part
 from reports.summary import ChildSummary, PillarSummary
 
 MOMENTS_PER_PILLAR = 2  # notes of typical moments per pillar, at most
-MOMENTS_IN_ALL = 8  # notes of typical moments in the whole handout, at most
+MOMENTS_IN_ALL = 6  # notes of typical moments in the whole handout, at most
+MOMENTS_GETTING_TO_KNOW = 3  # notes of what we saw so far on the getting-to-know handout
 EXAMPLES_PER_PILLAR = 2  # notes on what stood out, per pillar
+WATCHED = 3  # pillars named on the getting-to-know handout, at most
+# The pillars the getting-to-know handout names first, when there is too little to say about them.
+WATCH_FIRST = ("comfort_seeking", "reunion", "exploration", "positive_affect", "trust_help")
 QUESTIONS = 4
 LISTED_MONTHS = 3  # more months than this read "from ... to ..."
 
@@ -112,6 +118,7 @@ def handout_from_data(data: dict[str, Any]) -> ParentHandout:
 @dataclass(frozen=True)
 class _Row:
     pk: int
+    observation: int
     pillar: str
     value: int
     note: str
@@ -123,9 +130,30 @@ def _rows(summary: ChildSummary) -> list[_Row]:
     rows = (
         PillarRating.objects.of_child_between(summary.child, summary.period_start, summary.period_end)
         .filter(~Q(value=0) | ~Q(note=""))
-        .values_list("pk", "pillar", "value", "note", "observation__date")
+        .values_list("pk", "observation_id", "pillar", "value", "note", "observation__date")
     )
     return [_Row(*row) for row in rows]
+
+
+@dataclass
+class _Notes:
+    typical: dict[str, list[_Row]]
+    atypical: dict[str, list[_Row]]
+    atypical_dates: dict[str, list[datetime.date]]
+
+
+def _notes(summary: ChildSummary) -> _Notes:
+    notes = _Notes(defaultdict(list), defaultdict(list), defaultdict(list))
+    for row in _rows(summary):
+        if row.pillar not in PILLAR_BY_CODE:
+            continue
+        if row.value:
+            notes.atypical_dates[row.pillar].append(row.date)
+            if row.note.strip():
+                notes.atypical[row.pillar].append(row)
+        elif row.note.strip():
+            notes.typical[row.pillar].append(row)
+    return notes
 
 
 def _month(day: datetime.date, with_year: bool = False) -> str:
@@ -165,32 +193,99 @@ def as_sentence(note: str) -> str:
     if not text:
         return ""
     text = capfirst(text)
-    if text[-1] not in ".!?…":
-        text = text.rstrip(",;:-– ") + "."
+    if text[-1] not in ".!?":
+        text = text.rstrip(",;:-–… ") + "."
     return text
+
+
+@dataclass(frozen=True)
+class Address:
+    """How the texts refer to the child: its first name, then (with "he" or "she") the pronouns."""
+
+    words: dict[str, str]  # name, he, him, his
+    pronouns: bool
+
+    @classmethod
+    def of(cls, child: Child) -> "Address":
+        name = child.first_name
+        if child.form_of_address == FormOfAddress.HE:
+            he, him, his = (
+                pgettext("subject pronoun", "he"),
+                pgettext("object pronoun", "him"),
+                pgettext("possessive pronoun", "his"),
+            )
+        elif child.form_of_address == FormOfAddress.SHE:
+            he, him, his = (
+                pgettext("subject pronoun", "she"),
+                pgettext("object pronoun", "her"),
+                pgettext("possessive pronoun", "her"),
+            )
+        else:  # only the name: the texts say it once a sentence
+            return cls({"name": name, "he": name, "him": name, "his": name}, pronouns=False)
+        return cls({"name": name, "he": he, "him": him, "his": his}, pronouns=True)
+
+    @property
+    def name(self) -> str:
+        return self.words["name"]
+
+    def say(self, phrase: Phrase, **more: str) -> str:
+        return phrase.say({**self.words, **more}, pronouns=self.pronouns)
+
+    def fill(self, text: str) -> str:
+        """A translated text that takes the same placeholders."""
+        return text % self.words
 
 
 def _quote(row: _Row) -> Quote:
     return Quote(f"r{row.pk}", as_sentence(row.note), _month(row.date))
 
 
-def _distinct_quotes(rows: list[_Row]) -> tuple[Quote, ...]:
-    """The notes of `rows` with different texts, newest first (the same sentence written twice is shown once)."""
+def _note_key(note: str) -> str:
+    return re.sub(r"\W+", " ", note).strip().casefold()
+
+
+class _Picked:
+    """The quotes chosen so far in one handout: each a different observation and a different text."""
+
+    def __init__(self) -> None:
+        self.observations: set[int] = set()
+        self.texts: set[str] = set()
+
+    def fresh(self, rows: list[_Row]) -> list[_Row]:
+        """`rows` (newest first) without the notes already chosen, each text and observation once."""
+        found, texts, observations = [], set(self.texts), set(self.observations)
+        for row in rows:
+            key = _note_key(row.note)
+            if not key or key in texts or row.observation in observations:
+                continue
+            texts.add(key)
+            observations.add(row.observation)
+            found.append(row)
+        return found
+
+    def take(self, row: _Row) -> Quote:
+        self.texts.add(_note_key(row.note))
+        self.observations.add(row.observation)
+        return _quote(row)
+
+
+def _distinct(rows: list[_Row]) -> tuple[Quote, ...]:
+    """All notes of `rows` with different texts, newest first: what the coach may pick instead."""
     seen: set[str] = set()
-    found: list[Quote] = []
+    found = []
     for row in rows:
-        key = re.sub(r"\W+", " ", row.note).strip().casefold()
-        if not key or key in seen:
-            continue
-        seen.add(key)
-        found.append(_quote(row))
+        key = _note_key(row.note)
+        if key and key not in seen:
+            seen.add(key)
+            found.append(_quote(row))
     return tuple(found)
 
 
-def _clause(pillar: Pillar, direction: str, often: str, name: str) -> str:
-    words = parent_words(pillar)
-    clause = words.clause(direction) or ""
-    return str(clause) % {"name": name, "often": often, "description": pillar.description_of(direction)}
+def _clause(pillar: Pillar, direction: str, often: str, address: Address) -> str:
+    clause = parent_words(pillar).clause(direction)
+    if clause is None:
+        return ""
+    return address.say(clause, often=often, description=str(pillar.description_of(direction)))
 
 
 def _circumstances(p: PillarSummary) -> str:
@@ -200,16 +295,19 @@ def _circumstances(p: PillarSummary) -> str:
     return get_text_list(named, _("or")) if named else ""
 
 
-def noticed_sentences(p: PillarSummary, dates: list[datetime.date], name: str) -> tuple[str, ...]:
+def noticed_sentences(
+    p: PillarSummary, dates: list[datetime.date], address: Address, other: _Row | None = None
+) -> tuple[str, ...]:
     """What staff noticed on one pillar, in words: from the pattern's kind and direction, the
-    months of the atypical ratings and the circumstances that played a part."""
+    months of the atypical ratings and the circumstances that played a part; then, when the
+    pillar also had moments that went well, those (with `other`, a note of one, as its example)."""
     when = months_phrase(dates) or _("in recent weeks")
     recurring = p.pattern.kind == PatternKind.RECURRING
     direction = p.pattern.dominant_direction
     circumstances = _circumstances(p)
     sentences = []
     if direction:
-        what = _clause(p.pillar, direction, _("often") if recurring else _("sometimes"), name)
+        what = _clause(p.pillar, direction, _("often") if recurring else _("sometimes"), address)
         if circumstances:
             text = _("%(when)s, %(what)s, mostly %(circumstances)s.") % {
                 "when": when,
@@ -223,132 +321,162 @@ def noticed_sentences(p: PillarSummary, dates: list[datetime.date], name: str) -
         sentences.append(_sentence(_("%(when)s it varied.") % {"when": when}))
         for d in (Direction.LOW, Direction.HIGH):
             if p.figures.direction_count(d) and p.pillar.allows(d):
-                sentences.append(_sentence(_("Sometimes %(what)s.") % {"what": _clause(p.pillar, d, "", name)}))
+                sentences.append(_sentence(_("Sometimes %(what)s.") % {"what": _clause(p.pillar, d, "", address)}))
         if circumstances:
             sentences.append(_sentence(_("Mostly %(circumstances)s.") % {"circumstances": circumstances}))
+    if p.figures.typical or other is not None:
+        moments = address.say(parent_words(p.pillar).other_moments)
+        if other is None:
+            sentences.append(_sentence(_("%(other_moments)s.") % {"other_moments": moments}))
+        else:
+            quote = _quote(other)
+            sentences.append(
+                _sentence(
+                    _("%(other_moments)s, as in %(month)s: “%(note)s”")
+                    % {"other_moments": moments, "month": quote.when, "note": quote.text}
+                )
+            )
     return tuple(sentences)
 
 
-def _spread(candidates: dict[str, tuple[Quote, ...]], per_pillar: int, in_all: int) -> dict[str, list[Quote]]:
-    """A few quotes per pillar, spread over the pillars first (round by round), `in_all` at most."""
-    chosen: dict[str, list[Quote]] = defaultdict(list)
-    budget = in_all
-    for round_ in range(per_pillar):
-        for code, found in candidates.items():
-            if budget and len(found) > round_:
-                chosen[code].append(found[round_])
-                budget -= 1
-    return chosen
+def _noticed(
+    pillars: list[PillarSummary],
+    notes: _Notes,
+    address: Address,
+    picked: _Picked,
+) -> tuple[HandoutSection, ...]:
+    """What stood out, one paragraph a pillar: the concern with its examples (notes of atypical
+    moments only), and the moments that went well in the same paragraph (a note of one of them as
+    "at other moments ...", never as an example of the concern)."""
+    sections = []
+    for p in pillars:
+        code = p.pillar.code
+        examples = [picked.take(row) for row in picked.fresh(notes.atypical[code])[:EXAMPLES_PER_PILLAR]]
+        typical = picked.fresh(notes.typical[code])
+        other = typical[0] if typical else None
+        if other is not None:
+            picked.take(other)
+        sections.append(
+            HandoutSection(
+                pillar=code,
+                heading=str(parent_words(p.pillar).heading),
+                sentences=noticed_sentences(p, notes.atypical_dates[code], address, other),
+                quotes=tuple(examples),
+                alternatives=tuple(q for q in _distinct(notes.atypical[code]) if q not in examples),
+            )
+        )
+    return tuple(sections)
 
 
 def _good(
-    summary: ChildSummary, notes: dict[str, list[_Row]], name: str, noticed: set[str]
+    pillars: list[PillarSummary], notes: _Notes, address: Address, picked: _Picked, *, with_sentences: bool
 ) -> tuple[HandoutSection, ...]:
-    """What goes well: per pillar the newest notes of typical moments (different texts, a few per
-    pillar, spread over the pillars first), and the words of each pillar with a typical pattern."""
-    pillars = [p for p in summary.pillars if p.pillar.code not in noticed]
-    candidates = {p.pillar.code: _distinct_quotes(notes.get(p.pillar.code, [])) for p in pillars}
-    chosen = _spread(candidates, MOMENTS_PER_PILLAR, MOMENTS_IN_ALL)
+    """What goes well: per pillar its words, and the newest notes of typical moments (different
+    observations and texts, a few per pillar, spread over the pillars first)."""
+    chosen: dict[str, list[Quote]] = defaultdict(list)
+    budget = MOMENTS_IN_ALL if with_sentences else MOMENTS_GETTING_TO_KNOW
+    for _round in range(MOMENTS_PER_PILLAR):
+        for p in pillars:
+            fresh = picked.fresh(notes.typical[p.pillar.code])
+            if budget and fresh:
+                chosen[p.pillar.code].append(picked.take(fresh[0]))
+                budget -= 1
     good = []
     for p in pillars:
         words = parent_words(p.pillar)
-        sentence = str(words.typical) % {"name": name} if p.pattern.kind == PatternKind.TYPICAL else ""
+        sentences = (address.say(words.typical),) if with_sentences else ()
         quotes = tuple(chosen.get(p.pillar.code, ()))
-        if sentence or quotes:
-            alternatives = tuple(q for q in candidates[p.pillar.code] if q not in quotes)
-            good.append(
-                HandoutSection(p.pillar.code, str(words.heading), (sentence,) if sentence else (), quotes, alternatives)
-            )
+        if sentences or quotes:
+            alternatives = tuple(q for q in _distinct(notes.typical[p.pillar.code]) if q not in quotes)
+            good.append(HandoutSection(p.pillar.code, str(words.heading), sentences, quotes, alternatives))
     return tuple(good)
 
 
-def _questions(summary: ChildSummary, noticed: list[PillarSummary], name: str) -> tuple[str, ...]:
+def _questions(summary: ChildSummary, noticed: list[PillarSummary], address: Address) -> tuple[str, ...]:
     questions: list[str] = []
     for p in noticed[:2]:
-        questions.append(str(parent_words(p.pillar).question) % {"name": name})
+        questions.append(address.say(parent_words(p.pillar).question))
     for p in noticed:
         codes = [c for c in p.pattern.circumstances if c in CIRCUMSTANCE_PARENT_QUESTIONS]
         if p.pattern.mostly_with_circumstances and codes:
-            questions.append(str(CIRCUMSTANCE_PARENT_QUESTIONS[codes[0]]) % {"name": name})
+            questions.append(address.fill(str(CIRCUMSTANCE_PARENT_QUESTIONS[codes[0]])))
             break
     if summary.too_little_observed:
-        questions.append(_("How is %(name)s doing at home at the moment?") % {"name": name})
-        questions.append(_("What should we know about %(name)s to take good care of %(name)s?") % {"name": name})
+        questions.append(address.fill(_("How is %(name)s doing at home at the moment?")))
+        questions.append(address.fill(_("What does %(name)s enjoy doing at home?")))
+        questions.append(address.fill(_("What should we know to take good care of %(name)s?")))
     else:
         questions.append(_("What do you recognise from home, and what goes differently at home?"))
-        questions.append(_("What helps %(name)s at home, and what could we do the same way?") % {"name": name})
+        questions.append(address.fill(_("What helps %(name)s at home, and what could we do the same way?")))
     return tuple(dict.fromkeys(questions))[:QUESTIONS]
+
+
+def _to_watch(summary: ChildSummary) -> str:
+    """What staff will look at in the coming weeks: a few of the pillars with too little seen, in plain words."""
+    order = {code: n for n, code in enumerate(WATCH_FIRST)}
+    pillars = sorted(summary.not_enough, key=lambda p: order.get(p.pillar.code, len(order)))[:WATCHED]
+    if not pillars:
+        return ""
+    topics = [str(parent_words(p.pillar).topic) for p in pillars]
+    return _sentence(
+        _("In the coming weeks we will pay particular attention to %(topics)s.")
+        % {"topics": get_text_list(topics, _("and"))}
+    )
+
+
+def _intro(summary: ChildSummary, address: Address) -> tuple[str, ...]:
+    if summary.too_little_observed:
+        return (
+            address.fill(
+                _("We are still getting to know %(name)s: in this period we have written down only a little.")
+            ),
+            address.fill(_("Here is what we have seen so far, and what we will look at in the coming weeks.")),
+            _("It is the start of a conversation, and we would like to hear how you see it."),
+        )
+    return (
+        address.fill(_("Every day we see how %(name)s is doing with us.")),
+        _("Here we have written down what we noticed: first what goes well, then what stood out to us."),
+        _("It is the start of a conversation, and we would like to hear how you see it."),
+    )
 
 
 def parent_handout(summary: ChildSummary) -> ParentHandout:
     """The handout of one child over the summary's window, in the active language (one query)."""
-    name = summary.child.first_name
-    typical_notes: dict[str, list[_Row]] = defaultdict(list)
-    atypical_notes: dict[str, list[_Row]] = defaultdict(list)
-    atypical_dates: dict[str, list[datetime.date]] = defaultdict(list)
-    for row in _rows(summary):
-        if row.pillar not in PILLAR_BY_CODE:
-            continue
-        if row.value:
-            atypical_dates[row.pillar].append(row.date)
-            if row.note.strip():
-                atypical_notes[row.pillar].append(row)
-        elif row.note.strip():
-            typical_notes[row.pillar].append(row)
+    address = Address.of(summary.child)
+    notes = _notes(summary)
     noticed_pillars = sorted(
         (p for p in summary.pillars if p.pattern.kind in (PatternKind.RECURRING, PatternKind.MIXED)),
         key=lambda p: p.pattern.kind != PatternKind.RECURRING,
     )
-    noticed = []
-    for p in noticed_pillars:
-        found = _distinct_quotes(atypical_notes[p.pillar.code])
-        noticed.append(
-            HandoutSection(
-                pillar=p.pillar.code,
-                heading=str(parent_words(p.pillar).heading),
-                sentences=noticed_sentences(p, atypical_dates[p.pillar.code], name),
-                quotes=found[:EXAMPLES_PER_PILLAR],
-                alternatives=found[EXAMPLES_PER_PILLAR:],
-            )
-        )
-    topics = [str(parent_words(p.pillar).topic) % {"name": name} for p in summary.not_enough]
+    getting_to_know = summary.too_little_observed
+    picked = _Picked()
+    noticed = _noticed(noticed_pillars, notes, address, picked)
+    if getting_to_know:  # what we saw so far: notes of moments that went well, on any pillar not above
+        good_pillars = [p for p in summary.pillars if p not in noticed_pillars]
+    else:
+        good_pillars = [p for p in summary.pillars if p.pattern.kind == PatternKind.TYPICAL]
+    good = _good(good_pillars, notes, address, picked, with_sentences=not getting_to_know)
     not_enough = ""
-    if topics and not summary.too_little_observed:
+    topics = [str(parent_words(p.pillar).topic) for p in summary.not_enough]
+    if topics and not getting_to_know:
         not_enough = _sentence(
             _("We have not seen enough yet to say anything about %(topics)s.")
             % {"topics": get_text_list(topics, _("and"))}
         )
-    if summary.too_little_observed:
-        intro = (
-            _(
-                "Here is what we have seen so far. It is the start of a conversation: you know %(name)s best, "
-                "and we would like to hear how you see it."
-            )
-            % {"name": name},
-        )
-    else:
-        intro = (
-            _(
-                "Every day we see how %(name)s is doing with us. Here we have written down what we noticed: first "
-                "what goes well, then what stood out to us. It is the start of a conversation: you know %(name)s "
-                "best, and we would like to hear how you see it."
-            )
-            % {"name": name},
-        )
     return ParentHandout(
-        first_name=name,
+        first_name=address.name,
         full_name=summary.child.full_name,
         group=summary.group.name if summary.group else "",
         mentor=summary.mentor.display_name if summary.mentor else "",
         # up to the day it was made: its week may run into a month (or year) that has not begun
         period=period_phrase(summary.period_start, summary.period_end_so_far),
-        getting_to_know=summary.too_little_observed,
-        intro=intro,
-        good=_good(summary, typical_notes, name, {p.pillar.code for p in noticed_pillars}),
-        noticed=tuple(noticed),
-        to_watch=get_text_list(topics, _("and")) if summary.too_little_observed else "",
+        getting_to_know=getting_to_know,
+        intro=_intro(summary, address),
+        good=good,
+        noticed=noticed,
+        to_watch=_to_watch(summary) if getting_to_know else "",
         not_enough=not_enough,
-        questions=_questions(summary, noticed_pillars, name),
+        questions=_questions(summary, noticed_pillars, address),
     )
 
 

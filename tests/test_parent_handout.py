@@ -22,10 +22,11 @@ from pypdf import PdfReader
 
 from access_log.models import AccessLog
 from children.models import Child
-from demo.observations import ATYPICAL_NOTES, TYPICAL_NOTES
+from demo.observations import ATYPICAL_NOTES, BABY_MONTHS, TYPICAL_NOTES
 from observations.models import PillarRating
+from observations.pillars import PARENT_WORDS
 from organisations.calendar import today
-from reports.handout import months_phrase, parent_handout, period_phrase, render_parent_handout_pdf
+from reports.handout import ParentHandout, months_phrase, parent_handout, period_phrase, render_parent_handout_pdf
 from reports.summary import child_summary
 from staff.models import User
 from tests.browser.conftest import OUTPUT_DIR
@@ -59,14 +60,14 @@ def handout_url(child: Child, weeks: object = 12) -> str:
 
 
 def save_with_page_images(data: bytes, stem: str) -> Path:
-    """The PDF and its pages as PNG images (pdftoppm, 60 dpi) in test-output/, to look at."""
+    """The PDF and its pages as PNG images (pdftoppm, 70 dpi) in test-output/, to look at."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUTPUT_DIR / f"{stem}.pdf"
     path.write_bytes(data)
     for old in OUTPUT_DIR.glob(f"{stem}-*.png"):
         old.unlink()
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(OUTPUT_DIR / stem)], check=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(OUTPUT_DIR / stem)], check=True)
     return path
 
 
@@ -143,11 +144,67 @@ def demo_on_day(request, client):
         yield seeded_demo(client)
 
 
-def test_the_handouts_of_three_demo_children(demo_on_day):
+def sentences_of(text: str) -> list[str]:
+    """The sentences of a text (a quote inside a sentence stays with it)."""
+    return [s for s in re.split(r"(?<=[.?!])\s+(?=[A-Z“])", text) if s]
+
+
+def handout_texts(handout: ParentHandout) -> list[str]:
+    """Every text of the handout that the code wrote (not the staff notes)."""
+    texts = [*handout.intro, handout.to_watch, handout.not_enough, *handout.questions]
+    for section in handout.good + handout.noticed:
+        texts += section.sentences
+    return [t for t in texts if t]
+
+
+def assert_reads_well(handout: ParentHandout, child: Child, text: str) -> None:
+    """What every handout does: the name once a sentence, one place a pillar, no case-building, quotes
+    that end as sentences, dated by month, distinct, a few a section, and on the right side."""
+    name = re.compile(rf"\b{re.escape(child.first_name)}\b")
+    for written in handout_texts(handout):
+        for sentence in sentences_of(written):
+            assert len(name.findall(sentence)) <= 1, sentence
+    assert not {s.pillar for s in handout.good} & {s.pillar for s in handout.noticed}
+    for section in handout.noticed:
+        assert text.count(section.heading) == 1, section.heading
+    assert "Verschillende collega" not in text and "niet elke week" not in text and "in verschillende weken" not in text
+    quotes = [q for s in handout.good + handout.noticed for q in s.quotes]
+    ratings = {
+        f"r{r.pk}": r for r in PillarRating.objects.filter(observation__child=child).select_related("observation")
+    }
+    assert len({q.key for q in quotes}) == len(quotes)
+    assert len({q.text.casefold() for q in quotes}) == len(quotes)
+    assert len({ratings[q.key].observation_id for q in quotes}) == len(quotes)  # different moments
+    for quote in quotes:
+        assert quote.text[0].isupper() and quote.text[-1] in ".!?", quote
+        assert quote.when in DUTCH_MONTHS, quote  # the month only, never the recorded moment
+        assert f"“{quote.text}” ({quote.when})" in text
+    for section in handout.good:
+        assert len(section.quotes) <= 2
+        assert all(ratings[q.key].value == 0 for q in section.quotes + section.alternatives), section.heading
+    for section in handout.noticed:
+        assert len(section.quotes) <= 2
+        assert all(ratings[q.key].value != 0 for q in section.quotes + section.alternatives), section.heading
+        for sentence in section.sentences:  # a note of a moment that went well only as the other side
+            if "“" in sentence:
+                assert sentence.startswith("Op andere momenten"), sentence
+
+
+def test_the_handouts_of_the_demo_children(demo_on_day):
     demo = demo_on_day
     documents = {}
-    for first, last in (("Daan", "Mulder"), ("Sophie", "Bos"), ("Finn", "Vos")):
-        child = demo_child(first, last)
+    for first, last in (
+        ("Daan", "Mulder"),
+        ("Sophie", "Bos"),
+        ("Sem", "de Vries"),
+        ("Emma", "Jansen"),
+        ("Finn", "Vos"),
+    ):
+        child = (
+            Child.objects.get(first_name=first, last_name=last)
+            if first != "Emma"
+            else Child.objects.get(first_name=first)
+        )
         response = demo.get(handout_url(child))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
@@ -155,47 +212,86 @@ def test_the_handouts_of_three_demo_children(demo_on_day):
         assert response["Cache-Control"] == "no-store"
         save_with_page_images(response.content, f"handout-{first.lower()}")
         pages = pages_text(response.content)
-        documents[first] = (child, pages, assert_parent_document(pages, first))
+        text = assert_parent_document(pages, first)
+        with translation.override("nl"):
+            handout = parent_handout(child_summary(child, 12))
+        assert_reads_well(handout, child, text)
+        documents[first] = (child, handout, pages, text)
 
-    # Daan: first what goes well (typical moments of several pillars, each text once), then in words
-    # what stood out, with the months, and examples that are not repeated.
-    daan, pages, text = documents["Daan"]
+    # Daan (only the first name): first what goes well, then one paragraph on seeking comfort with the
+    # months, the moments that did go well as its other side, and examples that are not repeated.
+    daan, handout, pages, text = documents["Daan"]
+    assert daan.form_of_address == "name"
     assert "In gesprek over Daan" in pages[0]
     assert text.index("Wat goed gaat") < text.index("Wat ons opviel") < text.index("Om samen over te praten")
     good = text[text.index("Wat goed gaat") : text.index("Wat ons opviel")]
     shown = [note for note in TYPICAL_NOTES.values() if note in good]
     assert len(shown) >= 4
     assert all(good.count(note) == 1 for note in shown)
+    assert "Troost zoeken" not in good
     months = atypical_months(daan, "comfort_seeking")
     assert len(months) >= 2
     assert f"{dutch_months(months)} zocht Daan bij pijn of verdriet vaak geen troost bij ons." in text
+    assert "Op andere momenten ging Daan wel naar een vertrouwde pedagogisch medewerker voor troost, zoals in " in text
     noticed = text[text.index("Wat ons opviel") :]
     examples = [note for note in ATYPICAL_NOTES["comfort_seeking"] if note in noticed]
     assert 1 <= len(examples) <= 2 and all(noticed.count(note) == 1 for note in examples)
-    assert "Wat doet Daan thuis bij pijn of verdriet?" in text
+    assert "Daan deed meestal mee met wat we vroegen, met af en toe een protest." in text
+    assert "Naar wie gaat Daan thuis bij pijn of verdriet?" in text
     # Daan's reunion was never rated in the window: said in one sentence, no block of zeros.
-    assert "We hebben nog te weinig gezien om iets te zeggen over hoe Daan reageert op een weerzien" in text
-
-    # Sophie: "sometimes", with the circumstance that played a part, and a question about sleep.
-    _, pages, text = documents["Sophie"]
-    months = atypical_months(demo_child("Sophie", "Bos"), "reunion")
+    assert "We hebben nog te weinig gezien om iets te zeggen over het weerzien na een afscheid." in text
     assert (
-        f"{dutch_months(months)} werd Sophie bij het weerzien soms heel boos of verdrietig en was Sophie moeilijk "
+        "Hoe een kind zich gedraagt, hangt af van de omstandigheden, zoals een slechte nacht, een koortsje, "
+        "een drukke dag in de groep of een verandering thuis." in pages[0]
+    )
+
+    # Sophie ("she"): "sometimes", with the circumstance that played a part, the pronoun after her name.
+    sophie, handout, pages, text = documents["Sophie"]
+    months = atypical_months(sophie, "reunion")
+    assert (
+        f"{dutch_months(months)} werd Sophie bij het weerzien soms heel boos of verdrietig, en was zij moeilijk "
         "te troosten, vooral na een nacht slecht slapen." in text
     )
+    assert "Op andere momenten maakte zij na een afscheid wel weer blij contact" in text
+    assert "Sophie deed meestal mee met wat we vroegen, ook al protesteerde zij weleens." in text
     assert "vaak" not in text
     assert "Hoe slaapt Sophie thuis" in text
 
-    # Finn: one sentence at the top, with the pillars to watch, and nothing described.
-    _, pages, text = documents["Finn"]
-    assert pages[0].index("Over Finn hebben we in deze periode nog te weinig gezien") < pages[0].index(
-        "Goed om te weten"
-    )
-    for topic in ("hoe Finn troost zoekt bij pijn of verdriet", "hoe Finn op ontdekking gaat en speelt"):
-        assert topic in pages[0]
-    assert "Wat ons opviel" not in text
+    # Sem ("he", a baby): the same pattern as Daan, in his words, with notes of a baby.
+    sem, handout, pages, text = documents["Sem"]
+    assert sem.age_in_months() < BABY_MONTHS
+    assert "zocht Sem bij pijn of verdriet vaak geen troost bij ons. Op andere momenten ging hij wel naar" in text
+    assert "Sem deed meestal mee met wat we vroegen, ook al protesteerde hij weleens." in text
+    assert not re.search(r"puzzel|zandbak|rennen", text, re.IGNORECASE)
+
+    # Finn: too little seen: one page to get to know him, without an apology box or all eight topics.
+    finn, handout, pages, text = documents["Finn"]
+    assert handout.getting_to_know and len(pages) == 1
+    assert "Kennismaken met Finn" in pages[0] and "In gesprek over" not in text
+    assert "nog te weinig gezien om iets te zeggen" not in text and "Over Finn hebben we" not in text
+    assert "Wat we tot nu toe zagen" in text and "Wat ons opviel" not in text
+    assert "De komende weken letten we vooral op het zoeken van troost bij pijn of verdriet" in text
+    topics = [str(words.topic) for words in PARENT_WORDS.values()]
+    with translation.override("nl"):
+        topics = [str(words.topic) for words in PARENT_WORDS.values()]
+    assert 1 <= sum(topic in text for topic in topics) <= 3
+    assert sum(str(words.heading) in text for words in PARENT_WORDS.values()) <= 2
+    assert "Wat moeten wij weten om goed voor Finn te zorgen?" in text
     assert ATYPICAL_NOTES["exploration"][0] not in text  # one atypical rating says nothing yet
-    assert len(pages) <= 2
+
+
+def test_the_demo_notes_fit_the_age_of_the_child(demo):
+    """A baby's notes are about crawling, bottles and being carried, never puzzles, the sandpit or running."""
+    babies = older = 0
+    for child in Child.objects.all():
+        notes = " ".join(PillarRating.objects.filter(observation__child=child).values_list("note", flat=True))
+        if child.age_in_months() < BABY_MONTHS:
+            babies += 1
+            assert not re.search(r"puzzel|zandbak|rennen", notes, re.IGNORECASE), child
+        elif notes:
+            older += 1
+    assert babies >= 3 and older >= 3
+    assert demo_child("Sem", "de Vries").age_in_months() < BABY_MONTHS
 
 
 def test_the_handout_is_written_to_the_access_log_like_the_summary_pdf(demo):
@@ -235,15 +331,16 @@ def test_moments_that_go_well_are_varied_and_never_repeated(cast):
             cast.child_a,
             observers[n % 2],
             weeks_ago(n),
-            {"reunion": 0, "positive_affect": 0, "trust_help": 0},
-            notes={"reunion": same, "positive_affect": f"Lachte naar Anna ({n}).", "trust_help": ""},
+            dict.fromkeys(PARENT_WORDS, 0),
+            notes=dict.fromkeys(PARENT_WORDS, "") | {"reunion": same, "positive_affect": f"Lachte naar Anna ({n})"},
         )
     with translation.override("nl"):
         handout = parent_handout(child_summary(cast.child_a, 12))
     moments = {g.heading: [q.text for q in g.quotes] for g in handout.good}
     assert moments["Afscheid en weerzien"] == [same]  # six times the same sentence: shown once
     assert len(moments["Warmte en genegenheid"]) == 2  # at most two a pillar, the newest first
-    assert moments["Warmte en genegenheid"][0] == "Lachte naar Anna (1)."
+    # written without a full stop, printed as a sentence; the second from another moment than papa's
+    assert moments["Warmte en genegenheid"] == ["Lachte naar Anna (1).", "Lachte naar Anna (3)."]
     assert "Om hulp vragen" in moments  # typical pattern: its words, without a note
     assert all(len(texts) <= 2 for texts in moments.values())
 
@@ -280,7 +377,7 @@ def test_dates_are_months():
 
 def test_a_pillar_without_parent_words_is_described_with_its_own_descriptions():
     from observations.pillars import Direction, Pillar, parent_words
-    from reports.handout import _clause
+    from reports.handout import Address, _clause
 
     ninth = Pillar(
         "peer_play",
@@ -293,7 +390,8 @@ def test_a_pillar_without_parent_words_is_described_with_its_own_descriptions():
     words = parent_words(ninth)
     assert words.heading == "Spelen met andere kinderen" and words.high is None
     with translation.override("nl"):
-        assert _clause(ninth, Direction.LOW, "soms", "Sem") == "liet Sem soms dit zien: Speelt nooit mee."
+        sem = Address({"name": "Sem", "he": "hij", "him": "hem", "his": "zijn"}, pronouns=True)
+        assert _clause(ninth, Direction.LOW, "soms", sem) == "liet Sem soms dit zien: Speelt nooit mee."
 
 
 def test_the_handout_goes_to_json_safe_data_and_back(demo):
@@ -309,3 +407,140 @@ def test_the_handout_goes_to_json_safe_data_and_back(demo):
     quote = handout.noticed[0].quotes[0]
     assert re.fullmatch(r"r\d+", quote.key)
     assert PillarRating.objects.get(pk=quote.key[1:]).observation.child == demo_child("Daan", "Mulder")
+
+
+# The cast's children, observed with a fixed clock: the form of address decides the words after the name.
+FROZEN = datetime.datetime(2026, 12, 4, 11, 0, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(FROZEN, tick=False):
+        yield
+
+
+def give_comfort_and_reunion(child, observers) -> None:
+    """Seeking comfort: too little in four of six weeks (with notes), went well in the other two (with
+    notes); reunion, on another day of the week: too much in three weeks, each after a bad night or on
+    a busy day; the rest typical."""
+    typical = dict.fromkeys(PARENT_WORDS, 0)
+    for n in range(1, 7):
+        comfort = 0 if n in (2, 5) else -2
+        note = (
+            f"Liep na het vallen meteen naar Anna ({n})" if comfort == 0 else f"Bleef na het vallen alleen zitten ({n})"
+        )
+        observe(
+            child,
+            observers[n % 2],
+            weeks_ago(n),
+            typical | {"comfort_seeking": comfort},
+            notes=dict.fromkeys(PARENT_WORDS, "")
+            | {"comfort_seeking": note, "cooperation": f"Ruimde de blokken op ({n})"},
+        )
+        reunion = 1 if n in (1, 3, 4) else 0
+        observe(
+            child,
+            observers[(n + 1) % 2],
+            weeks_ago(n, weekday=3),
+            {"reunion": reunion},
+            circumstances=(["slept_badly"] if n in (1, 3) else ["busy_group"]) if reunion else [],
+            notes={"reunion": ""},
+            situation="pick_up",
+        )
+
+
+FORMS = {
+    "he": (
+        "Op andere momenten ging hij wel naar een vertrouwde pedagogisch medewerker voor troost, zoals in ",
+        "Sem deed meestal mee met wat we vroegen, ook al protesteerde hij weleens.",
+        ", en was hij moeilijk te troosten, vooral na een nacht slecht slapen of op drukke dagen in de groep.",
+    ),
+    "she": (
+        "Op andere momenten ging zij wel naar een vertrouwde pedagogisch medewerker voor troost, zoals in ",
+        "Sem deed meestal mee met wat we vroegen, ook al protesteerde zij weleens.",
+        ", en was zij moeilijk te troosten, vooral na een nacht slecht slapen of op drukke dagen in de groep.",
+    ),
+    "name": (
+        "Op andere momenten ging Sem wel naar een vertrouwde pedagogisch medewerker voor troost, zoals in ",
+        "Sem deed meestal mee met wat we vroegen, met af en toe een protest.",
+        ", en was daarna moeilijk te troosten, vooral na een nacht slecht slapen of op drukke dagen in de groep.",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_the_form_of_address_decides_the_words_after_the_name(frozen, cast, form):
+    sem = cast.child_a
+    Child.objects.filter(pk=sem.pk).update(form_of_address=form)
+    sem.refresh_from_db()
+    give_comfort_and_reunion(sem, [cast.staff_a, cast.manager])
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(sem, 12))
+        data = render_parent_handout_pdf(handout, made_on=today()).data
+    save_with_page_images(data, f"handout-form-{form}")
+    pages = pages_text(data)
+    text = assert_parent_document(pages, form)
+    assert_reads_well(handout, sem, text)
+    other_moments, cooperation, reunion = FORMS[form]
+    assert "zocht Sem bij pijn of verdriet vaak geen troost bij ons. " + other_moments in text
+    assert cooperation in text
+    assert "werd Sem bij het weerzien soms heel boos of verdrietig" + reunion in text
+    # One paragraph on seeking comfort, under what stood out: its examples the notes of the concern.
+    assert [s.pillar for s in handout.noticed] == ["comfort_seeking", "reunion"]
+    comfort = handout.noticed[0]
+    assert [q.text for q in comfort.quotes] == [
+        "Bleef na het vallen alleen zitten (1).",
+        "Bleef na het vallen alleen zitten (3).",
+    ]
+    assert "“Liep na het vallen meteen naar Anna (2).”" in comfort.sentences[1]
+
+
+ENGLISH = {
+    "he": ("At other moments he did go to a familiar staff member for comfort", "even if he protested now and then."),
+    "she": (
+        "At other moments she did go to a familiar staff member for comfort",
+        "even if she protested now and then.",
+    ),
+    "name": ("At other moments Sem did go to a familiar staff member for comfort", "with a protest now and then."),
+}
+
+
+@pytest.mark.parametrize("form", ENGLISH)
+def test_the_english_handout_uses_the_form_of_address_too(frozen, cast, form):
+    Child.objects.filter(pk=cast.child_a.pk).update(form_of_address=form)
+    cast.child_a.refresh_from_db()
+    give_comfort_and_reunion(cast.child_a, [cast.staff_a, cast.manager])
+    with translation.override("en"):
+        handout = parent_handout(child_summary(cast.child_a, 12))
+    text = " ".join(handout_texts(handout))
+    for expected in ENGLISH[form]:
+        assert expected in text
+    for written in handout_texts(handout):
+        for sentence in sentences_of(written):
+            assert sentence.count("Sem") <= 1, sentence
+
+
+@pytest.mark.parametrize("form", ["he", "name"])
+def test_a_child_seen_too_little_gets_a_one_page_getting_to_know_handout(frozen, cast, form):
+    tess = cast.child_b
+    Child.objects.filter(pk=tess.pk).update(form_of_address=form)
+    tess.refresh_from_db()
+    observe(tess, cast.staff_a, weeks_ago(2), {"exploration": 0}, notes={"exploration": "speelde lang met de blokken"})
+    observe(tess, cast.staff_a, weeks_ago(3), {"reunion": -1}, notes={"reunion": "Keek niet op toen mama kwam."})
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(tess, 12))
+        data = render_parent_handout_pdf(handout, made_on=today()).data
+    save_with_page_images(data, f"handout-getting-to-know-{form}")
+    pages = pages_text(data)
+    text = assert_parent_document(pages, form)
+    assert_reads_well(handout, tess, text)
+    assert handout.getting_to_know and len(pages) == 1
+    assert "Kennismaken met Tess" in text and "We leren Tess nog kennen" in text
+    assert "“Speelde lang met de blokken.” (november)" in text
+    assert "Keek niet op toen mama kwam" not in text  # one atypical rating says nothing yet
+    assert handout.to_watch == (
+        "De komende weken letten we vooral op het zoeken van troost bij pijn of verdriet, het weerzien na een "
+        "afscheid en het ontdekken van nieuwe dingen."
+    )
+    assert "Wat moeten wij weten om goed voor Tess te zorgen?" in text
+    assert "nog te weinig gezien" not in text and "Wat ons opviel" not in text

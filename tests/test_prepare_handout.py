@@ -366,3 +366,16 @@ def test_the_way_in_is_at_the_top_of_the_child_page_and_in_the_mentor_list(cast,
         client.force_login(user)
         html = client.get(reverse("child_detail", args=[cast.child_a.pk])).content.decode()
         assert prepare not in html and record not in html, user
+
+
+def test_erasing_the_child_removes_its_handouts_and_their_history(cast, observed, client_for):
+    from privacy.erasure import erase_child
+
+    client = client_for(cast.coach)
+    client.post(url(cast.child_a), form_data(client.get(url(cast.child_a)), action="ready"))
+    client.get(url(cast.child_a))  # and a new draft
+    child_id = cast.child_a.pk
+    assert PreparedHandout.objects.filter(child_id=child_id).count() == 2
+    erase_child(cast.child_a, rule=AccessLog.Rule.REQUEST)
+    assert not PreparedHandout.objects.filter(child_id=child_id).exists()
+    assert not PreparedHandout.history.filter(child_id=child_id).exists()
