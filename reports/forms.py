@@ -38,8 +38,8 @@ class Part:
 
 
 def _rows(text: str) -> int:
-    """Lines enough to read the whole sentence on a phone (about 34 characters a line)."""
-    return max(2, min(8, -(-len(text) // 34)))
+    """Lines enough to read the whole sentence on a phone (about 30 characters a line)."""
+    return max(2, min(10, -(-len(text) // 30)))
 
 
 def _out(name: str) -> str:
