@@ -379,3 +379,16 @@ def test_erasing_the_child_removes_its_handouts_and_their_history(cast, observed
     erase_child(cast.child_a, rule=AccessLog.Rule.REQUEST)
     assert not PreparedHandout.objects.filter(child_id=child_id).exists()
     assert not PreparedHandout.history.filter(child_id=child_id).exists()
+
+
+def test_a_child_with_little_observed_gets_the_getting_to_know_handout_to_prepare(cast, client_for):
+    client = client_for(cast.coach)
+    response = client.get(url(cast.child_c))  # Daan, location 2: nothing observed yet
+    assert response.status_code == 200
+    assert "to_watch" in response.context["form"].fields
+    data = form_data(response, action="ready", to_watch="Hoe Daan troost zoekt en hoe het afscheid gaat.")
+    assert client.post(url(cast.child_c), data).status_code == 302
+    handout = PreparedHandout.objects.get(child=cast.child_c)
+    assert handout.content["getting_to_know"] and handout.content["to_watch"].startswith("Hoe Daan troost zoekt")
+    text = pdf_text(client.get(reverse("prepared_handout_pdf", args=[handout.pk])).content)
+    assert "Hoe Daan troost zoekt en hoe het afscheid gaat." in text
