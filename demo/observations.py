@@ -28,6 +28,8 @@ the documented rules:
 - Finn Vos (Vlinders): too few observations to say anything: two entries, five
   and six weeks ago, by one observer (one of them "exploration", too little).
   He is also the child the day view marks as not observed for 14 days.
+- notes fit the child's age: a child under 18 months gets notes about crawling, bottles and being
+  carried, older children about puzzles, the sandpit and running (`notes_for_age`).
 - the children of "Bij Anja" (a childminder, the only observer there): every
   pillar has one observer only, so "not enough observations" by the rules.
 - duo-observations (the agreement page, issue 20): in the last 12 weeks a second

@@ -415,8 +415,8 @@ def parent_words(pillar: Pillar) -> ParentWords:
         heading=pillar.name,
         topic=pillar.name,
         typical=_p(pillar.typical),
-        low=pillar.low and _p(_("%(name)s %(often)s showed this: %(description)s")),
-        high=pillar.high and _p(_("%(name)s %(often)s showed this: %(description)s")),
+        low=_p(_("%(name)s %(often)s showed this: %(description)s")) if pillar.low else None,
+        high=_p(_("%(name)s %(often)s showed this: %(description)s")) if pillar.high else None,
         other_moments=_p(_("at other moments we saw what fits the age")),
         question=_p(_("What do you see of this at home?")),
     )

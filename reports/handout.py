@@ -11,6 +11,17 @@ attention point becomes "often", a mixed pattern "sometimes", the direction pick
 observations/pillars.py (PARENT_WORDS), circumstances that played a part are named
 ("mostly after a night of sleeping badly"), dates are months. The handout shows no counts,
 badges, thresholds, week numbers, instrument names, reporting code or staff instructions.
+
+The child's form of address decides the words after its first name: "he" or "she" the pronouns,
+only the name a text that says the name once a sentence (`Address`, `observations.pillars.Phrase`).
+A pillar that stood out is one paragraph under what stood out, also when it had moments that went
+well ("Op andere momenten ging hij wel ..."); what goes well holds the typical pillars only. Quotes
+are staff notes as sentences, dated by month (never the recorded moment, which may be a default),
+each from another observation with another text; a note of a moment that went well is never an
+example of a concern. A child with too little observed gets the one-page getting-to-know handout.
+
+`ParentHandout` holds everything the PDF prints (the template reads nothing else), so an edited
+handout prints the same way: `handout_to_data` / `handout_from_data` store it as JSON.
 """
 
 import datetime
@@ -38,6 +49,7 @@ from reports.summary import ChildSummary, PillarSummary
 MOMENTS_PER_PILLAR = 2  # notes of typical moments per pillar, at most
 MOMENTS_IN_ALL = 6  # notes of typical moments in the whole handout, at most
 MOMENTS_GETTING_TO_KNOW = 3  # notes of what we saw so far on the getting-to-know handout
+GETTING_TO_KNOW_CHARACTERS = 300  # ... and their length together (after the first), to keep it to one page
 EXAMPLES_PER_PILLAR = 2  # notes on what stood out, per pillar
 WATCHED = 3  # pillars named on the getting-to-know handout, at most
 # The pillars the getting-to-know handout names first, when there is too little to say about them.
@@ -372,17 +384,36 @@ def _good(
     pillars: list[PillarSummary], notes: _Notes, address: Address, picked: _Picked, *, with_sentences: bool
 ) -> tuple[HandoutSection, ...]:
     """What goes well: per pillar its words, and the newest notes of typical moments (different
-    observations and texts, a few per pillar, spread over the pillars first)."""
+    observations and texts, a few per pillar, spread over the pillars first). Without the words
+    (getting to know the child) only the few newest moments, each of another pillar."""
     chosen: dict[str, list[Quote]] = defaultdict(list)
     budget = MOMENTS_IN_ALL if with_sentences else MOMENTS_GETTING_TO_KNOW
-    for _round in range(MOMENTS_PER_PILLAR):
-        for p in pillars:
+    order = pillars
+    if not with_sentences:
+        newest = {
+            p.pillar.code: max(r.date for r in notes.typical[p.pillar.code])
+            for p in pillars
+            if notes.typical[p.pillar.code]
+        }
+        order = sorted(
+            (p for p in pillars if p.pillar.code in newest), key=lambda p: newest[p.pillar.code], reverse=True
+        )
+    characters = 0  # the getting-to-know handout keeps to one page: its quotes together stay short
+    for _round in range(MOMENTS_PER_PILLAR if with_sentences else 1):
+        for p in order:
             fresh = picked.fresh(notes.typical[p.pillar.code])
-            if budget and fresh:
-                chosen[p.pillar.code].append(picked.take(fresh[0]))
-                budget -= 1
+            if not (budget and fresh):
+                continue
+            length = len(fresh[0].note)
+            if not with_sentences and characters and characters + length > GETTING_TO_KNOW_CHARACTERS:
+                continue
+            chosen[p.pillar.code].append(picked.take(fresh[0]))
+            characters += length
+            budget -= 1
     good = []
-    for p in pillars:
+    for p in pillars if with_sentences else order:
+        if not with_sentences and p.pillar.code not in chosen:
+            continue
         words = parent_words(p.pillar)
         sentences = (address.say(words.typical),) if with_sentences else ()
         quotes = tuple(chosen.get(p.pillar.code, ()))

@@ -1,8 +1,11 @@
-"""The parent handout (issue 11): plain words for parents from the same computation as the team summary.
+"""The parent handout (issues 11 and 21): plain words for parents from the same computation as the team summary.
 
-The three demo children cover the cases: Daan Mulder (a recurring "too little" on seeking comfort),
-Sophie Bos (reunion "too much" only after sleeping badly) and Finn Vos (too few observations).
-The handouts and their page images are written to test-output/ to look at.
+The demo children cover the cases: Daan Mulder (a recurring "too little" on seeking comfort, only the
+first name), Sem de Vries (the same pattern, "he", a baby with a baby's notes), Sophie Bos (reunion "too
+much" only after sleeping badly, "she"), Emma (typical, "she", a baby) and Finn Vos (too few
+observations: the one-page getting-to-know handout). The cast's children, under a fixed clock, show
+the three forms of address in Dutch and English. The handouts and their page images are written to
+test-output/ to look at.
 """
 
 import datetime
@@ -527,6 +530,15 @@ def test_a_child_seen_too_little_gets_a_one_page_getting_to_know_handout(frozen,
     tess.refresh_from_db()
     observe(tess, cast.staff_a, weeks_ago(2), {"exploration": 0}, notes={"exploration": "speelde lang met de blokken"})
     observe(tess, cast.staff_a, weeks_ago(3), {"reunion": -1}, notes={"reunion": "Keek niet op toen mama kwam."})
+    for n, (pillar, note) in enumerate(
+        (
+            ("positive_affect", "Kwam 's ochtends meteen bij Anna op schoot zitten en lachte naar de andere kinderen."),
+            ("cooperation", "Hielp mee met opruimen toen we dat vroegen en zette de bekers op tafel"),
+            ("trust_help", "Vroeg om hulp bij de jas"),
+        ),
+        start=4,
+    ):
+        observe(tess, cast.staff_a, weeks_ago(n), {pillar: 0}, notes={pillar: note})
     with translation.override("nl"):
         handout = parent_handout(child_summary(tess, 12))
         data = render_parent_handout_pdf(handout, made_on=today()).data
@@ -537,6 +549,8 @@ def test_a_child_seen_too_little_gets_a_one_page_getting_to_know_handout(frozen,
     assert handout.getting_to_know and len(pages) == 1
     assert "Kennismaken met Tess" in text and "We leren Tess nog kennen" in text
     assert "“Speelde lang met de blokken.” (november)" in text
+    assert len([q for section in handout.good for q in section.quotes]) == 3  # a few, each another moment
+    assert "“Kwam 's ochtends meteen bij Anna op schoot zitten en lachte naar de andere kinderen.” (november)" in text
     assert "Keek niet op toen mama kwam" not in text  # one atypical rating says nothing yet
     assert handout.to_watch == (
         "De komende weken letten we vooral op het zoeken van troost bij pijn of verdriet, het weerzien na een "
@@ -544,3 +558,30 @@ def test_a_child_seen_too_little_gets_a_one_page_getting_to_know_handout(frozen,
     )
     assert "Wat moeten wij weten om goed voor Tess te zorgen?" in text
     assert "nog te weinig gezien" not in text and "Wat ons opviel" not in text
+
+
+def test_a_getting_to_know_handout_with_long_notes_stays_one_page(frozen, cast):
+    long = (
+        "Kwam binnen met een knuffel, zwaaide lang naar papa bij het raam, ging daarna bij de leidster op schoot "
+        "zitten, keek rond naar de andere kinderen en wees naar de blokken om samen te gaan bouwen"
+    )
+    for n, pillar in enumerate(("positive_affect", "cooperation", "trust_help"), start=2):
+        observe(cast.child_b, cast.staff_a, weeks_ago(n), {pillar: 0}, notes={pillar: f"{long} ({n})"})
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(cast.child_b, 12))
+        data = render_parent_handout_pdf(handout, made_on=today()).data
+    assert handout.getting_to_know and len(pages_text(data)) == 1
+    assert [q.text for s in handout.good for q in s.quotes] == [f"{long} (2)."]  # the newest; the rest too long
+    assert [s.pillar for s in handout.good] == ["positive_affect"]
+
+
+def test_the_handout_is_printed_in_the_language_of_the_parents(frozen, cast, client_for):
+    Child.objects.filter(pk=cast.child_a.pk).update(parents_language="en", form_of_address="she")
+    give_comfort_and_reunion(cast.child_a, [cast.staff_a, cast.manager])
+    response = client_for(cast.coach).get(handout_url(cast.child_a))
+    text = " ".join(pages_text(response.content))
+    assert "Talking about Sem" in text and "In gesprek over" not in text
+    assert "At other moments she did go to a familiar staff member for comfort" in text
+    Child.objects.filter(pk=cast.child_a.pk).update(parents_language="nl")
+    text = " ".join(pages_text(client_for(cast.coach).get(handout_url(cast.child_a)).content))
+    assert "In gesprek over Sem" in text and "Op andere momenten ging zij wel naar" in text

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from access_log.models import AccessLog
@@ -82,7 +83,11 @@ def child_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_safe
 @login_required
 def child_parent_handout_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The handout for the parent conversation: same access, window and access log as the summary PDF."""
-    return _summary_pdf(
-        request, pk, lambda summary, _r: render_parent_handout_pdf(parent_handout(summary), made_on=today())
-    )
+    """The handout for the parent conversation: same access, window and access log as the summary PDF;
+    in the parents' language."""
+
+    def handout(summary: ChildSummary, _request: HttpRequest) -> Download:
+        with translation.override(summary.child.parents_language):
+            return render_parent_handout_pdf(parent_handout(summary), made_on=today())
+
+    return _summary_pdf(request, pk, handout)
