@@ -392,3 +392,19 @@ def test_a_child_with_little_observed_gets_the_getting_to_know_handout_to_prepar
     assert handout.content["getting_to_know"] and handout.content["to_watch"].startswith("Hoe Daan troost zoekt")
     text = pdf_text(client.get(reverse("prepared_handout_pdf", args=[handout.pk])).content)
     assert "Hoe Daan troost zoekt en hoe het afscheid gaat." in text
+
+
+def test_the_handout_is_written_and_reprinted_in_the_parents_language(cast, observed, client_for):
+    Child = type(cast.child_a)
+    Child.objects.filter(pk=cast.child_a.pk).update(parents_language="en")
+    client = client_for(cast.coach)
+    response = client.get(url(cast.child_a))
+    html = response.content.decode()
+    assert "Oudergesprek over Sem Testmans voorbereiden" in html  # the page in the coach's language
+    assert "geschreven in de taal van de ouders: English" in html  # (each language is named in its own words)
+    assert 'lang="en"' in html  # the sentences' fields say their language
+    client.post(url(cast.child_a), form_data(response, action="ready"))
+    handout = PreparedHandout.objects.get()
+    assert handout.language == "en" and "What goes well" not in str(handout.content)
+    text = pdf_text(client.get(reverse("prepared_handout_pdf", args=[handout.pk])).content)
+    assert "What stood out to us" in text and "Wat ons opviel" not in text
