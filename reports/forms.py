@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organisations.text import VisibleTextField
 from reports.handout import ParentHandout
 from reports.prepared import SECTION_PARTS, Sentence, edited, section_choices, section_sentences, sentences
 
@@ -65,7 +66,7 @@ class PreparedHandoutForm(forms.Form):
             kind = "question" if sentence.name.startswith("questions-") else "sentence"
             numbers[kind] += 1
             label = _("Question %(n)d") if kind == "question" else _("Sentence %(n)d")
-            self.fields[sentence.name] = forms.CharField(
+            self.fields[sentence.name] = VisibleTextField(
                 label=label % {"n": numbers[kind]},
                 required=False,
                 strip=True,

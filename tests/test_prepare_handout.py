@@ -199,14 +199,15 @@ def test_an_empty_sentence_is_refused_unless_it_is_left_out(cast, observed, clie
     response = client.get(url(cast.child_a))
     draft = PreparedHandout.objects.get()
     sentence = sentence_name(response, "noticed-0")
-    refused = client.post(url(cast.child_a), form_data(response, action="ready", **{sentence: "  "}))
-    assert refused.status_code == 200
-    html = refused.content.decode()
-    assert "Er is niets opgeslagen" in html
-    assert "Deze zin is leeg: schrijf hem, of vink" in html
-    assert refused.context["form"].errors.keys() == {sentence}
-    after = PreparedHandout.objects.get()
-    assert (after.status, after.content, after.updated_at) == ("draft", draft.content, draft.updated_at)
+    for empty in ("  ", "\u200b\u200b\ufeff"):  # white space, or text that shows nothing
+        refused = client.post(url(cast.child_a), form_data(response, action="ready", **{sentence: empty}))
+        assert refused.status_code == 200
+        html = refused.content.decode()
+        assert "Er is niets opgeslagen" in html
+        assert "Deze zin is leeg: schrijf hem, of vink" in html
+        assert refused.context["form"].errors.keys() == {sentence}
+        after = PreparedHandout.objects.get()
+        assert (after.status, after.content, after.updated_at) == ("draft", draft.content, draft.updated_at)
     # Left out, an empty sentence is fine: it is not printed.
     data = form_data(response, action="ready", **{sentence: "", f"{sentence}-out": "on"})
     assert client.post(url(cast.child_a), data).status_code == 302
