@@ -409,3 +409,16 @@ def test_the_handout_is_written_and_reprinted_in_the_parents_language(cast, obse
     assert handout.language == "en" and "What goes well" not in str(handout.content)
     text = pdf_text(client.get(reverse("prepared_handout_pdf", args=[handout.pk])).content)
     assert "What stood out to us" in text and "Wat ons opviel" not in text
+
+
+def test_the_database_refuses_to_change_a_ready_handout(cast, observed, client_for):
+    from django.db import IntegrityError, transaction
+
+    client = client_for(cast.coach)
+    client.post(url(cast.child_a), form_data(client.get(url(cast.child_a)), action="ready"))
+    handout = PreparedHandout.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PreparedHandout.objects.filter(pk=handout.pk).update(content={"intro": ["Anders."]})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PreparedHandout.objects.filter(pk=handout.pk).update(status="draft", ready_at=None)
+    assert PreparedHandout.objects.get().content == handout.content
