@@ -205,7 +205,7 @@ def as_sentence(note: str) -> str:
     if not text:
         return ""
     text = capfirst(text)
-    if text[-1] not in ".!?":
+    if text.rstrip("\"'”’)")[-1:] not in (".", "!", "?"):
         text = text.rstrip(",;:-–… ") + "."
     return text
 

@@ -496,6 +496,11 @@ def test_the_form_of_address_decides_the_words_after_the_name(frozen, cast, form
         "Bleef na het vallen alleen zitten (3).",
     ]
     assert "“Liep na het vallen meteen naar Anna (2).”" in comfort.sentences[1]
+    # In print the examples are named as what stood out, after the moments that went well.
+    assert (
+        "zoals in november: “Liep na het vallen meteen naar Anna (2).” Uit de momenten die ons opvielen: "
+        "“Bleef na het vallen alleen zitten (1).” (november)" in text
+    )
 
 
 ENGLISH = {
@@ -585,3 +590,19 @@ def test_the_handout_is_printed_in_the_language_of_the_parents(frozen, cast, cli
     Child.objects.filter(pk=cast.child_a.pk).update(parents_language="nl")
     text = " ".join(pages_text(client_for(cast.coach).get(handout_url(cast.child_a)).content))
     assert "In gesprek over Sem" in text and "Op andere momenten ging zij wel naar" in text
+
+
+@pytest.mark.parametrize(
+    ("note", "printed"),
+    [
+        ("huilde hard bij het ophalen, klampte zich vast", "Huilde hard bij het ophalen, klampte zich vast."),
+        ("  Zwaaide naar papa.\n", "Zwaaide naar papa."),
+        ("Riep: “nog een keer!”", "Riep: “nog een keer!”"),
+        ("Wilde niet naar binnen, ", "Wilde niet naar binnen."),
+        ("Zat stil (moe)", "Zat stil (moe)."),
+    ],
+)
+def test_a_note_is_printed_as_a_sentence(note, printed):
+    from reports.handout import as_sentence
+
+    assert as_sentence(note) == printed
