@@ -14,6 +14,7 @@ from access_log.models import AccessLog
 from batch_export.models import BatchExport
 from conversations.models import Agreement, Conversation
 from organisations.calendar import today
+from reports.prepared import draft_finish, draft_for, stored_handout
 from tests import factories as f
 from tests.observation_factories import make_observation
 
@@ -169,6 +170,20 @@ def _export_ready(cast, observed):
     return [export.pk]
 
 
+def _handout_draft(cast, observed):
+    """The coach's open draft of child_a's handout (the preview shows one's own draft)."""
+    draft_for(child=cast.child_a, user=cast.coach, weeks=12)
+    return [cast.child_a.pk]
+
+
+def _handout_ready(cast, observed):
+    draft = draft_for(child=cast.child_a, user=cast.coach, weeks=12)
+    ready = draft_finish(
+        child=cast.child_a, user=cast.coach, draft_pk=draft.pk, handout=stored_handout(draft), left_out=set()
+    )
+    return [ready.pk]
+
+
 ONE_CHILD = "one child"
 LISTED = "listed"
 # Every page of the app (pages/urls.py) that shows something of a child's record (observations,
@@ -185,6 +200,9 @@ READS = {
     "child_summary": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.VIEW, ONE_CHILD),
     "child_summary_pdf": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.EXPORT, ONE_CHILD),
     "child_parent_handout_pdf": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.EXPORT, ONE_CHILD),
+    "handout_prepare": ("coach", lambda c, o: [c.child_a.pk], AccessLog.Action.VIEW, ONE_CHILD),
+    "handout_draft_pdf": ("coach", _handout_draft, AccessLog.Action.EXPORT, ONE_CHILD),
+    "prepared_handout_pdf": ("coach", _handout_ready, AccessLog.Action.EXPORT, ONE_CHILD),
     "export_download": ("manager", _export_ready, AccessLog.Action.EXPORT, ONE_CHILD),
     "group_overview_csv": ("manager", lambda c, o: [c.group_a.pk], AccessLog.Action.EXPORT_CSV, ONE_CHILD),
     "group_detail": ("staff_a", lambda c, o: [c.group_a.pk], AccessLog.Action.VIEW_GROUP, LISTED),

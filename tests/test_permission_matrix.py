@@ -58,6 +58,8 @@ from conversations.models import Agreement, Conversation
 from devices.services import register_tablet
 from organisations.calendar import today
 from privacy.models import RetentionConsent
+from reports.models import PreparedHandout
+from reports.prepared import draft_finish, draft_for, stored_handout
 from staff.models import Role, User
 from tests import factories as f
 from tests.conftest import build_cast
@@ -104,7 +106,7 @@ Outcome = int | str
 Expect = Callable[[str, str], Outcome]
 
 
-def page(allowed: frozenset[str], *, get_only: bool = True, post: int = 200, keeps_post: bool = False) -> Expect:
+def page(allowed: frozenset[str], *, get_only: bool = True, post: Outcome = 200, keeps_post: bool = False) -> Expect:
     """An app page: 200 in scope, 404 outside it, login for anonymous; 405 to POST if GET-only.
     `keeps_post`: an entry's form, whose POST without a session gets the page that asks for the password
     and keeps what was sent (200, pages/signin_to_save.py); its GET still goes to the login page."""
@@ -324,6 +326,12 @@ MATRIX: dict[str, Entry] = {
     "export_download": Entry(page(frozenset({MANAGER})), {"pk": "batch_export"}),
     "conversation_new": Entry(page(CONVERSATION_RECORDERS_OF_A, get_only=False), {"child_pk": "child_a"}),
     "conversation_detail": Entry(page(CONVERSATION_READERS_OF_A), {"pk": "conversation"}),
+    # Preparing the parent handout (issue 21): the recorders of conversations; an empty POST is a form of a
+    # draft that is not open (a message on the page, back to it). The preview is of one's own open draft
+    # (the world's is the coach's); a ready handout is printed again by the readers of conversations.
+    "handout_prepare": Entry(page(CONVERSATION_RECORDERS_OF_A, get_only=False, post=REDIRECT), {"pk": "child_a"}),
+    "handout_draft_pdf": Entry(page(frozenset({COACH})), {"pk": "child_a"}),
+    "prepared_handout_pdf": Entry(page(CONVERSATION_READERS_OF_A), {"pk": "ready_handout"}),
     # Recorded by the coach: only they change it.
     "conversation_edit": Entry(page(frozenset({COACH}), get_only=False), {"pk": "conversation"}),
     # The report for the parents: those who read the whole conversation, the parents' words included.
@@ -484,6 +492,8 @@ def build_world() -> World:
             child=c.child_a, kind=RetentionConsent.Kind.HAND_OVER, given_on=today(), until=today()
         ),
         "practice_round": PracticeRound.objects.create(user=c.staff_a),
+        "draft_handout": draft_for(child=c.child_a, user=c.coach, weeks=12),
+        "ready_handout": _ready_handout(c),
         "tablet": register_tablet(group=c.group_a, name="Tablet A", by=c.manager)[0],
         "auth_group": AuthGroup.objects.create(name="unused"),
         "axes_attempt": AccessAttempt.objects.create(
@@ -508,6 +518,12 @@ def build_world() -> World:
         clients[name] = Client()
         clients[name].force_login(user)
     return World(objects=objects, clients=clients)
+
+
+def _ready_handout(c: Any) -> PreparedHandout:
+    draft = draft_for(child=c.child_a, user=c.staff_a, weeks=12)
+    handout = stored_handout(draft)
+    return draft_finish(child=c.child_a, user=c.staff_a, draft_pk=draft.pk, handout=handout, left_out=set())
 
 
 def _ready_export(c: Any) -> BatchExport:

@@ -99,7 +99,10 @@ def test_the_summary_page_says_too_little_at_the_top_and_links_the_handout(demo)
     assert "meldcode" in html and NO_NORM in html
     handout = reverse("child_parent_handout_pdf", args=[finn.pk])
     assert f'href="{handout}?weken=12"' in html
-    assert f'href="{handout}?weken=12"' in demo.get(reverse("child_detail", args=[finn.pk])).content.decode()
+    # On the child page the coach prepares the handout first (issue 21): the way in is the prepare page.
+    assert (
+        reverse("handout_prepare", args=[finn.pk]) in demo.get(reverse("child_detail", args=[finn.pk])).content.decode()
+    )
 
     daan = Child.objects.get(first_name="Daan", last_name="Mulder")
     html = demo.get(summary_url(daan, 26)).content.decode()

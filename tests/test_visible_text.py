@@ -25,6 +25,8 @@ from observations.pillars import all_pillars
 from organisations.calendar import today
 from organisations.models import Location
 from organisations.text import VisibleTextField, shows_nothing, visible_text
+from reports.forms import PreparedHandoutForm
+from reports.handout import HandoutSection, ParentHandout, Quote
 from staff.forms import EmailAuthenticationForm, OwnPasswordChangeForm
 from staff.models import User
 from staff.password_reset import EmailPasswordResetForm
@@ -108,6 +110,27 @@ def _admin_inline_form(label, inline_name):
     return make
 
 
+def _prepared_handout_form(cast):
+    """The prepare page's form (issue 21) of a small handout: an opening, one section, one question."""
+    quote = Quote("r1", "Zwaaide en liep blij naar papa.", "november")
+    section = HandoutSection("reunion", "Weer samen", ("Sem liet blij zien dat papa er was.",), (quote,), ())
+    handout = ParentHandout(
+        first_name="Sem",
+        full_name="Sem Testmans",
+        group="Groep A",
+        mentor="Anna",
+        period="november 2026",
+        getting_to_know=False,
+        intro=("Elke dag zien we hoe het met Sem gaat.",),
+        good=(section,),
+        noticed=(),
+        to_watch="",
+        not_enough="",
+        questions=("Wat herkennen jullie van thuis?",),
+    )
+    return PreparedHandoutForm(handout=handout, left_out=set(), draft_pk=1, language="nl")
+
+
 PILLAR_NOTES = [f"note_{p.code}" for p in all_pillars()]
 # form: (how to make one, its free-text fields, its other text inputs: passwords, PINs, e-mail addresses)
 FORMS = {
@@ -141,6 +164,7 @@ FORMS = {
         ["old_password", "new_password1", "new_password2"],
     ),
     "access-log filter": (lambda c: AccessLogFilterForm(user=c.admin), ["kind"], []),
+    "prepared handout": (_prepared_handout_form, ["intro-0", "good-0-0", "questions-0"], []),
     "login": (lambda c: EmailAuthenticationForm(), [], ["username", "password"]),
     "password reset": (lambda c: EmailPasswordResetForm(), [], ["email"]),
 }

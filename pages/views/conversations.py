@@ -30,6 +30,7 @@ from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
 from reports.conversation_report import conversation_report, render_conversation_report_pdf
 from reports.language import PARENT_LANGUAGE_CODES, parent_language
+from reports.prepared import handed_over
 from staff.models import User
 
 
@@ -93,6 +94,7 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "report_languages": [
             (code, translation.get_language_info(code)["name_local"]) for code in PARENT_LANGUAGE_CODES
         ],
+        "handed_over": handed_over(conversation),
     }
     return render(request, "pages/conversation_detail.html", context)
 

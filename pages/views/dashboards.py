@@ -14,6 +14,7 @@ from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
+from reports.prepared import latest_ready_handout
 from staff.access import loggable_groups, user_access, visible_groups, visible_locations
 
 
@@ -150,4 +151,5 @@ def _conversations_on_child_page(access: ChildAccess) -> dict[str, object]:
         "conversations": conversation_selectors.conversations_of_child(access.child) if reads else None,
         "group_agreements": None if reads else conversation_selectors.group_agreements_of_child(access.child),
         "can_record_conversation": access.may_record_conversation,
+        "latest_handout": latest_ready_handout(access.child) if reads else None,
     }

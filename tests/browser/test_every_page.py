@@ -40,6 +40,8 @@ NOT_PAGES = {
     "child_summary_pdf": "PDF download",
     "child_parent_handout_pdf": "PDF download",
     "conversation_report_pdf": "PDF download",
+    "handout_draft_pdf": "PDF download (tests/browser/test_prepare_handout_journey.py)",
+    "prepared_handout_pdf": "PDF download (tests/browser/test_prepare_handout_journey.py)",
     "group_overview_csv": "CSV download",
     "access_log_csv": "CSV download",
     "agreement_looked_back": "POST only",
@@ -200,6 +202,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("conversation", reverse("conversation_detail", args=[conversation.pk])),
             ("conversation-new", reverse("conversation_new", args=[conversation.child_id])),
             ("conversation-edit", reverse("conversation_edit", args=[conversation.pk])),
+            ("handout-prepare", reverse("handout_prepare", args=[conversation.child_id])),
         ],
         "admin": [
             ("home", reverse("home")),
