@@ -47,6 +47,7 @@ from reports.figures import window
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.language import parent_language
 from reports.pdf import render_child_summary_pdf, safe_filename_part
+from reports.prepared import handout_for_next_conversation, render_prepared_pdf
 from reports.summary import child_summary
 from staff.models import User
 from staff.scope import AnyUser
@@ -149,9 +150,12 @@ def _zip_name(child: Child, kind: str = BatchExport.Kind.SUMMARIES) -> str:
 
 
 def _child_pdf(export: BatchExport, child: Child, day: datetime.date) -> bytes:
-    """One child's PDF of the export: the team's summary, or the handout for the parents in their
-    language."""
+    """One child's PDF of the export: the team's summary, or the handout for the parents: the one prepared
+    for the coming conversation where there is one, else drawn now in the parents' language."""
     if export.kind == BatchExport.Kind.HANDOUTS:
+        prepared = handout_for_next_conversation(child, since=child_summary_window(export)[0])
+        if prepared is not None:  # as the coach or mentor prepared it, in the language it was written in
+            return render_prepared_pdf(prepared).data
         with translation.override(parent_language(child, None)[0]):
             handout = parent_handout(child_summary(child, export.weeks, until=day))
             return render_parent_handout_pdf(handout, made_on=day).data

@@ -283,3 +283,16 @@ def handed_over(conversation: Conversation) -> list[PreparedHandout]:
     if previous is not None:
         handouts = handouts.filter(ready_at__date__gt=previous)
     return list(handouts.select_related("prepared_by").order_by("ready_at"))
+
+
+def handout_for_next_conversation(child: Child, *, since: datetime.date) -> PreparedHandout | None:
+    """The handout prepared for the child's coming conversation: the newest ready one, made ready on or
+    after `since` and after the child's last recorded conversation (one handed over already is not
+    handed over again); None when there is none. Two queries."""
+    last: datetime.date | None = Conversation.objects.filter(child_id=child.pk).aggregate(last=Max("date"))["last"]
+    handouts = PreparedHandout.objects.filter(
+        child_id=child.pk, status=PreparedHandout.Status.READY, ready_at__date__gte=since
+    )
+    if last is not None:
+        handouts = handouts.filter(ready_at__date__gt=last)
+    return handouts.order_by("-ready_at").first()

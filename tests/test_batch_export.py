@@ -18,10 +18,14 @@ from pypdf import PdfReader
 from access_log.models import AccessLog
 from batch_export import services
 from batch_export.models import BatchExport
-from organisations.calendar import week_of
+from conversations.models import Conversation
+from organisations.calendar import today, week_of
+from reports.models import PreparedHandout
 from tests import factories as f
 from tests.report_data import give_recurring_comfort_pattern
 from tests.task_worker import run_worker
+from tests.test_prepare_handout import form_data, sentence_name
+from tests.test_prepare_handout import url as prepare_url
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits, as in production
 
@@ -310,3 +314,32 @@ def test_an_unknown_kind_of_export_is_refused_with_a_dutch_message(cast, client_
     response = client_for(cast.manager).post(reverse("group_export", args=[cast.group_a.pk]), {"soort": "alles"})
     assert response.status_code == 400 and "overzichten voor het team" in response.content.decode()
     assert not BatchExport.objects.exists()
+
+
+def test_the_handouts_zip_holds_the_handout_prepared_for_the_coming_conversation(cast, client_for):
+    """Where the coach prepared the handout (issue 21), the zip holds it as it was made ready, not a new
+    one; once it was handed over at a recorded conversation, the next zip draws a new one."""
+    give_recurring_comfort_pattern(cast.child_a, [cast.staff_a, cast.manager])
+    coach = client_for(cast.coach)
+    page = coach.get(prepare_url(cast.child_a))
+    intro = sentence_name(page, "intro")
+    coach.post(
+        prepare_url(cast.child_a), form_data(page, **{intro: "Een zin die de coach zelf schreef.", "action": "ready"})
+    )
+    assert PreparedHandout.objects.filter(child=cast.child_a, status="ready").exists()
+
+    def sem_in_zip() -> str:
+        BatchExport.objects.all().delete()
+        client = client_for(cast.manager)
+        client.post(reverse("group_export", args=[cast.group_a.pk]), {"weken": "12", "soort": "handouts"})
+        run_worker()
+        export = BatchExport.objects.get()
+        archive = zipfile.ZipFile(
+            io.BytesIO(b"".join(client.get(reverse("export_download", args=[export.pk])).streaming_content))
+        )
+        (name,) = [n for n in archive.namelist() if n.startswith("oudergesprek-Sem-")]
+        return _pdf_text(archive.read(name))
+
+    assert "Een zin die de coach zelf schreef." in sem_in_zip()
+    Conversation.objects.create(child=cast.child_a, date=today(), participants="Moeder, coach", recorded_by=cast.coach)
+    assert "Een zin die de coach zelf schreef." not in sem_in_zip()
