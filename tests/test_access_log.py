@@ -230,6 +230,8 @@ SHOW_NO_RECORD = {
     "tablet_lock": "POST only",
     "pin_settings": "a PIN form",
     "connection_check": "an empty answer",
+    "service_worker": "the offline worker's script, the same for everyone",
+    "tablet_offline_pages": "the addresses of the day view and the empty entry forms a tablet keeps",
     "practice_round": "written vignettes about made-up children",
     "practice_later": "POST only",
     "practice_result": "one's own practice ratings of the vignettes",

@@ -289,7 +289,7 @@ def test_the_handouts_for_the_parents_come_as_a_zip_each_in_its_parents_language
     assert response.status_code == 302
     handouts = BatchExport.objects.get()
     assert handouts.kind == BatchExport.Kind.HANDOUTS
-    assert "PDF voor het oudergesprek" in client.get(response["Location"]).content.decode()
+    assert "handout voor de ouders van elk kind" in client.get(response["Location"]).content.decode()
     summaries = client.post(reverse("group_export", args=[cast.group_a.pk]), {"weken": "12"})
     assert summaries.status_code == 302 and BatchExport.objects.count() == 2
     assert summaries["Location"] != response["Location"]

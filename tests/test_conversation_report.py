@@ -399,9 +399,9 @@ def test_the_summary_page_offers_the_handout_in_the_other_language(cast, client_
     client = client_for(cast.coach)
     html = client.get(reverse("child_summary", args=[cast.child_a.pk]) + "?weken=12").content.decode()
     assert f'href="{handout}?weken=12"' in html  # the parents' own language
-    assert f'href="{handout}?weken=12&amp;taal=en">Voor het oudergesprek, English (PDF)</a>' in html
+    assert f'href="{handout}?weken=12&amp;taal=en">Handout voor de ouders, English (PDF)</a>' in html
     cast.child_a.parents_language = "en"
     cast.child_a.save()
     html = client.get(reverse("child_summary", args=[cast.child_a.pk]) + "?weken=12").content.decode()
-    assert f'href="{handout}?weken=12&amp;taal=nl">Voor het oudergesprek, Nederlands (PDF)</a>' in html
+    assert f'href="{handout}?weken=12&amp;taal=nl">Handout voor de ouders, Nederlands (PDF)</a>' in html
     assert "taal=en" not in html

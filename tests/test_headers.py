@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PDF_ONLY = {
     "reports/templates/reports/summary_pdf.html",
     "reports/templates/reports/parent_handout_pdf.html",
+    "reports/templates/reports/parent_report_pdf.html",
     "privacy/templates/privacy/access_export.html",
 }
 APPS = layers()

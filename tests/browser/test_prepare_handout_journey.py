@@ -93,6 +93,9 @@ def test_the_coach_prepares_prints_and_hands_over_the_handout(browser, live_serv
     page.get_by_role("link", name="Oudergesprek vastleggen").click()
     page.get_by_label("Wie waren erbij").fill("moeder, vader, mentor, coach")
     page.get_by_label("Wat vertelden de ouders").fill("Thuis zoekt Sem wel troost bij papa.")
+    page.get_by_label("De ouders vinden het goed dat hun woorden in het verslag staan").check()
+    next_date = (today() + datetime.timedelta(weeks=8)).isoformat()
+    page.get_by_label("Volgend gesprek").fill(next_date)
     follow_up = (today() + datetime.timedelta(weeks=6)).isoformat()
     for number, (what, who) in enumerate(
         [
@@ -115,5 +118,15 @@ def test_the_coach_prepares_prints_and_hands_over_the_handout(browser, live_serv
         page, output_dir, "prepare-reprint.pdf", page.get_by_role("link", name="Opnieuw afdrukken (PDF)").click
     )
     assert again == text
+
+    # after the conversation: the report for the parents, with both agreements, their words and the next date
+    report = download(
+        page, output_dir, "report-for-parents.pdf", page.get_by_role("button", name="Verslag voor ouders (PDF)").click
+    )
+    assert "Verslag van ons gesprek over Sem" in report
+    assert "De mentor troost Sem na een val en benoemt wat er gebeurde." in report
+    assert "Ouders vertellen hoe Sem thuis troost zoekt." in report
+    assert "Thuis zoekt Sem wel troost bij papa." in report
+    assert "pagina 1 van" in report and "geen diagnose" in report
     assert html_errors(output_dir, ["prepare", "prepare-errors"]) == []
     context.close()
