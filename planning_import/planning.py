@@ -280,7 +280,7 @@ def parse_date(text: str, column: str) -> datetime.date:
     except ValueError:
         pass
     raise Refused(
-        _("%(column)s \u201c%(value)s\u201d is not a date: write dd-mm-jjjj (31-12-2024) or jjjj-mm-dd (2024-12-31).")
+        _("%(column)s “%(value)s” is not a date: write dd-mm-yyyy (31-12-2024) or yyyy-mm-dd (2024-12-31).")
         % {"column": column, "value": text}
     )
 
@@ -297,7 +297,7 @@ def _check_formulas(row: Row, mapping: ColumnMapping) -> None:
         if index in row.formulas:
             raise Refused(
                 _(
-                    "The column %(column)s holds a formula (%(start)s\u2026): we do not read formulas. "
+                    "The column %(column)s holds a formula (%(start)s…): we do not read formulas. "
                     "Type the value itself in the planning system or the file."
                 )
                 % {"column": column_name(code), "start": row.cell(index)[:20]}
@@ -347,7 +347,7 @@ def _form_of_address(text: str) -> str:
         return ""
     found = FORMS_OF_ADDRESS.get(_fold(text))
     if found is None:
-        raise Refused(_("Unknown form of address \u201c%(value)s\u201d: write hij, zij or naam.") % {"value": text})
+        raise Refused(_("Unknown form of address “%(value)s”: write hij, zij or naam.") % {"value": text})
     return str(found)
 
 
@@ -368,7 +368,7 @@ def _mentor(row: Row, mapping: ColumnMapping, group: Group, context: _Organisati
     email = row.cell(mapping.get("mentor")).lower()
     if email and (email, group.pk) not in context.group_staff:
         raise Refused(
-            _("Mentor %(email)s is not a pedagogisch medewerker of group %(group)s.")
+            _("Mentor %(email)s is not a pedagogical staff member of group %(group)s.")
             % {"email": email, "group": group.name}
         )
     return email
@@ -479,7 +479,7 @@ def _role(text: str) -> str:
     if role is None:
         with translation.override("nl"):
             known = ", ".join(str(Role(r).label) for r in ROLE_RULES)
-        raise Refused(_("Unknown role \u201c%(role)s\u201d: write one of %(known)s.") % {"role": text, "known": known})
+        raise Refused(_("Unknown role “%(role)s”: write one of %(known)s.") % {"role": text, "known": known})
     return str(role)
 
 

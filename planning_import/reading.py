@@ -124,7 +124,7 @@ def _unknown_encoding() -> ImportFileError:
     return ImportFileError(
         _(
             "We cannot tell which character set this file uses. Save the export as CSV UTF-8 "
-            "(in Excel: \u201cCSV UTF-8 (Comma delimited)\u201d) or as .xlsx and try again."
+            "(in Excel: “CSV UTF-8 (Comma delimited)”) or as .xlsx and try again."
         )
     )
 
