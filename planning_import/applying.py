@@ -91,8 +91,9 @@ def _apply_staff(plan: ImportPlan, organisation: Organisation, result: ImportRes
         if user is None and line.user_id is None:
             user = User.objects.create_user(line.email, None, first_name=line.first_name, last_name=line.last_name)
             result.staff_new += 1  # no usable password until they set one (password reset)
-        elif user is None:
+        elif user is None and line.user_id is not None:
             user = User.objects.get(pk=line.user_id)
+        assert user is not None
         users[line.email] = user
         if line.name_changed:
             user.first_name, user.last_name = line.first_name, line.last_name
@@ -127,7 +128,7 @@ def _apply_children(plan: ImportPlan, organisation: Organisation, result: Import
     changed = [line for line in lines if line.child_id is not None]
     result.children_changed = len(changed)
     for line in changed:
-        children[id(line)] = line.child_id  # type: ignore[assignment]  # not None: an existing child
+        children[id(line)] = line.child_id
     _update_children(changed)
     _apply_placements(lines, children)
     _apply_mentors(lines, children, _mentor_ids(plan))
@@ -141,7 +142,7 @@ def _update_children(lines: list[ChildLine]) -> None:
     fields = sorted({name for line in lines for name in line.changed_fields})
     children = Child.objects.in_bulk([line.child_id for line in lines])
     for line in lines:
-        child = children[line.child_id]  # type: ignore[index]  # not None: an existing child
+        child = children[line.child_id]
         for name in line.changed_fields:
             setattr(child, name, line.values[name])
     bulk_update_with_history(list(children.values()), Child, fields, batch_size=BATCH)

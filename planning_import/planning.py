@@ -35,6 +35,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -164,8 +165,8 @@ class ImportPlan:
 
     @property
     def changes_anything(self) -> bool:
-        lines = [*self.children, *self.staff]
-        return any(line.status != Status.UNCHANGED for line in lines) or bool(self.endings)
+        statuses = [line.status for line in self.children] + [line.status for line in self.staff]
+        return any(status != Status.UNCHANGED for status in statuses) or bool(self.endings)
 
 
 @dataclass(frozen=True)
@@ -215,21 +216,21 @@ class _Organisation:
                 _Placed(row["pk"], row["group_id"], row["group__location_id"], row["start_date"], row["end_date"])
             )
         self.mentors: dict[int, _Mentor] = {}
-        for row in (
+        for pk, child_id, email, start in (
             Mentorship.objects.current()
             .filter(child__organisation=organisation)
-            .values("pk", "child_id", "mentor__email", "start_date")
+            .values_list("pk", "child_id", "mentor__email", "start_date")
         ):
-            self.mentors[row["child_id"]] = _Mentor(row["pk"], row["mentor__email"].lower(), row["start_date"])
+            self.mentors[child_id] = _Mentor(pk, email.lower(), start)
         self.memberships: dict[str, set[MembershipPlan]] = defaultdict(set)
         self.group_staff: set[tuple[str, int]] = set()
-        for row in Membership.objects.filter(organisation=organisation).values(
+        for user_email, role, location_id, group_id in Membership.objects.filter(organisation=organisation).values_list(
             "user__email", "role", "location_id", "group_id"
         ):
-            email = row["user__email"].lower()
-            self.memberships[email].add(MembershipPlan(row["role"], row["location_id"], row["group_id"]))
-            if row["role"] == Role.STAFF and row["group_id"]:
-                self.group_staff.add((email, row["group_id"]))
+            email = user_email.lower()
+            self.memberships[email].add(MembershipPlan(role, location_id, group_id))
+            if role == Role.STAFF and group_id:
+                self.group_staff.add((email, group_id))
         self.users: dict[str, User] = {}
         self.planned_memberships: set[tuple[str, MembershipPlan]] = set()
 
@@ -451,17 +452,21 @@ def _child_line(read: _ChildRow, context: _Organisation) -> ChildLine:
     return line
 
 
+def _field_name(model: type[models.Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 def _child_status(line: ChildLine, placed: list[_Placed]) -> tuple[Status, list[str]]:
     if line.child_id is None:
         return Status.NEW, []
-    changes = [str(Child._meta.get_field(key).verbose_name) for key in line.changed_fields]
+    changes = [_field_name(Child, key) for key in line.changed_fields]
     before = next((p for p in placed if p.pk == line.placement.placement_id), None)
     if line.close_placements:
         changes.append(_("moves to group %(group)s") % {"group": line.group_name})
     elif line.placement_changed:
         changes.append(str(Placement._meta.verbose_name))
     if line.mentor_changed:
-        changes.append(str(Mentorship._meta.get_field("mentor").verbose_name))
+        changes.append(_field_name(Mentorship, "mentor"))
     if not changes:
         return Status.UNCHANGED, []
     ends_now = before is not None and before.end_date is None and line.placement.end_date is not None
@@ -469,12 +474,12 @@ def _child_status(line: ChildLine, placed: list[_Placed]) -> tuple[Status, list[
 
 
 def _role(text: str) -> str:
-    words = dict(ROLE_WORDS)
-    for role in ROLE_RULES:
-        words[_fold(str(role))] = role
+    words: dict[str, str] = {word: str(role) for word, role in ROLE_WORDS.items()}
+    for code in ROLE_RULES:
+        words[_fold(str(code))] = str(code)
         for language in ("nl", "en"):
             with translation.override(language):
-                words[_fold(str(Role(role).label))] = role
+                words[_fold(str(Role(code).label))] = str(code)
     role = words.get(_fold(text))
     if role is None:
         with translation.override("nl"):

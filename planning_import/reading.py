@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -71,7 +71,6 @@ class Table:
     kind: str
     encoding: str = ""
     delimiter: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 Source = bytes | str | Path | IO[bytes]
@@ -205,7 +204,7 @@ def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
-def _table(headers: tuple[str, ...], rows: list[Row], kind: str, **extra: str) -> Table:
+def _table(headers: tuple[str, ...], rows: list[Row], kind: str, encoding: str = "", delimiter: str = "") -> Table:
     if not any(headers):
         raise ImportFileError(_("The first line of the file holds no column names."))
     if len(rows) > MAX_ROWS:
@@ -213,7 +212,7 @@ def _table(headers: tuple[str, ...], rows: list[Row], kind: str, **extra: str) -
             _("The file has more than %(limit)d lines. Split the export, for example by location.")
             % {"limit": MAX_ROWS}
         )
-    return Table(headers, tuple(row for row in rows if not row.is_empty), kind, **extra)
+    return Table(headers, tuple(row for row in rows if not row.is_empty), kind, encoding, delimiter)
 
 
 def _xlsx_cell(value: object) -> str:
