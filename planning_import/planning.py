@@ -232,6 +232,7 @@ class _Organisation:
             if role == Role.STAFF and group_id:
                 self.group_staff.add((email, group_id))
         self.users: dict[str, User] = {}
+        self.shared: set[str] = set()
         self.planned_memberships: set[tuple[str, MembershipPlan]] = set()
 
     def read_users(self, emails: Iterable[str]) -> None:
@@ -239,6 +240,11 @@ class _Organisation:
         if wanted:
             users = User.objects.annotate(lower_email=Lower("email")).filter(lower_email__in=wanted)
             self.users = {user.email.lower(): user for user in users}
+            elsewhere = Membership.objects.filter(user__in=self.users.values()).exclude(organisation=self.organisation)
+            shared = {email.lower() for email in elsewhere.values_list("user__email", flat=True)}
+            # an account that works elsewhere too (or a platform superuser) keeps its name: it is not
+            # this organisation's alone (staff.access.managed_users)
+            self.shared = shared | {email for email, user in self.users.items() if user.is_superuser}
 
     def location(self, name: str) -> Location:
         location = self.locations.get(_fold(name))
@@ -530,7 +536,10 @@ def _staff_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> Sta
         if plan.group_id is not None and plan.role == Role.STAFF:
             context.group_staff.add((email, plan.group_id))
     name_changed = (
-        bool(first_name) and user is not None and (user.first_name, user.last_name) != (first_name, last_name)
+        bool(first_name)
+        and user is not None
+        and email not in context.shared
+        and (user.first_name, user.last_name) != (first_name, last_name)
     )
     status = (
         Status.NEW

@@ -53,6 +53,8 @@ def rich_child(cast, client_for):
             "first_name": NAME[0],
             "last_name": NAME[1],
             "date_of_birth": child.date_of_birth.isoformat(),
+            "form_of_address": child.form_of_address,
+            "parents_language": child.parents_language,
             "placements-TOTAL_FORMS": "1",
             "placements-INITIAL_FORMS": "1",
             "placements-0-id": placement.pk,

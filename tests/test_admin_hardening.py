@@ -328,6 +328,8 @@ def child_form(child, *, mentor, organisation=None, group=None):
         "first_name": child.first_name,
         "last_name": child.last_name,
         "date_of_birth": child.date_of_birth.isoformat(),
+        "form_of_address": child.form_of_address,
+        "parents_language": child.parents_language,
         "placements-TOTAL_FORMS": "1",
         "placements-INITIAL_FORMS": "1" if placement else "0",
         "placements-0-group": str(placement.group_id if placement else group.pk),

@@ -48,6 +48,8 @@ def test_admin_can_add_a_child_with_placement(cast, client_for):
             "first_name": "Nova",
             "last_name": "Bos",
             "date_of_birth": "2025-03-01",
+            "form_of_address": "name",
+            "parents_language": "nl",
             "placements-TOTAL_FORMS": "1",
             "placements-INITIAL_FORMS": "0",
             "placements-0-group": cast.group_a.pk,

@@ -21,6 +21,8 @@ def _child_form(cast, child, **changes):
         "first_name": child.first_name,
         "last_name": child.last_name,
         "date_of_birth": child.date_of_birth.isoformat(),
+        "form_of_address": child.form_of_address,
+        "parents_language": child.parents_language,
         "placements-TOTAL_FORMS": "1",
         "placements-INITIAL_FORMS": "1",
         "placements-0-id": placement.pk,
