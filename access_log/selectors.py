@@ -86,9 +86,7 @@ def access_log_rows(entries: list[AccessLog]) -> list[AccessLogRow]:
     """The rows with the names of the children they list. One query for the group rows' children."""
     listed = {child_id for e in entries for child_id in e.children}
     names = dict(
-        Child.objects.filter(pk__in=listed)
-        .annotate(full=Child.full_name_expression())
-        .values_list("pk", "full")
+        Child.objects.filter(pk__in=listed).annotate(full=Child.full_name_expression()).values_list("pk", "full")
     )
     rows = []
     for e in entries:
