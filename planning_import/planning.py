@@ -462,6 +462,18 @@ def _field_name(model: type[models.Model], name: str) -> str:
     return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
+def _placement_changes(before: _Placed | None, after: PlacementPlan) -> list[str]:
+    if before is None:
+        return [str(Placement._meta.verbose_name)]
+    changes = []
+    if before.start_date != after.start_date:
+        changes.append(_("start date %(date)s") % {"date": numeric_date(after.start_date)})
+    if before.end_date != after.end_date:
+        end = after.end_date
+        changes.append(_("end date %(date)s") % {"date": numeric_date(end)} if end else _("no end date any more"))
+    return changes
+
+
 def _child_status(line: ChildLine, placed: list[_Placed]) -> tuple[Status, list[str]]:
     if line.child_id is None:
         return Status.NEW, []
@@ -470,7 +482,7 @@ def _child_status(line: ChildLine, placed: list[_Placed]) -> tuple[Status, list[
     if line.close_placements:
         changes.append(_("moves to group %(group)s") % {"group": line.group_name})
     elif line.placement_changed:
-        changes.append(str(Placement._meta.verbose_name))
+        changes += _placement_changes(before, line.placement)
     if line.mentor_changed:
         changes.append(_field_name(Mentorship, "mentor"))
     if not changes:

@@ -570,7 +570,7 @@ def test_an_end_date_in_the_export_ends_the_placement(cast):
     apply_import(plan(cast.org, csv_text([child()])), by=cast.admin)
     result = plan(cast.org, csv_text([child(Einddatum="31-01-2027")]))
     [line] = result.children
-    assert line.status == Status.ENDING
+    assert (line.status, line.changes) == (Status.ENDING, ["einddatum 31-01-2027"])
     apply_import(result, by=cast.admin)
     assert Child.objects.get(external_id="K1").placements.get().end_date == datetime.date(2027, 1, 31)
 
