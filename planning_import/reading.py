@@ -191,9 +191,15 @@ def _read_csv(text: str, encoding: str) -> Table:
     headers = tuple(cell.strip() for cell in header)
     rows = []
     for number, cells in body:
-        stripped = tuple(cell.strip() for cell in cells)
+        stripped = tuple(_text(cell) for cell in cells)
         rows.append(Row(number, stripped, _marks(stripped)))
     return _table(headers, rows, "csv", encoding=encoding, delimiter=delimiter)
+
+
+def _text(cell: str) -> str:
+    """The cell without surrounding spaces; a lone dash, how some exports write "nothing", is empty."""
+    cell = cell.strip()
+    return "" if cell in ("-", "–", "—") else cell
 
 
 def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
@@ -225,7 +231,7 @@ def _xlsx_cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return _text(str(value))
 
 
 def _read_xlsx(data: bytes) -> Table:

@@ -141,6 +141,7 @@ REFUSED = {
     ),
     "formula starting with @": (child(Achternaam="@SUM(A1)"), "De kolom Achternaam bevat een formule"),
     "formula starting with +": (child(Tussenvoegsel="+1"), "De kolom Tussenvoegsel bevat een formule"),
+    "formula starting with -": (child(Einddatum="-1+2"), "De kolom Einddatum bevat een formule"),
 }
 
 
@@ -177,6 +178,14 @@ def test_the_other_rows_of_a_file_with_refused_rows_are_saved(cast):
 
 
 # --- dates, names and the columns ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_lone_dash_is_an_empty_cell_not_a_formula(cast):
+    result = plan(cast.org, csv_text([child(Einddatum="-", Tussenvoegsel="-")]))
+    assert result.refused == []
+    [line] = result.children
+    assert (line.placement.end_date, line.values["tussenvoegsel"]) == (None, "")
 
 
 @pytest.mark.django_db
@@ -720,3 +729,18 @@ def test_an_account_that_also_works_elsewhere_keeps_its_name(cast):
     result = plan(cast.org, csv_text(rows, header=STAFF_HEADER))
     [line] = result.staff
     assert (line.status, line.name_changed) == (Status.UNCHANGED, False)
+
+
+@pytest.mark.django_db
+def test_the_migration_moves_a_tussenvoegsel_typed_into_the_last_name(cast):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("children.migrations.0004_tussenvoegsel_and_child_number")
+    Child.objects.filter(pk=cast.child_a.pk).update(last_name="van der Berg")
+    Child.objects.filter(pk=cast.child_b.pk).update(last_name="De Wit")  # a capital: the name itself
+    migration.split_tussenvoegsel(apps, None)
+    assert Child.objects.get(pk=cast.child_a.pk).full_name == "Sem van der Berg"
+    assert Child.objects.values_list("tussenvoegsel", "last_name").get(pk=cast.child_a.pk) == ("van der", "Berg")
+    assert Child.objects.values_list("tussenvoegsel", "last_name").get(pk=cast.child_b.pk) == ("", "De Wit")
