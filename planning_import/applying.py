@@ -24,7 +24,7 @@ from access_log.models import AccessLog
 from children.models import Child, Mentorship, Placement
 from organisations.calendar import today
 from organisations.models import Organisation
-from planning_import.planning import ChildLine, ImportPlan, Status
+from planning_import.planning import ChildLine, ImportPlan, Status, plan_import
 from staff.history import changes_by
 from staff.models import Membership, User
 
@@ -53,11 +53,14 @@ def _history_by(user: User | None) -> Iterator[None]:
 
 
 def apply_import(plan: ImportPlan, *, by: User | None = None, confirm_ending: bool = False) -> ImportResult:
-    """Write what `plan` says (refused rows are left out), all or nothing. Make the plan right before:
-    a plan applied later still writes by child number, but compares with what it read then."""
-    result = ImportResult(endings_waiting=0 if confirm_ending else len(plan.endings))
+    """Write what `plan` says (refused rows are left out), all or nothing. The plan is made again
+    from its rows once the organisation is locked: what it writes compares with the records as they
+    are then (the dry run a person read may be minutes old; another import may have run since)."""
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=plan.organisation_id)
+        if plan.mapping is not None:  # again, now that no other import of the organisation runs
+            plan = plan_import(organisation, plan.rows, plan.mapping)
+        result = ImportResult(endings_waiting=0 if confirm_ending else len(plan.endings))
         with _history_by(by):
             _apply_staff(plan, organisation, result)
             _apply_children(plan, organisation, result)

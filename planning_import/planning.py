@@ -156,6 +156,10 @@ class ImportPlan:
     endings: list[Ending] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     ignored_columns: tuple[str, ...] = ()
+    # What the plan was made from: apply_import plans it again under the organisation's lock, so a
+    # plan shown before someone else's import still writes nothing twice.
+    rows: tuple[Row, ...] = ()
+    mapping: ColumnMapping | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for line in self.children if line.status == status)
@@ -588,7 +592,7 @@ def plan_import(organisation: Organisation, table: Table | Iterable[Row], mappin
     children the file no longer lists. Reads; writes nothing."""
     rows = list(table.rows if isinstance(table, Table) else table)
     context = _Organisation(organisation)
-    plan = ImportPlan(organisation.pk, today(), ignored_columns=mapping.ignored)
+    plan = ImportPlan(organisation.pk, today(), ignored_columns=mapping.ignored, rows=tuple(rows), mapping=mapping)
     staff_rows = [row for row in rows if _is_staff_row(row, mapping)]
     child_rows = [row for row in rows if not _is_staff_row(row, mapping)]
     emails = [row.cell(mapping.get("email")).lower() for row in staff_rows]

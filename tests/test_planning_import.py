@@ -466,6 +466,18 @@ def test_applying_twice_changes_nothing_the_second_time(cast):
 
 
 @pytest.mark.django_db
+def test_a_plan_applied_after_another_import_writes_nothing_twice(cast):
+    """Two admins read the same dry run; the second to confirm finds everything there already."""
+    text = csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")])
+    first, second = plan(cast.org, text), plan(cast.org, text)
+    apply_import(first, by=cast.admin)
+    saved = rows_saved()
+    result = apply_import(second, by=cast.admin)
+    assert (result.children_new, result.children_unchanged) == (0, 2)
+    assert rows_saved()[:-1] == saved[:-1]
+
+
+@pytest.mark.django_db
 def test_the_history_and_the_access_log_name_who_read_the_file_in(cast):
     apply_import(plan(cast.org, csv_text([child()])), by=cast.admin)
     lars = Child.objects.get(external_id="K1")
@@ -474,6 +486,12 @@ def test_the_history_and_the_access_log_name_who_read_the_file_in(cast):
     assert {row.history_user for row in Mentorship.history.filter(child_id=lars.pk)} == {cast.admin}
     log = AccessLog.objects.get(action=AccessLog.Action.IMPORTED)
     assert (log.user, log.organisation, log.children, log.details["new"]) == (cast.admin, cast.org, [], 1)
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.admin)
+    page = client.get("/inzagelog/").content.decode()
+    assert "ingelezen uit het planningssysteem" in page
 
 
 @pytest.mark.django_db
