@@ -762,3 +762,20 @@ def test_the_migration_moves_a_tussenvoegsel_typed_into_the_last_name(cast):
     assert Child.objects.get(pk=cast.child_a.pk).full_name == "Sem van der Berg"
     assert Child.objects.values_list("tussenvoegsel", "last_name").get(pk=cast.child_a.pk) == ("van der", "Berg")
     assert Child.objects.values_list("tussenvoegsel", "last_name").get(pk=cast.child_b.pk) == ("", "De Wit")
+
+
+@pytest.mark.django_db
+def test_the_parents_access_export_holds_the_child_number_and_the_whole_name(cast):
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from privacy.export import render_access_export
+
+    apply_import(plan(cast.org, csv_text([child()])), by=cast.admin)
+    lars = Child.objects.get(external_id="K1")
+    archive = zipfile.ZipFile(io.BytesIO(render_access_export(lars, made_on=today()).data))
+    pdf = next(name for name in archive.namelist() if name.endswith(".pdf"))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(pdf))).pages).split())
+    assert "Lars van der Meer" in text
+    assert "Kindnummer in het planningssysteem K1" in text
