@@ -56,6 +56,7 @@ class AccessLog(models.Model):
         VIEW_FOLLOW_UP = "followup", _("viewed conversations and agreements to follow up (home page)")
         EXPORT_ACCESS = "access", _("exported all data (access request)")
         REMOVED = "removed", _("record removed")
+        IMPORTED = "import", _("read in from the planning system")
 
     class Rule(models.TextChoices):
         RETENTION = "retention", _("retention period passed")

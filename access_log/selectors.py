@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from access_log.models import REMOVED_CHILDREN, AccessLog
@@ -42,7 +41,7 @@ def access_log_for(user: AnyUser, wanted: AccessLogFilter) -> QuerySet[AccessLog
     if text:
         named = (
             Child.objects.managed_by(user)
-            .annotate(full=Concat("first_name", Value(" "), "last_name"))
+            .annotate(full=Child.full_name_expression())
             .filter(full__icontains=text)
             .values_list("pk", flat=True)[:NAME_MATCHES]
         )
@@ -87,9 +86,7 @@ def access_log_rows(entries: list[AccessLog]) -> list[AccessLogRow]:
     """The rows with the names of the children they list. One query for the group rows' children."""
     listed = {child_id for e in entries for child_id in e.children}
     names = dict(
-        Child.objects.filter(pk__in=listed)
-        .annotate(full=Concat("first_name", Value(" "), "last_name"))
-        .values_list("pk", "full")
+        Child.objects.filter(pk__in=listed).annotate(full=Child.full_name_expression()).values_list("pk", "full")
     )
     rows = []
     for e in entries:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "reports",
     "batch_export",
     "privacy",
+    "planning_import",
     "demo",
     "pages",
 ]

@@ -50,6 +50,7 @@ class MentorshipInline(ScopedInline):
 
 class ChildAdmin(ScopedAdmin):
     accessor = staticmethod(managed_children)
-    list_display = ["first_name", "last_name", "date_of_birth"]
-    search_fields = ["first_name", "last_name"]
+    list_display = ["last_name", "tussenvoegsel", "first_name", "date_of_birth", "external_id"]
+    list_display_links = ["last_name", "first_name"]
+    search_fields = ["first_name", "tussenvoegsel", "last_name", "external_id"]
     inlines = [PlacementInline, MentorshipInline]

@@ -10,11 +10,13 @@ from typing import Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import NullIf
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from children.names import join_name
 from organisations.calendar import today
 from organisations.models import Group, Organisation
 from staff.access import (
@@ -148,7 +150,20 @@ class Child(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="children", verbose_name=_("organisation")
     )
     first_name = models.CharField(_("first name"), max_length=100)
+    tussenvoegsel = models.CharField(
+        _("surname prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_('Between first and last name, such as "de" or "van der"; lists sort by the last name without it.'),
+    )
     last_name = models.CharField(_("last name"), max_length=100)
+    # The planning system's number of the child (Kindnummer): how an import recognises it again.
+    external_id = models.CharField(
+        _("child number"),
+        max_length=50,
+        blank=True,
+        help_text=_("The child's number in the planning system, filled in by the import."),
+    )
     date_of_birth = models.DateField(_("date of birth"))
     form_of_address = models.CharField(
         _("form of address"),
@@ -172,9 +187,16 @@ class Child(models.Model):
     class Meta:
         verbose_name = _("child")
         verbose_name_plural = _("children")
-        ordering = ["first_name", "last_name"]
+        # Dutch style: by last name without the tussenvoegsel ("Vries, Sem de" under V). The group's
+        # own lists (day view, mentor list, overviews) order by first name explicitly.
+        ordering = ["last_name", "first_name", "tussenvoegsel", "pk"]
         indexes = [models.Index(fields=["organisation", "last_name", "first_name"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="child_external_id_unique_per_organisation",
+            ),
             models.CheckConstraint(
                 condition=Q(form_of_address__in=FormOfAddress.values), name="child_form_of_address_valid"
             ),
@@ -189,7 +211,25 @@ class Child(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        """As the name reads: "Sem de Vries"."""
+        return join_name(self.first_name, self.tussenvoegsel, self.last_name)
+
+    @property
+    def surname(self) -> str:
+        """The last name as it reads after the first name: "de Vries"."""
+        return join_name(self.tussenvoegsel, self.last_name)
+
+    @staticmethod
+    def full_name_expression() -> Func:
+        """`full_name` in SQL, for a search or a list that reads names without the rows."""
+        return Func(
+            Value(" "),
+            F("first_name"),
+            NullIf(F("tussenvoegsel"), Value("")),
+            F("last_name"),
+            function="CONCAT_WS",
+            output_field=models.CharField(),
+        )
 
     def age_in_months(self, on: datetime.date | None = None) -> int:
         return months_between(self.date_of_birth, on or today())

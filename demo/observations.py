@@ -221,7 +221,7 @@ def _pattern_entry(name: tuple[str, str], week_back: int, notes: _Notes) -> tupl
 def _plan_child(
     child: Child, index: int, placement: Placement, staff: list[int], rng: random.Random, day: datetime.date
 ) -> list[Planned]:
-    name = (child.first_name, child.last_name)
+    name = (child.first_name, child.surname)
     plans: list[Planned] = []
     pattern_child = name in RECURRING_COMFORT | AFTER_BAD_SLEEP | TOO_FEW
     notes = _Notes(*notes_for_age(child.age_in_months(day)))
@@ -272,7 +272,7 @@ def _plan_child(
 
 def _duo_ratings(plan: Planned, week_back: int, first_of_week: bool, index: int) -> list[Rating] | None:
     """What the colleague of a duo-observation rates beside `plan`, or None: no duo that time."""
-    name = (plan.child.first_name, plan.child.last_name)
+    name = (plan.child.first_name, plan.child.surname)
     if name in RECURRING_COMFORT:  # beside the extra entry (the only one rating the pattern pillar)
         if plan.ratings[0][0] != RECURRING_PILLAR:
             return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from children.models import Child, FormOfAddress, Mentorship, Placement
+from children.names import split_surname
 from organisations.calendar import today
 from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
@@ -86,6 +87,7 @@ FIRST_NAMES = [
     "Jip",
     "Hiba",
 ]
+# As the names read after the first name; the seed keeps the tussenvoegsel ("de", "van der") in its own field.
 LAST_NAMES = [
     "de Vries",
     "van Dijk",
@@ -223,12 +225,14 @@ def seed_demo_organisation(password: str) -> SeedReport:
             for member in staff:
                 _membership(report, member, organisation, Role.STAFF, group=group)
             for index in range(size):
-                first, last = next(names)
+                first, surname = next(names)
+                tussenvoegsel, last = split_surname(surname)  # "de Vries": "de" between, sorted under V
                 age_months = rng.randint(max(low, 3), max(high - 2, low + 4))
                 born = day - datetime.timedelta(days=int(age_months * 30.4) + rng.randint(0, 25))
                 child, created = Child.objects.get_or_create(
                     organisation=organisation,
                     first_name=first,
+                    tussenvoegsel=tussenvoegsel,
                     last_name=last,
                     defaults={
                         "date_of_birth": born,

@@ -36,6 +36,7 @@ from django.db import connection
 
 from access_log.models import AccessLog
 from children.models import Child, Mentorship, Placement
+from children.names import split_surname
 from observations.choices import Circumstance, Situation
 from observations.pillars import PILLARS, Direction
 from organisations.calendar import current_week, today
@@ -344,11 +345,13 @@ class Builder:
         homes = [g for g, n in enumerate(per_group) for _ in range(n)]
         rng.shuffle(homes)
         plans = [self._placements(home) for home in homes]
+        surnames = [split_surname(LAST[(i * 7) % len(LAST)]) for i in range(len(plans))]  # "de", "Vries"
         kids = Child.objects.bulk_create(
             Child(
                 organisation=organisation,
                 first_name=FIRST[i % len(FIRST)],
-                last_name=f"{LAST[(i * 7) % len(LAST)]}",
+                tussenvoegsel=surnames[i][0],
+                last_name=surnames[i][1],
                 date_of_birth=plan[0][1] - datetime.timedelta(days=rng.randint(70, 500)),
             )
             for i, plan in enumerate(plans)

@@ -223,6 +223,8 @@ SHOW_NO_RECORD = {
     "access_log": "the log itself: who saw whom",
     "access_log_csv": "the log itself: who saw whom",
     "privacy_statement": "the organisation's privacy statement",
+    "planning_import": "an upload form",
+    "planning_import_plan": "the dry run of an upload: the file's names and what would change, no observations",
     "tablet_home": "the tablet's staff list",
     "tablet_register": "a form",
     "tablet_revoke": "POST only",

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from children.models import Child
+from children.names import split_surname
 from observations.models import DuoObservation, Observation, PillarRating
 from organisations.calendar import last_weeks, today, week_of
 from organisations.models import Location
@@ -26,7 +27,8 @@ def seed() -> str:
 
 def figures(first_name, last_name, pillar):
     """Per ISO week in the last 12: observers, values and whether the day had circumstances."""
-    child = Child.objects.get(first_name=first_name, last_name=last_name)
+    tussenvoegsel, last = split_surname(last_name)  # "de Vries": the seed keeps "de" apart
+    child = Child.objects.get(first_name=first_name, tussenvoegsel=tussenvoegsel, last_name=last)
     window = last_weeks(WINDOW)
     weeks = defaultdict(list)
     for value, observer, date, circumstances in PillarRating.objects.filter(

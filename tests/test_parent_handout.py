@@ -25,6 +25,7 @@ from pypdf import PdfReader
 
 from access_log.models import AccessLog
 from children.models import Child
+from children.names import split_surname
 from demo.observations import ATYPICAL_NOTES, BABY_MONTHS, TYPICAL_NOTES
 from observations.models import PillarRating
 from observations.pillars import PARENT_WORDS
@@ -74,8 +75,10 @@ def save_with_page_images(data: bytes, stem: str) -> Path:
     return path
 
 
-def demo_child(first_name: str, last_name: str) -> Child:
-    return Child.objects.get(first_name=first_name, last_name=last_name)
+def demo_child(first_name: str, surname: str) -> Child:
+    """A demo child by first name and surname as it reads ("de Vries": tussenvoegsel "de", last name "Vries")."""
+    tussenvoegsel, last_name = split_surname(surname)
+    return Child.objects.get(first_name=first_name, tussenvoegsel=tussenvoegsel, last_name=last_name)
 
 
 def atypical_months(child: Child, pillar: str, weeks: int = 12) -> list[datetime.date]:
@@ -203,11 +206,7 @@ def test_the_handouts_of_the_demo_children(demo_on_day):
         ("Emma", "Jansen"),
         ("Finn", "Vos"),
     ):
-        child = (
-            Child.objects.get(first_name=first, last_name=last)
-            if first != "Emma"
-            else Child.objects.get(first_name=first)
-        )
+        child = demo_child(first, last) if first != "Emma" else Child.objects.get(first_name=first)
         response = demo.get(handout_url(child))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"

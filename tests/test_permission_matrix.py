@@ -57,6 +57,7 @@ from children.models import Child
 from conversations.models import Agreement, Conversation
 from devices.services import register_tablet
 from organisations.calendar import today
+from planning_import.models import PendingImport
 from privacy.models import RetentionConsent
 from reports.models import PreparedHandout
 from reports.prepared import draft_finish, draft_for, stored_handout
@@ -340,6 +341,13 @@ MATRIX: dict[str, Entry] = {
     # The access log: organisation admins read their own organisation's rows (privacy, issue 10).
     "access_log": Entry(page(ORGANISATION_ADMINS)),
     "access_log_csv": Entry(page(ORGANISATION_ADMINS)),
+    # Reading in from the planning system: organisation admins upload; only the one who uploaded reads
+    # the dry run and applies it (the world's file was uploaded by the admin of Linde).
+    "planning_import": Entry(page(ORGANISATION_ADMINS, get_only=False)),
+    "planning_import_plan": Entry(
+        lambda user, method: LOGIN if user == ANON else 404 if user != ADMIN else REDIRECT if method == "post" else 200,
+        {"pk": "pending_import"},
+    ),
     # Group tablets (issue 12): a manager links a device to a group of their location(s) and unlinks it.
     "tablet_register": Entry(page(frozenset({MANAGER, MANAGER_2}), get_only=False)),
     "tablet_revoke": Entry(post_only(frozenset({MANAGER})), {"pk": "tablet"}),
@@ -494,6 +502,13 @@ def build_world() -> World:
         "practice_round": PracticeRound.objects.create(user=c.staff_a),
         "draft_handout": draft_for(child=c.child_a, user=c.coach, weeks=12),
         "ready_handout": _ready_handout(c),
+        "pending_import": PendingImport.objects.create(
+            organisation=c.org,
+            uploaded_by=c.admin,
+            filename="export.csv",
+            data=b"Kindnummer;Voornaam;Achternaam;Geboortedatum;Locatie;Groep;Startdatum\r\n"
+            b"K1;Lars;Meer;2024-03-14;Locatie Een;Groep A;2024-09-01\r\n",
+        ),
         "tablet": register_tablet(group=c.group_a, name="Tablet A", by=c.manager)[0],
         "auth_group": AuthGroup.objects.create(name="unused"),
         "axes_attempt": AccessAttempt.objects.create(

@@ -175,7 +175,7 @@ ADMIN_FREE_TEXT = {
     "admin organisations.Group": ["name"],
     "admin staff.User": ["first_name", "last_name"],
     "admin staff.User change": ["first_name", "last_name"],
-    "admin children.Child": ["first_name", "last_name"],
+    "admin children.Child": ["first_name", "tussenvoegsel", "last_name", "external_id"],
     "admin privacy.RetentionConsent": ["note"],
 }
 ADMIN_OTHER = {"admin staff.User": ["email", "password1", "password2"], "admin staff.User change": ["email"]}

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_coach_reads_the_overview_and_downloads_the_pdf(page, live_server, demo_data, output_dir):
-    sem = Child.objects.get(first_name="Sem", last_name="de Vries")
+    sem = Child.objects.get(first_name="Sem", tussenvoegsel="de", last_name="Vries")
     log_in(page, live_server, "coach@example.org")
     page.goto(f"{live_server.url}/kinderen/{sem.pk}/overzicht/?weken=12")
     assert page.get_by_role("heading", name="Overzicht van Sem de Vries").is_visible()

@@ -141,6 +141,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
     from observations.models import Observation
     from organisations.calendar import today
     from organisations.models import Group, Location
+    from planning_import.models import PendingImport
     from staff.models import User
 
     vlinders = Group.objects.get(name="Vlinders")
@@ -162,6 +163,12 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
         weeks=12,
     )
     practice = _practice_round_of("medewerker@example.org")
+    pending = PendingImport.objects.create(  # the sample export, uploaded by the demo's admin
+        organisation_id=location.organisation_id,
+        uploaded_by=User.objects.get(email="admin@example.org"),
+        filename="planning-export.csv",
+        data=(ROOT / "demo" / "samples" / "planning-export.csv").read_bytes(),
+    )
     common = [("privacy", reverse("privacy_statement")), ("password-change", reverse("password_change"))]
     return {
         "staff": [
@@ -207,6 +214,8 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
         "admin": [
             ("home", reverse("home")),
             ("access-log", reverse("access_log")),
+            ("import", reverse("planning_import")),
+            ("import-plan", reverse("planning_import_plan", args=[pending.pk])),
             *common,
         ],
         "anonymous": [

@@ -33,7 +33,7 @@ def download(page, output_dir, name, click) -> str:
 
 
 def test_the_coach_prepares_prints_and_hands_over_the_handout(browser, live_server, demo_data, output_dir):
-    sem = Child.objects.get(first_name="Sem", last_name="de Vries")
+    sem = Child.objects.get(first_name="Sem", tussenvoegsel="de", last_name="Vries")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -1,0 +1,652 @@
+"""The dry run: what reading in a file would do to an organisation, row by row.
+
+`plan_import(organisation, table, mapping)` reads the organisation once (a handful of queries, whatever
+the number of rows) and decides per row: new, changed, ending (the export gives the placement an end
+date) or unchanged, or refused with a reason in Dutch. Children the export no longer lists are
+`endings`: their placement ends only when the import is applied with `confirm_ending` (planning_import.applying).
+
+The rules:
+- a child is recognised by its Kindnummer (Child.external_id, unique per organisation); a child typed
+  in by hand, without a number, is recognised once by first name, surname and date of birth, and gets
+  its number;
+- locations and groups must exist: a name the organisation does not have refuses the row, so a typing
+  error in the export never opens a second "Vlinders" (the admin sets up the places, with their kind
+  and ages, once; the import fills in the many people);
+- a child has one row (its stamgroep): a Kindnummer twice in the file refuses each of those rows;
+- a child in a new group moves: the old open placement ends the day before the new one starts;
+- a mentor must be pedagogisch medewerker of the child's group (in the organisation or in this file);
+- a staff row names an e-mail address, a role (ROLE_RULES) and its place (groups, a location, or the
+  whole organisation); memberships are added, never removed; an address that belongs to an account
+  outside this organisation is refused (the import never hands someone else's account new rights);
+- a child missing from the export ends only at the locations the file speaks of, and only if it came
+  from the planning system (has a Kindnummer): a partial export or a child typed in by hand is left be.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from children.models import Child, FormOfAddress, Mentorship, Placement
+from children.names import join_name, split_surname
+from organisations.calendar import add_months, numeric_date, today
+from organisations.models import Group, Location, Organisation
+from planning_import.columns import ColumnMapping, column_name
+from planning_import.reading import Row, Table
+from staff.models import ROLE_RULES, Membership, Role, ScopeLevel, User
+
+CHILD_FIELDS = ("first_name", "tussenvoegsel", "last_name", "date_of_birth", "external_id")
+_DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+FORMS_OF_ADDRESS = {
+    "hij": FormOfAddress.HE,
+    "he": FormOfAddress.HE,
+    "zij": FormOfAddress.SHE,
+    "ze": FormOfAddress.SHE,
+    "she": FormOfAddress.SHE,
+    "naam": FormOfAddress.NAME,
+    "voornaam": FormOfAddress.NAME,
+    "alleen voornaam": FormOfAddress.NAME,
+    "alleen de voornaam": FormOfAddress.NAME,
+    "name": FormOfAddress.NAME,
+}
+# Besides the role's code and its name (in Dutch and English), the words planning systems use.
+ROLE_WORDS = {"medewerker": Role.STAFF, "pm": Role.STAFF, "gastouder": Role.STAFF, "manager": Role.MANAGER}
+
+
+class Status(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    ENDING = "ending"
+    UNCHANGED = "unchanged"
+
+
+class Refused(Exception):
+    """A row that cannot be read in; the message says why, in Dutch."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    line: int
+    what: str  # what the row names: "kindnummer 1001", "anja@example.org" (empty when unknown)
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlacementPlan:
+    placement_id: int | None  # None: a new placement
+    group_id: int
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+@dataclass
+class ChildLine:
+    line: int
+    external_id: str
+    name: str
+    group_name: str
+    status: Status
+    child_id: int | None  # None: a new child
+    values: dict[str, Any]  # the child's fields as the file has them
+    changed_fields: list[str]
+    placement: PlacementPlan
+    placement_changed: bool
+    close_placements: list[int]  # open placements elsewhere, ending the day before `placement` starts
+    mentor_email: str  # "": the mentor stays as it is
+    mentor_changed: bool
+    changes: list[str] = field(default_factory=list)  # what changes, in words
+
+
+@dataclass(frozen=True)
+class MembershipPlan:
+    role: str
+    location_id: int | None
+    group_id: int | None
+
+
+@dataclass
+class StaffLine:
+    line: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    status: Status
+    user_id: int | None  # None: a new user
+    name_changed: bool
+    memberships: list[MembershipPlan]  # those to add
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A child the export no longer lists: its open placements (and its mentor) end on `end_date`
+    when the import is applied with confirm_ending."""
+
+    child_id: int
+    external_id: str
+    name: str
+    placement_ids: tuple[int, ...]
+    mentorship_ids: tuple[int, ...]
+    end_date: datetime.date
+    removal_from: datetime.date  # the retention rule removes the record from this day
+
+
+@dataclass
+class ImportPlan:
+    organisation_id: int
+    made_on: datetime.date
+    children: list[ChildLine] = field(default_factory=list)
+    staff: list[StaffLine] = field(default_factory=list)
+    endings: list[Ending] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    ignored_columns: tuple[str, ...] = ()
+    # What the plan was made from: apply_import plans it again under the organisation's lock, so a
+    # plan shown before someone else's import still writes nothing twice.
+    rows: tuple[Row, ...] = ()
+    mapping: ColumnMapping | None = None
+
+    def count(self, status: Status) -> int:
+        return sum(1 for line in self.children if line.status == status)
+
+    def staff_count(self, status: Status) -> int:
+        return sum(1 for line in self.staff if line.status == status)
+
+    @property
+    def changes_anything(self) -> bool:
+        statuses = [line.status for line in self.children] + [line.status for line in self.staff]
+        return any(status != Status.UNCHANGED for status in statuses) or bool(self.endings)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    pk: int
+    group_id: int
+    location_id: int
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+@dataclass(frozen=True)
+class _Mentor:
+    pk: int
+    email: str
+    start_date: datetime.date
+
+
+class _Organisation:
+    """What the plan compares the file with, read in a fixed number of queries."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        locations = list(Location.objects.filter(organisation=organisation))
+        self.locations = {_fold(location.name): location for location in locations}
+        self.groups: dict[tuple[int, str], Group] = {}
+        self.groups_named: dict[str, list[Group]] = defaultdict(list)
+        self.group_location: dict[int, int] = {}
+        self.group_names: dict[int, str] = {}
+        for group in Group.objects.filter(location__organisation=organisation).select_related("location"):
+            self.groups[(group.location_id, _fold(group.name))] = group
+            self.groups_named[_fold(group.name)].append(group)
+            self.group_location[group.pk] = group.location_id
+            self.group_names[group.pk] = group.name
+        children = list(Child.objects.filter(organisation=organisation).order_by("pk"))
+        self.by_number = {child.external_id: child for child in children if child.external_id}
+        self.unnumbered: dict[tuple[str, str, str, datetime.date], list[Child]] = defaultdict(list)
+        for child in children:
+            if not child.external_id:
+                key = (_fold(child.first_name), _fold(child.tussenvoegsel), _fold(child.last_name), child.date_of_birth)
+                self.unnumbered[key].append(child)
+        self.placements: dict[int, list[_Placed]] = defaultdict(list)
+        for row in Placement.objects.filter(child__organisation=organisation).values(
+            "pk", "child_id", "group_id", "group__location_id", "start_date", "end_date"
+        ):
+            self.placements[row["child_id"]].append(
+                _Placed(row["pk"], row["group_id"], row["group__location_id"], row["start_date"], row["end_date"])
+            )
+        self.mentors: dict[int, _Mentor] = {}
+        for pk, child_id, email, start in (
+            Mentorship.objects.current()
+            .filter(child__organisation=organisation)
+            .values_list("pk", "child_id", "mentor__email", "start_date")
+        ):
+            self.mentors[child_id] = _Mentor(pk, email.lower(), start)
+        self.memberships: dict[str, set[MembershipPlan]] = defaultdict(set)
+        self.group_staff: set[tuple[str, int]] = set()
+        for user_email, role, location_id, group_id in Membership.objects.filter(organisation=organisation).values_list(
+            "user__email", "role", "location_id", "group_id"
+        ):
+            email = user_email.lower()
+            self.memberships[email].add(MembershipPlan(role, location_id, group_id))
+            if role == Role.STAFF and group_id:
+                self.group_staff.add((email, group_id))
+        self.users: dict[str, User] = {}
+        self.shared: set[str] = set()
+        self.planned_memberships: set[tuple[str, MembershipPlan]] = set()
+
+    def read_users(self, emails: Iterable[str]) -> None:
+        wanted = sorted(set(emails))
+        if wanted:
+            users = User.objects.annotate(lower_email=Lower("email")).filter(lower_email__in=wanted)
+            self.users = {user.email.lower(): user for user in users}
+            elsewhere = Membership.objects.filter(user__in=self.users.values()).exclude(organisation=self.organisation)
+            shared = {email.lower() for email in elsewhere.values_list("user__email", flat=True)}
+            # an account that works elsewhere too (or a platform superuser) keeps its name: it is not
+            # this organisation's alone (staff.access.managed_users)
+            self.shared = shared | {email for email, user in self.users.items() if user.is_superuser}
+
+    def location(self, name: str) -> Location:
+        location = self.locations.get(_fold(name))
+        if location is None:
+            raise Refused(_("Unknown location: %(name)s. Add it in the administration first.") % {"name": name})
+        return location
+
+    def group(self, name: str, location_name: str) -> Group:
+        if location_name:
+            location = self.location(location_name)
+            group = self.groups.get((location.pk, _fold(name)))
+            if group is None:
+                raise Refused(
+                    _("Unknown group: %(group)s at %(location)s. Add it in the administration first.")
+                    % {"group": name, "location": location.name}
+                )
+            return group
+        named = self.groups_named.get(_fold(name), [])
+        if not named:
+            raise Refused(_("Unknown group: %(group)s. Add it in the administration first.") % {"group": name})
+        if len(named) > 1:
+            raise Refused(
+                _("There is a group %(group)s at more than one location: fill in the column Locatie.") % {"group": name}
+            )
+        return named[0]
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def parse_date(text: str, column: str) -> datetime.date:
+    """dd-mm-jjjj or jjjj-mm-dd (an Excel date arrives as the latter)."""
+    dutch, iso = _DUTCH_DATE.fullmatch(text), _ISO_DATE.fullmatch(text)
+    try:
+        if dutch:
+            return datetime.date(int(dutch[3]), int(dutch[2]), int(dutch[1]))
+        if iso:
+            return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        pass
+    raise Refused(
+        _("%(column)s “%(value)s” is not a date: write dd-mm-yyyy (31-12-2024) or yyyy-mm-dd (2024-12-31).")
+        % {"column": column, "value": text}
+    )
+
+
+def _required(row: Row, mapping: ColumnMapping, code: str) -> str:
+    value = row.cell(mapping.get(code))
+    if not value:
+        raise Refused(_("%(column)s is missing.") % {"column": column_name(code)})
+    return value
+
+
+def _check_formulas(row: Row, mapping: ColumnMapping) -> None:
+    for code, index in mapping.positions.items():
+        if index in row.formulas:
+            raise Refused(
+                _(
+                    "The column %(column)s holds a formula (%(start)s…): we do not read formulas. "
+                    "Type the value itself in the planning system or the file."
+                )
+                % {"column": column_name(code), "start": row.cell(index)[:20]}
+            )
+
+
+def _check_length(value: str, limit: int, code: str) -> str:
+    if len(value) > limit:
+        raise Refused(
+            _("%(column)s is longer than %(limit)d characters.") % {"column": column_name(code), "limit": limit}
+        )
+    return value
+
+
+@dataclass
+class _ChildRow:
+    line: int
+    values: dict[str, Any]
+    form_of_address: str
+    group: Group
+    start_date: datetime.date
+    end_date: datetime.date | None
+    mentor_email: str
+
+
+def _child_values(row: Row, mapping: ColumnMapping) -> dict[str, Any]:
+    external_id = _check_length(_required(row, mapping, "external_id"), 50, "external_id")
+    first_name = _check_length(_required(row, mapping, "first_name"), 100, "first_name")
+    last_name = _required(row, mapping, "last_name")
+    tussenvoegsel = row.cell(mapping.get("tussenvoegsel"))
+    if not mapping.has("tussenvoegsel"):
+        tussenvoegsel, last_name = split_surname(last_name)  # "de Vries" written whole
+    born = parse_date(_required(row, mapping, "date_of_birth"), column_name("date_of_birth"))
+    if born > today():
+        raise Refused(_("The date of birth %(date)s lies in the future.") % {"date": numeric_date(born)})
+    return {
+        "external_id": external_id,
+        "first_name": first_name,
+        "tussenvoegsel": _check_length(tussenvoegsel, 20, "tussenvoegsel"),
+        "last_name": _check_length(last_name, 100, "last_name"),
+        "date_of_birth": born,
+    }
+
+
+def _form_of_address(text: str) -> str:
+    if not text:
+        return ""
+    found = FORMS_OF_ADDRESS.get(_fold(text))
+    if found is None:
+        raise Refused(_("Unknown form of address “%(value)s”: write hij, zij or naam.") % {"value": text})
+    return str(found)
+
+
+def _placement_dates(
+    row: Row, mapping: ColumnMapping, born: datetime.date
+) -> tuple[datetime.date, datetime.date | None]:
+    start = parse_date(_required(row, mapping, "start_date"), column_name("start_date"))
+    end_text = row.cell(mapping.get("end_date"))
+    end = parse_date(end_text, column_name("end_date")) if end_text else None
+    if start < born:
+        raise Refused(_("The placement starts before the date of birth."))
+    if end is not None and end < start:
+        raise Refused(_("The end date lies before the start date."))
+    return start, end
+
+
+def _mentor(row: Row, mapping: ColumnMapping, group: Group, context: _Organisation) -> str:
+    email = row.cell(mapping.get("mentor")).lower()
+    if email and (email, group.pk) not in context.group_staff:
+        raise Refused(
+            _("Mentor %(email)s is not a pedagogical staff member of group %(group)s.")
+            % {"email": email, "group": group.name}
+        )
+    return email
+
+
+def _read_child_row(row: Row, mapping: ColumnMapping, context: _Organisation) -> _ChildRow:
+    _check_formulas(row, mapping)
+    values = _child_values(row, mapping)
+    group = context.group(_required(row, mapping, "group"), row.cell(mapping.get("location")))
+    start, end = _placement_dates(row, mapping, values["date_of_birth"])
+    form_of_address = _form_of_address(row.cell(mapping.get("form_of_address")))
+    return _ChildRow(row.number, values, form_of_address, group, start, end, _mentor(row, mapping, group, context))
+
+
+def _existing_child(read: _ChildRow, context: _Organisation) -> Child | None:
+    values = read.values
+    child = context.by_number.get(values["external_id"])
+    if child is not None:
+        return child
+    key = (
+        _fold(values["first_name"]),
+        _fold(values["tussenvoegsel"]),
+        _fold(values["last_name"]),
+        values["date_of_birth"],
+    )
+    matches = context.unnumbered.get(key, [])
+    if len(matches) > 1:
+        raise Refused(_("More than one child without a child number has this name and date of birth."))
+    return matches[0] if matches else None
+
+
+def _placement_for(read: _ChildRow, placed: list[_Placed]) -> tuple[PlacementPlan, bool, list[int]]:
+    """The placement the row describes (an existing one, or a new one), whether it changes, and the
+    open placements elsewhere that end because the child moves."""
+    same_group = [p for p in placed if p.group_id == read.group.pk]
+    match = next((p for p in same_group if p.start_date == read.start_date), None)
+    match = match or next((p for p in same_group if p.end_date is None), None)
+    if match is not None:
+        plan = PlacementPlan(match.pk, read.group.pk, read.start_date, read.end_date)
+        return plan, (match.start_date, match.end_date) != (read.start_date, read.end_date), []
+    far = datetime.date.max
+    if any(p.start_date <= (read.end_date or far) and read.start_date <= (p.end_date or far) for p in same_group):
+        raise Refused(_("This placement overlaps an earlier placement of the child in this group."))
+    moving = [p for p in placed if p.end_date is None]
+    if any(p.start_date >= read.start_date for p in moving):
+        raise Refused(
+            _("The child has a placement elsewhere that starts on or after %(date)s; change it in the administration.")
+            % {"date": numeric_date(read.start_date)}
+        )
+    return PlacementPlan(None, read.group.pk, read.start_date, read.end_date), True, [p.pk for p in moving]
+
+
+def _child_line(read: _ChildRow, context: _Organisation) -> ChildLine:
+    child = _existing_child(read, context)
+    values = dict(read.values)
+    if read.form_of_address:
+        values["form_of_address"] = read.form_of_address
+    name = join_name(values["first_name"], values["tussenvoegsel"], values["last_name"])
+    placed = context.placements.get(child.pk, []) if child else []
+    placement, placement_changed, close = _placement_for(read, placed)
+    current = context.mentors.get(child.pk) if child else None
+    mentor_changed = bool(read.mentor_email) and (current is None or current.email != read.mentor_email)
+    changed = [key for key, value in values.items() if child is not None and getattr(child, key) != value]
+    line = ChildLine(
+        read.line,
+        values["external_id"],
+        name,
+        read.group.name,
+        Status.UNCHANGED,
+        child.pk if child else None,
+        values,
+        changed,
+        placement,
+        placement_changed,
+        close,
+        read.mentor_email,
+        mentor_changed,
+    )
+    line.status, line.changes = _child_status(line, placed)
+    return line
+
+
+def _field_name(model: type[models.Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
+def _placement_changes(before: _Placed | None, after: PlacementPlan) -> list[str]:
+    if before is None:
+        return [str(Placement._meta.verbose_name)]
+    changes = []
+    if before.start_date != after.start_date:
+        changes.append(_("start date %(date)s") % {"date": numeric_date(after.start_date)})
+    if before.end_date != after.end_date:
+        end = after.end_date
+        changes.append(_("end date %(date)s") % {"date": numeric_date(end)} if end else _("no end date any more"))
+    return changes
+
+
+def _child_status(line: ChildLine, placed: list[_Placed]) -> tuple[Status, list[str]]:
+    if line.child_id is None:
+        return Status.NEW, []
+    changes = [_field_name(Child, key) for key in line.changed_fields]
+    before = next((p for p in placed if p.pk == line.placement.placement_id), None)
+    if line.close_placements:
+        changes.append(_("moves to group %(group)s") % {"group": line.group_name})
+    elif line.placement_changed:
+        changes += _placement_changes(before, line.placement)
+    if line.mentor_changed:
+        changes.append(_field_name(Mentorship, "mentor"))
+    if not changes:
+        return Status.UNCHANGED, []
+    ends_now = before is not None and before.end_date is None and line.placement.end_date is not None
+    return (Status.ENDING if ends_now else Status.CHANGED), changes
+
+
+def _role(text: str) -> str:
+    words: dict[str, str] = {word: str(role) for word, role in ROLE_WORDS.items()}
+    for code in ROLE_RULES:
+        words[_fold(str(code))] = str(code)
+        for language in ("nl", "en"):
+            with translation.override(language):
+                words[_fold(str(Role(code).label))] = str(code)
+    role = words.get(_fold(text))
+    if role is None:
+        with translation.override("nl"):
+            known = ", ".join(str(Role(r).label) for r in ROLE_RULES)
+        raise Refused(_("Unknown role “%(role)s”: write one of %(known)s.") % {"role": text, "known": known})
+    return str(role)
+
+
+def _staff_places(row: Row, mapping: ColumnMapping, role: str, context: _Organisation) -> list[MembershipPlan]:
+    level = ROLE_RULES[role].level
+    location_name = row.cell(mapping.get("location"))
+    if level == ScopeLevel.ORGANISATION:
+        return [MembershipPlan(role, None, None)]
+    if level == ScopeLevel.LOCATION:
+        if not location_name:
+            raise Refused(
+                _("A %(role)s belongs to a location: fill in the column Locatie.") % {"role": Role(role).label}
+            )
+        return [MembershipPlan(role, context.location(location_name).pk, None)]
+    names = [
+        name for name in _LIST_SPLIT.split(row.cell(mapping.get("groups")) or row.cell(mapping.get("group"))) if name
+    ]
+    if not names:
+        raise Refused(_("A %(role)s belongs to a group: fill in the column Groepen.") % {"role": Role(role).label})
+    return [MembershipPlan(role, None, context.group(name, location_name).pk) for name in names]
+
+
+def _staff_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> StaffLine:
+    _check_formulas(row, mapping)
+    email = _required(row, mapping, "email").lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Refused(_("%(email)s is not an e-mail address.") % {"email": email}) from None
+    role = _role(_required(row, mapping, "role"))
+    places = _staff_places(row, mapping, role, context)
+    first_name, _space, last_name = row.cell(mapping.get("name")).partition(" ")
+    user = context.users.get(email)
+    if user is not None and email not in context.memberships:
+        raise Refused(
+            _("%(email)s belongs to an account outside this organisation; add this person in the administration.")
+            % {"email": email}
+        )
+    planned_before = any(e == email for e, _plan in context.planned_memberships)
+    new = [p for p in places if p not in context.memberships[email] and (email, p) not in context.planned_memberships]
+    context.planned_memberships.update((email, p) for p in places)
+    for plan in places:
+        if plan.group_id is not None and plan.role == Role.STAFF:
+            context.group_staff.add((email, plan.group_id))
+    name_changed = (
+        bool(first_name)
+        and user is not None
+        and email not in context.shared
+        and (user.first_name, user.last_name) != (first_name, last_name)
+    )
+    status = (
+        Status.NEW
+        if user is None and not planned_before
+        else Status.CHANGED
+        if new or name_changed
+        else Status.UNCHANGED
+    )
+    changes = [str(User._meta.get_field("first_name").verbose_name)] if name_changed else []
+    changes += [_("role %(role)s") % {"role": Role(p.role).label} for p in new] if user is not None else []
+    return StaffLine(
+        row.number, email, first_name, last_name, role, status, user.pk if user else None, name_changed, new, changes
+    )
+
+
+def _is_staff_row(row: Row, mapping: ColumnMapping) -> bool:
+    if not mapping.has_staff:
+        return False
+    if not mapping.has_children:
+        return True
+    child_cells = [row.cell(mapping.get(code)) for code in ("external_id", "date_of_birth")]
+    return not any(child_cells) and bool(row.cell(mapping.get("email")) or row.cell(mapping.get("role")))
+
+
+def _what(row: Row, mapping: ColumnMapping, staff: bool) -> str:
+    if staff:
+        return row.cell(mapping.get("email"))
+    number = row.cell(mapping.get("external_id"))
+    return (_("child number %(number)s") % {"number": number}) if number else ""
+
+
+def plan_import(organisation: Organisation, table: Table | Iterable[Row], mapping: ColumnMapping) -> ImportPlan:
+    """The dry run: every row new, changed, ending, unchanged or refused (with the reason), and the
+    children the file no longer lists. Reads; writes nothing."""
+    rows = list(table.rows if isinstance(table, Table) else table)
+    context = _Organisation(organisation)
+    plan = ImportPlan(organisation.pk, today(), ignored_columns=mapping.ignored, rows=tuple(rows), mapping=mapping)
+    staff_rows = [row for row in rows if _is_staff_row(row, mapping)]
+    child_rows = [row for row in rows if not _is_staff_row(row, mapping)]
+    emails = [row.cell(mapping.get("email")).lower() for row in staff_rows]
+    context.read_users(emails)
+    for row in staff_rows:
+        try:
+            plan.staff.append(_staff_line(row, mapping, context))
+        except Refused as refused:
+            plan.refused.append(Refusal(row.number, _what(row, mapping, True), str(refused)))
+    numbers = Counter(row.cell(mapping.get("external_id")) for row in child_rows)
+    for row in child_rows:
+        number = row.cell(mapping.get("external_id"))
+        try:
+            if number and numbers[number] > 1:
+                lines = ", ".join(str(r.number) for r in child_rows if r.cell(mapping.get("external_id")) == number)
+                raise Refused(
+                    _("This child number is in the file more than once (lines %(lines)s).") % {"lines": lines}
+                )
+            plan.children.append(_child_line(_read_child_row(row, mapping, context), context))
+        except Refused as refused:
+            plan.refused.append(Refusal(row.number, _what(row, mapping, False), str(refused)))
+    if child_rows:
+        plan.endings = _endings(context, plan, seen=set(numbers))
+    plan.refused.sort(key=lambda refusal: refusal.line)
+    return plan
+
+
+def _endings(context: _Organisation, plan: ImportPlan, seen: set[str]) -> list[Ending]:
+    """Children with a child number the file no longer lists, placed at a location the file speaks of."""
+    locations = {context.group_location[line.placement.group_id] for line in plan.children}
+    end = plan.made_on - datetime.timedelta(days=1)  # the last day: yesterday, the export no longer has it
+    months = settings.RETENTION_MONTHS_AFTER_LEAVING
+    endings = []
+    for number, child in sorted(context.by_number.items()):
+        if number in seen:
+            continue
+        open_here = [
+            p for p in context.placements.get(child.pk, []) if p.end_date is None and p.location_id in locations
+        ]
+        if not open_here:
+            continue
+        open_elsewhere = [p for p in context.placements[child.pk] if p.end_date is None and p not in open_here]
+        mentor = context.mentors.get(child.pk)
+        mentorships = (mentor.pk,) if mentor is not None and not open_elsewhere else ()
+        last_day = max([end, *(p.start_date for p in open_here)])
+        endings.append(
+            Ending(
+                child.pk,
+                number,
+                child.full_name,
+                tuple(p.pk for p in open_here),
+                mentorships,
+                last_day,
+                add_months(last_day, months) + datetime.timedelta(days=1),
+            )
+        )
+    return endings

@@ -1,0 +1,130 @@
+"""The dry run and the result in words (Dutch through the catalogue), line by line: the command prints
+them, a page can show them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from organisations.calendar import numeric_date
+from planning_import.applying import ImportResult
+from planning_import.planning import ImportPlan, Refusal, Status
+from planning_import.reading import Table
+
+
+def _refusal(refusal: Refusal) -> str:
+    if refusal.what:
+        return _("Line %(line)d (%(what)s): %(reason)s") % {
+            "line": refusal.line,
+            "what": refusal.what,
+            "reason": refusal.reason,
+        }
+    return _("Line %(line)d: %(reason)s") % {"line": refusal.line, "reason": refusal.reason}
+
+
+def describe_table(table: Table, name: str) -> str:
+    if table.kind == "xlsx":
+        return _("%(file)s: Excel file, %(rows)d lines") % {"file": name, "rows": len(table.rows)}
+    delimiter = {";": _("semicolon"), ",": _("comma"), "\t": _("tab")}.get(table.delimiter, table.delimiter)
+    return _("%(file)s: CSV, %(encoding)s, separated by %(delimiter)s, %(rows)d lines") % {
+        "file": name,
+        "encoding": table.encoding.upper(),
+        "delimiter": delimiter,
+        "rows": len(table.rows),
+    }
+
+
+def describe_plan(plan: ImportPlan, *, confirm_ending: bool) -> list[str]:
+    """The counts, what changes, the children no longer listed and every refused row with its reason."""
+    lines = [
+        _("Children: %(new)d new, %(changed)d changed, %(ending)d ending, %(unchanged)d unchanged")
+        % {
+            "new": plan.count(Status.NEW),
+            "changed": plan.count(Status.CHANGED),
+            "ending": plan.count(Status.ENDING),
+            "unchanged": plan.count(Status.UNCHANGED),
+        }
+    ]
+    if plan.staff:
+        lines.append(
+            _("Staff: %(new)d new, %(changed)d changed, %(unchanged)d unchanged")
+            % {
+                "new": plan.staff_count(Status.NEW),
+                "changed": plan.staff_count(Status.CHANGED),
+                "unchanged": plan.staff_count(Status.UNCHANGED),
+            }
+        )
+    for line in plan.children:
+        if line.status in (Status.CHANGED, Status.ENDING):
+            lines.append(
+                "  "
+                + _("Line %(line)d (%(name)s): %(changes)s")
+                % {"line": line.line, "name": line.name, "changes": ", ".join(line.changes)}
+            )
+    lines += _endings(plan, confirm_ending=confirm_ending)
+    lines.append(
+        ngettext("%(count)d line refused.", "%(count)d lines refused.", len(plan.refused))
+        % {"count": len(plan.refused)}
+    )
+    lines += ["  " + _refusal(refusal) for refusal in plan.refused]
+    if plan.ignored_columns:
+        lines.append(_("Columns not read: %(columns)s") % {"columns": ", ".join(plan.ignored_columns)})
+    return lines
+
+
+def _endings(plan: ImportPlan, *, confirm_ending: bool) -> list[str]:
+    if not plan.endings:
+        return []
+    count = len(plan.endings)
+    if confirm_ending:
+        head = ngettext(
+            "%(count)d child is no longer in the file: its placement ends.",
+            "%(count)d children are no longer in the file: their placements end.",
+            count,
+        )
+    else:
+        head = ngettext(
+            "%(count)d child is no longer in the file: its placement ends only when you confirm it (--confirm-ending).",
+            "%(count)d children are no longer in the file: their placements end only when you confirm it "
+            "(--confirm-ending).",
+            count,
+        )
+    lines = [head % {"count": count}]
+    for ending in plan.endings:
+        lines.append(
+            "  "
+            + _("%(name)s (child number %(number)s): last day %(end)s; the record is removed from %(removal)s")
+            % {
+                "name": ending.name,
+                "number": ending.external_id,
+                "end": numeric_date(ending.end_date),
+                "removal": numeric_date(ending.removal_from),
+            }
+        )
+    return lines
+
+
+def describe_result(result: ImportResult) -> list[str]:
+    lines = [
+        _(
+            "Saved. Children: %(new)d new, %(changed)d changed, %(ended)d ended. "
+            "Staff: %(staff)d new, %(memberships)d roles added."
+        )
+        % {
+            "new": result.children_new,
+            "changed": result.children_changed,
+            "ended": result.children_ended,
+            "staff": result.staff_new,
+            "memberships": result.memberships_new,
+        }
+    ]
+    if result.endings_waiting:
+        lines.append(
+            ngettext(
+                "%(count)d child no longer in the file stays placed: run again with --confirm-ending to end it.",
+                "%(count)d children no longer in the file stay placed: run again with --confirm-ending to end them.",
+                result.endings_waiting,
+            )
+            % {"count": result.endings_waiting}
+        )
+    return lines

@@ -1,0 +1,781 @@
+"""Reading in an organisation from its planning system (issue 23): the file, the columns, the dry run
+with every refused row's Dutch reason, applying it once and again (nothing changes the second time),
+the confirmation before a child's placement ends, and the command."""
+
+import datetime
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+
+from access_log.models import AccessLog
+from access_log.selectors import AccessLogFilter, access_log_for
+from children.models import Child, Mentorship, Placement
+from children.names import split_surname
+from demo.organisation import seed_demo_organisation
+from organisations.calendar import add_months, today
+from organisations.models import Organisation
+from planning_import.applying import apply_import
+from planning_import.columns import load_mapping, recognise_columns
+from planning_import.planning import Status, plan_import
+from planning_import.reading import ImportFileError, read_table
+from privacy.retention import children_due
+from staff.models import Membership, Role, User
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "demo" / "samples" / "planning-export.csv"
+DAY = datetime.datetime(2026, 12, 7, 10, 0)  # a Monday
+HEADER = (
+    "Kindnummer",
+    "Voornaam",
+    "Tussenvoegsel",
+    "Achternaam",
+    "Geboortedatum",
+    "Locatie",
+    "Groep",
+    "Startdatum",
+    "Einddatum",
+    "Mentor (e-mail)",
+    "Aanspreekvorm",
+)
+STAFF_HEADER = ("E-mail", "Naam", "Rol", "Locatie", "Groepen")
+
+
+@pytest.fixture(autouse=True)
+def fixed_day():
+    with time_machine.travel(DAY, tick=False):
+        yield
+
+
+def child(**values):
+    row = {
+        "Kindnummer": "K1",
+        "Voornaam": "Lars",
+        "Tussenvoegsel": "van der",
+        "Achternaam": "Meer",
+        "Geboortedatum": "14-03-2024",
+        "Locatie": "Locatie Een",
+        "Groep": "Groep A",
+        "Startdatum": "01-09-2024",
+        "Einddatum": "",
+        "Mentor (e-mail)": "staff.a@example.test",
+        "Aanspreekvorm": "hij",
+    }
+    row.update(values)
+    return row
+
+
+def csv_text(rows, header=HEADER, delimiter=";"):
+    def quoted(cell):
+        return f'"{cell}"' if delimiter in cell or '"' in cell else cell
+
+    lines = [delimiter.join(header)]
+    lines += [delimiter.join(quoted(str(row.get(column, "")).replace('"', '""')) for column in header) for row in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def xlsx_bytes(rows, header=HEADER):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([row.get(column, "") for column in header])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def plan(org, data):
+    table = read_table(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return plan_import(org, table, recognise_columns(table.headers))
+
+
+def rows_saved():
+    """Everything an import could write, counted."""
+    return (
+        Child.objects.count(),
+        Placement.objects.count(),
+        Mentorship.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Child.history.count(),
+        Placement.history.count(),
+        Mentorship.history.count(),
+        User.history.count(),
+        Membership.history.count(),
+        AccessLog.objects.count(),
+    )
+
+
+# --- refused rows, each with its Dutch reason ----------------------------------------------------
+
+REFUSED = {
+    "unknown group": (child(Groep="Groep Z"), "Onbekende groep: Groep Z bij Locatie Een."),
+    "unknown location": (child(Locatie="Nergens"), "Onbekende locatie: Nergens."),
+    "group at another location": (child(Locatie="Locatie Twee"), "Onbekende groep: Groep A bij Locatie Twee."),
+    "date with slashes": (child(Geboortedatum="14/03/2024"), "Geboortedatum “14/03/2024” is geen datum"),
+    "date that does not exist": (child(Startdatum="31-02-2025"), "Startdatum “31-02-2025” is geen datum"),
+    "American date": (child(Startdatum="2025-13-01"), "Startdatum “2025-13-01” is geen datum"),
+    "no first name": (child(Voornaam=""), "Voornaam ontbreekt."),
+    "no date of birth": (child(Geboortedatum=""), "Geboortedatum ontbreekt."),
+    "no child number": (child(Kindnummer=""), "Kindnummer ontbreekt."),
+    "born in the future": (child(Geboortedatum="01-01-2027"), "De geboortedatum 01-01-2027 ligt in de toekomst."),
+    "placed before birth": (child(Startdatum="01-01-2024"), "De plaatsing begint vóór de geboortedatum."),
+    "ends before it starts": (child(Einddatum="31-08-2024"), "De einddatum ligt vóór de startdatum."),
+    "mentor of another group": (
+        child(**{"Mentor (e-mail)": "staff.b@example.test"}),
+        "Mentor staff.b@example.test is geen pedagogisch medewerker van groep Groep A.",
+    ),
+    "mentor who is a manager": (
+        child(**{"Mentor (e-mail)": "manager@example.test"}),
+        "Mentor manager@example.test is geen pedagogisch medewerker van groep Groep A.",
+    ),
+    "unknown form of address": (child(Aanspreekvorm="misschien"), "Onbekende aanspreekvorm “misschien”"),
+    "formula": (
+        child(Voornaam='=HYPERLINK("https://example.org";"Klik")'),
+        "De kolom Voornaam bevat een formule (=HYPERLINK(",
+    ),
+    "formula starting with @": (child(Achternaam="@SUM(A1)"), "De kolom Achternaam bevat een formule"),
+    "formula starting with +": (child(Tussenvoegsel="+1"), "De kolom Tussenvoegsel bevat een formule"),
+    "formula starting with -": (child(Einddatum="-1+2"), "De kolom Einddatum bevat een formule"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", REFUSED)
+def test_a_refused_row_says_why_in_dutch_and_saves_nothing(cast, name):
+    row, reason = REFUSED[name]
+    result = plan(cast.org, csv_text([row]))
+    assert result.children == []
+    [refusal] = result.refused
+    assert refusal.line == 2
+    assert reason in refusal.reason, refusal.reason
+    before = rows_saved()
+    apply_import(result, by=cast.admin)
+    after = rows_saved()
+    assert after[:-1] == before[:-1]  # only the access log's line about the import
+
+
+@pytest.mark.django_db
+def test_a_child_number_twice_in_the_file_refuses_both_rows(cast):
+    result = plan(cast.org, csv_text([child(), child(Voornaam="Lies", Groep="Groep B"), child(Kindnummer="K2")]))
+    assert [line.external_id for line in result.children] == ["K2"]
+    assert [(r.line, r.what, r.reason) for r in result.refused] == [
+        (2, "kindnummer K1", "Dit kindnummer staat meer dan eens in het bestand (regels 2, 3)."),
+        (3, "kindnummer K1", "Dit kindnummer staat meer dan eens in het bestand (regels 2, 3)."),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_other_rows_of_a_file_with_refused_rows_are_saved(cast):
+    rows = [child(), child(Kindnummer="K2", Groep="Nergens"), child(Kindnummer="K3", Voornaam="Ada")]
+    apply_import(plan(cast.org, csv_text(rows)), by=cast.admin)
+    assert set(Child.objects.exclude(external_id="").values_list("external_id", flat=True)) == {"K1", "K3"}
+
+
+# --- dates, names and the columns ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_lone_dash_is_an_empty_cell_not_a_formula(cast):
+    result = plan(cast.org, csv_text([child(Einddatum="-", Tussenvoegsel="-")]))
+    assert result.refused == []
+    [line] = result.children
+    assert (line.placement.end_date, line.values["tussenvoegsel"]) == (None, "")
+
+
+@pytest.mark.django_db
+def test_dutch_and_iso_dates_both_read(cast):
+    rows = [
+        child(Kindnummer="K1", Geboortedatum="14-03-2024", Startdatum="1-9-2024"),
+        child(Kindnummer="K2", Geboortedatum="2024-03-14", Startdatum="2024-09-01"),
+    ]
+    result = plan(cast.org, csv_text(rows))
+    assert result.refused == []
+    assert {line.values["date_of_birth"] for line in result.children} == {datetime.date(2024, 3, 14)}
+    assert {line.placement.start_date for line in result.children} == {datetime.date(2024, 9, 1)}
+
+
+@pytest.mark.django_db
+def test_columns_in_any_order_and_case_and_a_surname_written_whole(cast):
+    header = ("GROEP", "achternaam", "voornaam", "kindnummer", "Geboortedatum", "startDatum", "Locatie", "Telefoon")
+    row = {
+        "GROEP": "Groep A",
+        "achternaam": "de Vries",
+        "voornaam": "Sem",
+        "kindnummer": "K9",
+        "Geboortedatum": "01-02-2024",
+        "startDatum": "01-09-2024",
+        "Locatie": "Locatie Een",
+        "Telefoon": "+31 6 12345678",  # a column we do not read: its "+" refuses nothing
+    }
+    result = plan(cast.org, csv_text([row], header=header))
+    assert result.refused == []
+    [line] = result.children
+    assert (line.values["tussenvoegsel"], line.values["last_name"], line.name) == ("de", "Vries", "Sem de Vries")
+    assert result.ignored_columns == ("Telefoon",)
+
+
+@pytest.mark.django_db
+def test_a_mapping_names_the_columns_of_another_planning_system(cast, tmp_path):
+    header = ("Kind nr.", "Roepnaam", "Familienaam", "Geb.", "Vestiging", "Stamgroep", "Plaatsing vanaf", "Notitie")
+    row = dict(
+        zip(header, ("77", "Noor", "Bakker", "2024-01-05", "Locatie Een", "Groep A", "2024-06-01", "x"), strict=True)
+    )
+    mapping_file = tmp_path / "mapping.json"
+    mapping_file.write_text(
+        json.dumps(
+            {"Kind nr.": "Kindnummer", "Geb.": "Geboortedatum", "Plaatsing vanaf": "start_date", "Notitie": None}
+        )
+    )
+    table = read_table(csv_text([row], header=header).encode())
+    with pytest.raises(ImportFileError) as refused:
+        recognise_columns(table.headers)
+    assert refused.value.message == "In de lijst met kinderen ontbreken deze kolommen: Geboortedatum, Startdatum."
+    mapping = recognise_columns(table.headers, load_mapping(mapping_file))
+    result = plan_import(cast.org, table, mapping)
+    assert result.refused == [] and [line.name for line in result.children] == ["Noor Bakker"]
+
+
+@pytest.mark.django_db
+def test_a_list_of_children_without_a_needed_column_is_refused_whole(cast):
+    header = tuple(column for column in HEADER if column != "Geboortedatum")
+    table = read_table(csv_text([child()], header=header).encode())
+    with pytest.raises(ImportFileError) as refused:
+        recognise_columns(table.headers)
+    assert refused.value.message == "In de lijst met kinderen ontbreken deze kolommen: Geboortedatum."
+
+
+def test_split_surname_takes_off_a_lowercase_tussenvoegsel():
+    assert split_surname("de Vries") == ("de", "Vries")
+    assert split_surname("van der Berg") == ("van der", "Berg")
+    assert split_surname("van den  Heuvel") == ("van den", "Heuvel")
+    assert split_surname("De Vries") == ("", "De Vries")  # Flemish: part of the name
+    assert split_surname("Bakker") == ("", "Bakker")
+    assert split_surname("van") == ("", "van")
+
+
+@pytest.mark.django_db
+def test_names_with_a_tussenvoegsel_read_whole_and_sort_as_dutch_lists_do(cast):
+    Child.objects.all().delete()
+    for first, surname in (("Sem", "de Vries"), ("Anna", "Bakker"), ("Piet", "van der Zee"), ("Kees", "Visser")):
+        tussenvoegsel, last = split_surname(surname)
+        Child.objects.create(
+            organisation=cast.org,
+            first_name=first,
+            tussenvoegsel=tussenvoegsel,
+            last_name=last,
+            date_of_birth=datetime.date(2024, 1, 1),
+        )
+    assert [c.full_name for c in Child.objects.all()] == [
+        "Anna Bakker",
+        "Kees Visser",
+        "Sem de Vries",
+        "Piet van der Zee",
+    ]
+    # the access log's search finds a child by the name as it reads
+    sem = Child.objects.get(first_name="Sem")
+    AccessLog.objects.create(user=cast.admin, child=sem, organisation=cast.org, action=AccessLog.Action.VIEW)
+    found = access_log_for(cast.admin, AccessLogFilter(child="sem de vries"))
+    assert [row.child_id for row in found] == [sem.pk]
+
+
+@pytest.mark.django_db
+def test_the_demo_keeps_the_tussenvoegsel_apart_and_reads_the_same():
+    seed_demo_organisation("demo")
+    sem = Child.objects.get(first_name="Sem")
+    assert (sem.tussenvoegsel, sem.last_name, sem.full_name) == ("de", "Vries", "Sem de Vries")
+    assert not Child.objects.filter(last_name__regex=r"^(de|van|van der|van den) ").exists()
+    seed_demo_organisation("demo")  # again: nothing twice
+    assert Child.objects.filter(first_name="Sem").count() == 1
+
+
+# --- reading files -------------------------------------------------------------------------------
+
+
+def _summary(result):
+    return sorted((line.external_id, line.name, line.group_name, line.status) for line in result.children)
+
+
+@pytest.mark.django_db
+def test_comma_semicolon_bom_cp1252_and_xlsx_read_the_same(cast):
+    rows = [child(), child(Kindnummer="K2", Voornaam="Zoë", Tussenvoegsel="", Achternaam="Aït, Ouali")]
+    expected = _summary(plan(cast.org, csv_text(rows)))
+    assert [name for _n, name, _g, _s in expected] == ["Lars van der Meer", "Zoë Aït, Ouali"]
+    for data in (
+        csv_text(rows, delimiter=",").encode("utf-8"),
+        csv_text(rows, delimiter="\t").encode("utf-8"),
+        b"\xef\xbb\xbf" + csv_text(rows).encode("utf-8"),
+        csv_text(rows).encode("cp1252"),
+        "\ufeff".encode("utf-16-le") + csv_text(rows).encode("utf-16-le"),
+        xlsx_bytes(rows),
+    ):
+        assert _summary(plan(cast.org, data)) == expected, data[:20]
+    assert read_table(csv_text(rows).encode("cp1252")).encoding == "cp1252"
+
+
+@pytest.mark.django_db
+def test_xlsx_dates_numbers_and_formulas(cast):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(HEADER))
+    sheet.append(
+        [
+            1001,
+            "Lars",
+            "",
+            "Meer",
+            datetime.datetime(2024, 3, 14),
+            "Locatie Een",
+            "Groep A",
+            datetime.date(2024, 9, 1),
+            None,
+            "staff.a@example.test",
+            "hij",
+        ]
+    )
+    sheet.append(
+        [
+            1002,
+            '=HYPERLINK("https://example.org","Klik")',
+            "",
+            "Smit",
+            "2024-01-01",
+            "Locatie Een",
+            "Groep A",
+            "2024-09-01",
+            None,
+            None,
+            None,
+        ]
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    result = plan(cast.org, out.getvalue())
+    [line] = result.children
+    assert (line.external_id, line.values["date_of_birth"]) == ("1001", datetime.date(2024, 3, 14))
+    [refusal] = result.refused
+    assert refusal.line == 3 and "De kolom Voornaam bevat een formule" in refusal.reason
+
+
+BAD_FILES = {
+    "empty": (b"", "Het bestand is leeg."),
+    "only a byte-order mark": (b"\xef\xbb\xbf\r\n", "Het bestand is leeg."),
+    "binary": (bytes(range(256)) * 40, "Dit bestand is geen CSV- of Excel-bestand (.xlsx)."),
+    "a picture": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "Dit bestand is geen CSV- of Excel-bestand"),
+    "a broken xlsx": (b"PK\x03\x04" + b"niet echt een zip" * 10, "Dit bestand is geen CSV- of Excel-bestand"),
+    "an old xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Dit is een oud Excel-bestand (.xls)."),
+    "Cyrillic in Windows-1251": (
+        csv_text([child(Voornaam="Иван", Achternaam="Петров")]).encode("cp1251"),
+        "We kunnen niet zien in welke tekenset dit bestand staat.",
+    ),
+    "Japanese in Shift-JIS": (
+        csv_text([child(Voornaam="はると")]).encode("shift_jis"),
+        "We kunnen niet zien in welke tekenset dit bestand staat.",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_a_bad_file_gets_a_dutch_message_and_saves_nothing(cast, tmp_path, name):
+    data, message = BAD_FILES[name]
+    with pytest.raises(ImportFileError) as refused:
+        read_table(data)
+    assert message in refused.value.message
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    before = rows_saved()
+    with pytest.raises(CommandError) as failed:
+        call_command("import_organisation", str(path), organisation=cast.org.pk, stdout=io.StringIO())
+    assert message in str(failed.value)
+    assert rows_saved() == before
+
+
+@pytest.mark.django_db
+def test_a_file_of_50_mb_is_refused_before_it_is_read(cast, tmp_path):
+    path = tmp_path / "groot.csv"
+    line = csv_text([child()]).splitlines()[1] + "\r\n"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(";".join(HEADER) + "\r\n")
+        out.write(line * (50 * 1024 * 1024 // len(line) + 1))
+    assert path.stat().st_size > 50 * 1024 * 1024
+    message = "Het bestand is groter dan 10 MB. Splits de export, bijvoorbeeld per locatie."
+    with pytest.raises(ImportFileError) as refused:
+        read_table(path)
+    assert refused.value.message == message
+    with path.open("rb") as upload, pytest.raises(ImportFileError):
+        read_table(upload)
+    before = rows_saved()
+    with pytest.raises(CommandError, match=message):
+        call_command("import_organisation", str(path), organisation=cast.org.pk, stdout=io.StringIO())
+    assert rows_saved() == before
+
+
+# --- applying: new, changed, idempotent ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_applying_twice_changes_nothing_the_second_time(cast):
+    staff_rows = [
+        {
+            "E-mail": "nieuw@example.test",
+            "Naam": "Nina de Wit",
+            "Rol": "pedagogisch medewerker",
+            "Locatie": "Locatie Een",
+            "Groepen": "Groep A, Groep B",
+        },
+        {"E-mail": "Lm@Example.test", "Naam": "Lies Mol", "Rol": "locatiemanager", "Locatie": "Locatie Twee"},
+        {"E-mail": "beheer@example.test", "Naam": "Bea Heer", "Rol": "beheerder"},
+    ]
+    header = HEADER + ("E-mail", "Naam", "Rol", "Groepen")
+    rows = [*staff_rows, child(), child(Kindnummer="K2", Groep="Groep B", **{"Mentor (e-mail)": "nieuw@example.test"})]
+    text = csv_text(rows, header=header)
+    first = plan(cast.org, text)
+    assert first.refused == []
+    assert [line.status for line in first.children] == [Status.NEW, Status.NEW]
+    assert [line.status for line in first.staff] == [Status.NEW] * 3
+    apply_import(first, by=cast.admin)
+    nina = User.objects.get(email="nieuw@example.test")
+    assert (nina.first_name, nina.last_name, nina.has_usable_password()) == ("Nina", "de Wit", False)
+    assert set(nina.memberships.values_list("role", "group__name")) == {
+        (Role.STAFF, "Groep A"),
+        (Role.STAFF, "Groep B"),
+    }
+    assert User.objects.get(email="lm@example.test").memberships.get().location == cast.location2
+    assert User.objects.get(email="beheer@example.test").memberships.get().role == Role.ADMIN
+    lars = Child.objects.get(external_id="K1")
+    assert (lars.full_name, lars.form_of_address, lars.placements.get().group) == (
+        "Lars van der Meer",
+        "he",
+        cast.group_a,
+    )
+    assert Child.objects.get(external_id="K2").mentorships.get().mentor == nina
+
+    saved = rows_saved()
+    second = plan(cast.org, text)
+    assert {line.status for line in [*second.children, *second.staff]} == {Status.UNCHANGED}
+    assert second.endings == [] and not second.changes_anything
+    apply_import(second, by=cast.admin)
+    assert rows_saved()[:-1] == saved[:-1]  # no record and no history row; the access log names the reader
+    assert rows_saved()[-1] == saved[-1] + 1
+
+
+@pytest.mark.django_db
+def test_a_plan_applied_after_another_import_writes_nothing_twice(cast):
+    """Two admins read the same dry run; the second to confirm finds everything there already."""
+    text = csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")])
+    first, second = plan(cast.org, text), plan(cast.org, text)
+    apply_import(first, by=cast.admin)
+    saved = rows_saved()
+    result = apply_import(second, by=cast.admin)
+    assert (result.children_new, result.children_unchanged) == (0, 2)
+    assert rows_saved()[:-1] == saved[:-1]
+
+
+@pytest.mark.django_db
+def test_the_history_and_the_access_log_name_who_read_the_file_in(cast):
+    apply_import(plan(cast.org, csv_text([child()])), by=cast.admin)
+    lars = Child.objects.get(external_id="K1")
+    assert {row.history_user for row in Child.history.filter(id=lars.pk)} == {cast.admin}
+    assert {row.history_user for row in Placement.history.filter(child_id=lars.pk)} == {cast.admin}
+    assert {row.history_user for row in Mentorship.history.filter(child_id=lars.pk)} == {cast.admin}
+    log = AccessLog.objects.get(action=AccessLog.Action.IMPORTED)
+    assert (log.user, log.organisation, log.children, log.details["new"]) == (cast.admin, cast.org, [], 1)
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.admin)
+    page = client.get("/inzagelog/").content.decode()
+    assert "ingelezen uit het planningssysteem" in page
+
+
+@pytest.mark.django_db
+def test_changes_a_move_and_a_new_mentor(cast):
+    apply_import(plan(cast.org, csv_text([child()])), by=cast.admin)
+    moved = child(
+        Achternaam="Molen", Groep="Groep B", Startdatum="01-12-2026", **{"Mentor (e-mail)": "staff.b@example.test"}
+    )
+    result = plan(cast.org, csv_text([moved]))
+    [line] = result.children
+    assert line.status == Status.CHANGED
+    assert line.changes == ["achternaam", "gaat naar groep Groep B", "mentor"]
+    apply_import(result, by=cast.admin)
+    lars = Child.objects.get(external_id="K1")
+    assert lars.last_name == "Molen"
+    assert list(lars.placements.order_by("start_date").values_list("group__name", "start_date", "end_date")) == [
+        ("Groep A", datetime.date(2024, 9, 1), datetime.date(2026, 11, 30)),
+        ("Groep B", datetime.date(2026, 12, 1), None),
+    ]
+    assert lars.mentorships.get(end_date=None).mentor == cast.staff_b
+    assert lars.mentorships.get(mentor=cast.staff_a).end_date == today() - datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_a_child_typed_in_by_hand_is_recognised_and_gets_its_number(cast):
+    sem = cast.child_a
+    row = child(
+        Kindnummer="K7",
+        Voornaam="Sem",
+        Tussenvoegsel="",
+        Achternaam="Testmans",
+        Geboortedatum=sem.date_of_birth.isoformat(),
+        Startdatum=sem.placements.get().start_date.isoformat(),
+    )
+    result = plan(cast.org, csv_text([row]))
+    [line] = result.children
+    assert (line.child_id, line.status, line.changes) == (sem.pk, Status.CHANGED, ["kindnummer", "aanspreekvorm"])
+    apply_import(result, by=cast.admin)
+    sem.refresh_from_db()
+    assert sem.external_id == "K7" and Child.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_an_account_outside_the_organisation_and_an_unknown_role_are_refused(cast):
+    rows = [
+        {"E-mail": "other.admin@example.test", "Naam": "Otto", "Rol": "pedagogisch medewerker", "Groepen": "Groep A"},
+        {"E-mail": "stagiair@example.test", "Naam": "Sam", "Rol": "stagiair", "Groepen": "Groep A"},
+        {"E-mail": "geen-adres", "Naam": "X", "Rol": "beheerder"},
+        {"E-mail": "coach2@example.test", "Naam": "Co", "Rol": "pedagogisch coach"},
+    ]
+    result = plan(cast.org, csv_text(rows, header=STAFF_HEADER))
+    assert result.staff == []
+    assert [r.reason for r in result.refused] == [
+        "other.admin@example.test hoort bij een account buiten deze organisatie; voeg deze persoon toe in het beheer.",
+        "Onbekende rol “stagiair”: schrijf een van deze: pedagogisch medewerker, locatiemanager, pedagogisch coach, "
+        "beheerder.",
+        "geen-adres is geen e-mailadres.",
+        "Een pedagogisch coach hoort bij een locatie: vul de kolom Locatie in.",
+    ]
+    before = rows_saved()
+    apply_import(result, by=cast.admin)
+    assert rows_saved()[:-1] == before[:-1]
+
+
+# --- a child no longer in the export -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_child_missing_from_a_later_export_ends_only_when_confirmed(cast):
+    apply_import(plan(cast.org, csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")])), by=cast.admin)
+    mees = Child.objects.get(external_id="K2")
+    later = plan(cast.org, csv_text([child()]))
+    [ending] = later.endings
+    yesterday = today() - datetime.timedelta(days=1)
+    removal = add_months(yesterday, 3) + datetime.timedelta(days=1)
+    assert (ending.child_id, ending.end_date, ending.removal_from) == (mees.pk, yesterday, removal)
+    assert [line.status for line in later.children] == [Status.UNCHANGED]
+
+    apply_import(later, by=cast.admin)  # not confirmed: Mees stays placed
+    assert mees.placements.get().end_date is None
+    assert children_due(on=removal + datetime.timedelta(days=400)) == []
+
+    apply_import(plan(cast.org, csv_text([child()])), by=cast.admin, confirm_ending=True)
+    assert mees.placements.get().end_date == yesterday
+    assert mees.mentorships.get().end_date == yesterday
+    assert Placement.history.filter(child_id=mees.pk).latest("history_date").history_user == cast.admin
+    # the retention clock runs from the end date: due the day after three months, not before
+    assert [due.child for due in children_due(on=removal)] == [mees]
+    assert children_due(on=removal - datetime.timedelta(days=1)) == []
+    # Lars, still in the file, and the children typed in by hand (no child number) stay placed
+    assert Placement.objects.filter(end_date=None, child__organisation=cast.org).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_partial_export_ends_nobody_at_the_locations_it_does_not_list(cast):
+    rows = [child(), child(Kindnummer="K3", Locatie="Locatie Twee", Groep="Groep C", **{"Mentor (e-mail)": ""})]
+    apply_import(plan(cast.org, csv_text(rows)), by=cast.admin)
+    assert plan(cast.org, csv_text([child()])).endings == []  # Locatie Twee is not in this file
+
+
+@pytest.mark.django_db
+def test_an_end_date_in_the_export_ends_the_placement(cast):
+    apply_import(plan(cast.org, csv_text([child()])), by=cast.admin)
+    result = plan(cast.org, csv_text([child(Einddatum="31-01-2027")]))
+    [line] = result.children
+    assert (line.status, line.changes) == (Status.ENDING, ["einddatum 31-01-2027"])
+    apply_import(result, by=cast.admin)
+    assert Child.objects.get(external_id="K1").placements.get().end_date == datetime.date(2027, 1, 31)
+
+
+# --- the command on the sample file --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_and_apply_on_the_demo_organisation():
+    seed_demo_organisation("demo")
+    org = Organisation.objects.get()
+    before = rows_saved()
+    out = io.StringIO()
+    call_command("import_organisation", str(SAMPLE), organisation=org.pk, dry_run=True, stdout=out)
+    text = out.getvalue()
+    assert rows_saved() == before
+    assert "Inlezen voor Kinderopvang De Linde" in text
+    assert "planning-export.csv: CSV, UTF-8, gescheiden door puntkomma, 19 regels" in text
+    assert "Kinderen: 7 nieuw, 0 gewijzigd, 0 met einddatum, 0 ongewijzigd" in text
+    assert "Medewerkers: 3 nieuw, 0 gewijzigd, 0 ongewijzigd" in text
+    assert "9 regels geweigerd." in text
+    assert "Regel 17 (kindnummer KP-2011): Mentor sanne@example.org is geen pedagogisch medewerker" in text
+    assert text.rstrip().endswith("Proefdraaien: er is niets opgeslagen.")
+
+    out = io.StringIO()
+    call_command("import_organisation", str(SAMPLE), organisation=org.pk, by="admin@example.org", stdout=out)
+    assert "Opgeslagen. Kinderen: 7 nieuw, 0 gewijzigd, 0 plaatsingen beëindigd." in out.getvalue()
+    admin = User.objects.get(email="admin@example.org")
+    owen = Child.objects.get(external_id="KP-2003")
+    assert owen.full_name == "Owen de Graaf"
+    assert owen.mentorships.get().mentor.email == "yara.dekker@example.org"
+    assert AccessLog.objects.get(action=AccessLog.Action.IMPORTED).user == admin
+
+    out = io.StringIO()
+    call_command("import_organisation", str(SAMPLE), organisation=org.pk, dry_run=True, stdout=out)
+    assert "Kinderen: 0 nieuw, 0 gewijzigd, 0 met einddatum, 7 ongewijzigd" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_sample_as_xlsx_plans_the_same(tmp_path):
+    seed_demo_organisation("demo")
+    org = Organisation.objects.get()
+    table = read_table(SAMPLE)
+    rows = [dict(zip(table.headers, row.cells, strict=True)) for row in table.rows]
+    from_csv = plan_import(org, table, recognise_columns(table.headers))
+    from_xlsx = plan(org, xlsx_bytes(rows, header=table.headers))
+    assert _summary(from_xlsx) == _summary(from_csv)
+    assert [(r.line, r.reason) for r in from_xlsx.refused] == [(r.line, r.reason) for r in from_csv.refused]
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_an_unknown_organisation_or_reader(cast):
+    with pytest.raises(CommandError, match="Er is geen organisatie met id 999999."):
+        call_command("import_organisation", str(SAMPLE), organisation=999999, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Er is geen gebruiker met e-mailadres niemand@example.test."):
+        call_command(
+            "import_organisation",
+            str(SAMPLE),
+            organisation=cast.org.pk,
+            by="niemand@example.test",
+            stdout=io.StringIO(),
+        )
+
+
+# --- the upload page for organisation admins -----------------------------------------------------
+
+
+def _upload(client, org, data, name="export.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(reverse("planning_import"), {"organisation": org.pk, "file": SimpleUploadedFile(name, data)})
+
+
+@pytest.mark.django_db
+def test_an_admin_uploads_reads_the_dry_run_and_applies_it(cast, client_for):
+    from planning_import.models import PendingImport
+
+    client = client_for(cast.admin)
+    rows = [child(), child(Kindnummer="K2", Groep="Groep Z")]
+    response = _upload(client, cast.org, csv_text(rows).encode("utf-8"))
+    pending = PendingImport.objects.get()
+    assert response.status_code == 302 and response.url == f"/inlezen/{pending.pk}/"
+    before = rows_saved()
+    page = client.get(response.url).content.decode()
+    assert rows_saved() == before  # the dry run saves nothing
+    assert "Wat inlezen zou veranderen" in page and "1 nieuw kind" in page
+    assert "Onbekende groep: Groep Z bij Locatie Een." in page
+    done = client.post(response.url, follow=True)
+    assert "Ingelezen. Kinderen: 1 nieuw" in done.content.decode()
+    assert Child.objects.get(external_id="K1").history.get().history_user == cast.admin
+    assert not PendingImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_page_confirms_before_ending(cast, client_for):
+    client = client_for(cast.admin)
+    apply_import(plan(cast.org, csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")])), by=cast.admin)
+    response = _upload(client, cast.org, csv_text([child()]).encode("utf-8"))
+    page = client.get(response.url).content.decode()
+    assert "1 kind staat niet meer in het bestand" in page
+    client.post(response.url)  # without the tick: Mees stays placed
+    assert Child.objects.get(external_id="K2").placements.get().end_date is None
+    response = _upload(client, cast.org, csv_text([child()]).encode("utf-8"))
+    client.post(response.url, {"confirm_ending": "1"})
+    assert Child.objects.get(external_id="K2").placements.get().end_date == today() - datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_a_bad_upload_gets_a_dutch_message_and_keeps_nothing(cast, client_for):
+    from planning_import.models import PendingImport
+
+    response = _upload(client_for(cast.admin), cast.org, bytes(range(256)) * 10)
+    assert response.status_code == 200
+    assert "Dit bestand is geen CSV- of Excel-bestand (.xlsx)." in response.content.decode()
+    assert not PendingImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_organisation_admin_who_uploaded_reaches_the_dry_run(cast, client_for):
+    from django.urls import reverse
+
+    response = _upload(client_for(cast.admin), cast.org, csv_text([child()]).encode("utf-8"))
+    for user in (cast.staff_a, cast.manager, cast.coach, cast.other_admin):
+        client = client_for(user)
+        assert client.get(response.url).status_code == 404
+        assert client.post(response.url).status_code == 404
+    for user in (cast.staff_a, cast.manager, cast.coach):
+        assert client_for(user).get(reverse("planning_import")).status_code == 404
+    assert (
+        _upload(client_for(cast.other_admin), cast.org, csv_text([child()]).encode()).status_code == 200
+    )  # not theirs
+    assert Child.objects.filter(external_id="K1").count() == 0
+
+
+@pytest.mark.django_db
+def test_an_account_that_also_works_elsewhere_keeps_its_name(cast):
+    Membership.objects.create(user=cast.other_admin, organisation=cast.org, role=Role.STAFF, group=cast.group_a)
+    rows = [
+        {
+            "E-mail": "other.admin@example.test",
+            "Naam": "Nieuwe Naam",
+            "Rol": "pedagogisch medewerker",
+            "Groepen": "Groep A",
+        }
+    ]
+    result = plan(cast.org, csv_text(rows, header=STAFF_HEADER))
+    [line] = result.staff
+    assert (line.status, line.name_changed) == (Status.UNCHANGED, False)
+
+
+@pytest.mark.django_db
+def test_the_migration_moves_a_tussenvoegsel_typed_into_the_last_name(cast):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("children.migrations.0004_tussenvoegsel_and_child_number")
+    Child.objects.filter(pk=cast.child_a.pk).update(last_name="van der Berg")
+    Child.objects.filter(pk=cast.child_b.pk).update(last_name="De Wit")  # a capital: the name itself
+    migration.split_tussenvoegsel(apps, None)
+    assert Child.objects.get(pk=cast.child_a.pk).full_name == "Sem van der Berg"
+    assert Child.objects.values_list("tussenvoegsel", "last_name").get(pk=cast.child_a.pk) == ("van der", "Berg")
+    assert Child.objects.values_list("tussenvoegsel", "last_name").get(pk=cast.child_b.pk) == ("", "De Wit")
+
+
+@pytest.mark.django_db
+def test_the_parents_access_export_holds_the_child_number_and_the_whole_name(cast):
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from privacy.export import render_access_export
+
+    apply_import(plan(cast.org, csv_text([child()])), by=cast.admin)
+    lars = Child.objects.get(external_id="K1")
+    archive = zipfile.ZipFile(io.BytesIO(render_access_export(lars, made_on=today()).data))
+    pdf = next(name for name in archive.namelist() if name.endswith(".pdf"))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(pdf))).pages).split())
+    assert "Lars van der Meer" in text
+    assert "Kindnummer in het planningssysteem K1" in text
