@@ -796,7 +796,9 @@ def _columns_form(client, url, **changes):
     for name, body in re.findall(r'<select name="(column_\d+)"[^>]*>(.*?)</select>', page, re.S):
         selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
         data[name] = selected.group(1) if selected else ""
-    labels = dict((label, name) for name, label in re.findall(r'<label[^>]*for="id_(column_\d+)">([^<]*)</label>', page))
+    labels = dict(
+        (label, name) for name, label in re.findall(r'<label[^>]*for="id_(column_\d+)">([^<]*)</label>', page)
+    )
     for header, code in changes.items():
         data[labels[header]] = code
     return data
@@ -903,7 +905,9 @@ def test_a_file_of_50_mb_through_the_page_gets_a_dutch_message_and_saves_nothing
         out.write(line * (50 * 1024 * 1024 // len(line) + 1))
     before = pending_rows()
     with path.open("rb") as upload:
-        response = client_for(cast.admin).post(reverse("planning_import"), {"organisation": cast.org.pk, "file": upload})
+        response = client_for(cast.admin).post(
+            reverse("planning_import"), {"organisation": cast.org.pk, "file": upload}
+        )
     assert response.status_code == 200
     assert "Het bestand is groter dan 10 MB. Splits de export, bijvoorbeeld per locatie." in response.content.decode()
     assert pending_rows() == before

@@ -26,6 +26,7 @@ from planning_import.models import ImportMapping, PendingImport
 from planning_import.planning import ImportPlan, Status, plan_import
 from planning_import.reading import ImportFileError, Table, read_table
 from staff.access import user_access, visible_organisations
+from staff.models import Role
 
 
 class UploadForm(forms.Form):
@@ -219,7 +220,7 @@ def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
                 "status": staff.status.value,
                 "word": STATUS_WORDS[staff.status],
                 "who": who,
-                "detail": ", ".join(staff.changes),
+                "detail": ", ".join(staff.changes) or str(Role(staff.role).label),
             }
         )
     for refusal in plan.refused:

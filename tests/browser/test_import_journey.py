@@ -22,8 +22,7 @@ WIDE = (1280, 390)
 def records():
     """What reading in writes, with the history of each."""
     return [
-        (model.objects.count(), model.history.count())  # type: ignore[attr-defined]
-        for model in (Child, Placement, Mentorship, User, Membership)
+        (model.objects.count(), model.history.count()) for model in (Child, Placement, Mentorship, User, Membership)
     ]
 
 
