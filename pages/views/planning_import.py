@@ -271,6 +271,7 @@ def planning_import_plan(request: AuthenticatedHttpRequest, pk: str) -> HttpResp
             "unchanged": plan.count(Status.UNCHANGED),
             "staff_new": plan.staff_count(Status.NEW),
             "staff_changed": plan.staff_count(Status.CHANGED),
+            "staff_unchanged": plan.staff_count(Status.UNCHANGED),
         },
     }
     return render(request, "pages/planning_import_plan.html", context)

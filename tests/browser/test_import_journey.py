@@ -84,6 +84,7 @@ def test_admin_maps_the_columns_reads_the_dry_run_applies_and_applies_again(page
     assert page.get_by_text("0 nieuwe kinderen").is_visible()
     assert page.get_by_text("7 ongewijzigd").is_visible()
     assert page.get_by_text("0 nieuwe medewerkers").is_visible()
+    assert page.get_by_text("3 ongewijzigd").is_visible()
     rows = page.locator("table.import-rows tbody tr")
     statuses = {row.locator("td").nth(1).inner_text() for row in rows.all()}
     assert statuses == {"ongewijzigd", "geweigerd"}
