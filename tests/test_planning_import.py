@@ -928,3 +928,42 @@ def test_formula_cells_through_the_page_are_refused_with_a_dutch_reason_and_save
     assert "De kolom Voornaam bevat een formule" in page and "geweigerd" in page
     client.post(plan_url)
     assert rows_saved()[:-1] == before[:-1] and not PendingImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_above_djangos_memory_limits_but_within_ours_is_read(cast, client_for, tmp_path, settings):
+    """Django keeps an upload above FILE_UPLOAD_MAX_MEMORY_SIZE in a temporary file and never refuses
+    it; DATA_UPLOAD_MAX_MEMORY_SIZE counts the other fields only. The page's own limit (10 MB) is the
+    one a person meets, in Dutch."""
+    from django.urls import reverse
+
+    from planning_import.models import PendingImport
+
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE < 3 * 1024 * 1024
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < 3 * 1024 * 1024
+    path = tmp_path / "export.csv"
+    line = csv_text([child()]).splitlines()[1].replace("Lars", "Lars" + " " * 200) + "\r\n"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(";".join(HEADER) + "\r\n")
+        out.write(line * (3 * 1024 * 1024 // len(line) + 1))
+    assert path.stat().st_size > 3 * 1024 * 1024
+    with path.open("rb") as upload:
+        response = client_for(cast.admin).post(
+            reverse("planning_import"), {"organisation": cast.org.pk, "file": upload}
+        )
+    assert response.status_code == 302 and response.url.endswith("/kolommen/")
+    assert PendingImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_request_beyond_djangos_limit_for_the_other_fields_gets_the_dutch_error_page(cast, client_for):
+    from django.urls import reverse
+
+    from planning_import.models import PendingImport
+
+    response = client_for(cast.admin).post(
+        reverse("planning_import"), {"organisation": cast.org.pk, "note": "x" * (3 * 1024 * 1024)}
+    )
+    assert response.status_code == 400
+    assert "Verzoek niet begrepen" in response.content.decode()
+    assert not PendingImport.objects.exists()
