@@ -56,6 +56,7 @@ urlpatterns = [
     path("privacy/", privacy.privacy_statement, name="privacy_statement"),
     path("inlezen/", planning_import.planning_import_upload, name="planning_import"),
     path("inlezen/<uuid:pk>/", planning_import.planning_import_plan, name="planning_import_plan"),
+    path("inlezen/<uuid:pk>/kolommen/", planning_import.planning_import_columns, name="planning_import_columns"),
     path("tablet/", tablet.tablet_home, name="tablet_home"),
     path("tablet/koppelen/", tablet.tablet_register, name="tablet_register"),
     path("tablet/<int:pk>/ontkoppelen/", tablet.tablet_revoke, name="tablet_revoke"),

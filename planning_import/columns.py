@@ -152,3 +152,29 @@ def load_mapping(source: str | Path | bytes) -> dict[str, str | None]:
             _('The mapping file must be one object of column names, such as {"Kind nr.": "Kindnummer"}.')
         )
     return loaded
+
+
+def suggest_mapping(
+    headers: Iterable[str], remembered: Mapping[str, str | None] | None = None
+) -> dict[str, str | None]:
+    """Each header with the field code it holds, or None: the organisation's remembered mapping where
+    it names the header (in any case and spacing), else the usual names; the format of `load_mapping`
+    with field codes. A column already taken by an earlier header is left aside."""
+    by_key = {_key(header): target for header, target in (remembered or {}).items()}
+    suggested: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for header in headers:
+        if not header or header in suggested:
+            continue
+        key = _key(header)
+        if key in by_key:
+            target = by_key[key]
+            code = _KNOWN.get(_key(target)) if target else None
+        else:
+            code = _KNOWN.get(key)
+        if code in taken:
+            code = None
+        if code:
+            taken.add(code)
+        suggested[header] = code
+    return suggested

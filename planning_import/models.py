@@ -37,6 +37,8 @@ class PendingImport(models.Model):
     filename = models.CharField(_("file name"), max_length=200)
     data = models.BinaryField(_("file"))
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The columns confirmed for this file (the format of ImportMapping.mapping); None: not yet.
+    mapping = models.JSONField(_("columns"), null=True, blank=True)
 
     objects = PendingImportQuerySet.as_manager()
 
@@ -46,3 +48,29 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ImportMapping(models.Model):
+    """The organisation's columns as last confirmed on the upload page: the same JSON the command's
+    `--mapping` reads, `{"their column": "our field code" or null}`, offered again for the next file."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    mapping = models.JSONField(_("columns"), default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("columns of the planning system")
+        verbose_name_plural = _("columns of the planning systems")
+
+    def __str__(self) -> str:
+        return str(self.organisation)

@@ -680,6 +680,8 @@ def test_an_admin_uploads_reads_the_dry_run_and_applies_it(cast, client_for):
     rows = [child(), child(Kindnummer="K2", Groep="Groep Z")]
     response = _upload(client, cast.org, csv_text(rows).encode("utf-8"))
     pending = PendingImport.objects.get()
+    assert response.status_code == 302 and response.url == f"/inlezen/{pending.pk}/kolommen/"
+    response = client.post(response.url, _columns_form(client, response.url))
     assert response.status_code == 302 and response.url == f"/inlezen/{pending.pk}/"
     before = rows_saved()
     page = client.get(response.url).content.decode()
@@ -697,12 +699,12 @@ def test_the_upload_page_confirms_before_ending(cast, client_for):
     client = client_for(cast.admin)
     apply_import(plan(cast.org, csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")])), by=cast.admin)
     response = _upload(client, cast.org, csv_text([child()]).encode("utf-8"))
-    page = client.get(response.url).content.decode()
+    page = client.get(response.url.replace("kolommen/", "")).content.decode()
     assert "1 kind staat niet meer in het bestand" in page
-    client.post(response.url)  # without the tick: Mees stays placed
+    client.post(response.url.replace("kolommen/", ""))  # without the tick: Mees stays placed
     assert Child.objects.get(external_id="K2").placements.get().end_date is None
     response = _upload(client, cast.org, csv_text([child()]).encode("utf-8"))
-    client.post(response.url, {"confirm_ending": "1"})
+    client.post(response.url.replace("kolommen/", ""), {"confirm_ending": "1"})
     assert Child.objects.get(external_id="K2").placements.get().end_date == today() - datetime.timedelta(days=1)
 
 
@@ -723,8 +725,9 @@ def test_only_the_organisation_admin_who_uploaded_reaches_the_dry_run(cast, clie
     response = _upload(client_for(cast.admin), cast.org, csv_text([child()]).encode("utf-8"))
     for user in (cast.staff_a, cast.manager, cast.coach, cast.other_admin):
         client = client_for(user)
-        assert client.get(response.url).status_code == 404
-        assert client.post(response.url).status_code == 404
+        for url in (response.url, response.url.replace("kolommen/", "")):
+            assert client.get(url).status_code == 404
+            assert client.post(url).status_code == 404
     for user in (cast.staff_a, cast.manager, cast.coach):
         assert client_for(user).get(reverse("planning_import")).status_code == 404
     assert (
@@ -779,3 +782,188 @@ def test_the_parents_access_export_holds_the_child_number_and_the_whole_name(cas
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(pdf))).pages).split())
     assert "Lars van der Meer" in text
     assert "Kindnummer in het planningssysteem K1" in text
+
+
+# --- the mapping step and bad files through the page ---------------------------------------------
+
+
+def _columns_form(client, url, **changes):
+    """The mapping page's form as offered (each select's preselected field), with `changes` by header."""
+    import re
+
+    page = client.get(url).content.decode()
+    data = {}
+    for name, body in re.findall(r'<select name="(column_\d+)"[^>]*>(.*?)</select>', page, re.S):
+        selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        data[name] = selected.group(1) if selected else ""
+    labels = dict(
+        (label, name) for name, label in re.findall(r'<label[^>]*for="id_(column_\d+)">([^<]*)</label>', page)
+    )
+    for header, code in changes.items():
+        data[labels[header]] = code
+    return data
+
+
+def pending_rows():
+    from planning_import.models import ImportMapping, PendingImport
+
+    return (PendingImport.objects.count(), ImportMapping.objects.count(), *rows_saved())
+
+
+@pytest.mark.django_db
+def test_the_mapping_step_preselects_the_columns_and_remembers_them_per_organisation(cast, client_for, tmp_path):
+    from planning_import.models import ImportMapping, PendingImport
+
+    client = client_for(cast.admin)
+    header = ("Nummer", "Roepnaam", "Achternaam", "Geboortedatum", "Locatie", "Groep", "Startdatum", "Opmerking")
+    row = child(**{"Nummer": "K1", "Roepnaam": "Lars", "Opmerking": "allergie"})
+    data = csv_text([row], header=header).encode("utf-8")
+    url = _upload(client, cast.org, data).url
+    page = client.get(url).content.decode()
+    assert "Kolommen van het bestand" in page and "bijvoorbeeld: allergie" in page
+    offered = _columns_form(client, url)
+    assert sorted(offered.values()) == sorted(
+        ["", "", "last_name", "date_of_birth", "location", "group", "start_date", "first_name"]
+    )  # "Roepnaam" is known; "Nummer" and "Opmerking" are not
+    response = client.post(url, offered)  # no Kindnummer: refused, nothing remembered
+    assert response.status_code == 200
+    assert "In de lijst met kinderen ontbreken deze kolommen: Kindnummer." in response.content.decode()
+    assert not ImportMapping.objects.exists() and PendingImport.objects.get().mapping is None
+    response = client.post(url, _columns_form(client, url, **{"Nummer": "external_id", "Opmerking": "first_name"}))
+    assert "Meer dan één kolom staat op Voornaam. Kies voor elk veld één kolom." in response.content.decode()
+    assert not ImportMapping.objects.exists()
+    response = client.post(url, _columns_form(client, url, Nummer="external_id"))
+    assert response.status_code == 302 and response.url == url.replace("kolommen/", "")
+    remembered = ImportMapping.objects.get(organisation=cast.org)
+    assert remembered.updated_by == cast.admin
+    assert remembered.mapping["Nummer"] == "external_id" and remembered.mapping["Opmerking"] is None
+    assert "1 nieuw kind" in client.get(response.url).content.decode()
+
+    # the next file of the organisation: the remembered columns are preselected
+    url = _upload(client, cast.org, data).url
+    assert _columns_form(client, url)[f"column_{header.index('Nummer')}"] == "external_id"
+
+    # the command reads the same JSON as its --mapping
+    mapping_file = tmp_path / "kolommen.json"
+    mapping_file.write_text(json.dumps(remembered.mapping))
+    export = tmp_path / "export.csv"
+    export.write_bytes(data)
+    out = io.StringIO()
+    call_command("import_organisation", str(export), organisation=cast.org.pk, mapping=str(mapping_file), stdout=out)
+    assert Child.objects.get(external_id="K1").first_name == "Lars"
+
+
+@pytest.mark.django_db
+def test_the_dry_run_shows_every_line_and_a_second_upload_changes_nothing(cast, client_for):
+    client = client_for(cast.admin)
+    data = csv_text([child(), child(Kindnummer="K2", Groep="Groep Z")]).encode("utf-8")
+    url = _upload(client, cast.org, data).url
+    plan_url = client.post(url, _columns_form(client, url)).url
+    page = client.get(plan_url).content.decode()
+    assert '<tr class="import-new"><td>2</td>' in page
+    assert '<tr class="import-refused"><td>3</td>' in page and "Onbekende groep: Groep Z bij Locatie Een." in page
+    client.post(plan_url)
+    after = rows_saved()
+    url = _upload(client, cast.org, data).url
+    plan_url = client.post(url, _columns_form(client, url)).url
+    page = client.get(plan_url).content.decode()
+    assert '<tr class="import-unchanged"><td>2</td><td>ongewijzigd</td>' in page and "0 nieuwe kinderen" in page
+    client.post(plan_url)
+    assert rows_saved()[:-1] == after[:-1]  # only the access log's line saying who read the file in
+    assert rows_saved()[-1] == after[-1] + 1
+
+
+PAGE_BAD_FILES = {
+    "empty": (b"", "is leeg."),
+    "only line breaks": (b"\r\n\r\n", "Het bestand is leeg."),
+    "binary": (bytes(range(256)) * 40, "Dit bestand is geen CSV- of Excel-bestand (.xlsx)."),
+    "unknown encoding": (
+        csv_text([child(Voornaam="Иван", Achternaam="Петров")]).encode("cp1251"),
+        "We kunnen niet zien in welke tekenset dit bestand staat.",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_BAD_FILES)
+def test_a_bad_file_through_the_page_gets_a_dutch_message_and_saves_nothing(cast, client_for, name):
+    data, message = PAGE_BAD_FILES[name]
+    before = pending_rows()
+    response = _upload(client_for(cast.admin), cast.org, data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert pending_rows() == before
+
+
+@pytest.mark.django_db
+def test_a_file_of_50_mb_through_the_page_gets_a_dutch_message_and_saves_nothing(cast, client_for, tmp_path):
+    from django.urls import reverse
+
+    path = tmp_path / "groot.csv"
+    line = csv_text([child()]).splitlines()[1] + "\r\n"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(";".join(HEADER) + "\r\n")
+        out.write(line * (50 * 1024 * 1024 // len(line) + 1))
+    before = pending_rows()
+    with path.open("rb") as upload:
+        response = client_for(cast.admin).post(
+            reverse("planning_import"), {"organisation": cast.org.pk, "file": upload}
+        )
+    assert response.status_code == 200
+    assert "Het bestand is groter dan 10 MB. Splits de export, bijvoorbeeld per locatie." in response.content.decode()
+    assert pending_rows() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_formula_cells_through_the_page_are_refused_with_a_dutch_reason_and_save_nothing(cast, client_for, kind):
+    from planning_import.models import PendingImport
+
+    rows = [child(Voornaam='=HYPERLINK("https://example.org";"Klik")')]
+    data = csv_text(rows).encode("utf-8") if kind == "csv" else xlsx_bytes(rows)
+    client = client_for(cast.admin)
+    before = rows_saved()
+    url = _upload(client, cast.org, data, name=f"export.{kind}").url
+    plan_url = client.post(url, _columns_form(client, url)).url
+    page = client.get(plan_url).content.decode()
+    assert "De kolom Voornaam bevat een formule" in page and "geweigerd" in page
+    client.post(plan_url)
+    assert rows_saved()[:-1] == before[:-1] and not PendingImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_above_djangos_memory_limits_but_within_ours_is_read(cast, client_for, tmp_path, settings):
+    """Django keeps an upload above FILE_UPLOAD_MAX_MEMORY_SIZE in a temporary file and never refuses
+    it; DATA_UPLOAD_MAX_MEMORY_SIZE counts the other fields only. The page's own limit (10 MB) is the
+    one a person meets, in Dutch."""
+    from django.urls import reverse
+
+    from planning_import.models import PendingImport
+
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE < 3 * 1024 * 1024
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < 3 * 1024 * 1024
+    path = tmp_path / "export.csv"
+    line = csv_text([child()]).splitlines()[1].replace("Lars", "Lars" + " " * 200) + "\r\n"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(";".join(HEADER) + "\r\n")
+        out.write(line * (3 * 1024 * 1024 // len(line) + 1))
+    assert path.stat().st_size > 3 * 1024 * 1024
+    with path.open("rb") as upload:
+        response = client_for(cast.admin).post(
+            reverse("planning_import"), {"organisation": cast.org.pk, "file": upload}
+        )
+    assert response.status_code == 302 and response.url.endswith("/kolommen/")
+    assert PendingImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_request_beyond_djangos_limit_for_the_other_fields_gets_the_dutch_error_page(cast, client_for):
+    from django.urls import reverse
+
+    from planning_import.models import PendingImport
+
+    response = client_for(cast.admin).post(
+        reverse("planning_import"), {"organisation": cast.org.pk, "note": "x" * (3 * 1024 * 1024)}
+    )
+    assert response.status_code == 400
+    assert "Verzoek niet begrepen" in response.content.decode()
+    assert not PendingImport.objects.exists()

@@ -1,6 +1,8 @@
-"""Reading in from the planning system, for organisation admins: upload the export, read the dry run,
-apply it. The rules are planning_import's (the command `import_organisation` uses the same functions);
-the uploaded file waits as a `PendingImport` between the two steps and is removed when applied."""
+"""Reading in from the planning system, for organisation admins: upload the export, match its columns
+to ours (remembered per organisation as an `ImportMapping`, the format of the command's `--mapping`),
+read the dry run, apply it. The rules are planning_import's (the command `import_organisation` uses the
+same functions); the uploaded file waits as a `PendingImport` between the steps and is removed when
+applied."""
 
 from __future__ import annotations
 
@@ -13,17 +15,18 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from organisations.models import Organisation
 from pages.http import AuthenticatedHttpRequest
 from planning_import.applying import ImportResult, apply_import
-from planning_import.columns import recognise_columns
-from planning_import.models import PendingImport
+from planning_import.columns import COLUMNS, recognise_columns, suggest_mapping
+from planning_import.models import ImportMapping, PendingImport
 from planning_import.planning import ImportPlan, Status, plan_import
-from planning_import.reading import ImportFileError, read_table
+from planning_import.reading import ImportFileError, Table, read_table
 from staff.access import user_access, visible_organisations
+from staff.models import Role
 
 
 class UploadForm(forms.Form):
@@ -59,8 +62,7 @@ def planning_import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         organisation = form.cleaned_data["organisation"]
         try:
-            table = read_table(upload)
-            recognise_columns(table.headers)
+            read_table(upload)
         except ImportFileError as error:
             form.add_error("file", error.message)
         else:
@@ -72,13 +74,160 @@ def planning_import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 filename=(upload.name or "")[:200],
                 data=upload.read(),
             )
-            return redirect("planning_import_plan", pk=pending.pk)
+            return redirect("planning_import_columns", pk=pending.pk)
     return render(request, "pages/planning_import.html", {"form": form})
 
 
-def _plan(pending: PendingImport) -> ImportPlan:
+def _pending(request: AuthenticatedHttpRequest, pk: str) -> PendingImport:
+    """The user's own upload, not yet expired, for an organisation they set up; else a 404."""
+    organisations = _organisations(request)
+    waiting = PendingImport.objects.exclude(pk__in=PendingImport.objects.expired().values("pk"))
+    return get_object_or_404(
+        waiting.select_related("organisation"), pk=pk, uploaded_by=request.user, organisation__in=organisations
+    )
+
+
+NOT_USED = ""
+_CHILD_CODES = tuple(COLUMNS)[:11]
+
+
+def _field_choices() -> list[tuple[str, Any]]:
+    return [
+        (NOT_USED, _("not used")),
+        (_("Children"), [(code, COLUMNS[code][0]) for code in _CHILD_CODES]),
+        (_("Staff"), [(code, COLUMNS[code][0]) for code in COLUMNS if code not in _CHILD_CODES]),
+    ]
+
+
+class ColumnsForm(forms.Form):
+    """One select per column of the file: which of our fields it holds, or "not used"."""
+
+    def __init__(
+        self, *args: Any, headers: tuple[str, ...], examples: dict[str, str], initial_mapping: dict[str, str | None]
+    ) -> None:
+        super().__init__(*args)
+        self.headers = headers
+        self.columns: list[tuple[str, forms.BoundField, str]] = []
+        for index, header in enumerate(headers):
+            if not header or header in headers[:index]:
+                continue
+            name = f"column_{index}"
+            attrs = {"class": "form-select"}
+            if examples.get(header):
+                attrs["aria-describedby"] = f"id_{name}_example"
+            self.fields[name] = forms.ChoiceField(
+                label=header,
+                choices=_field_choices(),
+                required=False,
+                initial=initial_mapping.get(header) or NOT_USED,
+                widget=forms.Select(attrs=attrs),
+            )
+            self.columns.append((header, self[name], examples.get(header, "")))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        mapping: dict[str, str | None] = {}
+        for header, bound, _example in self.columns:
+            mapping[header] = cleaned.get(bound.name) or None
+        chosen = [code for code in mapping.values() if code]
+        twice = sorted({code for code in chosen if chosen.count(code) > 1}, key=list(COLUMNS).index)
+        if twice:
+            raise forms.ValidationError(
+                _("Several columns are set to %(names)s. Choose one column for each field.")
+                % {"names": ", ".join(COLUMNS[code][0] for code in twice)}
+            )
+        try:
+            recognise_columns(self.headers, mapping)
+        except ImportFileError as error:
+            raise forms.ValidationError(error.message) from None
+        self.mapping = mapping
+        return cleaned
+
+
+def _examples(table: Table) -> dict[str, str]:
+    """The first filled cell of each column, to recognise what it holds."""
+    examples: dict[str, str] = {}
+    for index, header in enumerate(table.headers):
+        value = next((row.cell(index) for row in table.rows if row.cell(index)), "")
+        examples.setdefault(header, value[:40])
+    return examples
+
+
+def _remembered(organisation: Organisation) -> dict[str, str | None]:
+    saved = ImportMapping.objects.filter(organisation=organisation).first()
+    return dict(saved.mapping) if saved else {}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def planning_import_columns(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
+    """The mapping step: the file's columns, each matched to one of our fields, preselected from the
+    organisation's remembered mapping or the usual column names; saving remembers it and goes on."""
+    pending = _pending(request, pk)
     table = read_table(bytes(pending.data))
-    return plan_import(pending.organisation, table, recognise_columns(table.headers))
+    initial = pending.mapping or suggest_mapping(table.headers, _remembered(pending.organisation))
+    form = ColumnsForm(request.POST or None, headers=table.headers, examples=_examples(table), initial_mapping=initial)
+    if request.method == "POST" and form.is_valid():
+        ImportMapping.objects.update_or_create(
+            organisation=pending.organisation, defaults={"mapping": form.mapping, "updated_by": request.user}
+        )
+        pending.mapping = form.mapping
+        pending.save(update_fields=["mapping"])
+        return redirect("planning_import_plan", pk=pending.pk)
+    return render(request, "pages/planning_import_columns.html", {"pending": pending, "form": form})
+
+
+def _plan(pending: PendingImport) -> ImportPlan:
+    """Raises ImportFileError when no mapping was confirmed and the usual names do not suffice."""
+    table = read_table(bytes(pending.data))
+    mapping = pending.mapping
+    if mapping is None:
+        mapping = suggest_mapping(table.headers, _remembered(pending.organisation))
+    return plan_import(pending.organisation, table, recognise_columns(table.headers, mapping))
+
+
+STATUS_WORDS = {
+    Status.NEW: pgettext_lazy("import row", "new"),
+    Status.CHANGED: pgettext_lazy("import row", "changed"),
+    Status.ENDING: pgettext_lazy("import row", "ending"),
+    Status.UNCHANGED: pgettext_lazy("import row", "unchanged"),
+}
+REFUSED = pgettext_lazy("import row", "refused")
+
+
+def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
+    """Every line of the file as the table of the dry run shows it: its number, what happens, who,
+    and what changes or why it is refused."""
+    rows: list[dict[str, Any]] = []
+    for line in plan.children:
+        detail = ", ".join(line.changes) if line.changes else line.group_name
+        who = _("%(name)s (child number %(number)s)") % {"name": line.name, "number": line.external_id}
+        rows.append(
+            {
+                "line": line.line,
+                "status": line.status.value,
+                "word": STATUS_WORDS[line.status],
+                "who": who,
+                "detail": detail,
+            }
+        )
+    for staff in plan.staff:
+        name = f"{staff.first_name} {staff.last_name}".strip()
+        who = f"{name} ({staff.email})" if name else staff.email
+        rows.append(
+            {
+                "line": staff.line,
+                "status": staff.status.value,
+                "word": STATUS_WORDS[staff.status],
+                "who": who,
+                "detail": ", ".join(staff.changes) or str(Role(staff.role).label),
+            }
+        )
+    for refusal in plan.refused:
+        rows.append(
+            {"line": refusal.line, "status": "refused", "word": REFUSED, "who": refusal.what, "detail": refusal.reason}
+        )
+    return sorted(rows, key=lambda row: row["line"])
 
 
 def _saved(result: ImportResult) -> str:
@@ -99,12 +248,11 @@ def _saved(result: ImportResult) -> str:
 def planning_import_plan(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
     """The dry run of the uploaded file, made again on every visit (so it compares with the records as
     they are now); applying it plans it once more, inside the same request."""
-    organisations = _organisations(request)
-    waiting = PendingImport.objects.exclude(pk__in=PendingImport.objects.expired().values("pk"))
-    pending = get_object_or_404(
-        waiting.select_related("organisation"), pk=pk, uploaded_by=request.user, organisation__in=organisations
-    )
-    plan = _plan(pending)
+    pending = _pending(request, pk)
+    try:
+        plan = _plan(pending)
+    except ImportFileError:
+        return redirect("planning_import_columns", pk=pending.pk)
     if request.method == "POST":
         result = apply_import(plan, by=request.user, confirm_ending=request.POST.get("confirm_ending") == "1")
         pending.delete()
@@ -115,6 +263,7 @@ def planning_import_plan(request: AuthenticatedHttpRequest, pk: str) -> HttpResp
         "pending": pending,
         "plan": plan,
         "changed": changed,
+        "rows": _rows(plan),
         "counts": {
             "new": plan.count(Status.NEW),
             "changed": plan.count(Status.CHANGED),
@@ -122,6 +271,7 @@ def planning_import_plan(request: AuthenticatedHttpRequest, pk: str) -> HttpResp
             "unchanged": plan.count(Status.UNCHANGED),
             "staff_new": plan.staff_count(Status.NEW),
             "staff_changed": plan.staff_count(Status.CHANGED),
+            "staff_unchanged": plan.staff_count(Status.UNCHANGED),
         },
     }
     return render(request, "pages/planning_import_plan.html", context)

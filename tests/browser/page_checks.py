@@ -18,15 +18,16 @@ SMALL_TARGETS_JS = """(scope) => [...document.querySelectorAll(scope)]
   .map(([el, r]) => `${el.textContent.trim().slice(0, 30)} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
 
 
-def shoot(page, output_dir, name, problems=None, scope="main"):
+def shoot(page, output_dir, name, problems=None, scope="main", widths=WIDTHS):
     """Screenshots at a phone's and a tablet's width, back to the tablet's width after. With a list
     `problems`: sideways scroll of the page, and within `scope` (a CSS selector) what axe-core finds
     and tap targets under 44 px (links inside running text excepted); the HTML goes to the Nu HTML
-    Checker (`html_errors`). The navigation, the footer and the entry form as such are
+    Checker (`html_errors`). `widths` replaces the phone's and the tablet's width where a page needs
+    others (the import's dry run at 1280 px). The navigation, the footer and the entry form as such are
     test_every_page.py's."""
     from axe_playwright_python.sync_playwright import Axe
 
-    for width in WIDTHS:
+    for width in widths:
         page.set_viewport_size({"width": width, "height": 1024})
         page.screenshot(path=str(output_dir / f"{name}-{width}.png"), full_page=True)
         if problems is not None:

@@ -215,6 +215,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("home", reverse("home")),
             ("access-log", reverse("access_log")),
             ("import", reverse("planning_import")),
+            ("import-columns", reverse("planning_import_columns", args=[pending.pk])),
             ("import-plan", reverse("planning_import_plan", args=[pending.pk])),
             *common,
         ],
