@@ -59,6 +59,13 @@ def managed_single_sign_ons(user: Any) -> Any:
     return SingleSignOn.objects.filter(organisation__in=visible_organisations(user))
 
 
+def https_by_default(db_field: Any, **kwargs: Any) -> Any:
+    """A form field of the model field; an address typed without scheme is taken as https://."""
+    if db_field.name == "issuer":
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class SingleSignOnForm(forms.ModelForm[SingleSignOn]):
     """The client secret is written, never shown back: left empty on a change, the stored one stays."""
 
@@ -73,6 +80,7 @@ class SingleSignOnForm(forms.ModelForm[SingleSignOn]):
     class Meta:
         model = SingleSignOn
         fields = ["organisation", "slug", "button_label", "issuer", "client_id", "client_secret", "enabled", "password_login"]
+        formfield_callback = https_by_default
 
     def clean_client_secret(self) -> str:
         secret: str = self.cleaned_data.get("client_secret") or ""
@@ -90,6 +98,11 @@ class SingleSignOnAdmin(ScopedAdmin):
     form = SingleSignOnForm
     accessor = staticmethod(managed_single_sign_ons)
     list_display = ["organisation", "button_label", "slug", "enabled", "password_login"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "issuer":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @method_decorator(sensitive_post_parameters("client_secret"))
     def changeform_view(
