@@ -79,7 +79,16 @@ class SingleSignOnForm(forms.ModelForm[SingleSignOn]):
 
     class Meta:
         model = SingleSignOn
-        fields = ["organisation", "slug", "button_label", "issuer", "client_id", "client_secret", "enabled", "password_login"]
+        fields = [
+            "organisation",
+            "slug",
+            "button_label",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "enabled",
+            "password_login",
+        ]
         formfield_callback = https_by_default
 
     def clean_client_secret(self) -> str:

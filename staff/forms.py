@@ -10,6 +10,7 @@ from django.contrib.auth.forms import (
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -46,8 +47,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         if config is not None:
             raise forms.ValidationError(
                 format_html(
-                    _("{organisation} signs in with its own accounts, not with a password: "
-                      '<a href="{url}">log in with {label}</a>.'),
+                    gettext(
+                        "{organisation} signs in with its own accounts, not with a password: "
+                        '<a href="{url}">log in with {label}</a>.'
+                    ),
                     organisation=config.organisation.name,
                     label=config.button_label,
                     url=reverse("sso_login", args=[config.slug]),

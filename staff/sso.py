@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
@@ -38,6 +39,7 @@ from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.crypto import get_random_string
@@ -90,7 +92,9 @@ def verified_email(claims: dict[str, Any]) -> str:
     says the same with `xms_edov`, "e-mail domain owner verified", an optional claim)."""
     email = claims.get("email")
     if not isinstance(email, str) or not email:
-        raise Refused("no e-mail", _("Your organisation's account gave no e-mail address. Ask your organisation admin."))
+        raise Refused(
+            "no e-mail", _("Your organisation's account gave no e-mail address. Ask your organisation admin.")
+        )
     if claims.get("email_verified") is not True and claims.get("xms_edov") is not True:
         raise Refused(
             "unverified e-mail",
@@ -99,7 +103,7 @@ def verified_email(claims: dict[str, Any]) -> str:
     return normalise_email(email)
 
 
-class OrganisationOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # no type hints shipped
+class OrganisationOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the library ships no type hints
     """mozilla-django-oidc's backend with one organisation's provider instead of global settings.
 
     It is listed in AUTHENTICATION_BACKENDS only so that a session it signed in keeps its user;
@@ -119,7 +123,7 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc] 
             self.OIDC_RP_SIGN_ALGO = "RS256"
             self.OIDC_RP_IDP_SIGN_KEY = None
 
-    def get_settings(self, attr: str, *args: Any) -> Any:  # type: ignore[override]
+    def get_settings(self, attr: str, *args: Any) -> Any:
         own = {
             "OIDC_AUTHENTICATION_CALLBACK_URL": "sso_callback",
             "OIDC_RP_SCOPES": SCOPES,
@@ -209,7 +213,7 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc] 
         return user
 
 
-def organisation_login(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_login(request: HttpRequest, slug: str) -> HttpResponseBase:
     """/inloggen/<slug>/: the login page with the organisation's sign-on button."""
     config = get_object_or_404(SingleSignOn, slug=slug, enabled=True)
     view = LoginView.as_view(
@@ -217,7 +221,7 @@ def organisation_login(request: HttpRequest, slug: str) -> HttpResponse:
         redirect_authenticated_user=True,
         extra_context={"single_sign_on": config},
     )
-    response: HttpResponse = view(request)
+    response: HttpResponseBase = view(request)
     return response
 
 
@@ -228,7 +232,9 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         endpoint = discovery(config)["authorization_endpoint"]
     except (requests.RequestException, ValueError, KeyError, SuspiciousOperation):
-        logger.warning("SSO of organisation %s: the provider's discovery document could not be read", config.organisation_id)
+        logger.warning(
+            "SSO of organisation %s: the provider's discovery document could not be read", config.organisation_id
+        )
         messages.error(request, _("The sign-in service of your organisation does not answer. Try again later."))
         return redirect("sso_login", slug=config.slug)
     state = get_random_string(32)
@@ -246,10 +252,12 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     add_state_and_verifier_and_nonce_to_session(request, state, params, code_verifier)
     request.session["oidc_states"][state]["single_sign_on"] = config.pk
     next_url = request.GET.get("next", "")
-    safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    safe = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     request.session["oidc_login_next"] = next_url if next_url and safe else None
     request.session.modified = True
-    return HttpResponseRedirect(f"{endpoint}?{requests.compat.urlencode(params)}")
+    return HttpResponseRedirect(f"{endpoint}?{urlencode(params)}")
 
 
 @require_GET
@@ -261,9 +269,17 @@ def callback(request: HttpRequest) -> HttpResponse:
     request.session.modified = True
     config = SingleSignOn.objects.filter(pk=entry.get("single_sign_on"), enabled=True).first() if entry else None
     if entry is None or config is None:
-        return _refused(request, None, Refused("state", _("This sign-in was not started here, or was already used. Please try again.")))
+        return _refused(
+            request,
+            None,
+            Refused("state", _("This sign-in was not started here, or was already used. Please try again.")),
+        )
     if request.GET.get("error") or not request.GET.get("code"):
-        return _refused(request, config, Refused("provider error", _("Your organisation's sign-in service did not sign you in. Please try again.")))
+        return _refused(
+            request,
+            config,
+            Refused("provider error", _("Your organisation's sign-in service did not sign you in. Please try again.")),
+        )
     try:
         backend = OrganisationOIDCBackend(config)
         user = backend.sign_in(request, nonce=entry["nonce"], code_verifier=entry.get("code_verifier"))
@@ -276,7 +292,11 @@ def callback(request: HttpRequest) -> HttpResponse:
             Refused(type(error).__name__, _("Your organisation's sign-in could not be checked. Please try again.")),
         )
     if user is None:
-        return _refused(request, config, Refused("no user", _("Your organisation's sign-in could not be checked. Please try again.")))
+        return _refused(
+            request,
+            config,
+            Refused("no user", _("Your organisation's sign-in could not be checked. Please try again.")),
+        )
     next_url = request.session.get("oidc_login_next") or settings.LOGIN_REDIRECT_URL
     auth.login(request, user, backend=BACKEND)
     logger.info("SSO of organisation %s: user %s signed in", config.organisation_id, user.pk)

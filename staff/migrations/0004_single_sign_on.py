@@ -5,29 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('staff', '0003_history_declared_on_the_model'),
+        ("organisations", "0001_initial"),
+        ("staff", "0003_history_declared_on_the_model"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SingleSignOn',
+            name="SingleSignOn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="The organisation's own login page is /inloggen/<this>/, e.g. /inloggen/kinderopvang-zon/.", unique=True, verbose_name='login address')),
-                ('button_label', models.CharField(help_text='Shown as "Log in with …", e.g. Microsoft or Google.', max_length=60, verbose_name='button label')),
-                ('issuer', models.URLField(help_text="The provider's issuer address, e.g. https://login.microsoftonline.com/<tenant>/v2.0 or https://accounts.google.com. Its settings are read from <issuer>/.well-known/openid-configuration.", verbose_name='issuer')),
-                ('client_id', models.CharField(max_length=255, verbose_name='client ID')),
-                ('client_secret', models.CharField(max_length=512, verbose_name='client secret')),
-                ('enabled', models.BooleanField(default=True, verbose_name='single sign-on on')),
-                ('password_login', models.BooleanField(default=True, help_text="Switch off to let this organisation's people sign in only through its own accounts.", verbose_name='password sign-in allowed')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='single_sign_on', to='organisations.organisation', verbose_name='organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The organisation's own login page is /inloggen/<this>/, e.g. /inloggen/kinderopvang-zon/.",
+                        unique=True,
+                        verbose_name="login address",
+                    ),
+                ),
+                (
+                    "button_label",
+                    models.CharField(
+                        help_text='Shown as "Log in with …", e.g. Microsoft or Google.',
+                        max_length=60,
+                        verbose_name="button label",
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.URLField(
+                        help_text="The provider's issuer address, e.g. https://login.microsoftonline.com/<tenant>/v2.0 or https://accounts.google.com. Its settings are read from <issuer>/.well-known/openid-configuration.",
+                        verbose_name="issuer",
+                    ),
+                ),
+                ("client_id", models.CharField(max_length=255, verbose_name="client ID")),
+                ("client_secret", models.CharField(max_length=512, verbose_name="client secret")),
+                ("enabled", models.BooleanField(default=True, verbose_name="single sign-on on")),
+                (
+                    "password_login",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Switch off to let this organisation's people sign in only through its own accounts.",
+                        verbose_name="password sign-in allowed",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="single_sign_on",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'single sign-on',
-                'verbose_name_plural': 'single sign-on',
+                "verbose_name": "single sign-on",
+                "verbose_name_plural": "single sign-on",
             },
         ),
     ]
