@@ -31,7 +31,7 @@ from staff.tokens import reset_token_generator
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
 BODY_TEMPLATE = "registration/password_reset_email.txt"
 # For a person whose organisation switched password sign-in off (staff/sso.py): no link, the way in.
-SINGLE_SIGN_ON_BODY_TEMPLATE = "registration/password_reset_sso_email.txt"
+SINGLE_SIGN_ON_BODY_TEMPLATE = "staff/password_reset_sso_email.txt"
 
 
 class EmailPasswordResetForm(PasswordResetForm):

@@ -297,7 +297,7 @@ def callback(request: HttpRequest) -> HttpResponse:
             config,
             Refused("no user", _("Your organisation's sign-in could not be checked. Please try again.")),
         )
-    next_url = request.session.get("oidc_login_next") or settings.LOGIN_REDIRECT_URL
+    next_url = request.session.pop("oidc_login_next", None) or LoginView().get_default_redirect_url()
     auth.login(request, user, backend=BACKEND)
     logger.info("SSO of organisation %s: user %s signed in", config.organisation_id, user.pk)
     return redirect(next_url)
