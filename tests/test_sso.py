@@ -19,16 +19,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import jwt
 import pytest
 import requests
 from axes.models import AccessAttempt
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
 from django.test import Client
 from django.urls import reverse
 
 from staff.models import Role, SingleSignOn, User
+from staff.sso import OrganisationOIDCBackend
 from tests.factories import PASSWORD, add_membership, make_location, make_organisation, make_user
 from tests.task_worker import run_worker
 
@@ -380,3 +384,47 @@ def test_the_organisation_admin_sets_it_up_and_the_secret_is_never_shown_back(db
     assert client.get(reverse("admin:staff_singlesignon_change", args=[other.pk])).status_code == 404
     listing = page_text(client.get(reverse("admin:staff_singlesignon_changelist")))
     assert "Entra" in listing and "Maan" not in listing
+
+
+# --- the ID token's own checks ---------------------------------------------------------------------
+
+SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+STRANGER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({}, None),
+        ({"aud": "een-andere-client"}, jwt.InvalidAudienceError),
+        ({"iss": "http://127.0.0.1:9/ander"}, jwt.InvalidIssuerError),
+        ({"exp": -120}, jwt.ExpiredSignatureError),
+        ({"key": STRANGER_KEY}, jwt.InvalidSignatureError),
+        ({"drop": "exp"}, jwt.MissingRequiredClaimError),
+    ],
+)
+def test_the_id_token_is_checked_for_signature_issuer_audience_and_expiry(sun, change, error):
+    """A token signed here, checked as the callback checks the provider's (the provider itself only
+    hands out good ones): the key stands in for the one the JWKS names."""
+    now = int(time.time())
+    claims = {"iss": sun.issuer, "aud": sun.client_id, "sub": "anna", "iat": now, "exp": now + 300, "nonce": "n"}
+    change = dict(change)
+    if "exp" in change:
+        claims["exp"] = now + change.pop("exp")
+    if "drop" in change:
+        del claims[change.pop("drop")]
+    key = change.pop("key", SIGNING_KEY)
+    claims.update(change)
+    token = jwt.encode(claims, key, algorithm="RS256")
+    backend = OrganisationOIDCBackend(sun)
+    if error is None:
+        assert backend._verify_jws(token, SIGNING_KEY.public_key())["sub"] == "anna"
+    else:
+        with pytest.raises(error):
+            backend._verify_jws(token, SIGNING_KEY.public_key())
+
+
+def test_an_unsigned_id_token_is_refused(sun):
+    token = jwt.encode({"iss": sun.issuer, "aud": sun.client_id, "sub": "anna"}, key=None, algorithm="none")
+    with pytest.raises(SuspiciousOperation):
+        OrganisationOIDCBackend(sun).verify_token(token, nonce="n")
