@@ -291,6 +291,14 @@ def callback(request: HttpRequest) -> HttpResponse:
             config,
             Refused(type(error).__name__, _("Your organisation's sign-in could not be checked. Please try again.")),
         )
+    except Exception:
+        # No 500 and its error report: the report's frame variables would hold the client secret.
+        logger.exception("SSO of organisation %s: the sign-in failed unexpectedly", config.organisation_id)
+        return _refused(
+            request,
+            config,
+            Refused("unexpected", _("Your organisation's sign-in could not be checked. Please try again.")),
+        )
     if user is None:
         return _refused(
             request,
