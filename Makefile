@@ -27,6 +27,15 @@ $(VNU):
 .PHONY: vnu
 vnu: $(VNU)
 
+# A real OpenID Connect provider for the single sign-on tests (tests/test_sso.py starts
+# tests/oidc/provider.mjs on 127.0.0.1): node's oidc-provider from npm into .tools/ (git-ignored).
+OIDC_PROVIDER := .tools/node_modules/oidc-provider/package.json
+$(OIDC_PROVIDER):
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to install the test OpenID Connect provider (apt-get install npm)"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix .tools oidc-provider@8
+.PHONY: oidc-provider
+oidc-provider: $(OIDC_PROVIDER)
+
 # Development commands use the test settings: with DEBUG off, settings.py needs a real secret key.
 messages: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
 test: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
@@ -42,7 +51,7 @@ run: export DJANGO_DEBUG = 1
 run: install
 	exec $(PY) scripts/run_dev.py --port $(PORT)
 
-test: install messages $(VNU)
+test: install messages $(VNU) $(OIDC_PROVIDER)
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache --no-logo

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from attachment_site.favicon import favicon
+from staff import sso
 from staff.forms import EmailAuthenticationForm
 from staff.password_reset import EmailPasswordResetForm
 from staff.tokens import reset_token_generator
@@ -17,6 +18,11 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
         name="login",
     ),
+    # Single sign-on with an organisation's own accounts (staff/sso.py): its login page, its button,
+    # and the provider's way back.
+    path("inloggen/sso/terug/", sso.callback, name="sso_callback"),
+    path("inloggen/<slug:slug>/", sso.organisation_login, name="sso_login"),
+    path("inloggen/<slug:slug>/sso/", sso.start, name="sso_start"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("wachtwoord/", OwnPasswordChangeView.as_view(), name="password_change"),
     path("wachtwoord/gewijzigd/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -2,15 +2,18 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from organisations.admin_scoping import ScopedAdmin, ScopedInline
-from staff.access import managed_memberships
+from staff.access import managed_memberships, visible_organisations
 from staff.forms import UserAdminChangeForm, UserAdminCreationForm
-from staff.models import Membership, User
+from staff.models import Membership, SingleSignOn, User
 
 
 class MembershipInline(ScopedInline):
@@ -50,3 +53,68 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
     )
     inlines = [MembershipInline]
+
+
+def managed_single_sign_ons(user: Any) -> Any:
+    return SingleSignOn.objects.filter(organisation__in=visible_organisations(user))
+
+
+def https_by_default(db_field: Any, **kwargs: Any) -> Any:
+    """A form field of the model field; an address typed without scheme is taken as https://."""
+    if db_field.name == "issuer":
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class SingleSignOnForm(forms.ModelForm[SingleSignOn]):
+    """The client secret is written, never shown back: left empty on a change, the stored one stays."""
+
+    client_secret = forms.CharField(
+        label=_("client secret"),
+        required=False,
+        max_length=512,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Never shown again once saved. Leave empty to keep the stored secret."),
+    )
+
+    class Meta:
+        model = SingleSignOn
+        fields = [
+            "organisation",
+            "slug",
+            "button_label",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "enabled",
+            "password_login",
+        ]
+        formfield_callback = https_by_default
+
+    def clean_client_secret(self) -> str:
+        secret: str = self.cleaned_data.get("client_secret") or ""
+        if secret:
+            return secret
+        if self.instance.pk and self.instance.client_secret:
+            return self.instance.client_secret
+        raise forms.ValidationError(_("Fill in the client secret the provider gave."), code="required")
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(ScopedAdmin):
+    """An organisation admin sets up their own organisation's sign-on (staff/sso.py)."""
+
+    form = SingleSignOnForm
+    accessor = staticmethod(managed_single_sign_ons)
+    list_display = ["organisation", "button_label", "slug", "enabled", "password_login"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "issuer":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @method_decorator(sensitive_post_parameters("client_secret"))
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return super().changeform_view(request, object_id, form_url, extra_context)

@@ -8,11 +8,14 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from staff.lockout import normalise_email, validate_own_password
-from staff.models import User
+from staff.models import SingleSignOn, User
 
 
 class NormalisedEmailField(forms.EmailField):
@@ -35,6 +38,25 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("This e-mail address and password do not match. Please try again."),
         "inactive": _("This account is inactive."),
     }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """The right password, but the person's organisation signs in only through its own accounts
+        (staff/sso.py): said only after the right password, so the form never tells whose it is."""
+        super().confirm_login_allowed(user)
+        config = SingleSignOn.refusing_password_of(user)
+        if config is not None:
+            raise forms.ValidationError(
+                format_html(
+                    gettext(
+                        "{organisation} signs in with its own accounts, not with a password: "
+                        '<a href="{url}">log in with {label}</a>.'
+                    ),
+                    organisation=config.organisation.name,
+                    label=config.button_label,
+                    url=reverse("sso_login", args=[config.slug]),
+                ),
+                code="password_login_off",
+            )
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):

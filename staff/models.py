@@ -262,3 +262,59 @@ class PasswordResetMail(models.Model):
             cls.objects.filter(user=user).delete()
             cls.objects.create(user=user)
         return True
+
+
+class SingleSignOn(models.Model):
+    """An organisation's own OpenID Connect provider (Microsoft Entra ID, Google Workspace, any
+    standard one): its people sign in with their work account on /inloggen/<slug>/ (staff/sso.py).
+
+    No history is kept of it and the client secret is never shown back (staff/admin.py): it is a
+    credential, not a record."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="single_sign_on", verbose_name=_("organisation")
+    )
+    slug = models.SlugField(
+        _("login address"),
+        unique=True,
+        help_text=_("The organisation's own login page is /inloggen/<this>/, e.g. /inloggen/kinderopvang-zon/."),
+    )
+    button_label = models.CharField(
+        _("button label"), max_length=60, help_text=_('Shown as "Log in with …", e.g. Microsoft or Google.')
+    )
+    issuer = models.URLField(
+        _("issuer"),
+        help_text=_(
+            "The provider's issuer address, e.g. https://login.microsoftonline.com/<tenant>/v2.0 or "
+            "https://accounts.google.com. Its settings are read from <issuer>/.well-known/openid-configuration."
+        ),
+    )
+    client_id = models.CharField(_("client ID"), max_length=255)
+    client_secret = models.CharField(_("client secret"), max_length=512)
+    enabled = models.BooleanField(_("single sign-on on"), default=True)
+    password_login = models.BooleanField(
+        _("password sign-in allowed"),
+        default=True,
+        help_text=_("Switch off to let this organisation's people sign in only through its own accounts."),
+    )
+
+    class Meta:
+        verbose_name = _("single sign-on")
+        verbose_name_plural = _("single sign-on")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.button_label})"
+
+    def __repr__(self) -> str:  # never the secret
+        return f"<SingleSignOn {self.pk} {self.slug}>"
+
+    @classmethod
+    def refusing_password_of(cls, user: User) -> SingleSignOn | None:
+        """The sign-on of an organisation of `user` that switched password sign-in off, if any."""
+        organisations = Membership.objects.filter(user=user).values("organisation")
+        return (
+            cls.objects.filter(organisation__in=organisations, enabled=True, password_login=False)
+            .select_related("organisation")
+            .order_by("pk")
+            .first()
+        )

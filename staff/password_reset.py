@@ -25,11 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from staff.forms import NormalisedEmailField
-from staff.models import PasswordResetMail, User
+from staff.models import PasswordResetMail, SingleSignOn, User
 from staff.tokens import reset_token_generator
 
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
 BODY_TEMPLATE = "registration/password_reset_email.txt"
+# For a person whose organisation switched password sign-in off (staff/sso.py): no link, the way in.
+SINGLE_SIGN_ON_BODY_TEMPLATE = "staff/password_reset_sso_email.txt"
 
 
 class EmailPasswordResetForm(PasswordResetForm):
@@ -44,6 +46,25 @@ class EmailPasswordResetForm(PasswordResetForm):
         for user in super().get_users(email):
             if PasswordResetMail.claim(user):
                 yield user
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Django's mail; to a person whose organisation signs in only with its own accounts, the
+        mail that points to its sign-on button instead of a reset link."""
+        config = SingleSignOn.refusing_password_of(context["user"])
+        if config is not None:
+            context = {**context, "single_sign_on": config, "uid": None, "token": None}
+            email_template_name = SINGLE_SIGN_ON_BODY_TEMPLATE
+        super().send_mail(
+            subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
+        )
 
     def save(  # type: ignore[override]  # PasswordResetView passes Django's mail options; the task has its own
         self, domain_override: str | None = None, use_https: bool = False, request: HttpRequest | None = None, **_: Any
