@@ -25,7 +25,7 @@ from attachment_site.observability import task_queue_state
 
 
 @dataclasses.dataclass
-class MigrationsApplied(HealthCheck):
+class MigrationsApplied(HealthCheck):  # type: ignore[misc]  # django-health-check ships no type hints
     """Every migration of the code is applied to the database (a deploy that forgot `migrate`)."""
 
     async def run(self) -> None:
@@ -42,7 +42,7 @@ class MigrationsApplied(HealthCheck):
 
 
 @dataclasses.dataclass
-class TaskQueueAge(HealthCheck):
+class TaskQueueAge(HealthCheck):  # type: ignore[misc]  # django-health-check ships no type hints
     """The oldest task waiting to run waited less than HEALTH_TASK_QUEUE_MAX_AGE_SECONDS: a worker runs."""
 
     async def run(self) -> None:
@@ -59,7 +59,7 @@ class TaskQueueAge(HealthCheck):
 
 
 @dataclasses.dataclass
-class ExportsStorageWritable(HealthCheck):
+class ExportsStorageWritable(HealthCheck):  # type: ignore[misc]  # django-health-check ships no type hints
     """The exports storage (EXPORTS_STORAGE, batch_export) takes a file, gives it back and removes it."""
 
     async def run(self) -> None:
@@ -82,7 +82,7 @@ class ExportsStorageWritable(HealthCheck):
             raise ServiceUnavailable(f"Exports storage not writable ({type(error).__name__})") from error
 
 
-class _HealthView(HealthCheckView):
+class _HealthView(HealthCheckView):  # type: ignore[misc]  # django-health-check ships no type hints
     """django-health-check's view, always answering JSON, 503 (not 500) when a check fails."""
 
     async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

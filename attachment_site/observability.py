@@ -165,17 +165,17 @@ def _tag_sentry_scope(request_id: str) -> None:
 _started: dict[str, tuple[float, object]] = {}
 
 
-def _task_request_id(task_result: TaskResult[Any, Any]) -> str:
+def _task_request_id(task_result: TaskResult[Any]) -> str:
     value = task_result.kwargs.get("request_id", "")
     return value if isinstance(value, str) else ""
 
 
-def task_run_started(sender: object, task_result: TaskResult[Any, Any], **kwargs: object) -> None:
+def task_run_started(sender: object, task_result: TaskResult[Any], **kwargs: object) -> None:
     """The task's request id becomes the current one while it runs (tasks it queues carry it on)."""
     _started[task_result.id] = (time.perf_counter(), set_request_id(_task_request_id(task_result)))
 
 
-def task_run_finished(sender: object, task_result: TaskResult[Any, Any], **kwargs: object) -> None:
+def task_run_finished(sender: object, task_result: TaskResult[Any], **kwargs: object) -> None:
     """One log line and the metrics of a finished task run: name, id, outcome, duration, request id."""
     began, token = _started.pop(task_result.id, (None, None))
     if began is not None:
@@ -288,7 +288,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     queue.register(TaskQueueCollector())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus-client leaves it unannotated
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
