@@ -36,6 +36,7 @@ from organisations.observability import (
     sane_request_id,
     set_request_id,
 )
+from staff.lockout import client_ip_address
 
 request_logger = logging.getLogger("attachment_site.requests")
 task_logger = logging.getLogger("attachment_site.tasks")
@@ -263,7 +264,9 @@ def task_queue_state() -> tuple[int, float]:
 
 
 def _client_allowed(request: HttpRequest) -> bool:
-    address = request.META.get("REMOTE_ADDR", "")
+    """The client's address (behind DJANGO_BEHIND_PROXY the one our outermost proxy saw, as for the login
+    lockout: a proxy on the same machine does not make every client local) is in METRICS_ALLOWED_CIDRS."""
+    address = client_ip_address(request) or ""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -278,9 +281,8 @@ def _token_given(request: HttpRequest) -> bool:
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
-    """The Prometheus text format, for the operator's network (METRICS_ALLOWED_CIDRS, the direct peer's
-    address: a proxy in front makes every client its own address, so behind one use the token) or the
-    bearer token (METRICS_TOKEN); a 404 for anyone else. Summed over gunicorn's workers when
+    """The Prometheus text format, for the operator's network (METRICS_ALLOWED_CIDRS) or the bearer token
+    (METRICS_TOKEN); a 404 for anyone else. Summed over gunicorn's workers when
     PROMETHEUS_MULTIPROC_DIR is set (gunicorn.conf.py sets it)."""
     if not (_token_given(request) or _client_allowed(request)):
         raise Http404

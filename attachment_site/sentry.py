@@ -55,7 +55,6 @@ def init_sentry(dsn: str, *, environment: str = "", release: str = "", transport
         environment=environment or None,
         release=release or None,
         integrations=[DjangoIntegration(transaction_style="url")],  # with the default logging one: ERROR logs
-        send_default_pii=False,
         include_local_variables=False,
         max_request_body_size="never",
         max_breadcrumbs=0,

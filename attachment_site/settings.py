@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",  # the task queue (batch export): django-tasks with its database backend
     "django_tasks_db",
     "health_check",  # /health/live/ and /health/ready/ (attachment_site/health.py)
-    "attachment_site.apps.OperationsConfig",  # log lines and metrics of requests, tasks, logins
+    "attachment_site.operations_app.OperationsConfig",  # log lines and metrics of requests, tasks, logins
     # The house plan, bottom to top (import-linter enforces it, see pyproject.toml):
     "organisations",
     "staff",

@@ -181,6 +181,16 @@ def test_metrics_only_for_the_operators_network_or_the_token(client, settings):
 
 
 @pytest.mark.django_db
+def test_metrics_behind_the_proxy_judge_the_client_not_the_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    from_outside = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert client.get("/metrics", **from_outside).status_code == 404
+    forged = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1, 203.0.113.9"}
+    assert client.get("/metrics", **forged).status_code == 404
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200  # on the server itself
+
+
+@pytest.mark.django_db
 def test_metrics_without_a_token_set_refuse_any_bearer(client, settings):
     settings.METRICS_TOKEN = ""
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer ").status_code == 404
