@@ -359,3 +359,17 @@ def test_an_error_reaches_sentry_without_the_note_or_the_childs_name(cast, clien
     frames = event["exception"]["values"][-1]["stacktrace"]["frames"]
     assert frames[-1]["function"] == "failing_entry" and all("vars" not in frame for frame in frames)
     assert "data" not in event["request"] and "cookies" not in event["request"]
+
+
+@pytest.mark.django_db
+def test_a_batch_export_task_carries_the_request_id_of_its_request(cast):
+    from batch_export.services import request_batch_export
+    from organisations.observability import reset_request_id, set_request_id
+
+    token = set_request_id("export-req-9")
+    try:
+        request_batch_export(user=cast.coach, weeks=12, group=cast.group_a)
+    finally:
+        reset_request_id(token)
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.args_kwargs["kwargs"] == {"request_id": "export-req-9"}
