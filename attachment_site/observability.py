@@ -43,6 +43,7 @@ task_logger = logging.getLogger("attachment_site.tasks")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 UNRESOLVED = "<unresolved>"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 REQUESTS = Counter(
     "attachment_requests", "Requests answered, per view, method and status.", ["view", "method", "status"]
@@ -136,7 +137,8 @@ class RequestObservabilityMiddleware:
     def record(request: HttpRequest, response: HttpResponse, request_id: str, duration: float, queries: int) -> None:
         view = view_name(request)
         user_id, organisation_id = user_and_organisation(request)
-        REQUESTS.labels(view=view, method=request.method or "", status=str(response.status_code)).inc()
+        method = request.method if request.method in KNOWN_METHODS else "other"  # labels stay few
+        REQUESTS.labels(view=view, method=method, status=str(response.status_code)).inc()
         REQUEST_SECONDS.labels(view=view).observe(duration)
         REQUEST_QUERIES.labels(view=view).observe(queries)
         DB_QUERIES.labels(view=view).inc(queries)
