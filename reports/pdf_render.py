@@ -38,6 +38,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from organisations.observability import PDF_QUEUE_LENGTH, PDF_RENDER_SECONDS
+
 _font_config: FontConfiguration | None = None
 _font_config_pid: int | None = None
 _pool: ProcessPoolExecutor | None = None
@@ -154,7 +156,13 @@ def _draw_in_pool(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -
 
 def render_pdf(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes:
     """Draw `html` in the PDF pool (or here with PDF_WORKERS=0), waiting at most PDF_TIMEOUT seconds;
-    once more, in a new pool, when a process of the pool died."""
+    once more, in a new pool, when a process of the pool died. Timed, and counted in the pool's queue
+    while it waits or is drawn (organisations/observability.py)."""
+    with PDF_QUEUE_LENGTH.track_inprogress(), PDF_RENDER_SECONDS.time():
+        return _render_pdf(html, base_url, fetcher)
+
+
+def _render_pdf(html: str, base_url: str, fetcher: Callable[[], URLFetcher]) -> bytes:
     if int(settings.PDF_WORKERS) <= 0:
         return render(html, base_url, fetcher)
     try:

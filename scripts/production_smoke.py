@@ -13,9 +13,13 @@ Run from a checkout with the venv of `make install`:  .venv/bin/python scripts/p
    `seed_demo --force`;
 4. starts gunicorn on a free port of 127.0.0.1 and checks: the HTTPS redirect, the Dutch 404 page,
    a login with the CSRF token of the login page, a group page, a hashed stylesheet linked from it
-   (served by WhiteNoise) and a child's PDF summary as the coach;
+   (served by WhiteNoise) and a child's PDF summary as the coach; then the operator's endpoints:
+   /health/live/ and /health/ready/ without a login, the X-Request-ID sent back and in the JSON log
+   line, /metrics refused without METRICS_TOKEN and served with it, its counts summed over both
+   gunicorn workers (gunicorn.conf.py's PROMETHEUS_MULTIPROC_DIR);
 5. starts gunicorn once more with DATABASE_URL on a port nobody listens on (the database gone):
-   the login page still opens, logging in answers 503 with the Dutch "tijdelijk niet beschikbaar";
+   the login page still opens, logging in answers 503 with the Dutch "tijdelijk niet beschikbaar",
+   /health/live/ answers 200 and /health/ready/ 503;
 6. stops gunicorn;
 7. runs `make run PORT=<free port>` on the same database twice, stopped once by Ctrl-C (SIGINT to its
    process group) and once by SIGTERM to make alone: the login page answers, and afterwards none of
@@ -24,6 +28,7 @@ Any failure exits non-zero with a message saying what failed.
 """
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -40,6 +45,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 HOST = "127.0.0.1"
+METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
 class SmokeFailure(Exception):
@@ -102,11 +108,17 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, *, form: dict[str, str] | None = None, https: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict[str, str] | None = None,
+        https: bool = True,
+        extra: dict[str, str] | None = None,
     ) -> tuple[http.client.HTTPResponse, bytes]:
         conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
         origin = f"https://{HOST}:{self.port}"
-        headers = {"Host": f"{HOST}:{self.port}"}
+        headers = {"Host": f"{HOST}:{self.port}", **(extra or {})}
         if https:
             headers["X-Forwarded-Proto"] = "https"
         if self.cookies:
@@ -138,8 +150,10 @@ class Browser:
                 self.cookies.pop(name.strip(), None)
         return response, content
 
-    def get(self, path: str, *, https: bool = True) -> tuple[http.client.HTTPResponse, bytes]:
-        return self.request("GET", path, https=https)
+    def get(
+        self, path: str, *, https: bool = True, extra: dict[str, str] | None = None
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        return self.request("GET", path, https=https, extra=extra)
 
     def expect(self, path: str, status: int, content_type: str, what: str) -> tuple[http.client.HTTPResponse, bytes]:
         response, content = self.get(path)
@@ -274,6 +288,55 @@ def requests(port: int) -> None:
     step(f"summary PDF {pdf_path}: 200 application/pdf, {len(pdf)} bytes")
 
 
+LIVE_REQUESTS = 12
+
+
+def operations_requests(port: int, log: Path) -> None:
+    """The operator's endpoints (docs/operations.md): the probes without a login, the request id on every
+    answer and in the JSON log line, /metrics only with the token, its counts summed over both workers."""
+    probe = Browser(port)
+    for number in range(LIVE_REQUESTS):
+        request_id = f"smoke-{number}-{secrets.token_hex(4)}"
+        response, content = probe.get("/health/live/", extra={"X-Request-ID": request_id})
+        check(response.status == 200, f"/health/live/: answered {response.status}\n{content[:300]!r}")
+        check(response.headers.get("X-Request-ID") == request_id, "/health/live/: the X-Request-ID not sent back")
+    step(f"/health/live/: 200 without a login, {LIVE_REQUESTS} times, the given X-Request-ID sent back")
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith('{"time"')]
+    logged = [line for line in lines if line.get("request_id") == request_id]
+    check(
+        len(logged) == 1 and logged[0]["view"] == "health_live" and logged[0]["status"] == 200,
+        f"gunicorn log: no JSON line for request {request_id}",
+    )
+    step("the request's JSON log line, with its request id, in gunicorn's log")
+
+    response, content = probe.get("/health/ready/")
+    check(response.status == 200, f"/health/ready/: answered {response.status}\n{content[:500]!r}")
+    made = response.headers.get("X-Request-ID", "")
+    check(re.fullmatch(r"[0-9a-f]{32}", made) is not None, f"/health/ready/: no request id made ({made!r})")
+    step(f"/health/ready/: 200 {content.decode()}; a request id made: {made}")
+
+    response, _ = probe.get("/metrics")
+    check(response.status == 404, f"/metrics without the token: answered {response.status}, expected 404")
+    response, _ = probe.get("/metrics", extra={"Authorization": "Bearer wrong"})
+    check(response.status == 404, f"/metrics with a wrong token: answered {response.status}, expected 404")
+    response, content = probe.get("/metrics", extra={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    check(response.status == 200, f"/metrics with the token: answered {response.status}")
+    text = content.decode()
+    live = sum(
+        float(value)
+        for value in re.findall(r'^attachment_requests_total\{[^}]*view="health_live"[^}]*\} (\S+)$', text, re.M)
+    )
+    check(
+        live == LIVE_REQUESTS,
+        f"/metrics: {live:g} requests to health_live counted, {LIVE_REQUESTS} made (not summed over the workers?)",
+    )
+    pdfs = re.search(r"^attachment_pdf_render_seconds_count (\S+)$", text, re.M)
+    check(pdfs is not None and float(pdfs.group(1)) >= 1, "/metrics: the summary PDF is not counted")
+    for name in ("attachment_task_queue_depth", "attachment_request_db_queries_bucket", "attachment_login_failures"):
+        check(name in text, f"/metrics: no {name}")
+    step(f"/metrics: 404 without the token, 200 with it; {live:g} live probes counted over both workers")
+
+
 def lost_database_requests(port: int) -> None:
     browser = Browser(port)
     _, page = browser.expect("/inloggen/", 200, "text/html", "login page without a database")
@@ -286,6 +349,11 @@ def lost_database_requests(port: int) -> None:
     check(response.headers.get("Retry-After") is not None, "503 without a Retry-After header")
     check(b"Tijdelijk niet beschikbaar" in content, "503: not the Dutch 'tijdelijk niet beschikbaar' page")
     step("database lost: log in answers 503 'Tijdelijk niet beschikbaar'")
+    response, _ = browser.get("/health/live/")
+    check(response.status == 200, f"/health/live/ without a database: answered {response.status}, expected 200")
+    response, content = browser.get("/health/ready/")
+    check(response.status == 503, f"/health/ready/ without a database: answered {response.status}, expected 503")
+    step("database lost: /health/live/ 200, /health/ready/ 503")
 
 
 def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -370,6 +438,10 @@ def main() -> int:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_BEHIND_PROXY": "1",
             "DJANGO_STATIC_ROOT": str(workdir / "staticfiles"),
+            "DJANGO_EXPORTS_ROOT": str(workdir / "exports"),
+            # /metrics by the token only: the smoke's requests come from 127.0.0.1, the default network.
+            "METRICS_TOKEN": METRICS_TOKEN,
+            "METRICS_ALLOWED_CIDRS": "192.0.2.0/24",
         }
     )
     process = None
@@ -385,6 +457,7 @@ def main() -> int:
         manage(env, "seed_demo", "--force")
         process = start_gunicorn(env, port, log)
         requests(port)
+        operations_requests(port, log)
         stop(process)
         # The database server gone: the same app over a port nobody listens on.
         lost = {**env, "DATABASE_URL": f"postgresql://postgres@{HOST}:{free_port()}/{name}"}

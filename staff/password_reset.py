@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from organisations.observability import current_request_id
 from staff.forms import NormalisedEmailField
 from staff.models import PasswordResetMail, SingleSignOn, User
 from staff.tokens import reset_token_generator
@@ -78,6 +79,7 @@ class EmailPasswordResetForm(PasswordResetForm):
             domain=domain,
             use_https=use_https,
             language=translation.get_language() or settings.LANGUAGE_CODE,
+            request_id=current_request_id(),
         )
 
     def send_now(self, *, domain: str, use_https: bool) -> None:
@@ -94,8 +96,9 @@ class EmailPasswordResetForm(PasswordResetForm):
 
 
 @task()
-def send_password_reset_mail(*, email: str, domain: str, use_https: bool, language: str) -> None:
-    """The task: the reset mail of `email`, or nothing when no active account has that address."""
+def send_password_reset_mail(*, email: str, domain: str, use_https: bool, language: str, request_id: str = "") -> None:
+    """The task: the reset mail of `email`, or nothing when no active account has that address.
+    `request_id`: the request that queued it, for the task's log line (attachment_site/observability.py)."""
     with translation.override(language):
         form = EmailPasswordResetForm({"email": email})
         if form.is_valid():
