@@ -247,12 +247,8 @@ def first_difference(a: str, b: str) -> str:
     return ""
 
 
-def differences(source: Fingerprint, restored: Fingerprint) -> list[str]:
-    """What differs between the source and the restored database; empty when the restore is faithful."""
+def table_differences(source: Fingerprint, restored: Fingerprint) -> list[str]:
     found: list[str] = []
-    for name, label in (("source", source), ("restored", restored)):
-        if not label["rollup_equals_rebuild"]:
-            found.append(f"rollup: on the {name} database it differs from a rebuild")
     for table in sorted(source["tables"].keys() | restored["tables"].keys()):
         a, b = source["tables"].get(table), restored["tables"].get(table)
         if a is None or b is None:
@@ -261,13 +257,29 @@ def differences(source: Fingerprint, restored: Fingerprint) -> list[str]:
             found.append(f"table {table}: {a[0]} rows in the source, {b[0]} restored")
         elif a[1] != b[1]:
             found.append(f"table {table}: same {a[0]} rows, different contents")
-    for kind in ("pages", "pdfs"):
-        for path in sorted(source[kind].keys() | restored[kind].keys()):
-            a, b = source[kind].get(path), restored[kind].get(path)
-            if a is None or b is None:
-                found.append(f"{kind[:-1]} {path}: only read on the {'restored' if a is None else 'source'} database")
-            elif a != b:
-                found.append(f"{kind[:-1]} {path}: differs ({first_difference(a, b)})")
+    return found
+
+
+def read_differences(source: Fingerprint, restored: Fingerprint, kind: str) -> list[str]:
+    found: list[str] = []
+    for path in sorted(source[kind].keys() | restored[kind].keys()):
+        a, b = source[kind].get(path), restored[kind].get(path)
+        if a is None or b is None:
+            found.append(f"{kind[:-1]} {path}: only read on the {'restored' if a is None else 'source'} database")
+        elif a != b:
+            found.append(f"{kind[:-1]} {path}: differs ({first_difference(a, b)})")
+    return found
+
+
+def differences(source: Fingerprint, restored: Fingerprint) -> list[str]:
+    """What differs between the source and the restored database; empty when the restore is faithful."""
+    found = [
+        f"rollup: on the {name} database it differs from a rebuild"
+        for name, taken in (("source", source), ("restored", restored))
+        if not taken["rollup_equals_rebuild"]
+    ]
+    found += table_differences(source, restored)
+    found += read_differences(source, restored, "pages") + read_differences(source, restored, "pdfs")
     if not source["pdfs"]:
         found.append("no child's PDF was read: the drill checked too little")
     for kind, rows in (("access log", access_log_rows(source)), ("history", history_rows(source))):
