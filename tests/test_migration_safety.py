@@ -68,9 +68,10 @@ def collected_sql(*operations) -> str:
     """The SQL that Django writes for `operations` as a new migration of the observations app."""
     loader = MigrationLoader(connection)
     state = loader.project_state()
-    migration = Migration("9999_check", "observations")
-    migration.operations = list(operations)
-    migration.atomic = not any(isinstance(op, AddIndexConcurrently) for op in operations)
+    atomic = not any(isinstance(op, AddIndexConcurrently) for op in operations)
+    migration = type("Check", (Migration,), {"operations": list(operations), "atomic": atomic})(
+        "9999_check", "observations"
+    )
     with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
         migration.apply(state, editor, collect_sql=True)
     return "\n".join(editor.collected_sql)
