@@ -93,14 +93,14 @@ def database_name(url: str) -> str:
     return unquote(urlsplit(url).path.lstrip("/")) or "postgres"
 
 
-def settings_url(settings: dict[str, Any]) -> str:
-    """A DATABASE_URL for a Django database settings dict (a socket directory as an encoded host)."""
-    user = quote(settings.get("USER") or "", safe="")
-    password = settings.get("PASSWORD") or ""
-    auth = f"{user}:{quote(password, safe='')}@" if password else (f"{user}@" if user else "")
-    host = quote(settings.get("HOST") or "", safe="")
-    port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    return f"postgresql://{auth}{host}{port}/{quote(settings['NAME'], safe='')}"
+def live_connection_url(connection: Any) -> str:
+    """A DATABASE_URL for Django's live connection: the server it reached (a socket directory as an
+    encoded host), port, user, password and database, whatever form its settings had."""
+    connection.ensure_connection()
+    info = connection.connection.info
+    user = quote(info.user or "", safe="")
+    auth = f"{user}:{quote(info.password, safe='')}@" if info.password else (f"{user}@" if user else "")
+    return f"postgresql://{auth}{quote(info.host or '', safe='')}:{info.port}/{quote(info.dbname, safe='')}"
 
 
 def run_client(command: list[str], env: dict[str, str], *, text: bool = True) -> subprocess.CompletedProcess[Any]:

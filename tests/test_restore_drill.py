@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.db import connection
 
 from attachment_site import restore_drill
-from attachment_site.pg_tools import settings_url, with_database
+from attachment_site.pg_tools import live_connection_url, with_database
 from children.models import Child
 
 
 @pytest.fixture
 def restored_url():
-    source = settings_url(connection.settings_dict)
+    source = live_connection_url(connection)
     name = f"{connection.settings_dict['NAME']}_drill_dst"
     url = restore_drill.create_database(source, name)
     yield url
@@ -27,7 +27,7 @@ def restored_url():
 def test_the_drill_passes_a_faithful_restore_and_catches_a_lost_history_row(restored_url, tmp_path):
     call_command("seed_demo", force=True, stdout=io.StringIO())
     restore_drill.pages_and_pdfs()  # the coach reads pages once, committed: the access log has rows
-    source_url = settings_url(connection.settings_dict)
+    source_url = live_connection_url(connection)
 
     source, problems = restore_drill.drill(source_url, restored_url, tmp_path)
 
