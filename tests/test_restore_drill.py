@@ -53,21 +53,18 @@ def test_the_drill_passes_a_faithful_restore_and_catches_a_lost_history_row(rest
     ), problems
     assert "MISLUKT" in restore_drill.summary(source, problems)
 
-    # A child's name changed in the restored copy: the child's pages and PDF differ, not only a table.
+    # A child's name changed and a rollup row off by one in the restored copy (one fingerprint for both):
+    # the child's pages and PDF differ, not only a table, and the rollup no longer equals a rebuild.
     shown = next(iter(source["pdfs"])).split("/")[2]
     with psycopg.connect(restored_url, autocommit=True) as conn:
         conn.execute("UPDATE children_child SET first_name = 'Xerxes' WHERE id = %s", [int(shown)])
-    problems = restore_drill.differences(source, restore_drill.fingerprint(restored_url))
-    assert any(p.startswith(f"pdf /kinderen/{shown}/overzicht.pdf") for p in problems), problems
-    assert any(p.startswith(f"page /kinderen/{shown}/") for p in problems), problems
-
-    # The restored rollup no longer equals a rebuild from its raw rows.
-    with psycopg.connect(restored_url, autocommit=True) as conn:
         conn.execute(
             "UPDATE observations_pillarweek SET typical = typical + 1"
             " WHERE ctid = (SELECT min(ctid) FROM observations_pillarweek)"
         )
     problems = restore_drill.differences(source, restore_drill.fingerprint(restored_url))
+    assert any(p.startswith(f"pdf /kinderen/{shown}/overzicht.pdf") for p in problems), problems
+    assert any(p.startswith(f"page /kinderen/{shown}/") for p in problems), problems
     assert "rollup: on the restored database it differs from a rebuild" in problems, problems
 
 
