@@ -24,6 +24,7 @@ from django.db.utils import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import empty
+from django.views.decorators.http import require_safe
 from django_tasks import TaskResult, TaskResultStatus
 from django_tasks.signals import task_finished, task_started
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -282,6 +283,7 @@ def _token_given(request: HttpRequest) -> bool:
     return bool(expected) and secrets.compare_digest(given.encode(), f"Bearer {expected}".encode())
 
 
+@require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
     """The Prometheus text format, for the operator's network (METRICS_ALLOWED_CIDRS) or the bearer token
     (METRICS_TOKEN); a 404 for anyone else. Summed over gunicorn's workers when

@@ -224,6 +224,7 @@ SHOW_NO_RECORD = {
     "access_log_csv": "the log itself: who saw whom",
     "privacy_statement": "the organisation's privacy statement",
     "planning_import": "an upload form",
+    "planning_import_columns": "an upload's columns with an example value each, for the admin who uploaded it",
     "planning_import_plan": "the dry run of an upload: the file's names and what would change, no observations",
     "tablet_home": "the tablet's staff list",
     "tablet_register": "a form",

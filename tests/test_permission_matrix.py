@@ -61,7 +61,7 @@ from planning_import.models import PendingImport
 from privacy.models import RetentionConsent
 from reports.models import PreparedHandout
 from reports.prepared import draft_finish, draft_for, stored_handout
-from staff.models import Role, User
+from staff.models import Role, SingleSignOn, User
 from tests import factories as f
 from tests.conftest import build_cast
 from tests.observation_factories import make_observation
@@ -238,6 +238,8 @@ ADMIN_MODELS: dict[str, ScopedModel | StockModel] = {
     "organisations/group": ScopedModel("group_a"),
     "staff/user": ScopedModel("staff_a", password=True),
     "children/child": ScopedModel("child_a"),
+    # Single sign-on of an organisation (staff/sso.py): its own admin sets it up.
+    "staff/singlesignon": ScopedModel("sso_config"),
     "privacy/retentionconsent": ScopedModel("retention_consent"),
     "access_log/accesslog": ScopedModel("access_log_row", add=NOBODY, delete=NOBODY, read_only=True),
     "auth/group": StockModel("auth_group", add=ROOT_ONLY),
@@ -344,6 +346,10 @@ MATRIX: dict[str, Entry] = {
     # Reading in from the planning system: organisation admins upload; only the one who uploaded reads
     # the dry run and applies it (the world's file was uploaded by the admin of Linde).
     "planning_import": Entry(page(ORGANISATION_ADMINS, get_only=False)),
+    "planning_import_columns": Entry(
+        lambda user, method: LOGIN if user == ANON else 404 if user != ADMIN else 200,
+        {"pk": "pending_import"},
+    ),
     "planning_import_plan": Entry(
         lambda user, method: LOGIN if user == ANON else 404 if user != ADMIN else REDIRECT if method == "post" else 200,
         {"pk": "pending_import"},
@@ -363,6 +369,11 @@ MATRIX: dict[str, Entry] = {
     # tablet session (none here: no tablet's cookie), 404 for everyone else.
     "service_worker": Entry(lambda user, method: 405 if method == "post" else 200),
     "tablet_offline_pages": Entry(lambda user, method: 405 if method == "post" else 404),
+    # The operator's endpoints (attachment_site/health.py, observability.py): no login, no child's data;
+    # /metrics answers the operator's network (the test client's 127.0.0.1) or a token (tests/test_operations.py).
+    "health_live": Entry(lambda user, method: 405 if method == "post" else 200),
+    "health_ready": Entry(lambda user, method: 405 if method == "post" else 200),
+    "metrics": Entry(lambda user, method: 405 if method == "post" else 200),
     # The browser's icon: a permanent redirect to the static file for anyone, GET only.
     "favicon": Entry(lambda user, method: 405 if method == "post" else 301),
     # The calibration round (oefenronde): anyone who works somewhere (a membership); a result only for the
@@ -408,6 +419,9 @@ SKIPPED = {
     "admin:login": "Django's admin login: open to everyone by design",
     "admin:logout": "Django's admin logout",
     "tablet_lock": "POST only, like logout it ends whatever session there is: tests/test_tablet_views.py",
+    "sso_login": "an organisation's login page: open to everyone by design, tested in tests/test_sso.py",
+    "sso_start": "the way to the organisation's provider: open to everyone, tests/test_sso.py",
+    "sso_callback": "the provider's answer: checked against a real provider in tests/test_sso.py",
 }
 
 
@@ -508,6 +522,14 @@ def build_world() -> World:
             filename="export.csv",
             data=b"Kindnummer;Voornaam;Achternaam;Geboortedatum;Locatie;Groep;Startdatum\r\n"
             b"K1;Lars;Meer;2024-03-14;Locatie Een;Groep A;2024-09-01\r\n",
+        ),
+        "sso_config": SingleSignOn.objects.create(
+            organisation=c.org,
+            slug="linde",
+            button_label="Linde-account",
+            issuer="https://login.example.test/linde",
+            client_id="observaties",
+            client_secret="geheim",
         ),
         "tablet": register_tablet(group=c.group_a, name="Tablet A", by=c.manager)[0],
         "auth_group": AuthGroup.objects.create(name="unused"),
