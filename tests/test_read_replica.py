@@ -110,13 +110,29 @@ def test_read_only_pages_read_the_replica_and_a_write_and_the_page_after_it_the_
     # Later (the browser's window has passed): the read-only pages read from the replica alone.
     site("clear_cookie", name=COOKIE)
     child, group = ids["child"], ids["group"]
-    pages = ["/", f"/groepen/{group}/", f"/kinderen/{child}/", f"/groepen/{group}/overzicht/",
-             f"/groepen/{group}/overzicht.csv", f"/kinderen/{child}/overzicht/", f"/kinderen/{child}/overzicht.pdf"]  # fmt: skip
+    pages = [
+        "/",
+        f"/groepen/{group}/",
+        f"/kinderen/{child}/",
+        f"/groepen/{group}/overzicht/",
+        f"/groepen/{group}/overzicht.csv",
+        f"/kinderen/{child}/overzicht/",
+        f"/kinderen/{child}/overzicht.pdf",
+    ]
     for path in pages:
         page = site("get", path=path)
         assert page["status"] == 200, path
         assert app_reads(page["queries"]["replica"]), path
         assert not app_reads(page["queries"]["default"]), (path, app_reads(page["queries"]["default"]))
+    site("clear_cookie", name="sessionid")
+    site("login", email="manager@example.test")
+    site("clear_cookie", name=COOKIE)
+    location = site("get", path=f"/locaties/{ids['location']}/")
+    assert location["status"] == 200
+    assert app_reads(location["queries"]["replica"]) and not app_reads(location["queries"]["default"])
+    site("clear_cookie", name="sessionid")
+    site("login", email="staff.a@example.test")
+    site("clear_cookie", name=COOKIE)
     pdf = site("get", path=f"/kinderen/{child}/overzicht.pdf")
     assert pdf["type"] == "application/pdf" and pdf["length"] > 1000
 
