@@ -13,6 +13,7 @@ With it:
   - the replica lags more than DATABASE_REPLICA_MAX_LAG_SECONDS behind, or does not answer. The check
     runs at most once per DATABASE_REPLICA_CHECK_SECONDS in each process;
   - the read is inside a transaction on the primary (it may need to see that transaction's writes).
+  A page whose replica fails under it (down since the last check) is drawn once more from the primary.
 - Sessions, login lockouts (axes) and the task queue are read from the primary always.
 """
 
@@ -140,6 +141,21 @@ class ReplicaReadsMiddleware:
             and replica_usable()
         ):
             _reading_replica.set(True)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        """The replica failed during the page (it went down since the last check): no reads from it
+        until the next check, and the page once more, from the primary."""
+        if not (_reading_replica.get() and isinstance(exception, DatabaseError)):
+            return None
+        logger.warning("Read replica failed during %s, reading from the primary: %s", request.path, exception)
+        _reading_replica.set(False)
+        _health.usable, _health.checked_at = False, time.monotonic()
+        connections[REPLICA].close()
+        match = request.resolver_match
+        if match is None:
+            return None
+        response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
+        return response
 
 
 class ReplicaRouter:

@@ -164,7 +164,7 @@ if env_str("DATABASE_REPLICA_URL"):
         ),
         "TEST": {"MIRROR": "default"},
     }
-    _pooled = {"prepare_threshold": None} if DATABASE_TRANSACTION_POOLING else {"options": "-c jit=off"}
+    _pooled: dict[str, Any] = {"prepare_threshold": None} if DATABASE_TRANSACTION_POOLING else {"options": "-c jit=off"}
     DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 3, **_pooled, **DATABASES["replica"].get("OPTIONS", {})}
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
     DATABASE_ROUTERS = ["attachment_site.replica.ReplicaRouter"]

@@ -7,6 +7,7 @@ Commands: {"op": "setup"} migrates and builds the fixed cast (tests/conftest.py)
 {"op": "login", "email": ...} logs in through the login form; {"op": "get", "path": ...};
 {"op": "post", "path": ..., "data": {...}} (data "entry" for a valid entry of child A);
 {"op": "forget_replica_health"}; {"op": "clear_cookie", "name": ...};
+{"op": "setting", "name": ..., "value": ...} changes a Django setting in the process;
 {"op": "export", "group": pk} asks for a batch export and runs its task here, as a worker would.
 """
 
@@ -54,7 +55,7 @@ def main() -> None:  # noqa: C901  # one closure per command, sharing the client
         from tests.conftest import build_cast
         from tests.observation_factories import make_observation
 
-        cast = build_cast()
+        cast: Any = build_cast()
         make_observation(cast.child_a, cast.staff_a)
         state["cast"] = cast
         return {
@@ -71,6 +72,11 @@ def main() -> None:  # noqa: C901  # one closure per command, sharing the client
             from attachment_site.replica import forget_replica_health
 
             forget_replica_health()
+            return {}
+        if op == "setting":
+            from django.conf import settings
+
+            setattr(settings, command["name"], command["value"])
             return {}
         if op == "clear_cookie":
             client.cookies.pop(command["name"], None)

@@ -44,6 +44,7 @@ def pgbouncer():
     user = str(settings.get("USER") or "postgres")
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     port = free_port()
+    # The suite's server: host and port, or the embedded server's socket folder (libpq's port, 5432).
     server = f"host={settings.get('HOST') or '127.0.0.1'} port={settings.get('PORT') or 5432}"
     (folder / "userlist.txt").write_text(f'"{user}" ""\n')
     (folder / "pgbouncer.ini").write_text(
