@@ -45,7 +45,8 @@ def pgbouncer():
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     port = free_port()
     # The suite's server: host and port, or the embedded server's socket folder (libpq's port, 5432).
-    server = f"host={settings.get('HOST') or '127.0.0.1'} port={settings.get('PORT') or 5432}"
+    host = settings.get("HOST") or (settings.get("OPTIONS") or {}).get("host") or "127.0.0.1"
+    server = f"host={host} port={settings.get('PORT') or 5432}"
     (folder / "userlist.txt").write_text(f'"{user}" ""\n')
     (folder / "pgbouncer.ini").write_text(
         f"""[databases]
