@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from attachment_site.replica import COOKIE
 from tests.processes import ROOT
@@ -84,6 +85,18 @@ def site(pair):
     wait_replayed(pair)
     yield site
     site.close()
+
+
+@pytest.mark.django_db
+def test_without_a_replica_there_is_one_database_and_no_cookie(cast, client_for):
+    """The suite runs without DATABASE_REPLICA_URL: no router, no replica alias, no cookie."""
+    from tests.observation_factories import entry_data
+
+    assert list(settings.DATABASES) == ["default"] and not settings.DATABASE_ROUTERS
+    client = client_for(cast.staff_a)
+    response = client.post(f"/kinderen/{cast.child_a.pk}/waarnemingen/nieuw/", entry_data(cast.child_a))
+    assert response.status_code == 302 and COOKIE not in response.cookies
+    assert client.get(response["Location"]).status_code == 200
 
 
 def wait_replayed(pair) -> None:
