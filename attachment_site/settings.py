@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "attachment_site.method_not_allowed.MethodNotAllowedPageMiddleware",
     "axes.middleware.AxesMiddleware",
+    "attachment_site.replica.ReplicaReadsMiddleware",  # reads of read-only pages from a replica, if any
 ]
 
 ROOT_URLCONF = "attachment_site.urls"
@@ -147,6 +148,34 @@ DATABASES = {
 # a coach with many locations) had PostgreSQL's JIT compiler spend 34 ms compiling it, more than it
 # saved, so it is off for the app's connections.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Behind PgBouncer in transaction mode (docs/operations.md): no server-side cursors and no prepared
+# statements, which live in one server connection, and no startup options, which PgBouncer refuses
+# (set jit=off on the database role instead).
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    del DATABASES["default"]["OPTIONS"]["options"]
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+# A streaming read replica (attachment_site/replica.py, docs/operations.md): read-only pages read there
+# unless it lags more than DATABASE_REPLICA_MAX_LAG_SECONDS (checked at most every
+# DATABASE_REPLICA_CHECK_SECONDS) or is down, or this browser wrote in the last
+# DATABASE_REPLICA_PRIMARY_AFTER_WRITE_SECONDS. Unset: one database, as before.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL"),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    _pooled: dict[str, Any] = {"prepare_threshold": None} if DATABASE_TRANSACTION_POOLING else {"options": "-c jit=off"}
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 3, **_pooled, **DATABASES["replica"].get("OPTIONS", {})}
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
+    DATABASE_ROUTERS = ["attachment_site.replica.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 10)
+DATABASE_REPLICA_CHECK_SECONDS = env_float("DATABASE_REPLICA_CHECK_SECONDS", 5)
+DATABASE_REPLICA_PRIMARY_AFTER_WRITE_SECONDS = env_int("DATABASE_REPLICA_PRIMARY_AFTER_WRITE_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "staff.User"

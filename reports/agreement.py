@@ -19,8 +19,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections, router
 
+from observations.models import PillarRating
 from observations.pillars import PILLARS, SCALE, Pillar
 from organisations.models import Location
 from staff.models import User
@@ -72,7 +73,7 @@ SELECT DISTINCT ON (oa.child_id, oa.date, ra.pillar, oa.observer_id, ob.observer
 def rating_pairs(location: Location, start: datetime.date, end: datetime.date) -> list[RatingPair]:
     """Every pair of ratings of the children observed in `location` (the group of the first
     observation) dated `start` to `end`. One query."""
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(PillarRating)].cursor() as cursor:  # a replica if the page may
         cursor.execute(_PAIRS_SQL, [location.pk, start, end])
         return [RatingPair(*row) for row in cursor.fetchall()]
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 
+from observations.models import PillarWeek
 from observations.pillars import DIRECTION_SYMBOLS, PILLARS, Direction, Pillar
 from reports.figures import PatternCounts, window
 from reports.patterns import PatternKind, Thresholds, decide
@@ -78,7 +79,7 @@ def _rows(children_ids: Iterable[int], weeks: int, until: datetime.date | None) 
     if not ids:
         return []
     span = window(weeks, until)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(PillarWeek)].cursor() as cursor:  # a replica if the page may
         cursor.execute(COUNTS_SQL, [ids, span[0].start, span[-1].end])
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 
 from children.models import Child
 from observations.choices import Circumstance
@@ -221,7 +221,7 @@ def _rollup_rows(children_ids: list[int], start: datetime.date, end: datetime.da
         *ROLLUP_COLUMNS
     )
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:  # the replica on a read-only page (attachment_site/replica.py)
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows

@@ -102,3 +102,56 @@ class ThrowawayPostgres:
         if (self.data / "postmaster.pid").exists():
             self._run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", str(self.data))
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class StreamingReplica:
+    """`with StreamingReplica() as pair:` a primary (`pair.primary`, a ThrowawayPostgres) and a real
+    standby of it: `pg_basebackup -R` (it writes primary_conninfo and standby.signal), started on a port
+    of its own, streaming before the block starts. `pair.replica_url`; `pair.stop_standby()`."""
+
+    def __init__(self, name: str = "throwaway") -> None:
+        self.primary = ThrowawayPostgres(name)
+        self.port = free_port()
+        self.data = self.primary.folder / "standby"
+
+    @property
+    def replica_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{self.primary.name}"
+
+    def query(self, port: int, sql: str) -> str:
+        psql = [str(self.primary.bin / "psql"), "-X", "-A", "-t", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
+        result = subprocess.run([*psql, "-d", self.primary.name, "-c", sql], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def stop_standby(self) -> None:
+        self.primary._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data))
+
+    def __enter__(self) -> StreamingReplica:
+        import time
+
+        self.primary.__enter__()
+        try:
+            address = ["-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres"]
+            self.primary._run("pg_basebackup", *address, "-D", str(self.data), "-R", "-X", "stream", "--no-sync")
+            options = f"-h 127.0.0.1 -p {self.port} -k {self.primary.folder} -F"
+            log = str(self.primary.folder / "standby.log")
+            self.primary._run("pg_ctl", "start", "-w", "-D", str(self.data), "-l", log, "-o", options)
+            for _ in range(300):
+                streaming = "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"
+                if self.query(self.primary.port, streaming) == "1":
+                    break
+                time.sleep(0.1)
+            else:
+                raise AssertionError("the standby does not stream")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self.primary._run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", str(self.data))
+        self.primary.__exit__(kind, error, trace)

@@ -15,6 +15,7 @@ from observations.models import DuoObservation
 from organisations.calendar import today
 from organisations.models import Location
 from pages.http import AuthenticatedHttpRequest
+from pages.read_only import reads_from_replica
 from reports.agreement import DRIFT_MIN_MEAN_DIFFERENCE, DRIFT_MIN_PAIRS, MIN_PAIRS_FOR_KAPPA, location_agreement
 from reports.summary import WEEK_CHOICES, parse_weeks
 from staff.access import group_logger_memberships, user_access, visible_locations
@@ -82,6 +83,7 @@ def _page(request: AuthenticatedHttpRequest, location: Location, form: DuoObserv
     return render(request, "pages/agreement.html", context)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def location_agreement_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -28,6 +28,7 @@ from conversations.models import Agreement, Conversation
 from organisations.calendar import today
 from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
+from pages.read_only import reads_from_replica
 from reports.conversation_report import conversation_report, render_conversation_report_pdf
 from reports.language import PARENT_LANGUAGE_CODES, parent_language
 from reports.prepared import handed_over
@@ -99,6 +100,7 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(request, "pages/conversation_detail.html", context)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def conversation_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -13,11 +13,13 @@ from conversations import selectors as conversation_selectors
 from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
+from pages.read_only import reads_from_replica
 from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
 from reports.prepared import latest_ready_handout
 from staff.access import loggable_groups, user_access, visible_groups, visible_locations
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -55,6 +57,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def location_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -81,6 +84,7 @@ def location_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/location_detail.html", context)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -116,6 +120,7 @@ def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/group_detail.html", context)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -17,6 +17,7 @@ from children.access import child_access
 from children.models import Child
 from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
+from pages.read_only import reads_from_replica
 from reports import prepared
 from reports.forms import PreparedHandoutForm
 from reports.models import PreparedHandout
@@ -101,6 +102,7 @@ def _stale_message() -> str:
     )
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def handout_draft_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -114,6 +116,7 @@ def handout_draft_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return attachment(download)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def prepared_handout_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -17,6 +17,7 @@ from organisations.calendar import today
 from organisations.downloads import attachment
 from organisations.models import Group
 from pages.http import AuthenticatedHttpRequest
+from pages.read_only import reads_from_replica
 from reports.csv_export import render_group_overview_csv
 from reports.overview import FILTER_ATTENTION, SORTS, GroupOverview, group_overview
 from reports.patterns import PatternKind
@@ -44,6 +45,7 @@ def _overview(request: AuthenticatedHttpRequest, group: Group, weeks: int) -> Gr
     )
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def group_overview_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -73,6 +75,7 @@ def group_overview_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(request, "pages/group_overview.html", context)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def group_overview_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -20,6 +20,7 @@ from access_log.selectors import access_log_for, access_log_rows
 from organisations.calendar import today
 from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
+from pages.read_only import reads_from_replica
 from staff.access import user_access
 
 PAGE_SIZE = 50
@@ -34,6 +35,7 @@ def _admin_only(request: AuthenticatedHttpRequest) -> None:
         raise Http404
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def access_log_page(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -52,6 +54,7 @@ def access_log_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "pages/access_log.html", context)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def access_log_csv(request: AuthenticatedHttpRequest) -> HttpResponse:

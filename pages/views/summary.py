@@ -14,6 +14,7 @@ from children.models import Child
 from organisations.calendar import today
 from organisations.downloads import Download, attachment
 from pages.http import AuthenticatedHttpRequest
+from pages.read_only import reads_from_replica
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.language import PARENT_LANGUAGE_CODES, parent_language
 from reports.pdf import render_child_summary_pdf
@@ -41,6 +42,7 @@ def _log(request: AuthenticatedHttpRequest, child: Child, action: str, summary: 
     )
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def child_summary_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -90,6 +92,7 @@ def _summary_pdf(
     return attachment(download)
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def child_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -99,6 +102,7 @@ def child_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
 
 
+@reads_from_replica
 @require_safe
 @login_required
 def child_parent_handout_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
