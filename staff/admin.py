@@ -121,8 +121,7 @@ class InvitationAdmin(ScopedAdmin):
     list_filter = [InvitationState]
     list_select_related = ["user", "organisation", "invited_by"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
-    fields = ["user", "organisation", "invited_by", "sent_at", "valid_until"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "organisation", "invited_by", "sent_at", "valid_until")
     actions = ["send_again"]
 
     @admin.display(description=_("e-mail address"), ordering="user__email")
@@ -155,7 +154,6 @@ class InvitationAdmin(ScopedAdmin):
         count = len(invitations)
         self.message_user(
             request,
-            ngettext("%(count)d invitation sent again.", "%(count)d invitations sent again.", count)
-            % {"count": count},
+            ngettext("%(count)d invitation sent again.", "%(count)d invitations sent again.", count) % {"count": count},
             messages.SUCCESS,
         )

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -48,9 +49,7 @@ def site_of(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-def invite(
-    user: User, *, organisation: Organisation | None, by: User | None, site: str | None = None
-) -> Invitation:
+def invite(user: User, *, organisation: Organisation | None, by: User | None, site: str | None = None) -> Invitation:
     """Invite `user` (again): a new link valid for INVITATION_VALID_DAYS, the old one void, the mail
     queued once the transaction commits. `site` is the address the link starts with (SITE_URL without)."""
     now = timezone.now()
@@ -63,13 +62,10 @@ def invite(
     if organisation is not None:
         values["organisation"] = organisation
     invitation, _ = Invitation.objects.update_or_create(user=user, defaults=values)
-    kwargs = {
-        "invitation_id": invitation.pk,
-        "sent_at": now.isoformat(),
-        "site": site or settings.SITE_URL,
-        "language": settings.LANGUAGE_CODE,
-    }
-    transaction.on_commit(lambda: send_invitation_mail.enqueue(**kwargs))
+    sent_at, site, language = now.isoformat(), site or settings.SITE_URL, settings.LANGUAGE_CODE
+    transaction.on_commit(
+        lambda: send_invitation_mail.enqueue(invitation_id=invitation.pk, sent_at=sent_at, site=site, language=language)
+    )
     return invitation
 
 
@@ -93,14 +89,11 @@ def send_invitation_mail(*, invitation_id: int, sent_at: str, site: str, languag
     user = invitation.user
     if not user.is_active:
         return
-    protocol, _, domain = site.partition("://")
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), invitation_token_generator.make_token(user)
     context = {
         "user": user,
         "organisation": invitation.organisation,
-        "protocol": protocol,
-        "domain": domain,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": invitation_token_generator.make_token(user),
+        "link": site + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token}),
         "valid_until": invitation.valid_until,
         "valid_days": settings.INVITATION_VALID_DAYS,
         "single_sign_on": uses_single_sign_on(invitation.organisation),

@@ -29,7 +29,7 @@ class InvitationTokenGenerator(ActiveUserTokenGenerator):
 
     key_salt = "staff.tokens.InvitationTokenGenerator"
 
-    def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]  # Django's is untyped
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         invitation = Invitation.objects.filter(user=user).first()
         state = "" if invitation is None else f"{invitation.pk}-{invitation.sent_at.isoformat()}-{invitation.used_at}"
         return f"{super()._make_hash_value(user, timestamp)}{state}"
