@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
@@ -40,8 +41,14 @@ class InvitationAcceptView(PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
-        response = super().form_valid(form)
-        mark_used(form.user)
+        """Once: two posts at once take turns on the invitation's row, and the second finds it used."""
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().filter(user=form.user).first()
+            if invitation is None or not invitation.is_open:
+                self.validlink = False
+                return self.render_to_response(self.get_context_data())
+            response = super().form_valid(form)
+            mark_used(form.user)
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
