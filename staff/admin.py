@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest
@@ -88,8 +89,9 @@ def _until(invitation: Invitation) -> dict[str, str]:
 
 
 def managed_invitations(user: AnyUser) -> QuerySet[Invitation]:
-    """The unused invitations of the organisations the admin manages (platform superusers: all)."""
-    unused = Invitation.objects.filter(used_at__isnull=True)
+    """The unused invitations of the organisations the admin manages (platform superusers: all). A person
+    who has a password by now (an admin typed one in) no longer waits for theirs: its link is void."""
+    unused = Invitation.objects.filter(used_at__isnull=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
     if user_access(user).sees_every_organisation:
         return unused
     return unused.filter(organisation__in=visible_organisations(user))
