@@ -234,6 +234,10 @@ TABLET_PASSWORD_DAYS = env_int("TABLET_PASSWORD_DAYS", 30)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
 # At most one reset mail per account in this many minutes, however often the form is sent.
 PASSWORD_RESET_MAIL_INTERVAL_MINUTES = env_int("PASSWORD_RESET_MAIL_INTERVAL_MINUTES", 10)
+# Invitations of new staff (staff/invitations.py): the link holds for this many days; the mail of an
+# import (no request to take the address from) links to SITE_URL.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 # Development prints mails on the console; production sends through the SMTP server of the environment.
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

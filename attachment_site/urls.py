@@ -9,7 +9,7 @@ from staff import sso
 from staff.forms import EmailAuthenticationForm
 from staff.password_reset import EmailPasswordResetForm
 from staff.tokens import reset_token_generator
-from staff.views import OwnPasswordChangeView
+from staff.views import InvitationAcceptView, InvitationDoneView, OwnPasswordChangeView
 
 admin.site.site_header = "Gehechtheid in beeld"
 admin.site.site_title = "Gehechtheid in beeld"
@@ -44,6 +44,9 @@ urlpatterns = [
     path(
         "wachtwoord-herstellen/klaar/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    # The invitation of new staff: its one-time link to choose a password (staff/invitations.py).
+    path("uitnodiging/klaar/", InvitationDoneView.as_view(), name="invitation_done"),
+    path("uitnodiging/<uidb64>/<token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
     path("favicon.ico", favicon, name="favicon"),
     # The operator's endpoints (docs/operations.md): probes without a login, metrics for their network.
     path("health/live/", health.live, name="health_live"),

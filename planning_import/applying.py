@@ -26,6 +26,7 @@ from organisations.calendar import today
 from organisations.models import Organisation
 from planning_import.planning import ChildLine, ImportPlan, Status, plan_import
 from staff.history import changes_by
+from staff.invitations import invite
 from staff.models import Membership, User
 
 BATCH = 1000
@@ -62,7 +63,7 @@ def apply_import(plan: ImportPlan, *, by: User | None = None, confirm_ending: bo
             plan = plan_import(organisation, plan.rows, plan.mapping)
         result = ImportResult(endings_waiting=0 if confirm_ending else len(plan.endings))
         with _history_by(by):
-            _apply_staff(plan, organisation, result)
+            _apply_staff(plan, organisation, result, by)
             _apply_children(plan, organisation, result)
             if confirm_ending:
                 _apply_endings(plan, result)
@@ -85,7 +86,7 @@ def apply_import(plan: ImportPlan, *, by: User | None = None, confirm_ending: bo
     return result
 
 
-def _apply_staff(plan: ImportPlan, organisation: Organisation, result: ImportResult) -> None:
+def _apply_staff(plan: ImportPlan, organisation: Organisation, result: ImportResult, by: User | None) -> None:
     users: dict[str, User] = {}
     memberships = []
     for line in plan.staff:
@@ -94,7 +95,8 @@ def _apply_staff(plan: ImportPlan, organisation: Organisation, result: ImportRes
         user = users.get(line.email)
         if user is None and line.user_id is None:
             user = User.objects.create_user(line.email, None, first_name=line.first_name, last_name=line.last_name)
-            result.staff_new += 1  # no usable password until they set one (password reset)
+            result.staff_new += 1  # no usable password: an invitation to choose one, mailed after the commit
+            invite(user, organisation=organisation, by=by)
         elif user is None and line.user_id is not None:
             user = User.objects.get(pk=line.user_id)
         assert user is not None

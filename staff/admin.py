@@ -3,17 +3,24 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import QuerySet
+from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from organisations.admin_scoping import ScopedAdmin, ScopedInline
-from staff.access import managed_memberships, visible_organisations
+from staff.access import managed_memberships, user_access, visible_organisations
 from staff.forms import UserAdminChangeForm, UserAdminCreationForm
-from staff.models import Membership, SingleSignOn, User
+from staff.invitations import invite, site_of
+from staff.models import Invitation, Membership, SingleSignOn, User
+from staff.scope import AnyUser
 
 
 class MembershipInline(ScopedInline):
@@ -50,9 +57,111 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
         (_("Access"), {"fields": ("is_active", "is_staff")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "first_name", "last_name", "usable_password", "password1", "password2"),
+            },
+        ),
     )
     inlines = [MembershipInline]
+
+    def save_related(self, request: HttpRequest, form: BaseModelForm[User], formsets: Any, change: bool) -> None:
+        """A person added without a password gets an invitation to choose one (staff/invitations.py),
+        from the first organisation of theirs this admin manages, mailed once the addition is saved."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if change or user.has_usable_password():
+            return
+        membership = (
+            managed_memberships(request.user).filter(user=user).select_related("organisation").order_by("pk").first()
+        )
+        invitation = invite(
+            user,
+            organisation=membership.organisation if membership else None,
+            by=request.user,  # type: ignore[arg-type]  # the admin is logged in
+            site=site_of(request),
+        )
+        self.log_change(request, user, gettext("Invitation sent, valid until %(date)s.") % _until(invitation))
+
+
+def _until(invitation: Invitation) -> dict[str, str]:
+    local = timezone.localtime(invitation.valid_until)
+    return {"date": local.strftime("%d-%m-%Y %H:%M")}
+
+
+def managed_invitations(user: AnyUser) -> QuerySet[Invitation]:
+    """The unused invitations of the organisations the admin manages (platform superusers: all). A person
+    who has a password by now (an admin typed one in) no longer waits for theirs: its link is void."""
+    unused = Invitation.objects.filter(used_at__isnull=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    if user_access(user).sees_every_organisation:
+        return unused
+    return unused.filter(organisation__in=visible_organisations(user))
+
+
+class InvitationState(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("open", _("open")), ("expired", _("expired"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
+        if self.value() == "open":
+            return queryset.filter(valid_until__gt=timezone.now())
+        if self.value() == "expired":
+            return queryset.filter(valid_until__lte=timezone.now())
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ScopedAdmin):
+    """The invitations nobody used yet, open or expired, of the admin's own organisation(s); sending one
+    again makes a new link (the old one stops working) and says so in the history of the invitation and
+    of the person. Invitations are made by adding a person without a password, or by an import."""
+
+    accessor = staticmethod(managed_invitations)
+    list_display = ["user", "email", "organisation", "invited_by", "sent_at", "valid_until", "state"]
+    list_filter = [InvitationState]
+    list_select_related = ["user", "organisation", "invited_by"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    fields = readonly_fields = ("user", "organisation", "invited_by", "sent_at", "valid_until")
+    actions = ["send_again"]
+
+    @admin.display(description=_("e-mail address"), ordering="user__email")
+    def email(self, invitation: Invitation) -> str:
+        return invitation.user.email
+
+    @admin.display(description=_("state"))
+    def state(self, invitation: Invitation) -> str:
+        return gettext("expired") if invitation.is_expired else gettext("open")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the invitation again"), permissions=["view"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        invitations = list(queryset.select_related("user", "organisation"))
+        for invitation in invitations:
+            renewed = invite(
+                invitation.user,
+                organisation=invitation.organisation,
+                by=request.user,  # type: ignore[arg-type]  # the admin is logged in
+                site=site_of(request),
+            )
+            message = gettext("Invitation sent again, valid until %(date)s; the previous link no longer works.")
+            self.log_change(request, renewed, message % _until(renewed))
+            self.log_change(request, renewed.user, message % _until(renewed))
+        count = len(invitations)
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation sent again.", "%(count)d invitations sent again.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 def managed_single_sign_ons(user: Any) -> Any:

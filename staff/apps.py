@@ -11,7 +11,9 @@ class StaffConfig(AppConfig):
 
         from organisations.admin_scoping import plug_in
         from staff.admin_scoping import StaffAdminScope
+        from staff.invitations import mark_used_on_login
         from staff.middleware import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="staff.stamp_login")
+        user_logged_in.connect(mark_used_on_login, dispatch_uid="staff.invitation_used_on_login")
         plug_in(StaffAdminScope())  # who administers what, for every app's admin

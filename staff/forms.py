@@ -82,6 +82,21 @@ class OwnPasswordChangeForm(PasswordChangeForm):
 
 
 class UserAdminCreationForm(AdminUserCreationForm):
+    """A person is added with an invitation to choose their own password (staff/invitations.py), or,
+    when the admin asks for it, with a password typed in now."""
+
+    usable_password = forms.ChoiceField(
+        label=_("Password"),
+        required=False,
+        initial="false",
+        choices={"false": _("Send an invitation by e-mail"), "true": _("Set a password now")},
+        widget=forms.RadioSelect(attrs={"class": "radiolist"}),
+        help_text=_(
+            "With an invitation the person gets a link by e-mail to choose a password; it works once, "
+            "for a limited time. Open invitations are listed under Invitations."
+        ),
+    )
+
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name")

@@ -318,3 +318,43 @@ class SingleSignOn(models.Model):
             .order_by("pk")
             .first()
         )
+
+
+class Invitation(models.Model):
+    """The invitation of a person who has no password yet (made by hand in the administration, or by an
+    import): a one-time link to choose one, valid until `valid_until` (INVITATION_VALID_DAYS). One per
+    user; sending it again makes a new link and voids the old one (staff/invitations.py). Used once the
+    password is set through it, or once the person signed in otherwise."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="invitation", verbose_name=_("user"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    valid_until = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.valid_until
+
+    @property
+    def is_open(self) -> bool:
+        """Unused and still within its time: the link works (for an active account)."""
+        return self.used_at is None and not self.is_expired

@@ -61,7 +61,7 @@ from planning_import.models import PendingImport
 from privacy.models import RetentionConsent
 from reports.models import PreparedHandout
 from reports.prepared import draft_finish, draft_for, stored_handout
-from staff.models import Role, SingleSignOn, User
+from staff.models import Invitation, Role, SingleSignOn, User
 from tests import factories as f
 from tests.conftest import build_cast
 from tests.observation_factories import make_observation
@@ -242,6 +242,8 @@ ADMIN_MODELS: dict[str, ScopedModel | StockModel] = {
     "staff/singlesignon": ScopedModel("sso_config"),
     "privacy/retentionconsent": ScopedModel("retention_consent"),
     "access_log/accesslog": ScopedModel("access_log_row", add=NOBODY, delete=NOBODY, read_only=True),
+    # Invitations are made by adding a person or by an import; the list reads and sends again, and withdraws.
+    "staff/invitation": ScopedModel("invitation", add=NOBODY, read_only=True),
     "auth/group": StockModel("auth_group", add=ROOT_ONLY),
     "axes/accessattempt": StockModel("axes_attempt", change_post=REDIRECT),
     "axes/accesslog": StockModel("axes_log", change_post=REDIRECT),
@@ -391,6 +393,9 @@ MATRIX: dict[str, Entry] = {
     "password_reset_done": Entry(open_page(post=405)),
     "password_reset_confirm": Entry(open_page(), literal={"uidb64": "bm8", "token": "no-such-token"}),
     "password_reset_complete": Entry(open_page(post=405)),
+    # An invitation's link: the same pages for everyone (a link that does not hold says so).
+    "invitation_accept": Entry(open_page(), literal={"uidb64": "bm8", "token": "no-such-token"}),
+    "invitation_done": Entry(open_page(post=405)),
     # The admin site's own pages.
     "admin:index": Entry(admin_site(site_index)),
     "admin:password_change": Entry(admin_site(site_index)),
@@ -514,6 +519,13 @@ def build_world() -> World:
             child=c.child_a, kind=RetentionConsent.Kind.HAND_OVER, given_on=today(), until=today()
         ),
         "practice_round": PracticeRound.objects.create(user=c.staff_a),
+        "invitation": Invitation.objects.create(  # of a person who never logs in here (a login uses it)
+            user=f.add_membership(User.objects.create_user("invited@example.test"), Role.STAFF, group=c.group_a).user,
+            organisation=c.org,
+            invited_by=c.admin,
+            sent_at=timezone.now(),
+            valid_until=timezone.now() + datetime.timedelta(days=7),
+        ),
         "draft_handout": draft_for(child=c.child_a, user=c.coach, weeks=12),
         "ready_handout": _ready_handout(c),
         "pending_import": PendingImport.objects.create(
