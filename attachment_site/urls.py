@@ -6,7 +6,7 @@ from attachment_site.favicon import favicon
 from staff.forms import EmailAuthenticationForm
 from staff.password_reset import EmailPasswordResetForm
 from staff.tokens import reset_token_generator
-from staff.views import OwnPasswordChangeView
+from staff.views import OwnPasswordChangeView, second_step, second_step_setup
 
 admin.site.site_header = "Gehechtheid in beeld"
 admin.site.site_title = "Gehechtheid in beeld"
@@ -18,6 +18,9 @@ urlpatterns = [
         name="login",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second step after the password (staff/second_factor.py): the code, and setting up the app.
+    path("tweede-stap/", second_step, name="second_step"),
+    path("tweede-stap/instellen/", second_step_setup, name="second_step_setup"),
     path("wachtwoord/", OwnPasswordChangeView.as_view(), name="password_change"),
     path("wachtwoord/gewijzigd/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Password reset by e-mail: the same answer, and the same work, for every address; the mail goes

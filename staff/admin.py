@@ -2,15 +2,18 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations.admin_scoping import ScopedAdmin, ScopedInline
-from staff.access import managed_memberships
+from staff.access import managed_memberships, managed_users
 from staff.forms import UserAdminChangeForm, UserAdminCreationForm
-from staff.models import Membership, User
+from staff.models import Membership, SecondFactorReset, User
+from staff.second_factor import reset_second_factor
 
 
 class MembershipInline(ScopedInline):
@@ -50,3 +53,46 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
     )
     inlines = [MembershipInline]
+    actions = ["reset_second_step"]
+
+    @admin.action(description=_("Reset the second step (lost phone)"), permissions=["change"])
+    def reset_second_step(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """A lost second factor: the app and the recovery codes go, the person sets them up again at the
+        next sign-in. Only people this admin manages (the scoped queryset); each reset is recorded
+        (SecondFactorReset) and in the person's admin history."""
+        people = list(queryset)
+        for person in people:
+            reset_second_factor(person, by=request.user)  # type: ignore[arg-type]
+            self.log_change(request, person, gettext("Second step reset"))
+        self.message_user(
+            request,
+            ngettext(
+                "The second step of %(count)d person was reset; they set it up again at their next sign-in.",
+                "The second step of %(count)d people was reset; they set it up again at their next sign-in.",
+                len(people),
+            )
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
+
+
+def resets_administered(user: Any) -> QuerySet[SecondFactorReset]:
+    """The resets of the people this admin manages."""
+    return SecondFactorReset.objects.filter(user__in=managed_users(user))
+
+
+@admin.register(SecondFactorReset)
+class SecondFactorResetAdmin(ScopedAdmin):
+    """Who reset whose second step, when: read only."""
+
+    list_display = ["user", "reset_by", "reset_at"]
+    accessor = staticmethod(resets_administered)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

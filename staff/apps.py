@@ -11,7 +11,9 @@ class StaffConfig(AppConfig):
 
         from organisations.admin_scoping import plug_in
         from staff.admin_scoping import StaffAdminScope
+        from staff import second_factor
         from staff.middleware import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="staff.stamp_login")
+        second_factor.connect()
         plug_in(StaffAdminScope())  # who administers what, for every app's admin
