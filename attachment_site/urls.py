@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from attachment_site.favicon import favicon
+from attachment_site.second_step import second_step, second_step_setup
 from staff.forms import EmailAuthenticationForm
 from staff.password_reset import EmailPasswordResetForm
 from staff.tokens import reset_token_generator
-from staff.views import OwnPasswordChangeView, second_step, second_step_setup
+from staff.views import OwnPasswordChangeView
 
 admin.site.site_header = "Gehechtheid in beeld"
 admin.site.site_title = "Gehechtheid in beeld"

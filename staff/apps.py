@@ -10,8 +10,8 @@ class StaffConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from organisations.admin_scoping import plug_in
-        from staff.admin_scoping import StaffAdminScope
         from staff import second_factor
+        from staff.admin_scoping import StaffAdminScope
         from staff.middleware import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="staff.stamp_login")

@@ -61,7 +61,7 @@ def confirmed_app(user: User) -> TOTPDevice | None:
 
 def has_second_factor(user: User) -> bool:
     """Has an authenticator app set up (recovery codes alone come with one)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def needs_second_step(user: User) -> bool:
@@ -93,7 +93,7 @@ def second_step_pending(request: HttpRequest) -> bool:
         return False
     needed = request.session.get(SECOND_STEP_NEEDED)
     if needed is None:  # a session from before the second factor: decide now, once
-        needed = request.session[SECOND_STEP_NEEDED] = needs_second_step(user)  # type: ignore[arg-type]
+        needed = request.session[SECOND_STEP_NEEDED] = needs_second_step(user)
     return bool(needed)
 
 

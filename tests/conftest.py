@@ -13,9 +13,8 @@ import polib
 import pytest
 from django.test import Client
 
-from staff.second_factor import SECOND_STEP_DONE
-
 from staff.models import Role
+from staff.second_factor import SECOND_STEP_DONE
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[1]

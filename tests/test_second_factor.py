@@ -201,16 +201,16 @@ def test_an_admin_resets_a_lost_second_step_of_their_own_organisation_logged(cas
     admin = Client()
     admin.force_login(cast.admin)
     changelist = reverse("admin:staff_user_changelist")
-    response = admin.post(
-        changelist, {"action": "reset_second_step", "_selected_action": [cast.manager.pk, other.pk]}
-    )
+    response = admin.post(changelist, {"action": "reset_second_step", "_selected_action": [cast.manager.pk, other.pk]})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=cast.manager).exists()
     assert not StaticDevice.objects.filter(user=cast.manager).exists()
     assert TOTPDevice.objects.filter(user=other).exists()  # another organisation's: untouched
     reset = SecondFactorReset.objects.get()
     assert (reset.user, reset.reset_by) == (cast.manager, cast.admin)
-    assert LogEntry.objects.filter(object_id=str(cast.manager.pk), change_message="Tweede stap opnieuw ingesteld").exists()
+    assert LogEntry.objects.filter(
+        object_id=str(cast.manager.pk), change_message="Tweede stap opnieuw ingesteld"
+    ).exists()
     # The manager sets it up again at the next sign-in.
     client = sign_in_with_password(cast.manager)
     assert client.get(SECOND_STEP)["Location"].startswith(SETUP)
