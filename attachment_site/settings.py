@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    "django_otp",  # the second factor (staff/second_factor.py): authenticator apps and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",  # the task queue (batch export): django-tasks with its database backend
     "django_tasks_db",
     "health_check",  # /health/live/ and /health/ready/ (attachment_site/health.py)
@@ -99,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "pages.middleware.TabletMiddleware",
     "staff.middleware.SessionTimeoutMiddleware",
+    "staff.second_factor.SecondFactorMiddleware",  # after the sign-in, nothing before the second step
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "attachment_site.method_not_allowed.MethodNotAllowedPageMiddleware",
@@ -194,6 +198,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The second factor (staff/second_factor.py): the name an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Gehechtheid in beeld"
 
 # Login lockout (django-axes), see staff/lockout.py and docs/security.md: an e-mail address (in its
 # one normalised spelling) at one client address locks after AXES_FAILURE_LIMIT failures; one client

@@ -68,6 +68,12 @@ class UserAccess:
         return bool(self.scope.manages) or self.scope.all_organisations
 
     @property
+    def needs_second_factor(self) -> bool:
+        """Signs in with a second factor: a role that reaches more than one group (ROLE_RULES:
+        `RoleRule.needs_second_factor`), or a platform superuser."""
+        return self.scope.second_factor
+
+    @property
     def may_read_access_log(self) -> bool:
         return self.manages_records
 

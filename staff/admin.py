@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from organisations.admin_scoping import ScopedAdmin, ScopedInline
-from staff.access import managed_memberships, user_access, visible_organisations
+from staff.access import managed_memberships, managed_users, user_access, visible_organisations
 from staff.forms import UserAdminChangeForm, UserAdminCreationForm
 from staff.invitations import invite, site_of
-from staff.models import Invitation, Membership, SingleSignOn, User
+from staff.models import Invitation, Membership, SecondFactorReset, SingleSignOn, User
 from staff.scope import AnyUser
+from staff.second_factor import reset_second_factor
 
 
 class MembershipInline(ScopedInline):
@@ -66,6 +67,27 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
         ),
     )
     inlines = [MembershipInline]
+    actions = ["reset_second_step"]
+
+    @admin.action(description=_("Reset the second step (lost phone)"), permissions=["change"])
+    def reset_second_step(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """A lost second factor: the app and the recovery codes go, the person sets them up again at the
+        next sign-in. Only people this admin manages (the scoped queryset); each reset is recorded
+        (SecondFactorReset) and in the person's admin history."""
+        people = list(queryset)
+        for person in people:
+            reset_second_factor(person, by=request.user)  # type: ignore[arg-type]
+            self.log_change(request, person, gettext("Second step reset"))
+        self.message_user(
+            request,
+            ngettext(
+                "The second step of %(count)d person was reset; they set it up again at their next sign-in.",
+                "The second step of %(count)d people was reset; they set it up again at their next sign-in.",
+                len(people),
+            )
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
 
     def save_related(self, request: HttpRequest, form: BaseModelForm[User], formsets: Any, change: bool) -> None:
         """A person added without a password gets an invitation to choose one (staff/invitations.py),
@@ -227,3 +249,25 @@ class SingleSignOnAdmin(ScopedAdmin):
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def resets_administered(user: Any) -> QuerySet[SecondFactorReset]:
+    """The resets of the people this admin manages."""
+    return SecondFactorReset.objects.filter(user__in=managed_users(user))
+
+
+@admin.register(SecondFactorReset)
+class SecondFactorResetAdmin(ScopedAdmin):
+    """Who reset whose second step, when: read only."""
+
+    list_display = ["user", "reset_by", "reset_at"]
+    accessor = staticmethod(resets_administered)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

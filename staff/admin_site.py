@@ -12,6 +12,15 @@ from staff.views import OwnPasswordChangeView
 
 
 class StaffAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        """Everything, except django-otp's own admin of the second factor's devices: their secrets are
+        nobody's to browse or copy; an admin resets a lost second step from the user list instead
+        (staff/admin.py `reset_second_step`)."""
+        models = model_or_iterable if isinstance(model_or_iterable, list | tuple) else [model_or_iterable]
+        models = [m for m in models if not m._meta.app_label.startswith("otp_")]
+        if models:
+            super().register(models, admin_class, **options)
+
     def password_change(  # type: ignore[override]  # the stub says TemplateResponse; a success redirects
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponseBase:

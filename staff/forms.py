@@ -106,3 +106,13 @@ class UserAdminChangeForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "is_active", "is_staff")
+
+
+class SecondStepForm(forms.Form):
+    """The code of the second step: six digits from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

@@ -118,6 +118,12 @@ class RoleRule:
     reads_staff_activity: bool = False  # reads the entry counts of the staff there by name (not just own and total)
     # (a child's own mentor reads and records that child's conversations whatever the role)
 
+    @property
+    def needs_second_factor(self) -> bool:
+        """Signs in with a second factor (an authenticator app): the role reaches more than one group
+        (a location or the whole organisation). Staff of one group may set one up; tablets keep the PIN."""
+        return self.level != ScopeLevel.GROUP
+
 
 # The one table of roles. Adding a role: a line here and its Dutch name in Role;
 # the membership constraint, Membership.clean() and the scope follow from it.
@@ -358,3 +364,22 @@ class Invitation(models.Model):
     def is_open(self) -> bool:
         """Unused and still within its time: the link works (for an active account)."""
         return self.used_at is None and not self.is_expired
+
+
+class SecondFactorReset(models.Model):
+    """An admin removed a person's second factor (a lost phone): who, whose, when. The person sets
+    it up again at their next sign-in (staff/second_factor.py `reset_second_factor`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    reset_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("reset by")
+    )
+    reset_at = models.DateTimeField(_("reset at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("second factor reset")
+        verbose_name_plural = _("second factor resets")
+        ordering = ["-reset_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {numeric_moment(self.reset_at)}"

@@ -101,6 +101,7 @@ class Scope:
     reads_agreement: Places = field(default_factory=Places)  # may read the agreement between observers there
     coaches_observers: Places = field(default_factory=Places)  # plans duo-observations, sees drift there
     reads_staff_activity: Places = field(default_factory=Places)  # reads the staff's entry counts by name there
+    second_factor: bool = False  # a role needs a second factor at sign-in (RoleRule.needs_second_factor)
 
     @classmethod
     def from_memberships(
@@ -124,6 +125,8 @@ class Scope:
             reads_agreement=having("reads_agreement"),
             coaches_observers=having("coaches_observers"),
             reads_staff_activity=having("reads_staff_activity"),
+            second_factor=all_organisations
+            or any(rule.needs_second_factor for rule in map(ROLE_RULES.get, (r[0] for r in rows)) if rule),
         )
 
 

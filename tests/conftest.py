@@ -11,8 +11,10 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.test import Client
 
 from staff.models import Role
+from staff.second_factor import SECOND_STEP_DONE
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +40,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         trans_real._translations.clear()  # type: ignore[attr-defined]  # Django's private catalogue cache
         trans_real._default = None  # type: ignore[attr-defined]
         gettext._translations.clear()  # type: ignore[attr-defined]  # the standard library's, by .mo path
+
+
+# A test that is not about the second factor signs in completely: Client.force_login marks the session
+# past the second step (staff/second_factor.py). tests/test_second_factor.py signs in through the login
+# form (`sign_in_with_password`) to meet the second step.
+_force_login = Client.force_login
+
+
+def _force_login_past_second_step(self, user, backend=None):
+    _force_login(self, user, backend)
+    session = self.session
+    session[SECOND_STEP_DONE] = user.pk
+    session.save()
+
+
+Client.force_login = _force_login_past_second_step  # type: ignore[method-assign]
 
 
 @dataclass

@@ -61,7 +61,7 @@ from planning_import.models import PendingImport
 from privacy.models import RetentionConsent
 from reports.models import PreparedHandout
 from reports.prepared import draft_finish, draft_for, stored_handout
-from staff.models import Invitation, Role, SingleSignOn, User
+from staff.models import Invitation, Role, SecondFactorReset, SingleSignOn, User
 from tests import factories as f
 from tests.conftest import build_cast
 from tests.observation_factories import make_observation
@@ -244,6 +244,8 @@ ADMIN_MODELS: dict[str, ScopedModel | StockModel] = {
     "access_log/accesslog": ScopedModel("access_log_row", add=NOBODY, delete=NOBODY, read_only=True),
     # Invitations are made by adding a person or by an import; the list reads and sends again, and withdraws.
     "staff/invitation": ScopedModel("invitation", add=NOBODY, read_only=True),
+    # Who reset whose second step (issue 23): read-only, the resets of the people the admin manages.
+    "staff/secondfactorreset": ScopedModel("second_factor_reset", add=NOBODY, delete=NOBODY, read_only=True),
     "auth/group": StockModel("auth_group", add=ROOT_ONLY),
     "axes/accessattempt": StockModel("axes_attempt", change_post=REDIRECT),
     "axes/accesslog": StockModel("axes_log", change_post=REDIRECT),
@@ -388,6 +390,10 @@ MATRIX: dict[str, Entry] = {
     # Every user changes their own password; the "done" page only answers GET (after the login check).
     "password_change": Entry(page(LOGGED_IN, get_only=False)),
     "password_change_done": Entry(page(LOGGED_IN, get_only=False, post=405)),
+    # The second step (issue 23): these sessions have passed it, so its page sends them on; anyone signed
+    # in may set up (again) an authenticator app (an empty POST answers with the form's message).
+    "second_step": Entry(lambda user, method: LOGIN if user == ANON else REDIRECT),
+    "second_step_setup": Entry(page(LOGGED_IN, get_only=False)),
     # A forgotten password: the same pages for everyone (a link that does not hold says so).
     "password_reset": Entry(open_page()),
     "password_reset_done": Entry(open_page(post=405)),
@@ -513,6 +519,7 @@ def build_world() -> World:
             period_end=today(),
         ),
         "child_content_type": ContentType.objects.get_for_model(Child),
+        "second_factor_reset": SecondFactorReset.objects.create(user=c.manager, reset_by=c.admin),
         "batch_export": _ready_export(c),
         "task_result": DBTaskResult.objects.get(id=build_batch_export.enqueue(str(uuid.UUID(int=0))).id),
         "retention_consent": RetentionConsent.objects.create(

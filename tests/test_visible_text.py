@@ -27,7 +27,7 @@ from organisations.models import Location
 from organisations.text import VisibleTextField, shows_nothing, visible_text
 from reports.forms import PreparedHandoutForm
 from reports.handout import HandoutSection, ParentHandout, Quote
-from staff.forms import EmailAuthenticationForm, OwnPasswordChangeForm
+from staff.forms import EmailAuthenticationForm, OwnPasswordChangeForm, SecondStepForm
 from staff.models import User
 from staff.password_reset import EmailPasswordResetForm
 from tests.house_plan import layers
@@ -167,6 +167,7 @@ FORMS = {
     "prepared handout": (_prepared_handout_form, ["intro-0", "good-0-0", "questions-0"], []),
     "login": (lambda c: EmailAuthenticationForm(), [], ["username", "password"]),
     "password reset": (lambda c: EmailPasswordResetForm(), [], ["email"]),
+    "second step": (lambda c: SecondStepForm(), [], ["code"]),
 }
 # The administration's forms: every model admin of the app and its inlines (the access log is read-only).
 ADMIN_FREE_TEXT = {

@@ -8,6 +8,7 @@ from demo.calibration import seed_demo_practice_rounds
 from demo.conversations import seed_demo_conversations
 from demo.observations import seed_demo_observations
 from demo.organisation import ORGANISATION, seed_demo_organisation
+from demo.second_factor import DEMO_SECRET, seed_demo_second_factors
 from organisations.models import Organisation
 
 
@@ -38,7 +39,10 @@ class Command(BaseCommand):
         conversations = seed_demo_conversations(Organisation.objects.get(name=ORGANISATION))
         self.stdout.write(f"  parent conversations: {conversations} created (Daan Mulder, with a focus)")
         self.stdout.write(f"  practice rounds: {seed_demo_practice_rounds()} created (four staff of De Vlinder)")
+        made = seed_demo_second_factors(Organisation.objects.get(name=ORGANISATION).pk)
+        self.stdout.write(f"  second step: {made} authenticator apps created, key {DEMO_SECRET}")
         self.stdout.write(
             "Logins (password as given): medewerker@example.org, manager@example.org, coach@example.org, "
             "admin@example.org"
         )
+        self.stdout.write("Manager, coach and admin: the second step's code of the moment is `manage.py demo_code`.")
