@@ -167,6 +167,9 @@ def test_a_member_signs_in_through_the_provider_and_no_account_is_created(sun, c
     assert client.session["_auth_user_backend"] == "staff.sso.OrganisationOIDCBackend"
     assert User.objects.count() == users_before
     assert client.session.get("oidc_states") == {}  # the state is used up
+    # Anna manages a location: the organisation's account is her password, not her second step
+    assert response.redirect_chain[-1][0].startswith(reverse("second_step_setup"))
+    assert client.get(reverse("home")).status_code == 302
 
 
 def test_the_general_login_page_has_no_button_and_an_unknown_slug_is_404(sun, client):
