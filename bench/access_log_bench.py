@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from server import required
+from server import required, signed_in
 
 if TYPE_CHECKING:
     from django.http import HttpResponseBase
@@ -117,8 +117,8 @@ def main() -> None:
     print(f"\n{NAME}: {Child.objects.count()} children, {Observation.objects.count()} observations")
 
     as_staff, as_manager = Client(), Client()
-    as_staff.force_login(staff)
-    as_manager.force_login(manager)
+    signed_in(as_staff, staff)
+    signed_in(as_manager, manager)
     pages = [
         (as_staff, f"group day view ({placed} children)", f"/groepen/{group.pk}/"),
         (as_staff, "child page (timeline)", f"/kinderen/{child.pk}/"),

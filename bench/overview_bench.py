@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from server import required
+from server import required, signed_in
 
 if TYPE_CHECKING:
     from django.http import HttpResponseBase
@@ -101,7 +101,7 @@ def run(size: str) -> None:
     print(f"  group {group.name}: {placed} children; location {location.name}: {in_location} children")
 
     client = Client()
-    client.force_login(manager)
+    signed_in(client, manager)
     pages = [
         (f"group overview, 12 weeks ({placed} children)", f"/groepen/{group.pk}/overzicht/?weken=12"),
         (f"group overview, 52 weeks ({placed} children)", f"/groepen/{group.pk}/overzicht/?weken=52"),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attachment_site.settings_test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -32,6 +33,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import translation  # noqa: E402
+from server import signed_in  # noqa: E402
 
 if TYPE_CHECKING:
     from organisations.downloads import Download
@@ -125,7 +127,7 @@ def main() -> None:
             timed(f"PDF render only, {weeks} weeks", functools.partial(render, summary))
             timed(f"PDF total (data + render), {weeks} weeks", functools.partial(render_weeks, weeks))
         client = Client()
-        client.force_login(coach)
+        signed_in(client, coach)
         for weeks in (12, 52):
             timed(
                 f"summary page via test client, {weeks} weeks",

@@ -23,7 +23,17 @@ from typing import TYPE_CHECKING, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import DATABASE, DATABASE_URL, ROOT, Browser, ProductionServer, ensure_scale_database, hidden, required
+from server import (
+    DATABASE,
+    DATABASE_URL,
+    ROOT,
+    Browser,
+    ProductionServer,
+    ensure_scale_database,
+    hidden,
+    required,
+    signed_in,
+)
 
 if TYPE_CHECKING:  # the models are imported after django.setup()
     from children.models import Child
@@ -144,7 +154,7 @@ def capture_sql(user: User, page: Page, child_pk: int) -> list[str]:
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    client.force_login(user)
+    signed_in(client, user)
     with transaction.atomic():
         data = None
         if page.post:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import os
 import re
@@ -26,7 +27,7 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -244,6 +245,43 @@ class Browser:
         done = self.post("/inloggen/", {"username": email, "password": password, "csrfmiddlewaretoken": token})
         if done.status != 302:
             raise RuntimeError(f"login of {email} failed: {done.status}")
+        target = urllib.parse.urlsplit(done.headers.get("location", ""))
+        if target.path.startswith("/tweede-stap/"):
+            self.second_step(email, target.path)
+
+    def second_step(self, email: str, path: str) -> None:
+        """A manager's or coach's second step, as their app answers it: one without an app sets one up
+        from the key on the page (kept for this process's next sign-ins of that person). A code is good
+        once: a second sign-in within the same 30 seconds waits for the next one."""
+        from django_otp.oath import totp  # pure: no Django settings needed
+
+        page = self.get(path)
+        if path.startswith("/tweede-stap/instellen/"):
+            found = re.search(r'id="second-step-secret">([^<]+)<', page.text)
+            if not found:
+                raise RuntimeError(f"no key on the second-step page of {email}")
+            APP_KEYS[email] = base64.b32decode(found.group(1).replace(" ", ""))
+        elif email not in APP_KEYS:
+            raise RuntimeError(f"{email} has an app from before this run: give them a fresh database")
+        else:
+            time.sleep(30 - time.time() % 30 + 0.5)
+        code = str(totp(APP_KEYS[email])).zfill(6)
+        done = self.post(path, {"code": code, "next": "/", "csrfmiddlewaretoken": csrf_token(page.text)})
+        if done.status != 302:
+            raise RuntimeError(f"the second step of {email} failed: {done.status}")
+
+
+APP_KEYS: dict[str, bytes] = {}  # the authenticator app of each person set up in this process
+
+
+def signed_in(client: Any, user: Any) -> None:
+    """An in-process test client signed in as `user`, past the second step (staff/second_factor.py)."""
+    from staff.second_factor import SECOND_STEP_DONE
+
+    client.force_login(user)
+    session = client.session
+    session[SECOND_STEP_DONE] = user.pk
+    session.save()
 
 
 def csrf_token(html: str) -> str:
