@@ -16,7 +16,9 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
@@ -95,10 +97,6 @@ class _HealthView(HealthCheckView):  # type: ignore[misc]  # django-health-check
         return self.render_to_response_json(response_kwargs.get("status", 200))  # type: ignore[no-any-return]
 
 
-class LiveView(_HealthView):
-    checks = ()
-
-
 class ReadyView(_HealthView):
     checks = (
         "health_check.checks.Database",
@@ -108,5 +106,12 @@ class ReadyView(_HealthView):
     )
 
 
-live = LiveView.as_view()
+@never_cache
+@require_safe
+def live(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. No checks (the database's state is readiness's question), and a
+    plain view, so it answers even where no event loop may be started."""
+    return JsonResponse({})
+
+
 ready = ReadyView.as_view()

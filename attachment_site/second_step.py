@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from pages.http import AuthenticatedHttpRequest
 from staff import second_factor as sf
 from staff.forms import SecondStepForm
 from staff.lockout import locked_out_message
@@ -46,16 +47,16 @@ def _refused(request: HttpRequest, outcome: str) -> str:
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
-def second_step(request: HttpRequest) -> HttpResponse:
+def second_step(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After the password: the code from the app, or a recovery code."""
     user = request.user
     if sf.second_step_done(request) or not sf.second_step_pending(request):
         return HttpResponseRedirect(_next_url(request))
-    if sf.confirmed_app(user) is None:  # type: ignore[arg-type]
+    if sf.confirmed_app(user) is None:
         return _with_next("second_step_setup", request)
     form = SecondStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = sf.check_code(request, user, form.cleaned_data["code"])  # type: ignore[arg-type]
+        outcome = sf.check_code(request, user, form.cleaned_data["code"])
         if outcome == sf.CodeCheck.RIGHT:
             sf.mark_second_step_done(request)
             return HttpResponseRedirect(_next_url(request))
@@ -70,16 +71,16 @@ def second_step(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
-def second_step_setup(request: HttpRequest) -> HttpResponse:
+def second_step_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up the authenticator app: at the first sign-in of one whose role needs it, or from the
     account page once signed in completely. Never to replace an app before its code was given."""
     user = request.user
-    if sf.second_step_pending(request) and sf.confirmed_app(user) is not None:  # type: ignore[arg-type]
+    if sf.second_step_pending(request) and sf.confirmed_app(user) is not None:
         return _with_next("second_step", request)
-    device = sf.pending_app(user)  # type: ignore[arg-type]
+    device = sf.pending_app(user)
     form = SecondStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = sf.confirm_app(user, device, form.cleaned_data["code"])  # type: ignore[arg-type]
+        codes = sf.confirm_app(user, device, form.cleaned_data["code"])
         if codes is not None:
             sf.mark_second_step_done(request)
             return render(request, "registration/second_step_codes.html", {"codes": codes, "next": _next_url(request)})
@@ -89,7 +90,7 @@ def second_step_setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "qr": qr,
         "secret": sf.secret_in_letters(device),
-        "already": sf.confirmed_app(user) is not None,  # type: ignore[arg-type]
+        "already": sf.confirmed_app(user) is not None,
         "next": _next_url(request),
         "pending": sf.second_step_pending(request),
     }

@@ -46,6 +46,12 @@ def uses_single_sign_on(organisation: Organisation | None) -> SingleSignOn | Non
     return SingleSignOn.objects.filter(organisation=organisation, enabled=True).first()
 
 
+def sso_login_path(organisation: Organisation | None) -> str:
+    """The organisation's own login page (/inloggen/<slug>/), or "" when it has no sign-on switched on."""
+    single_sign_on = uses_single_sign_on(organisation)
+    return reverse("sso_login", args=[single_sign_on.slug]) if single_sign_on else ""
+
+
 def site_of(request: HttpRequest) -> str:
     """The site's address as the request reached it (as the password reset's mail takes it)."""
     return f"{request.scheme}://{request.get_host()}"
@@ -99,6 +105,7 @@ def send_invitation_mail(*, invitation_id: int, sent_at: str, site: str, languag
         "valid_until": invitation.valid_until,
         "valid_days": settings.INVITATION_VALID_DAYS,
         "single_sign_on": uses_single_sign_on(invitation.organisation),
+        "sso_login_path": sso_login_path(invitation.organisation),
         "site": site,
     }
     with translation.override(language):

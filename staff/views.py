@@ -14,7 +14,7 @@ from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
 from staff.forms import OwnPasswordChangeForm
-from staff.invitations import mark_used, uses_single_sign_on
+from staff.invitations import mark_used, sso_login_path, uses_single_sign_on
 from staff.models import Invitation, User
 from staff.tokens import invitation_token_generator
 
@@ -56,7 +56,11 @@ class InvitationAcceptView(PasswordResetConfirmView):
         user: User | None = self.user
         invitation = Invitation.objects.select_related("organisation").filter(user=user).first() if user else None
         organisation = invitation.organisation if invitation else None
-        context.update(organisation=organisation, single_sign_on=uses_single_sign_on(organisation))
+        context.update(
+            organisation=organisation,
+            single_sign_on=uses_single_sign_on(organisation),
+            sso_login_path=sso_login_path(organisation),
+        )
         return context
 
 

@@ -178,8 +178,14 @@ ADMIN_FREE_TEXT = {
     "admin staff.User change": ["first_name", "last_name"],
     "admin children.Child": ["first_name", "tussenvoegsel", "last_name", "external_id"],
     "admin privacy.RetentionConsent": ["note"],
+    "admin staff.SingleSignOn": ["button_label"],
 }
-ADMIN_OTHER = {"admin staff.User": ["email", "password1", "password2"], "admin staff.User change": ["email"]}
+ADMIN_OTHER = {
+    "admin staff.User": ["email", "password1", "password2"],
+    "admin staff.User change": ["email"],
+    # the provider's keys: copied, never read by people
+    "admin staff.SingleSignOn": ["slug", "client_id", "client_secret"],
+}
 
 
 def _add_admin_form(name, make):
