@@ -148,7 +148,7 @@ def build_batch_export(export_id: str, request_id: str = "") -> str:
 
 def _zip_name(child: Child, kind: str = BatchExport.Kind.SUMMARIES) -> str:
     prefix = "oudergesprek" if kind == BatchExport.Kind.HANDOUTS else "overzicht"
-    return f"{prefix}-{safe_filename_part(child.first_name)}-{safe_filename_part(child.last_name)}-{child.pk}.pdf"
+    return f"{prefix}-{safe_filename_part(child.first_name)}-{safe_filename_part(child.surname)}-{child.pk}.pdf"
 
 
 def _child_pdf(export: BatchExport, child: Child, day: datetime.date) -> bytes:

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from children.models import Child, Placement
+from children.names import join_name
 from children.selectors import current_mentor, with_current_mentor
 from observations.models import Observation
 from observations.pillars import PILLARS, Pillar
@@ -311,7 +312,9 @@ def locations_overview(
         Placement.objects.running_on(day)
         .filter(group_id__in=[g.pk for g in groups])
         .annotate(last_observed=last_observed_date("child__"))
-        .values_list("group_id", "child_id", "last_observed", "child__first_name", "child__last_name")
+        .values_list(
+            "group_id", "child_id", "last_observed", "child__first_name", "child__tussenvoegsel", "child__last_name"
+        )
         .order_by("child__first_name", "child__last_name", "child_id")
     )
     # 2. the recurring attention points of them (child, pillar, pole, since), in ONE query
@@ -321,7 +324,7 @@ def locations_overview(
         for point in attention_points(readable_children, weeks, until=day, thresholds=thresholds):
             points[point.child_id].append(point)
     by_group: dict[int, GroupFigures] = {g.pk: GroupFigures(group=g, readable=g.pk in readable) for g in groups}
-    for group_id, child_id, last_date, first_name, last_name in placements:
+    for group_id, child_id, last_date, first_name, tussenvoegsel, last_name in placements:
         gf = by_group[group_id]
         gf.children_today += 1
         if not gf.readable:
@@ -331,7 +334,7 @@ def locations_overview(
             gf.observed_recently += 1
         if points.get(child_id):
             gf.with_attention_point += 1
-            name = f"{first_name} {last_name}".strip()
+            name = join_name(first_name, tussenvoegsel, last_name)
             gf.attention_points += [AttentionRow(child_id, name, gf.group, point) for point in points[child_id]]
     _staff_activity([by_group[pk] for pk in readable], named, user, day=day)  # 3. and 4.
     return [

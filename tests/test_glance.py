@@ -54,12 +54,14 @@ def _listed(response) -> set[str]:
 
 def test_the_home_page_names_each_child_with_its_group_pillar_pole_and_since_when(attention, client_for):
     cast = attention
+    cast.child_a.tussenvoegsel = "van der"  # the whole name, as Dutch writes it
+    cast.child_a.save()
     response = client_for(cast.manager).get(reverse("home"))
     html = response.content.decode()
     (location,) = response.context["managed_locations"]
     rows = location.attention_points
     assert [(r.child_name, r.group.name, r.pillar.code, r.point.direction) for r in rows] == [
-        ("Sem Testmans", "Groep A", "comfort_seeking", "low"),
+        ("Sem van der Testmans", "Groep A", "comfort_seeking", "low"),
         ("Tess Testmans", "Groep B", "comfort_seeking", "low"),
     ]
     first = weeks_ago(6) - datetime.timedelta(days=1)  # the Monday of the first week on that pole
