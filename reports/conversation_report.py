@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from conversations.models import Conversation
 from organisations.downloads import Download
-from reports.pdf import MIMETYPE, html_to_pdf, page_frame, safe_filename_part
+from reports.pdf import MIMETYPE, html_to_pdf, parent_page_frame, safe_filename_part
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,7 @@ def conversation_report_html(report: ConversationReport, *, made_on: datetime.da
     context = {
         "report": report,
         "made_on": made_on,
-        "frame": page_frame(
-            report.full_name,
-            _("What we agreed together. Not a diagnosis."),
-            margin="18mm 18mm 22mm 18mm",
-            font_size="8.5pt",
-        ),
+        "frame": parent_page_frame(report.full_name, _("What we agreed together. Not a diagnosis.")),
     }
     return render_to_string("reports/parent_report_pdf.html", context)
 

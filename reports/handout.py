@@ -43,7 +43,7 @@ from observations.models import PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Phrase, Pillar, parent_words
 from organisations.downloads import Download
 from reports.patterns import PatternKind
-from reports.pdf import MIMETYPE, html_to_pdf, page_frame, safe_filename_part
+from reports.pdf import MIMETYPE, html_to_pdf, parent_page_frame, safe_filename_part
 from reports.summary import ChildSummary, PillarSummary
 
 MOMENTS_PER_PILLAR = 2  # notes of typical moments per pillar, at most
@@ -517,12 +517,7 @@ def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date)
     context = {
         "handout": handout,
         "made_on": made_on,
-        "frame": page_frame(
-            handout.full_name,
-            _("What we saw at the childcare, not a diagnosis."),
-            margin="18mm 18mm 22mm 18mm",
-            font_size="8.5pt",
-        ),
+        "frame": parent_page_frame(handout.full_name, _("What we saw at the childcare, not a diagnosis.")),
     }
     html = render_to_string("reports/parent_handout_pdf.html", context)
     filename = f"oudergesprek-{safe_filename_part(handout.first_name)}-{made_on:%Y-%m-%d}.pdf"

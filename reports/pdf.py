@@ -87,6 +87,12 @@ def page_frame(
     }
 
 
+def parent_page_frame(child_name: str, caution: str) -> dict[str, str]:
+    """The page of a document for parents (the handout, the report): calmer margins and a larger footer
+    than the team's."""
+    return page_frame(child_name, caution, margin="18mm 18mm 22mm 18mm", font_size="8.5pt")
+
+
 def safe_filename_part(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9-]+", "-", ascii_text).strip("-") or "kind"
