@@ -27,6 +27,7 @@ Run from a checkout with the venv of `make install`:  .venv/bin/python scripts/p
 Any failure exits non-zero with a message saying what failed.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -41,6 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+DEMO_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"  # the demo's app key (demo/second_factor.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -178,6 +181,20 @@ class Browser:
         )
         check("sessionid" in self.cookies, f"log in as {email}: no session cookie")
 
+    def pass_second_step(self, secret: str) -> None:
+        """The second step of a manager, coach or admin, as an authenticator app with `secret` answers."""
+        from django_otp.oath import totp  # pure: no Django settings needed
+
+        _, page = self.expect("/tweede-stap/", 200, "text/html", "second-step page")
+        token = found(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page, "second-step page: no CSRF token")
+        code = f"{totp(base64.b32decode(secret)):06d}"
+        response, content = self.request(
+            "POST", "/tweede-stap/", form={"csrfmiddlewaretoken": token.decode(), "code": code}
+        )
+        check(
+            response.status == 302, f"second step: answered {response.status}, expected a redirect\n{content[:500]!r}"
+        )
+
 
 # --- the run ----------------------------------------------------------------------------------
 
@@ -281,7 +298,10 @@ def requests(port: int) -> None:
 
     coach = Browser(port)
     coach.log_in("coach@example.org", "demo")
-    step("logged in as coach@example.org")
+    blocked, _ = coach.request("GET", f"/kinderen/{child_id}/overzicht.pdf?weken=12")
+    check(blocked.status == 302, f"the coach reached a PDF before the second step: {blocked.status}")
+    coach.pass_second_step(DEMO_SECRET)
+    step("logged in as coach@example.org, with the second step (the demo's app key)")
     pdf_path = f"/kinderen/{child_id}/overzicht.pdf?weken=12"
     response, pdf = coach.expect(pdf_path, 200, "application/pdf", "summary PDF")
     check(pdf.startswith(b"%PDF-"), f"{pdf_path}: the body is not a PDF")
