@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from access_log.models import AccessLog
 from conversations.models import Conversation
 from observations.models import PillarRating
+from organisations.calendar import today as calendar_today
 from reports.models import PreparedHandout
 from staff.models import Role
 from tests import factories as f
@@ -328,7 +329,7 @@ def _ready_on(client, child, moment):
 
 def test_the_conversation_record_shows_the_handout_handed_over(cast, observed, client_for):
     client = client_for(cast.coach)
-    today = datetime.date.today()
+    today = calendar_today()  # the day in Amsterdam, as the app counts it
     earlier = _ready_on(
         client,
         cast.child_a,
