@@ -384,7 +384,9 @@ def test_the_entry_form_names_its_draft_and_only_a_new_entry_may_wait(client_for
     new = client.get(reverse("observation_new", args=[cast.child_a.pk])).content.decode()
     assert f'data-draft="new-{cast.child_a.pk}"' in new and "data-outbox" in new
     assert 'id="offline-texts"' in new and f'data-user="{cast.staff_a.pk}"' in new
-    assert "1 waarneming wacht op verbinding" in new.replace("{n}", "1")
+    assert 'id="outbox-texts"' in new
+    assert "Waarneming van {child} wacht op verbinding" in new
+    assert "3 waarnemingen van Sem wachten op verbinding" in new.replace("{n}", "3").replace("{child}", "Sem")
 
 
 def test_wrong_passwords_on_the_tablet_count_for_the_login_lockout(tablet_client, cast, settings):
