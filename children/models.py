@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +30,9 @@ from staff.access import (
 )
 from staff.models import Membership
 from staff.scope import AnyUser
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def months_between(born: datetime.date, on: datetime.date) -> int:
@@ -306,8 +309,38 @@ class Placement(models.Model):
             errors.append(_("This child already has a placement in this group in that period."))
         if sum(1 for p in others if self.overlaps(p)) >= self.MAX_OPEN:
             errors.append(_("A child can have at most two placements at the same time."))
+        if self.group.location.is_childminder_home:
+            errors.extend(self._childminder_home_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _childminder_home_errors(self) -> list[StrOrPromise]:
+        """At most six children placed at once at a childminder's home: this child and five others.
+        (A child may be with two childminders, on different days: two placements at once, MAX_OPEN.)"""
+        others = Placement.objects.filter(group_id=self.group_id).exclude(child_id=self.child_id)
+        rows = others.values_list("child_id", "start_date", "end_date")
+        if most_children_at_once(self.start_date, self.end_date, rows) < Group.CHILDMINDER_MAX_CHILDREN:
+            return []
+        return [
+            _("A childminder's home has at most %(count)d children at once; it is full in that period.")
+            % {"count": Group.CHILDMINDER_MAX_CHILDREN}
+        ]
+
+
+def most_children_at_once(
+    start: datetime.date,
+    end: datetime.date | None,
+    placements: Iterable[tuple[object, datetime.date, datetime.date | None]],
+) -> int:
+    """The most other children placed on one day from `start` to `end` (open: no end), from `placements`
+    (child, start, end) in one group. The count only rises on a day a placement starts, so those days do."""
+    far = datetime.date.max
+    overlapping = [(child, s, e) for child, s, e in placements if s <= (end or far) and start <= (e or far)]
+    days = {start} | {s for _child, s, _e in overlapping if s > start}
+    return max(
+        (len({child for child, s, e in overlapping if s <= day <= (e or far)}) for day in days),
+        default=0,
+    )
 
 
 class MentorshipQuerySet(models.QuerySet["Mentorship"]):

@@ -31,7 +31,9 @@ the documented rules:
 - notes fit the child's age: a child under 18 months gets notes about crawling, bottles and being
   carried, older children about puzzles, the sandpit and running (`notes_for_age`).
 - the children of "Bij Anja" (a childminder, the only observer there): every
-  pillar has one observer only, so "not enough observations" by the rules.
+  pillar has one observer only, so "not enough observations" by the rules. The same for the children
+  of the gastouders of Gastouderbureau Het Nest (`seed_demo` runs this for that organisation too):
+  typical everywhere, by their own gastouder.
 - duo-observations (the agreement page, issue 20): in the last 12 weeks a second
   staff member of the group rates the extra comfort-seeking entry of Daan Mulder and
   Sem de Vries in the same moment (agreeing in two of three weeks, one step apart in
@@ -57,7 +59,7 @@ from observations.models import DuoObservation, Observation, PillarRating
 from observations.pillars import Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import today
 from organisations.models import Organisation
-from staff.models import Membership, Role, User
+from staff.models import ROLE_RULES, Membership, Role, ScopeLevel, User
 
 WEEKS = 16
 DUO_WEEKS = 12
@@ -327,6 +329,12 @@ def _create_with_history(model: type[_Saved], rows: list[_Saved], savers: list[U
     return [saved[index] for index in range(len(rows))]
 
 
+# The roles that log in their group (ROLE_RULES): a centre's pedagogical staff, a gastouder at home.
+GROUP_LOGGERS = [
+    str(role) for role, rule in ROLE_RULES.items() if rule.logs_observations and rule.level == ScopeLevel.GROUP
+]
+
+
 @transaction.atomic
 def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
     """Create the missing demo observations of `organisation`'s children; see the module docstring."""
@@ -335,7 +343,7 @@ def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
     day = today()
     staff_by_group: dict[int, list[int]] = {}
     for group_id, user_id in (
-        Membership.objects.filter(organisation=organisation, role=Role.STAFF)
+        Membership.objects.filter(organisation=organisation, role__in=GROUP_LOGGERS)
         .order_by("group_id", "user__email")
         .values_list("group_id", "user_id")
     ):

@@ -1,5 +1,7 @@
-"""The demo organisation: two centres, one childminder's home, five groups,
-40 children with Dutch names, placements, mentors and the four demo logins.
+"""The demo organisations: Kinderopvang De Linde (two centres, one childminder's home, five groups,
+40 children with Dutch names, placements, mentors and the four demo logins), and Gastouderbureau
+Het Nest (three gastouders at home, a few children each, one bemiddelingsmedewerker who supports two
+of them; `seed_demo_agency`).
 
 Everything is keyed on natural keys, so running it again changes nothing.
 """
@@ -264,4 +266,108 @@ def seed_demo_organisation(password: str) -> SeedReport:
         _membership(report, coach, organisation, Role.COACH, location=location)
     admin = _user(report, "admin@example.org", "Wouter", "Dekker", password, is_staff=True)
     _membership(report, admin, organisation, Role.ADMIN)
+    return report
+
+
+# The demo gastouderbureau: its gastouders' homes, each with its one group (the gastouder's children).
+AGENCY = "Gastouderbureau Het Nest"
+# home (location) name, its group, the gastouder (e-mail, first name, last name), the children
+# (first name, surname as it reads, age in months)
+AGENCY_HOMES = [
+    (
+        "Gastouder Fleur Kramer",
+        "Bij Fleur",
+        ("gastouder@example.org", "Fleur", "Kramer"),
+        [("Lotte", "Schipper", 14), ("Ruben", "van Vliet", 26), ("Amira", "Haddou", 33), ("Pepijn", "Wolters", 41)],
+    ),
+    (
+        "Gastouder Yusuf Demir",
+        "Bij Yusuf",
+        ("yusuf@example.org", "Yusuf", "Demir"),
+        [("Elif", "Aydin", 10), ("Hugo", "Brink", 22), ("Vera", "de Lange", 37)],
+    ),
+    (
+        "Gastouder Petra de Jong",
+        "Bij Petra",
+        ("petra@example.org", "Petra", "de Jong"),
+        [("Otis", "Groen", 18), ("Lize", "Timmer", 29), ("Jens", "Bosman", 44)],
+    ),
+]
+# A child with two gastouders, on different days: placed at the first home and at the second.
+WITH_TWO_GASTOUDERS = ("Ruben", "van Vliet", "Bij Yusuf")
+SECOND_HOME_DAYS_AGO = 120
+# The bemiddelingsmedewerker supports the first two homes (not Petra de Jong's).
+CONSULTANT = ("bemiddeling@example.org", "Ellen", "Brouwer")
+CONSULTANT_HOMES = 2
+
+
+def _placed_child(
+    report: SeedReport,
+    organisation: Organisation,
+    group: Group,
+    name: tuple[str, str],
+    born: datetime.date,
+    start: datetime.date | None = None,
+) -> Child:
+    tussenvoegsel, last = split_surname(name[1])
+    child, created = Child.objects.get_or_create(
+        organisation=organisation,
+        first_name=name[0],
+        tussenvoegsel=tussenvoegsel,
+        last_name=last,
+        defaults={"date_of_birth": born},
+    )
+    report.count("children", created)
+    start = start or max(child.date_of_birth + datetime.timedelta(days=70), today() - datetime.timedelta(days=300))
+    _, created = Placement.objects.get_or_create(child=child, group=group, defaults={"start_date": start})
+    report.count("placements", created)
+    return child
+
+
+@transaction.atomic
+def seed_demo_agency(password: str) -> SeedReport:
+    """Gastouderbureau Het Nest: each gastouder logs at home (their one group) and is the mentor of its
+    children; the bemiddelingsmedewerker (a LOCATION membership per home) reads, prepares and records
+    the conversations of the first two homes. Deterministic: ages are fixed, dates relative to today."""
+    report = SeedReport()
+    day = today()
+    organisation, created = Organisation.objects.get_or_create(
+        name=AGENCY,
+        defaults={
+            "kind": Organisation.Kind.AGENCY,
+            "meldcode_url": "https://www.rijksoverheid.nl/onderwerpen/huiselijk-geweld/meldcode",
+            "meldcode_text": "Zorgen over de veiligheid van een kind? Bel dezelfde dag je bemiddelingsmedewerker, "
+            "Ellen Brouwer (030-765 43 21).",
+        },
+    )
+    report.count("organisations", created)
+    consultant = _user(report, *CONSULTANT, password)
+    groups: dict[str, Group] = {}
+    for index, (home_name, group_name, gastouder_name, children) in enumerate(AGENCY_HOMES):
+        home, created = Location.objects.get_or_create(
+            organisation=organisation, name=home_name, defaults={"kind": Location.Kind.CHILDMINDER}
+        )
+        report.count("locations", created)
+        group, created = Group.objects.get_or_create(
+            location=home, name=group_name, defaults={"min_age_months": 0, "max_age_months": 48}
+        )
+        report.count("groups", created)
+        groups[group_name] = group
+        gastouder = _user(report, *gastouder_name, password)
+        _membership(report, gastouder, organisation, Role.GASTOUDER, group=group)
+        if index < CONSULTANT_HOMES:
+            _membership(report, consultant, organisation, Role.CONSULTANT, location=home)
+        for first, surname, months in children:
+            born = day - datetime.timedelta(days=int(months * 30.4))
+            child = _placed_child(report, organisation, group, (first, surname), born)
+            _, created = Mentorship.objects.get_or_create(
+                child=child,
+                end_date=None,
+                defaults={"mentor": gastouder, "start_date": day - datetime.timedelta(days=60)},
+            )
+            report.count("mentorships", created)
+    first, surname, second_home = WITH_TWO_GASTOUDERS
+    shared = Child.objects.get(organisation=organisation, first_name=first, last_name=split_surname(surname)[1])
+    since = day - datetime.timedelta(days=SECOND_HOME_DAYS_AGO)
+    _placed_child(report, organisation, groups[second_home], (first, surname), shared.date_of_birth, since)
     return report

@@ -1,6 +1,8 @@
 """The administration of places: organisations, locations and groups. Which of them an admin sees
 and may choose comes from the scope staff plugs in (organisations/admin_scoping.py)."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -10,10 +12,16 @@ from organisations.models import Group, Location, Organisation
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
-    list_display = ["name", "meldcode_url"]
+    list_display = ["name", "kind", "meldcode_url"]
+    list_filter = ["kind"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Organisation | None = None) -> Any:
+        """The kind decides which roles and places exist there (ROLE_RULES): set when the platform adds it."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, "kind"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
         return request.user.is_superuser

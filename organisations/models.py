@@ -4,13 +4,23 @@ Nothing here knows about people, children or observations. Who may see which of
 these records is decided one floor up, in `staff/access.py`.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
 class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        """A centre organisation runs locations with groups and several staff per group; a gastouderbureau
+        links parents to childminders (gastouders), each working alone at home with at most six children,
+        and its consultants visit them. Which roles fit which kind: ROLE_RULES (staff/models.py)."""
+
+        CENTRE = "centre", _("childcare organisation")
+        AGENCY = "agency", _("childminder agency")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CENTRE)
     meldcode_url = models.URLField(
         _("reporting code link"),
         blank=True,
@@ -30,6 +40,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_agency(self) -> bool:
+        return self.kind == self.Kind.AGENCY
 
 
 class Location(models.Model):
@@ -54,6 +68,14 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_childminder_home(self) -> bool:
+        return self.kind == self.Kind.CHILDMINDER
+
+    def clean(self) -> None:
+        if self.organisation_id and self.organisation.is_agency and not self.is_childminder_home:
+            raise ValidationError({"kind": _("The places of a childminder agency are childminders' homes.")})
+
 
 class Group(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="groups", verbose_name=_("location"))
@@ -74,6 +96,19 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # At most six children at once at a childminder's home (the Wet kinderopvang): the child and five others.
+    CHILDMINDER_MAX_CHILDREN = 6
+
+    def clean(self) -> None:
+        """A childminder's home keeps one list of children: its one group."""
+        location = getattr(self, "location", None) if self.location_id else None
+        if location is not None and location.is_childminder_home:
+            others = Group.objects.filter(location=location).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"location": _("A childminder's home has one group, the childminder's children: it has one.")}
+                )
 
     @property
     def age_range_label(self) -> str:

@@ -14,7 +14,13 @@ The rules:
   and ages, once; the import fills in the many people);
 - a child has one row (its stamgroep): a Kindnummer twice in the file refuses each of those rows;
 - a child in a new group moves: the old open placement ends the day before the new one starts;
-- a mentor must be pedagogisch medewerker of the child's group (in the organisation or in this file);
+- a mentor must be pedagogisch medewerker of the child's group, or its gastouder (in the organisation or
+  in this file);
+- a childminder's home (Location.Kind.CHILDMINDER) has one group: a row may name the home alone
+  (Locatie) without Groep(en); at most six children are placed there at once (Group.CHILDMINDER_MAX_CHILDREN),
+  counted with the rows before in the file; it has one gastouder;
+- a role must exist in the organisation's kind (ROLE_RULES `organisation_kinds`: a gastouderbureau has
+  gastouders and bemiddelingsmedewerkers, a centre organisation pedagogisch medewerkers and coaches);
 - a staff row names an e-mail address, a role (ROLE_RULES) and its place (groups, a location, or the
   whole organisation); memberships are added, never removed; an address that belongs to an account
   outside this organisation is refused (the import never hands someone else's account new rights);
@@ -40,13 +46,13 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from children.models import Child, FormOfAddress, Mentorship, Placement
+from children.models import Child, FormOfAddress, Mentorship, Placement, most_children_at_once
 from children.names import join_name, split_surname
 from organisations.calendar import add_months, numeric_date, today
 from organisations.models import Group, Location, Organisation
 from planning_import.columns import ColumnMapping, column_name
 from planning_import.reading import Row, Table
-from staff.models import ROLE_RULES, Membership, Role, ScopeLevel, User
+from staff.models import ROLE_RULES, Membership, Role, ScopeLevel, User, roles_in
 
 CHILD_FIELDS = ("first_name", "tussenvoegsel", "last_name", "date_of_birth", "external_id")
 _DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
@@ -65,7 +71,20 @@ FORMS_OF_ADDRESS = {
     "name": FormOfAddress.NAME,
 }
 # Besides the role's code and its name (in Dutch and English), the words planning systems use.
-ROLE_WORDS = {"medewerker": Role.STAFF, "pm": Role.STAFF, "gastouder": Role.STAFF, "manager": Role.MANAGER}
+ROLE_WORDS = {
+    "medewerker": Role.STAFF,
+    "pm": Role.STAFF,
+    "manager": Role.MANAGER,
+    "gastouder": Role.GASTOUDER,
+    "bemiddelingsmedewerker": Role.CONSULTANT,
+    "consulent": Role.CONSULTANT,
+}
+
+
+# The roles whose members may be a child's mentor in their group: they log there (ROLE_RULES).
+GROUP_LOGGERS = frozenset(
+    str(role) for role, rule in ROLE_RULES.items() if rule.logs_observations and rule.level == ScopeLevel.GROUP
+)
 
 
 class Status(StrEnum):
@@ -196,15 +215,18 @@ class _Organisation:
         self.organisation = organisation
         locations = list(Location.objects.filter(organisation=organisation))
         self.locations = {_fold(location.name): location for location in locations}
+        self.locations_by_id = {location.pk: location for location in locations}
         self.groups: dict[tuple[int, str], Group] = {}
         self.groups_named: dict[str, list[Group]] = defaultdict(list)
         self.group_location: dict[int, int] = {}
         self.group_names: dict[int, str] = {}
+        self.groups_by_id: dict[int, Group] = {}
         for group in Group.objects.filter(location__organisation=organisation).select_related("location"):
             self.groups[(group.location_id, _fold(group.name))] = group
             self.groups_named[_fold(group.name)].append(group)
             self.group_location[group.pk] = group.location_id
             self.group_names[group.pk] = group.name
+            self.groups_by_id[group.pk] = group
         children = list(Child.objects.filter(organisation=organisation).order_by("pk"))
         self.by_number = {child.external_id: child for child in children if child.external_id}
         self.unnumbered: dict[tuple[str, str, str, datetime.date], list[Child]] = defaultdict(list)
@@ -213,12 +235,16 @@ class _Organisation:
                 key = (_fold(child.first_name), _fold(child.tussenvoegsel), _fold(child.last_name), child.date_of_birth)
                 self.unnumbered[key].append(child)
         self.placements: dict[int, list[_Placed]] = defaultdict(list)
+        # who is placed at each childminder's home (its group), when: (child, start, end); the file's rows add theirs
+        self.at_home: dict[int, list[tuple[object, datetime.date, datetime.date | None]]] = defaultdict(list)
         for row in Placement.objects.filter(child__organisation=organisation).values(
             "pk", "child_id", "group_id", "group__location_id", "start_date", "end_date"
         ):
             self.placements[row["child_id"]].append(
                 _Placed(row["pk"], row["group_id"], row["group__location_id"], row["start_date"], row["end_date"])
             )
+            if self.groups_by_id[row["group_id"]].location.is_childminder_home:
+                self.at_home[row["group_id"]].append((row["child_id"], row["start_date"], row["end_date"]))
         self.mentors: dict[int, _Mentor] = {}
         for pk, child_id, email, start in (
             Mentorship.objects.current()
@@ -228,13 +254,16 @@ class _Organisation:
             self.mentors[child_id] = _Mentor(pk, email.lower(), start)
         self.memberships: dict[str, set[MembershipPlan]] = defaultdict(set)
         self.group_staff: set[tuple[str, int]] = set()
+        self.gastouders: dict[int, str] = {}  # a childminder's home's group -> its gastouder's e-mail address
         for user_email, role, location_id, group_id in Membership.objects.filter(organisation=organisation).values_list(
             "user__email", "role", "location_id", "group_id"
         ):
             email = user_email.lower()
             self.memberships[email].add(MembershipPlan(role, location_id, group_id))
-            if role == Role.STAFF and group_id:
+            if role in GROUP_LOGGERS and group_id:
                 self.group_staff.add((email, group_id))
+            if role == Role.GASTOUDER and group_id:
+                self.gastouders[group_id] = email
         self.users: dict[str, User] = {}
         self.shared: set[str] = set()
         self.planned_memberships: set[tuple[str, MembershipPlan]] = set()
@@ -257,6 +286,8 @@ class _Organisation:
         return location
 
     def group(self, name: str, location_name: str) -> Group:
+        if not name and location_name:
+            return self.home_group(location_name)
         if location_name:
             location = self.location(location_name)
             group = self.groups.get((location.pk, _fold(name)))
@@ -274,6 +305,26 @@ class _Organisation:
                 _("There is a group %(group)s at more than one location: fill in the column Locatie.") % {"group": name}
             )
         return named[0]
+
+    def home_group(self, location_name: str) -> Group:
+        """The one group of a childminder's home, named by the home alone."""
+        location = self.location(location_name)
+        groups = [group for group in self.groups_by_id.values() if group.location_id == location.pk]
+        if not location.is_childminder_home or len(groups) != 1:
+            raise Refused(_("%(column)s is missing.") % {"column": column_name("group")})
+        return groups[0]
+
+    def check_room_at_home(self, group: Group, child: object, start: datetime.date, end: datetime.date | None) -> None:
+        """At most six children at once at a childminder's home; the row's child then counts there."""
+        if not group.location.is_childminder_home:
+            return
+        others = [placed for placed in self.at_home[group.pk] if placed[0] != child]
+        if most_children_at_once(start, end, others) >= Group.CHILDMINDER_MAX_CHILDREN:
+            raise Refused(
+                _("A childminder's home has at most %(count)d children at once; it is full in that period.")
+                % {"count": Group.CHILDMINDER_MAX_CHILDREN}
+            )
+        self.at_home[group.pk] = [*others, (child, start, end)]
 
 
 def _fold(text: str) -> str:
@@ -388,7 +439,9 @@ def _mentor(row: Row, mapping: ColumnMapping, group: Group, context: _Organisati
 def _read_child_row(row: Row, mapping: ColumnMapping, context: _Organisation) -> _ChildRow:
     _check_formulas(row, mapping)
     values = _child_values(row, mapping)
-    group = context.group(_required(row, mapping, "group"), row.cell(mapping.get("location")))
+    location_name = row.cell(mapping.get("location"))
+    group_name = row.cell(mapping.get("group")) if location_name else _required(row, mapping, "group")
+    group = context.group(group_name, location_name)
     start, end = _placement_dates(row, mapping, values["date_of_birth"])
     form_of_address = _form_of_address(row.cell(mapping.get("form_of_address")))
     return _ChildRow(row.number, values, form_of_address, group, start, end, _mentor(row, mapping, group, context))
@@ -440,6 +493,9 @@ def _child_line(read: _ChildRow, context: _Organisation) -> ChildLine:
     name = join_name(values["first_name"], values["tussenvoegsel"], values["last_name"])
     placed = context.placements.get(child.pk, []) if child else []
     placement, placement_changed, close = _placement_for(read, placed)
+    context.check_room_at_home(
+        read.group, child.pk if child else read.values["external_id"], read.start_date, read.end_date
+    )
     current = context.mentors.get(child.pk) if child else None
     mentor_changed = bool(read.mentor_email) and (current is None or current.email != read.mentor_email)
     changed = [key for key, value in values.items() if child is not None and getattr(child, key) != value]
@@ -495,7 +551,8 @@ def _child_status(line: ChildLine, placed: list[_Placed]) -> tuple[Status, list[
     return (Status.ENDING if ends_now else Status.CHANGED), changes
 
 
-def _role(text: str) -> str:
+def _role(text: str, kind: str) -> str:
+    """The role a cell names; an unknown one is refused with the roles of the organisation's kind."""
     words: dict[str, str] = {word: str(role) for word, role in ROLE_WORDS.items()}
     for code in ROLE_RULES:
         words[_fold(str(code))] = str(code)
@@ -505,12 +562,38 @@ def _role(text: str) -> str:
     role = words.get(_fold(text))
     if role is None:
         with translation.override("nl"):
-            known = ", ".join(str(Role(r).label) for r in ROLE_RULES)
+            known = ", ".join(str(Role(r).label) for r in roles_in(kind))
         raise Refused(_("Unknown role “%(role)s”: write one of %(known)s.") % {"role": text, "known": known})
     return str(role)
 
 
 def _staff_places(row: Row, mapping: ColumnMapping, role: str, context: _Organisation) -> list[MembershipPlan]:
+    rule = ROLE_RULES[role]
+    if context.organisation.kind not in rule.organisation_kinds:
+        raise Refused(
+            _("A %(role)s does not work in a %(kind)s.")
+            % {"role": Role(role).label, "kind": context.organisation.get_kind_display()}
+        )
+    places = _places_of_row(row, mapping, role, context)
+    if rule.works_at_childminder_homes:
+        _check_childminder_home(places, role, row.cell(mapping.get("email")).lower(), context)
+    return places
+
+
+def _check_childminder_home(places: list[MembershipPlan], role: str, email: str, context: _Organisation) -> None:
+    for place in places:
+        group = context.groups_by_id[place.group_id] if place.group_id is not None else None
+        location = group.location if group is not None else context.locations_by_id[place.location_id or 0]
+        if not location.is_childminder_home:
+            raise Refused(_("A %(role)s works at a childminder's home: choose one.") % {"role": Role(role).label})
+        if group is not None and role == Role.GASTOUDER and context.gastouders.setdefault(group.pk, email) != email:
+            raise Refused(
+                _("%(home)s already has its childminder (%(email)s).")
+                % {"home": location.name, "email": context.gastouders[group.pk]}
+            )
+
+
+def _places_of_row(row: Row, mapping: ColumnMapping, role: str, context: _Organisation) -> list[MembershipPlan]:
     level = ROLE_RULES[role].level
     location_name = row.cell(mapping.get("location"))
     if level == ScopeLevel.ORGANISATION:
@@ -524,6 +607,8 @@ def _staff_places(row: Row, mapping: ColumnMapping, role: str, context: _Organis
     names = [
         name for name in _LIST_SPLIT.split(row.cell(mapping.get("groups")) or row.cell(mapping.get("group"))) if name
     ]
+    if not names and location_name and context.location(location_name).is_childminder_home:
+        return [MembershipPlan(role, None, context.home_group(location_name).pk)]
     if not names:
         raise Refused(_("A %(role)s belongs to a group: fill in the column Groepen.") % {"role": Role(role).label})
     return [MembershipPlan(role, None, context.group(name, location_name).pk) for name in names]
@@ -536,7 +621,7 @@ def _staff_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> Sta
         validate_email(email)
     except ValidationError:
         raise Refused(_("%(email)s is not an e-mail address.") % {"email": email}) from None
-    role = _role(_required(row, mapping, "role"))
+    role = _role(_required(row, mapping, "role"), context.organisation.kind)
     places = _staff_places(row, mapping, role, context)
     first_name, _space, last_name = row.cell(mapping.get("name")).partition(" ")
     user = context.users.get(email)
@@ -549,7 +634,7 @@ def _staff_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> Sta
     new = [p for p in places if p not in context.memberships[email] and (email, p) not in context.planned_memberships]
     context.planned_memberships.update((email, p) for p in places)
     for plan in places:
-        if plan.group_id is not None and plan.role == Role.STAFF:
+        if plan.group_id is not None and plan.role in GROUP_LOGGERS:
             context.group_staff.add((email, plan.group_id))
     name_changed = (
         bool(first_name)

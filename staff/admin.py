@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import QuerySet
+from django.db.models import BLANK_CHOICE_DASH, QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from organisations.admin_scoping import ScopedAdmin, ScopedInline
 from staff.access import managed_memberships, managed_users, user_access, visible_organisations
 from staff.forms import UserAdminChangeForm, UserAdminCreationForm
 from staff.invitations import invite, site_of
-from staff.models import Invitation, Membership, SecondFactorReset, SingleSignOn, User
+from staff.models import Invitation, Membership, Role, SecondFactorReset, SingleSignOn, User, roles_in
 from staff.scope import AnyUser
 from staff.second_factor import reset_second_factor
 
@@ -42,6 +42,19 @@ class MembershipInline(ScopedInline):
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The roles that exist in the kinds of organisation the admin manages (ROLE_RULES): a gastouderbureau's
+        admin chooses among its roles, a centre organisation's among the centre's. Membership.clean() holds
+        the rule for each row."""
+        if db_field.name == "role":
+            kinds = set(visible_organisations(request.user).values_list("kind", flat=True))
+            roles = {role for kind in kinds for role in roles_in(kind)}
+            kwargs["choices"] = [
+                *BLANK_CHOICE_DASH,
+                *((value, label) for value, label in Role.choices if value in roles),
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(User)

@@ -92,6 +92,8 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("location manager")
     COACH = "coach", _("pedagogical coach")
     ADMIN = "admin", _("organisation admin")
+    GASTOUDER = "gastouder", _("childminder")
+    CONSULTANT = "consultant", _("childminder agency consultant")
 
 
 class ScopeLevel(models.TextChoices):
@@ -116,6 +118,10 @@ class RoleRule:
     reads_agreement: bool = False  # reads how well the observers at its place agree (the agreement page)
     coaches_observers: bool = False  # plans duo-observations and sees where observers drift apart there
     reads_staff_activity: bool = False  # reads the entry counts of the staff there by name (not just own and total)
+    # the kinds of organisation the role exists in (Organisation.Kind): a centre's staff work in groups, a
+    # gastouderbureau's childminders alone at home and its consultants support them
+    organisation_kinds: frozenset[str] = frozenset({Organisation.Kind.CENTRE})
+    works_at_childminder_homes: bool = False  # its place is a childminder's home (its group), nowhere else
     # (a child's own mentor reads and records that child's conversations whatever the role)
 
     @property
@@ -124,6 +130,9 @@ class RoleRule:
         (a location or the whole organisation). Staff of one group may set one up; tablets keep the PIN."""
         return self.level != ScopeLevel.GROUP
 
+
+EVERY_KIND = frozenset(Organisation.Kind)
+AGENCY_ONLY = frozenset({Organisation.Kind.AGENCY})
 
 # The one table of roles. Adding a role: a line here and its Dutch name in Role;
 # the membership constraint, Membership.clean() and the scope follow from it.
@@ -138,6 +147,8 @@ ROLE_RULES: dict[str, RoleRule] = {
         registers_tablets=True,
         reads_agreement=True,
         reads_staff_activity=True,
+        # a gastouderbureau's manager: a membership per childminder's home they oversee, as at locations
+        organisation_kinds=EVERY_KIND,
     ),
     Role.COACH: RoleRule(
         ScopeLevel.LOCATION,
@@ -151,9 +162,40 @@ ROLE_RULES: dict[str, RoleRule] = {
         reads_staff_activity=True,
     ),
     Role.ADMIN: RoleRule(
-        ScopeLevel.ORGANISATION, reads_observations=False, logs_observations=False, manages_records=True
+        ScopeLevel.ORGANISATION,
+        reads_observations=False,
+        logs_observations=False,
+        manages_records=True,
+        organisation_kinds=EVERY_KIND,
+    ),
+    # A gastouderbureau's childminder: like the staff of a group, the one group of their own home.
+    Role.GASTOUDER: RoleRule(
+        ScopeLevel.GROUP,
+        reads_observations=True,
+        logs_observations=True,
+        manages_records=False,
+        organisation_kinds=AGENCY_ONLY,
+        works_at_childminder_homes=True,
+    ),
+    # The bureau's consultant (bemiddelingsmedewerker): the coach's rights at each home they support,
+    # one membership per childminder's home. (A home has one observer: no agreement page, no duo-observations.)
+    Role.CONSULTANT: RoleRule(
+        ScopeLevel.LOCATION,
+        reads_observations=True,
+        logs_observations=False,
+        manages_records=False,
+        reads_conversations=True,
+        records_conversations=True,
+        reads_staff_activity=True,
+        organisation_kinds=AGENCY_ONLY,
+        works_at_childminder_homes=True,
     ),
 }
+
+
+def roles_in(kind: str) -> list[str]:
+    """The roles that exist in an organisation of this kind (Organisation.Kind)."""
+    return [str(role) for role, rule in ROLE_RULES.items() if kind in rule.organisation_kinds]
 
 
 def roles_at(level: ScopeLevel) -> list[str]:
@@ -207,6 +249,10 @@ class Membership(models.Model):
                 nulls_distinct=False,
                 name="membership_unique",
             ),
+            # A childminder's home (its one group) has one childminder.
+            models.UniqueConstraint(
+                fields=["group"], condition=Q(role=Role.GASTOUDER), name="membership_one_gastouder_per_group"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,8 +284,30 @@ class Membership(models.Model):
             errors["group"] = _("This group belongs to another organisation.")
         if self.location is not None and self.location.organisation_id != self.organisation_id:
             errors["location"] = _("This location belongs to another organisation.")
+        errors.update(self._kind_errors(rule, role))
         if errors:
             raise ValidationError(errors)
+
+    def _kind_errors(self, rule: RoleRule, role: StrOrPromise) -> dict[str, StrOrPromise]:
+        """The role fits the organisation's kind, and a childminder's role their home (and one childminder a home)."""
+        errors: dict[str, StrOrPromise] = {}
+        organisation = self.organisation if self.organisation_id else None
+        if organisation is not None and organisation.kind not in rule.organisation_kinds:
+            errors["role"] = _("A %(role)s does not work in a %(kind)s.") % {
+                "role": role,
+                "kind": organisation.get_kind_display(),
+            }
+        location = self.group.location if self.group is not None else self.location
+        if location is None or not rule.works_at_childminder_homes:
+            return errors
+        field = "group" if self.group is not None else "location"
+        if not location.is_childminder_home:
+            errors[field] = _("A %(role)s works at a childminder's home: choose one.") % {"role": role}
+        elif self.role == Role.GASTOUDER:
+            others = Membership.objects.filter(role=Role.GASTOUDER, group_id=self.group_id).exclude(pk=self.pk)
+            if others.exists():
+                errors["group"] = _("This childminder's home already has its childminder.")
+        return errors
 
 
 class PasswordResetMail(models.Model):

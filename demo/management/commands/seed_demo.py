@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.calibration import seed_demo_practice_rounds
 from demo.conversations import seed_demo_conversations
 from demo.observations import seed_demo_observations
-from demo.organisation import ORGANISATION, seed_demo_organisation
+from demo.organisation import AGENCY, ORGANISATION, seed_demo_agency, seed_demo_organisation
 from demo.second_factor import DEMO_SECRET, seed_demo_second_factors
 from organisations.models import Organisation
 
@@ -41,8 +41,27 @@ class Command(BaseCommand):
         self.stdout.write(f"  practice rounds: {seed_demo_practice_rounds()} created (four staff of De Vlinder)")
         made = seed_demo_second_factors(Organisation.objects.get(name=ORGANISATION).pk)
         self.stdout.write(f"  second step: {made} authenticator apps created, key {DEMO_SECRET}")
+        agency_report = seed_demo_agency(password)
+        agency = Organisation.objects.get(name=AGENCY)
+        self.stdout.write(f"Demo gastouderbureau: {AGENCY}")
+        for kind, count in agency_report.created.items():
+            self.stdout.write(f"  {kind}: {count} created")
+        agency_observations = seed_demo_observations(agency)
+        self.stdout.write(
+            f"  observations: {agency_observations.created} created ({agency_observations.ratings} pillar ratings), "
+            f"{agency_observations.existing} already there"
+        )
+        made = seed_demo_second_factors(agency.pk)
+        self.stdout.write(f"  second step: {made} authenticator apps created, key {DEMO_SECRET}")
         self.stdout.write(
             "Logins (password as given): medewerker@example.org, manager@example.org, coach@example.org, "
             "admin@example.org"
         )
-        self.stdout.write("Manager, coach and admin: the second step's code of the moment is `manage.py demo_code`.")
+        self.stdout.write(
+            "Gastouderbureau (password as given): gastouder@example.org (gastouder Fleur Kramer), "
+            "bemiddeling@example.org (bemiddelingsmedewerker of Fleur Kramer and Yusuf Demir)"
+        )
+        self.stdout.write(
+            "Manager, coach, bemiddelingsmedewerker and admin: the second step's code of the moment is "
+            "`manage.py demo_code`."
+        )
