@@ -13,6 +13,8 @@ import polib
 import pytest
 from django.test import Client
 
+from children.models import Placement
+from organisations.models import Location, Organisation
 from staff.models import Role
 from staff.second_factor import SECOND_STEP_DONE
 from tests import factories as f
@@ -152,3 +154,57 @@ def client_for(client):
         return client
 
     return login
+
+
+@dataclass
+class Nest:
+    """A gastouderbureau: three childminders' homes (X, Y, Z), each with its one group and gastouder; one
+    bemiddelingsmedewerker supports X and Y (not Z); a manager of the bureau oversees X, Y and Z."""
+
+    org: object
+    home_x: object
+    home_y: object
+    home_z: object
+    group_x: object
+    group_y: object
+    group_z: object
+    gastouder_x: object
+    gastouder_y: object
+    gastouder_z: object
+    consultant: object
+    manager: object
+    admin: object
+    child_x: object
+    child_y: object
+    child_z: object
+    child_xy: object  # with two gastouders, on different days: placed at X and at Y
+
+
+def build_nest() -> Nest:
+    org = f.make_organisation("Het Nest")
+    org.kind = Organisation.Kind.AGENCY
+    org.save(update_fields=["kind"])
+    homes = [f.make_location(org, f"Gastouder {name}", kind=Location.Kind.CHILDMINDER) for name in "XYZ"]
+    groups = [f.make_group(home, f"Bij {home.name[-1]}") for home in homes]
+    gastouders = [f.make_user(f"gastouder.{name.lower()}@example.test", first_name=f"Gast{name}") for name in "XYZ"]
+    for gastouder, group in zip(gastouders, groups, strict=True):
+        f.add_membership(gastouder, Role.GASTOUDER, group=group)
+    consultant = f.make_user("bemiddeling@example.test", first_name="Ellen")
+    manager = f.make_user("manager.nest@example.test", first_name="Nina")
+    admin = f.make_user("admin.nest@example.test", first_name="Niels", is_staff=True)
+    for home in homes[:2]:
+        f.add_membership(consultant, Role.CONSULTANT, location=home)
+    for home in homes:
+        f.add_membership(manager, Role.MANAGER, location=home)
+    f.add_membership(admin, Role.ADMIN, organisation=org)
+    children = [
+        f.make_child(group, f"Kind{name}", mentor=g) for name, group, g in zip("XYZ", groups, gastouders, strict=True)
+    ]
+    child_xy = f.make_child(groups[0], "Tweeling", mentor=gastouders[0])
+    Placement.objects.create(child=child_xy, group=groups[1], start_date=child_xy.placements.get().start_date)
+    return Nest(org, *homes, *groups, *gastouders, consultant, manager, admin, *children, child_xy)
+
+
+@pytest.fixture
+def nest(db) -> Nest:
+    return build_nest()
