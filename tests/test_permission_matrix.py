@@ -1,4 +1,4 @@
-"""Who may open what: every URL pattern of the project, for ten kinds of user, by GET and POST.
+"""Who may open what: every URL pattern of the project, for twelve kinds of user, by GET and POST.
 
 The list of patterns comes from the URL resolver, not from this file: a new page, a newly
 registered admin model or a new admin view without an entry in MATRIX fails
@@ -8,7 +8,11 @@ have no URL pattern (WhiteNoise serves them).
 
 Every URL is filled with objects of the first organisation, Linde: location 1, group A,
 the child of group A, an observation of that child by staff of group A, that staff
-member's user account, an access log row about that child.
+member's user account, an access log row about that child. The gastouderbureau's people (a
+gastouder and a bemiddelingsmedewerker of Het Nest, tests/conftest.py `build_nest`) are outsiders
+there; BUREAU_MATRIX fills the pages about a child and its place with the bureau's own objects
+(the gastouder's home X, its child, an observation by the gastouder, a conversation recorded by
+the bemiddelingsmedewerker) and walks them for the bureau's people and the centre's.
 
 The rules, as the expectations below spell them out:
 
@@ -63,7 +67,7 @@ from reports.models import PreparedHandout
 from reports.prepared import draft_finish, draft_for, stored_handout
 from staff.models import Invitation, Role, SecondFactorReset, SingleSignOn, User
 from tests import factories as f
-from tests.conftest import build_cast
+from tests.conftest import build_cast, build_nest
 from tests.observation_factories import make_observation
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +83,11 @@ ADMIN = "admin of Linde"
 OTHER_ADMIN = "admin of Other"
 TWO_ORGS = "staff of group A and admin of Other"
 ROOT = "platform superuser"
+GASTOUDER = "gastouder of home X of Het Nest"
+CONSULTANT = "bemiddelingsmedewerker of homes X and Y of Het Nest"
+OTHER_GASTOUDER = "gastouder of home Y of Het Nest"  # walks BUREAU_MATRIX only
 
-USERS = (ANON, STAFF_A, STAFF_B, MANAGER, MANAGER_2, COACH, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT)
+USERS = (ANON, STAFF_A, STAFF_B, MANAGER, MANAGER_2, COACH, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT, GASTOUDER, CONSULTANT)
 LOGGED_IN = frozenset(USERS) - {ANON}
 MEMBERS_OF_A = frozenset({STAFF_A, MANAGER, COACH, ADMIN, TWO_ORGS, ROOT})  # the basic facts of group A
 READERS_OF_A = frozenset({STAFF_A, MANAGER, COACH, TWO_ORGS})  # its observations
@@ -366,7 +373,7 @@ MATRIX: dict[str, Entry] = {
     "tablet_home": Entry(lambda user, method: 405 if method == "post" else 404),
     "tablet_unlock": Entry(lambda user, method: REDIRECT, {"user_pk": "staff_a"}),
     # Each staff member's own PIN page.
-    "pin_settings": Entry(page(frozenset({STAFF_A, STAFF_B, TWO_ORGS}), get_only=False)),
+    "pin_settings": Entry(page(frozenset({STAFF_A, STAFF_B, TWO_ORGS, GASTOUDER}), get_only=False)),
     # The connection check of entries that wait for a connection: an empty answer for anyone.
     "connection_check": Entry(lambda user, method: 405 if method == "post" else 204),
     # The group tablet's service worker: the same script for anyone; the pages it may keep, only for a
@@ -422,6 +429,42 @@ MATRIX: dict[str, Entry] = {
 for _label, _spec in ADMIN_MODELS.items():
     MATRIX.update(model_entries(_label, _spec))
 
+# The pages about a child and its place, filled with the gastouderbureau's objects (home X, its group and
+# child, ...): the gastouder of X logs and reads there, the bemiddelingsmedewerker of X reads, prepares and
+# records conversations (the coach's rights), the gastouder of Y and the centre's people see nothing of it.
+# A home has one observer: no agreement page, no duo-observations.
+BUREAU_USERS = (GASTOUDER, CONSULTANT, OTHER_GASTOUDER, STAFF_A, MANAGER, COACH)
+HOME_X = frozenset({GASTOUDER, CONSULTANT})
+BUREAU_MATRIX: dict[str, Entry] = {
+    "location_detail": Entry(page(HOME_X), {"pk": "nest_home_x"}),
+    "location_agreement": Entry(page(NOBODY), {"pk": "nest_home_x"}),
+    "duo_observation_new": Entry(form_post(NOBODY), {"pk": "nest_home_x"}),
+    "group_detail": Entry(page(HOME_X), {"pk": "nest_group_x"}),
+    "child_detail": Entry(page(HOME_X), {"pk": "nest_child_x"}),
+    "observation_new": Entry(
+        page(frozenset({GASTOUDER}), get_only=False, keeps_post=True), {"child_pk": "nest_child_x"}
+    ),
+    "observation_detail": Entry(page(HOME_X), {"pk": "nest_observation"}),
+    "observation_edit": Entry(
+        page(frozenset({GASTOUDER}), get_only=False, keeps_post=True), {"pk": "nest_observation"}
+    ),
+    "observation_remove": Entry(page(frozenset({GASTOUDER}), get_only=False), {"pk": "nest_observation"}),
+    "child_summary": Entry(page(HOME_X), {"pk": "nest_child_x"}),
+    "child_summary_pdf": Entry(page(HOME_X), {"pk": "nest_child_x"}),
+    "child_parent_handout_pdf": Entry(page(HOME_X), {"pk": "nest_child_x"}),
+    "group_overview": Entry(page(HOME_X), {"pk": "nest_group_x"}),
+    "group_overview_csv": Entry(page(HOME_X), {"pk": "nest_group_x"}),
+    "group_export": Entry(post_only(frozenset({CONSULTANT})), {"pk": "nest_group_x"}),
+    "location_export": Entry(post_only(frozenset({CONSULTANT})), {"pk": "nest_home_x"}),
+    # the gastouder is the child's mentor: they read and record its conversations too
+    "conversation_new": Entry(page(HOME_X, get_only=False), {"child_pk": "nest_child_x"}),
+    "conversation_detail": Entry(page(HOME_X), {"pk": "nest_conversation"}),
+    "handout_prepare": Entry(page(HOME_X, get_only=False, post=REDIRECT), {"pk": "nest_child_x"}),
+    "conversation_edit": Entry(page(frozenset({CONSULTANT}), get_only=False), {"pk": "nest_conversation"}),
+    "conversation_report_pdf": Entry(page(HOME_X), {"pk": "nest_conversation"}),
+    "agreement_looked_back": Entry(post_only(HOME_X), {"pk": "nest_agreement"}),
+}
+
 # Routes left out, with the reason. Nothing else may be.
 SKIPPED = {
     "login": "Django's LoginView: open to everyone by design, tested in the login journeys",
@@ -462,6 +505,7 @@ def test_every_url_pattern_has_an_entry():
     assert not missing, f"URL patterns without an entry in the permission matrix: {missing}"
     assert not stale, f"entries in the permission matrix without a URL pattern: {stale}"
     assert not set(MATRIX) & set(SKIPPED)
+    assert set(BUREAU_MATRIX) <= set(MATRIX)
 
 
 # --- the world: built once for this module -------------------------------------------------
@@ -490,6 +534,10 @@ def build_world() -> World:
     f.add_membership(two_orgs, Role.STAFF, group=c.group_a)
     f.add_membership(two_orgs, Role.ADMIN, organisation=c.other_org)
     root = User.objects.create_superuser("root@example.test", f.PASSWORD, first_name="Roos")
+    nest: Any = build_nest()
+    nest_conversation = Conversation.objects.create(
+        child=nest.child_x, date=today(), participants="Vader", recorded_by=nest.consultant
+    )
     from axes.models import AccessAttempt, AccessFailureLog
     from axes.models import AccessLog as AxesAccessLog
     from django.contrib.auth.models import Group as AuthGroup
@@ -557,6 +605,17 @@ def build_world() -> World:
         ),
         "axes_log": AxesAccessLog.objects.create(**axes_fields, path_info="/inloggen/"),
         "axes_failure": AccessFailureLog.objects.create(**axes_fields, path_info="/inloggen/"),
+        "nest_home_x": nest.home_x,
+        "nest_group_x": nest.group_x,
+        "nest_child_x": nest.child_x,
+        "nest_observation": make_observation(nest.child_x, nest.gastouder_x),
+        "nest_conversation": nest_conversation,
+        "nest_agreement": Agreement.objects.create(
+            conversation=nest_conversation,
+            text="Samen zingen",
+            who="Vader",
+            follow_up=today() + datetime.timedelta(weeks=4),
+        ),
     }
     people = {
         STAFF_A: c.staff_a,
@@ -568,6 +627,9 @@ def build_world() -> World:
         OTHER_ADMIN: c.other_admin,
         TWO_ORGS: two_orgs,
         ROOT: root,
+        GASTOUDER: nest.gastouder_x,
+        CONSULTANT: nest.consultant,
+        OTHER_GASTOUDER: nest.gastouder_y,
     }
     clients = {ANON: Client()}
     for name, user in people.items():
@@ -625,6 +687,22 @@ def test_permission_matrix(world, key):
     for user in USERS:
         for method in ("get", "post"):
             with transaction.atomic():  # whatever a request writes goes with it
+                response = getattr(world.clients[user], method)(url)
+                transaction.set_rollback(True)
+            expected, got = entry.expect(user, method), outcome_of(response)
+            if got != expected:
+                wrong.append(f"{method.upper()} {url} as {user}: expected {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("key", list(BUREAU_MATRIX))
+def test_bureau_permission_matrix(world, key):
+    entry = BUREAU_MATRIX[key]
+    url = world.url(key, entry)
+    wrong = []
+    for user in BUREAU_USERS:
+        for method in ("get", "post"):
+            with transaction.atomic():
                 response = getattr(world.clients[user], method)(url)
                 transaction.set_rollback(True)
             expected, got = entry.expect(user, method), outcome_of(response)

@@ -18,7 +18,7 @@ from children.models import Child, Mentorship, Placement
 from children.names import split_surname
 from demo.organisation import seed_demo_organisation
 from organisations.calendar import add_months, today
-from organisations.models import Organisation
+from organisations.models import Group, Location, Organisation
 from planning_import.applying import apply_import
 from planning_import.columns import load_mapping, recognise_columns
 from planning_import.planning import Status, plan_import
@@ -967,3 +967,96 @@ def test_a_request_beyond_djangos_limit_for_the_other_fields_gets_the_dutch_erro
     assert response.status_code == 400
     assert "Verzoek niet begrepen" in response.content.decode()
     assert not PendingImport.objects.exists()
+
+
+# --- a gastouderbureau ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_gastouderbureau_reads_in_its_gastouders_and_consultant_by_the_home_alone(nest):
+    rows = [
+        {"E-mail": "nieuw.gastouder@example.test", "Naam": "Gea Nieuw", "Rol": "gastouder", "Locatie": "Gastouder Q"},
+        {
+            "E-mail": "consulent@example.test",
+            "Naam": "Cor Sulent",
+            "Rol": "bemiddelingsmedewerker",
+            "Locatie": "Gastouder Z",
+        },
+        {"E-mail": "consulent@example.test", "Naam": "Cor Sulent", "Rol": "consulent", "Locatie": "Gastouder Y"},
+    ]
+    home_q = Location.objects.create(organisation=nest.org, name="Gastouder Q", kind=Location.Kind.CHILDMINDER)
+    group_q = Group.objects.create(location=home_q, name="Bij Q")
+    result = plan(nest.org, csv_text(rows, header=STAFF_HEADER))
+    assert result.refused == []
+    apply_import(result, by=nest.admin)
+    gastouder = Membership.objects.get(user__email="nieuw.gastouder@example.test")
+    assert (gastouder.role, gastouder.group, gastouder.location) == (Role.GASTOUDER, group_q, None)
+    consultant = Membership.objects.filter(user__email="consulent@example.test")
+    assert set(consultant.values_list("role", "location__name")) == {
+        (Role.CONSULTANT, "Gastouder Z"),
+        (Role.CONSULTANT, "Gastouder Y"),
+    }
+
+
+@pytest.mark.django_db
+def test_the_roles_must_fit_the_organisations_kind_and_a_home_has_one_gastouder(cast, nest):
+    centre = [
+        {"E-mail": "g@example.test", "Naam": "G", "Rol": "gastouder", "Groepen": "Groep A"},
+        {"E-mail": "b@example.test", "Naam": "B", "Rol": "bemiddelingsmedewerker", "Locatie": "Locatie Een"},
+    ]
+    assert [r.reason for r in plan(cast.org, csv_text(centre, header=STAFF_HEADER)).refused] == [
+        "Een gastouder werkt niet in een kinderopvangorganisatie.",
+        "Een bemiddelingsmedewerker werkt niet in een kinderopvangorganisatie.",
+    ]
+    agency = [
+        {"E-mail": "pm@example.test", "Naam": "P", "Rol": "pedagogisch medewerker", "Groepen": "Bij X"},
+        {"E-mail": "tweede@example.test", "Naam": "T", "Rol": "gastouder", "Locatie": "Gastouder X"},
+        {"E-mail": "derde@example.test", "Naam": "D", "Rol": "gastouder", "Locatie": "Gastouder W"},
+        {"E-mail": "vierde@example.test", "Naam": "V", "Rol": "gastouder", "Locatie": "Gastouder W"},
+        {"E-mail": "s@example.test", "Naam": "S", "Rol": "stagiair", "Locatie": "Gastouder W"},
+    ]
+    Group.objects.create(
+        location=Location.objects.create(organisation=nest.org, name="Gastouder W", kind=Location.Kind.CHILDMINDER),
+        name="Bij W",
+    )
+    result = plan(nest.org, csv_text(agency, header=STAFF_HEADER))
+    assert [line.email for line in result.staff] == ["derde@example.test"]
+    assert [r.reason for r in result.refused] == [
+        "Een pedagogisch medewerker werkt niet in een gastouderbureau.",
+        "Gastouder X heeft al een gastouder (gastouder.x@example.test).",
+        "Gastouder W heeft al een gastouder (derde@example.test).",
+        "Onbekende rol “stagiair”: schrijf een van deze: locatiemanager, beheerder, gastouder, bemiddelingsmedewerker.",
+    ]
+
+
+def home_child(number, **values):
+    return child(
+        Kindnummer=number,
+        Voornaam=f"Kind{number}",
+        Tussenvoegsel="",
+        Achternaam="Thuis",
+        Locatie="Gastouder Y",
+        Groep="",
+        **{"Mentor (e-mail)": "gastouder.y@example.test", **values},
+    )
+
+
+@pytest.mark.django_db
+def test_children_at_a_home_by_its_name_alone_and_at_most_six_at_once(nest):
+    # Y has KindY and Tweeling (with two gastouders): four more fit, the fifth of the file does not
+    rows = [home_child(f"N{n}") for n in range(5)]
+    result = plan(nest.org, csv_text(rows))
+    assert [line.external_id for line in result.children] == ["N0", "N1", "N2", "N3"]
+    assert [r.reason for r in result.refused] == [
+        "Op een gastouderadres zijn hoogstens 6 kinderen tegelijk; in die periode is het daar vol."
+    ]
+    apply_import(result, by=nest.admin)
+    assert Placement.objects.running_on(today()).filter(group=nest.group_y).count() == 6
+    assert set(Mentorship.objects.filter(child__external_id__startswith="N").values_list("mentor", flat=True)) == {
+        nest.gastouder_y.pk
+    }
+    # read in again: the same six, nothing refused; one who leaves before the fifth starts makes room
+    again = [*rows[:4], home_child("N4", Startdatum="01-02-2027")]
+    again[0] = home_child("N0", Einddatum="31-01-2027")
+    result = plan(nest.org, csv_text(again))
+    assert result.refused == []
