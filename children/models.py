@@ -294,7 +294,7 @@ class Placement(models.Model):
         return self.start_date <= (other.end_date or far) and other.start_date <= (self.end_date or far)
 
     def clean(self) -> None:
-        errors = []
+        errors: list[StrOrPromise] = []
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
         child = _child_of(self)

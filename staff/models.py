@@ -303,8 +303,8 @@ class Membership(models.Model):
         field = "group" if self.group is not None else "location"
         if not location.is_childminder_home:
             errors[field] = _("A %(role)s works at a childminder's home: choose one.") % {"role": role}
-        elif self.role == Role.GASTOUDER:
-            others = Membership.objects.filter(role=Role.GASTOUDER, group_id=self.group_id).exclude(pk=self.pk)
+        elif self.role == Role.GASTOUDER and self.group is not None:
+            others = Membership.objects.filter(role=Role.GASTOUDER, group=self.group).exclude(pk=self.pk)
             if others.exists():
                 errors["group"] = _("This childminder's home already has its childminder.")
         return errors

@@ -202,7 +202,29 @@ def build_nest() -> Nest:
     ]
     child_xy = f.make_child(groups[0], "Tweeling", mentor=gastouders[0])
     Placement.objects.create(child=child_xy, group=groups[1], start_date=child_xy.placements.get().start_date)
-    return Nest(org, *homes, *groups, *gastouders, consultant, manager, admin, *children, child_xy)
+    home_x, home_y, home_z = homes
+    group_x, group_y, group_z = groups
+    gastouder_x, gastouder_y, gastouder_z = gastouders
+    child_x, child_y, child_z = children
+    return Nest(
+        org,
+        home_x,
+        home_y,
+        home_z,
+        group_x,
+        group_y,
+        group_z,
+        gastouder_x,
+        gastouder_y,
+        gastouder_z,
+        consultant,
+        manager,
+        admin,
+        child_x,
+        child_y,
+        child_z,
+        child_xy,
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from children.models import Child, Mentorship, Placement
+from demo.organisation import AGENCY, ORGANISATION
+from observations.models import Observation
+from organisations.calendar import today
 from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
 
@@ -25,14 +28,15 @@ def seed(**options):
 def test_seed_demo_creates_the_demo_organisation_and_is_idempotent():
     output = seed()
     first = counts()
-    assert first["Organisation"] == 1
-    assert Location.objects.filter(kind=Location.Kind.CENTRE).count() == 2
-    assert Location.objects.filter(kind=Location.Kind.CHILDMINDER).count() == 1
-    assert first["Group"] == 5
-    assert 35 <= first["Child"] <= 45
+    assert first["Organisation"] == 2  # De Linde and the gastouderbureau Het Nest
+    linde = Organisation.objects.get(name=ORGANISATION)
+    assert Location.objects.filter(organisation=linde, kind=Location.Kind.CENTRE).count() == 2
+    assert Location.objects.filter(organisation=linde, kind=Location.Kind.CHILDMINDER).count() == 1
+    assert Group.objects.filter(location__organisation=linde).count() == 5
+    assert 35 <= Child.objects.filter(organisation=linde).count() <= 45
     assert "children: 40 created" in output
     # Every child has a running placement and a mentor who works in that group.
-    for child in Child.objects.prefetch_related("placements", "mentorships"):
+    for child in Child.objects.filter(organisation=linde).prefetch_related("placements", "mentorships"):
         placement = child.placements.get()
         mentor = child.mentorships.get().mentor
         assert Membership.objects.filter(user=mentor, group=placement.group, role=Role.STAFF).exists()
@@ -85,3 +89,40 @@ def test_the_demo_has_practice_rounds_that_the_agreement_page_shows(client):
     # 10 of 12 as intended
     assert '<td class="text-end" data-label="Geoefend">12</td>' in exploring and "83%" in exploring
     assert "bedoeld durft nauwelijks weg, gekozen checkt niet terug (2×)" in exploring
+
+
+def test_the_demo_gastouderbureau():
+    output = seed(password="geheim-demo")
+    nest = Organisation.objects.get(name=AGENCY)
+    assert nest.kind == Organisation.Kind.AGENCY
+    homes = Location.objects.filter(organisation=nest)
+    assert homes.count() == 3 and set(homes.values_list("kind", flat=True)) == {Location.Kind.CHILDMINDER}
+    assert "Gastouderbureau (password as given): gastouder@example.org" in output
+    # each home: one group, one gastouder, who is the mentor of its children and the only observer there
+    for home in homes:
+        group = home.groups.get()
+        gastouder = Membership.objects.get(group=group).user
+        assert Membership.objects.get(group=group).role == Role.GASTOUDER
+        children = Child.objects.placed_on(today(), [group])
+        assert 3 <= children.count() <= 6
+        observers = set(Observation.objects.filter(group=group).values_list("observer", flat=True))
+        assert observers == {gastouder.pk}
+    # one child with two gastouders, on different days
+    ruben = Child.objects.get(organisation=nest, first_name="Ruben")
+    assert Placement.objects.running_on(today()).filter(child=ruben).count() == 2
+    # the demo logins: the gastouder of one home; the bemiddelingsmedewerker of two of the three
+    gastouder = User.objects.get(email="gastouder@example.org")
+    assert gastouder.check_password("geheim-demo")
+    assert list(gastouder.memberships.values_list("role", flat=True)) == [Role.GASTOUDER]
+    consultant = User.objects.get(email="bemiddeling@example.org")
+    assert set(consultant.memberships.values_list("role", "location__name")) == {
+        (Role.CONSULTANT, "Gastouder Fleur Kramer"),
+        (Role.CONSULTANT, "Gastouder Yusuf Demir"),
+    }
+    assert Child.objects.observable_by(consultant).count() == 7  # 4 + 3, Ruben once
+    assert Child.objects.observable_by(gastouder).count() == 4
+    for placement in Placement.objects.filter(child__organisation=nest):
+        placement.full_clean()
+    before = counts(), Observation.objects.count()
+    seed()
+    assert (counts(), Observation.objects.count()) == before
