@@ -68,6 +68,7 @@ def test_the_rule_is_the_reach_of_the_role_not_its_name():
         Role.MANAGER,
         Role.COACH,
         Role.ADMIN,
+        Role.CONSULTANT,  # a bemiddelingsmedewerker reaches several gastouders' homes
     }
 
 
