@@ -297,7 +297,7 @@ AGENCY_HOMES = [
 WITH_TWO_GASTOUDERS = ("Ruben", "van Vliet", "Bij Yusuf")
 SECOND_HOME_DAYS_AGO = 120
 # The bemiddelingsmedewerker supports the first two homes (not Petra de Jong's).
-CONSULTANT = ("bemiddeling@example.org", "Ellen", "Brouwer")
+CONSULTANT = ("consulent@example.org", "Ellen", "Brouwer")
 CONSULTANT_HOMES = 2
 
 
@@ -336,7 +336,7 @@ def seed_demo_agency(password: str) -> SeedReport:
         defaults={
             "kind": Organisation.Kind.AGENCY,
             "meldcode_url": "https://www.rijksoverheid.nl/onderwerpen/huiselijk-geweld/meldcode",
-            "meldcode_text": "Zorgen over de veiligheid van een kind? Bel dezelfde dag je bemiddelingsmedewerker, "
+            "meldcode_text": "Zorgen over de veiligheid van een kind? Bel dezelfde dag je consulent, "
             "Ellen Brouwer (030-765 43 21).",
         },
     )

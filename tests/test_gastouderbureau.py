@@ -51,7 +51,7 @@ def test_the_dutch_names_of_the_roles_and_kinds():
 
     with translation.override("nl"):
         assert str(Role.GASTOUDER.label) == "gastouder"
-        assert str(Role.CONSULTANT.label) == "bemiddelingsmedewerker"
+        assert str(Role.CONSULTANT.label) == "consulent"
         assert str(Organisation.Kind.AGENCY.label) == "gastouderbureau"
         assert str(Organisation.Kind.CENTRE.label) == "kinderopvangorganisatie"
 

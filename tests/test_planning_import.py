@@ -1006,7 +1006,7 @@ def test_the_roles_must_fit_the_organisations_kind_and_a_home_has_one_gastouder(
     ]
     assert [r.reason for r in plan(cast.org, csv_text(centre, header=STAFF_HEADER)).refused] == [
         "Een gastouder werkt niet in een kinderopvangorganisatie.",
-        "Een bemiddelingsmedewerker werkt niet in een kinderopvangorganisatie.",
+        "Een consulent werkt niet in een kinderopvangorganisatie.",
     ]
     agency = [
         {"E-mail": "pm@example.test", "Naam": "P", "Rol": "pedagogisch medewerker", "Groepen": "Bij X"},

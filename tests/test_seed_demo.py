@@ -114,7 +114,7 @@ def test_the_demo_gastouderbureau():
     gastouder = User.objects.get(email="gastouder@example.org")
     assert gastouder.check_password("geheim-demo")
     assert list(gastouder.memberships.values_list("role", flat=True)) == [Role.GASTOUDER]
-    consultant = User.objects.get(email="bemiddeling@example.org")
+    consultant = User.objects.get(email="consulent@example.org")
     assert set(consultant.memberships.values_list("role", "location__name")) == {
         (Role.CONSULTANT, "Gastouder Fleur Kramer"),
         (Role.CONSULTANT, "Gastouder Yusuf Demir"),

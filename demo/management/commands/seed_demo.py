@@ -59,9 +59,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "Gastouderbureau (password as given): gastouder@example.org (gastouder Fleur Kramer), "
-            "bemiddeling@example.org (bemiddelingsmedewerker of Fleur Kramer and Yusuf Demir)"
+            "consulent@example.org (consulent of Fleur Kramer and Yusuf Demir)"
         )
         self.stdout.write(
-            "Manager, coach, bemiddelingsmedewerker and admin: the second step's code of the moment is "
+            "Manager, coach, consulent and admin: the second step's code of the moment is "
             "`manage.py demo_code`."
         )
