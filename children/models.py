@@ -220,6 +220,18 @@ class Child(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A change of the child's facts moves `record_version` on; the row is written without it, so an
+        older copy of the child never sets it back."""
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        fields = kwargs.pop("update_fields", None)
+        if fields is None:
+            fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+        super().save(*args, update_fields=[name for name in fields if name != "record_version"], **kwargs)
+        Child.objects.filter(pk=self.pk).record_changed()
+
     @property
     def full_name(self) -> str:
         """As the name reads: "Sem de Vries"."""
@@ -251,18 +263,6 @@ class Child(models.Model):
     def clean(self) -> None:
         if self.date_of_birth and self.date_of_birth > today():
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """A change of the child's facts moves `record_version` on; the row is written without it, so an
-        older copy of the child never sets it back."""
-        if self._state.adding:
-            super().save(*args, **kwargs)
-            return
-        fields = kwargs.pop("update_fields", None)
-        if fields is None:
-            fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
-        super().save(*args, update_fields=[name for name in fields if name != "record_version"], **kwargs)
-        Child.objects.filter(pk=self.pk).record_changed()
 
 
 class ChangesChildRecord(models.Model):

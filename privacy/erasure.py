@@ -6,8 +6,8 @@ keeps its rows about the child under a pseudonym: the link, the ids in their pag
 and the observation's id give way to it, and the group rows drop the child's id from their
 lists (access_log.services.access_log_forget_child). One more row says a record was removed, when,
 by whom and by which rule, with the number of rows per kind. Batch exports whose zip holds the
-child's PDF or names it lose their zip, and the child leaves their lists (batch_export.services.forget_child); the PDFs kept of the child go
-(reports.pdf_cache.forget_child_pdfs).
+child's PDF or names it lose their zip, and the child leaves their lists (batch_export.services.forget_child);
+the PDFs kept of the child go (reports.pdf_cache.forget_child_pdfs).
 Nothing that names the child, holds its id or was written about it remains
 (tests/test_privacy_erasure.py searches a pg_dump of the database, the exports' storage and
 every access-log and export row).

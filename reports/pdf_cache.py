@@ -26,6 +26,7 @@ the PDF is made is in its variant. PDF_CACHE=0 draws every PDF anew.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import enum
 import hashlib
@@ -143,10 +144,8 @@ def forget_child_pdfs(child_id: int) -> int:
     names = _kept_files(storage, folder)
     for name in names:
         storage.delete(f"{folder}/{name}")
-    try:
+    with contextlib.suppress(NotImplementedError, OSError):
         os.rmdir(storage.path(folder))  # the empty folder, on local disk
-    except (NotImplementedError, OSError):
-        pass
     return len(names)
 
 

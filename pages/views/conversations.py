@@ -30,8 +30,8 @@ from organisations.downloads import attachment
 from pages.http import AuthenticatedHttpRequest
 from pages.read_only import reads_from_replica
 from reports.conversation_report import conversation_report, render_conversation_report_pdf
-from reports.pdf_cache import PdfKind, cached_pdf
 from reports.language import PARENT_LANGUAGE_CODES, parent_language
+from reports.pdf_cache import PdfKind, cached_pdf
 from reports.prepared import handed_over
 from staff.models import User
 
