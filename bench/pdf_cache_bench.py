@@ -13,15 +13,17 @@ the 95th percentile in milliseconds; not part of the suite (pytest's testpaths i
 import os
 import statistics
 import time
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import build_cast
 from tests.report_data import observe, weeks_ago
 
 
-def timed(client, url: str, count: int) -> list[float]:
+def timed(client: Client, url: str, count: int) -> list[float]:
     times = []
     for _ in range(count):
         start = time.perf_counter()
@@ -37,21 +39,23 @@ def line(name: str, times: list[float]) -> str:
 
 
 @pytest.mark.django_db
-def test_cached_against_drawn(client, settings):
+def test_cached_against_drawn(client: Client, settings: Any) -> None:
     count = int(os.environ.get("BENCH_COUNT", "20"))
     cast = build_cast()
+    child: Any = cast.child_a
     for n in range(12):
-        observe(
-            cast.child_a,
+        observe(  # type: ignore[no-untyped-call]  # the tests' helpers carry no annotations
+            child,
             (cast.staff_a, cast.coach)[n % 2],
             weeks_ago(n + 1, weekday=n % 5),
             {"comfort_seeking": -2 if n % 3 else 0, "reunion": 0},
             notes={"comfort_seeking": f"Zocht geen troost na het vallen, week {n}.", "reunion": "Zwaaide blij."},
         )
-    client.force_login(cast.coach)
+    coach: Any = cast.coach
+    client.force_login(coach)
     urls = {
-        "team summary": reverse("child_summary_pdf", args=[cast.child_a.pk]),
-        "parent handout": reverse("child_parent_handout_pdf", args=[cast.child_a.pk]),
+        "team summary": reverse("child_summary_pdf", args=[child.pk]),
+        "parent handout": reverse("child_parent_handout_pdf", args=[child.pk]),
     }
     rows = [f"{'download (ms)':<34} {'median':>8} {'p95':>8}"]
     for name, url in urls.items():
