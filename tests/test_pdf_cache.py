@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -276,4 +277,16 @@ def test_pdfs_kept_too_long_are_removed(cast, client_for, entry):
     written = exports_storage().get_modified_time(f"{pdf_cache.child_folder(cast.child_a.pk)}/{name}")
     later = written + datetime.timedelta(days=pdf_cache.CACHE_KEEP_DAYS, hours=1)  # the disk's clock
     assert pdf_cache.remove_stale_pdfs(now=later) >= 1
+    assert kept(cast.child_a) == []
+
+
+def test_the_daily_command_removes_pdfs_kept_too_long(cast, client_for, entry):
+    coach = client_for(cast.coach)
+    coach.get(summary_url(cast.child_a))
+    (name,) = kept(cast.child_a)
+    written = exports_storage().get_modified_time(f"{pdf_cache.child_folder(cast.child_a.pk)}/{name}")
+    out = io.StringIO()
+    with time_machine.travel(written + datetime.timedelta(days=pdf_cache.CACHE_KEEP_DAYS, hours=1)):
+        call_command("remove_expired_exports", stdout=out)
+    assert out.getvalue() == "0 expired export(s) removed.\n1 kept PDF(s) removed.\n"
     assert kept(cast.child_a) == []

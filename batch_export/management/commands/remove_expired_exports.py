@@ -16,4 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         removed = remove_expired_exports()
         self.stdout.write(f"{removed} expired export(s) removed.")
-        self.stdout.write(f"{remove_stale_pdfs()} kept PDF(s) removed.")
+        stale = remove_stale_pdfs()
+        if stale:
+            self.stdout.write(f"{stale} kept PDF(s) removed.")
