@@ -8,6 +8,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from attachment_site.release import app_release
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -380,6 +382,11 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 PDF_WORKERS = env_int("PDF_WORKERS", 1)
 PDF_NICE = env_int("PDF_NICE", 10)
 PDF_TIMEOUT = env_int("PDF_TIMEOUT", 120)  # seconds a page waits for its PDF
+# The app's release (attachment_site/release.py): APP_RELEASE, else the package version and a hash of the
+# code, templates and catalogues read at start. A PDF kept in the exports storage (reports/pdf_cache.py)
+# is served again only to the release that drew it; PDF_CACHE=0 draws every PDF anew.
+APP_RELEASE = app_release(BASE_DIR, env_str("APP_RELEASE"))
+PDF_CACHE = env_bool("PDF_CACHE", True)
 
 # The task queue (README "Production: workers"): tasks wait in PostgreSQL (django-tasks' database
 # backend) and `manage.py task_worker` (django-tasks-db's db_worker that waits out a lost database) runs
@@ -418,4 +425,4 @@ SENTRY_DSN = env_str("SENTRY_DSN")
 if SENTRY_DSN:
     from attachment_site.sentry import init_sentry
 
-    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT"), release=env_str("SENTRY_RELEASE"))
+    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT"), release=env_str("SENTRY_RELEASE") or APP_RELEASE)

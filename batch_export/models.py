@@ -10,16 +10,19 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisations import downloads
+
 
 def exports_storage() -> Storage:
-    """Where batch exports are kept: settings.EXPORTS_STORAGE (local disk, or S3-compatible)."""
-    return storages.create_storage(settings.EXPORTS_STORAGE)
+    """Where the zips are kept: the exports storage (organisations/downloads.py), by the name the
+    migrations know."""
+    return downloads.exports_storage()
 
 
 class BatchExport(models.Model):

@@ -10,6 +10,8 @@ kind of record (`EntryKit(Model, author=..., words=...)`, in that record's servi
   after saving (`can_change`);
 - the version claim: a change or removal made over someone else's is refused (`change`, `remove`,
   both through `claim_version`);
+- the child's `record_version`: every record created, changed or removed moves it on in the same
+  transaction (a cached PDF of the child is drawn again, reports/pdf_cache.py);
 - the date checks: a date is given, not in the future, not before the child's date of birth
   (`check_date`); a record adds its own (an observation: the observer's group that day);
 - the length messages (`check_length`);
@@ -185,6 +187,7 @@ class EntryKit(Generic[M]):
                     child=child, submission_key=key, **{self.author: author}, **checked.fields()
                 )
                 checked.write_rows(entry)
+                Child.objects.filter(pk=child.pk).record_changed()
         except IntegrityError:  # the unique key: the twin request saved first
             existing = self.existing_submission(key, child=child, author=author)
             if existing is None:
@@ -223,6 +226,7 @@ class EntryKit(Generic[M]):
                 setattr(entry, name, value)
             entry.save(update_fields=[*fields, "version", "updated_at"])
             rows(entry)
+            Child.objects.filter(pk=_record(entry).child_id).record_changed()
         return entry
 
     def change(self, entry: M, *, editor: User, version: int, checked: CheckedRecord) -> M:

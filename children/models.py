@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -108,6 +108,11 @@ class ChildQuerySet(models.QuerySet["Child"]):
             placements = placements.filter(group__in=groups)
         return self.filter(id__in=placements.values("child_id"))
 
+    def record_changed(self) -> int:
+        """Move these children's `record_version` on, inside the caller's transaction: what is written
+        about them changed (an entry, a conversation, a prepared handout, their facts). The number moved."""
+        return self.update(record_version=F("record_version") + 1)
+
     def visible_to(self, user: AnyUser) -> ChildQuerySet:
         """Children whose basic facts the user may see (ChildRules.visible)."""
         return self.filter(ChildRules.of(user).visible)
@@ -183,9 +188,15 @@ class Child(models.Model):
         help_text=_("The language of the handout and the report for the parents."),
     )
 
+    # Moves on with every write about the child (`ChildQuerySet.record_changed`: an entry written, changed
+    # or removed, a conversation, a prepared handout made ready, the child's own facts, its placements
+    # and mentors), in the same transaction: a PDF drawn at one version is that version's
+    # (reports/pdf_cache.py). Never set by hand; not in the audit trail.
+    record_version = models.BigIntegerField(default=0, db_default=0, editable=False)
+
     objects = ChildQuerySet.as_manager()
     # The audit trail (privacy/ reads it); the table keeps the name it was made with in the privacy app.
-    history = HistoricalRecords(table_name="privacy_historicalchild")
+    history = HistoricalRecords(table_name="privacy_historicalchild", excluded_fields=["record_version"])
 
     class Meta:
         verbose_name = _("child")
@@ -211,6 +222,18 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A change of the child's facts moves `record_version` on; the row is written without it, so an
+        older copy of the child never sets it back."""
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        fields = kwargs.pop("update_fields", None)
+        if fields is None:
+            fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+        super().save(*args, update_fields=[name for name in fields if name != "record_version"], **kwargs)
+        Child.objects.filter(pk=self.pk).record_changed()
 
     @property
     def full_name(self) -> str:
@@ -245,6 +268,26 @@ class Child(models.Model):
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
 
 
+class ChangesChildRecord(models.Model):
+    """A row about a child that belongs to what is written about it (a placement, a mentorship): saving
+    or deleting one moves the child's `record_version` on."""
+
+    child_id: int
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        Child.objects.filter(pk=self.child_id).record_changed()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        child_id = self.child_id
+        deleted = super().delete(*args, **kwargs)
+        Child.objects.filter(pk=child_id).record_changed()
+        return deleted
+
+
 def _child_of(row: Placement | Mentorship) -> Child | None:
     """The row's child, also an unsaved one (the admin's add page validates the rows with it)."""
     try:
@@ -258,7 +301,7 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
 
-class Placement(models.Model):
+class Placement(ChangesChildRecord):
     """A child's place in a group from a start date, until an optional end date (inclusive)."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements", verbose_name=_("child"))
@@ -350,7 +393,7 @@ class MentorshipQuerySet(models.QuerySet["Mentorship"]):
         return self.filter(end_date__isnull=True)
 
 
-class Mentorship(models.Model):
+class Mentorship(ChangesChildRecord):
     """A staff member who is the child's mentor from a start date."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="mentorships", verbose_name=_("child"))

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -206,6 +207,8 @@ def conversation_update(
 def agreement_looked_back(*, agreement: Agreement) -> Agreement:
     """Mark that the agreement was looked back on (it leaves the follow-up lists). The history names who
     did it: the request's user (staff.history.changes_by(user) without a request)."""
-    agreement.followed_up_at = timezone.now()
-    agreement.save(update_fields=["followed_up_at"])
+    with transaction.atomic():
+        agreement.followed_up_at = timezone.now()
+        agreement.save(update_fields=["followed_up_at"])
+        Child.objects.filter(conversations=agreement.conversation_id).record_changed()
     return agreement

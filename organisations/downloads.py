@@ -6,6 +6,9 @@ type, bytes): the summary PDF (reports.pdf), the parent handout (reports.handout
 overview CSV (reports.csv_export), the access-log CSV (access_log.reading) and the parents' access
 export (privacy.export). A view, or an admin action, answers with `attachment(download)`.
 
+Files kept for later (the batch export's zips, the PDF cache) go to the exports storage
+(`exports_storage`, settings.EXPORTS_STORAGE).
+
 It sits on the bottom floor so that every app above can use it.
 """
 
@@ -13,6 +16,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -26,6 +31,12 @@ class Download:
     filename: str
     content_type: str
     data: bytes
+
+
+def exports_storage() -> Storage:
+    """Where downloads are kept for later (batch exports, cached PDFs): settings.EXPORTS_STORAGE (local disk,
+    or S3-compatible)."""
+    return storages.create_storage(settings.EXPORTS_STORAGE)
 
 
 def attachment(download: Download) -> HttpResponse:

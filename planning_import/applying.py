@@ -138,6 +138,7 @@ def _apply_children(plan: ImportPlan, organisation: Organisation, result: Import
     _update_children(changed)
     _apply_placements(lines, children)
     _apply_mentors(lines, children, _mentor_ids(plan))
+    Child.objects.filter(pk__in=[line.child_id for line in changed]).record_changed()  # bulk: no save()
     result.touched += children.values()
 
 
@@ -221,5 +222,6 @@ def _apply_endings(plan: ImportPlan, result: ImportResult) -> None:
         bulk_update_with_history(list(placements.values()), Placement, ["end_date"], batch_size=BATCH)
     if mentorships:
         bulk_update_with_history(list(mentorships.values()), Mentorship, ["end_date"], batch_size=BATCH)
+    Child.objects.filter(pk__in=[ending.child_id for ending in plan.endings]).record_changed()
     result.children_ended = len(plan.endings)
     result.touched += [ending.child_id for ending in plan.endings]

@@ -6,7 +6,8 @@ keeps its rows about the child under a pseudonym: the link, the ids in their pag
 and the observation's id give way to it, and the group rows drop the child's id from their
 lists (access_log.services.access_log_forget_child). One more row says a record was removed, when,
 by whom and by which rule, with the number of rows per kind. Batch exports whose zip holds the
-child's PDF or names it lose their zip, and the child leaves their lists (batch_export.services.forget_child).
+child's PDF or names it lose their zip, and the child leaves their lists (batch_export.services.forget_child);
+the PDFs kept of the child go (reports.pdf_cache.forget_child_pdfs).
 Nothing that names the child, holds its id or was written about it remains
 (tests/test_privacy_erasure.py searches a pg_dump of the database, the exports' storage and
 every access-log and export row).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 
@@ -24,6 +26,7 @@ from access_log.services import access_log_forget_child
 from batch_export.services import forget_child
 from children.models import Child
 from privacy.records import RecordsProtected, child_records
+from reports.pdf_cache import forget_child_pdfs
 from staff.scope import AnyUser
 
 
@@ -59,6 +62,10 @@ def erase_child(child: Child, *, rule: str, by: AnyUser = None) -> Erasure:
             queryset.delete()  # lazy: also finds the '-' rows the delete just wrote
         records.admin_log.delete()
         forget_child(child_id)  # batch exports: the zip with its PDF, its name among the failures
+        # The PDFs kept of the child (reports/pdf_cache.py): now, and once more when the record is gone
+        # for good (a download drawn meanwhile keeps none after).
+        forget_child_pdfs(child_id)
+        transaction.on_commit(partial(forget_child_pdfs, child_id))
         AccessLog.objects.create(
             user=by if by is not None and by.is_authenticated else None,
             organisation_id=organisation_id,

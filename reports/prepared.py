@@ -235,6 +235,7 @@ def draft_finish(
         draft.status = PreparedHandout.Status.READY
         draft.ready_at = timezone.now()
         draft.save(update_fields=["content", "left_out", "status", "ready_at", "updated_at"])
+        Child.objects.filter(pk=child.pk).record_changed()  # what was handed over: a new version
     return draft
 
 

@@ -31,6 +31,7 @@ from pages.http import AuthenticatedHttpRequest
 from pages.read_only import reads_from_replica
 from reports.conversation_report import conversation_report, render_conversation_report_pdf
 from reports.language import PARENT_LANGUAGE_CODES, parent_language
+from reports.pdf_cache import PdfKind, cached_pdf
 from reports.prepared import handed_over
 from staff.models import User
 
@@ -107,15 +108,22 @@ def conversation_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     """The report of a recorded conversation for the parents (PDF), for those who read the whole
     conversation with the parents' words (the group's staff, who read only the group's agreements,
     get 404). In the parents' language: the child's, or `?taal=` for this print (a bad one: 400 with a
-    message). Logged as an export."""
+    message). Logged as an export; kept per version (reports/pdf_cache.py)."""
     conversation = selectors.readable_conversation(request.user, pk)
     if conversation is None:
         raise Http404
     language, language_message = parent_language(conversation.child, request.GET.get("taal"))
     if language_message:
         return HttpResponseBadRequest(language_message, content_type="text/plain; charset=utf-8")
+    day = today()
     with translation.override(language):
-        download = render_conversation_report_pdf(conversation_report(conversation), made_on=today())
+        download = cached_pdf(
+            conversation.child,
+            PdfKind.REPORT,
+            lambda: render_conversation_report_pdf(conversation_report(conversation), made_on=day),
+            slot=(conversation.pk, language),
+            drawn_with=(day,),
+        )
     access_log_record(
         user=request.user, child=conversation.child, action=AccessLog.Action.EXPORT, path=request.get_full_path()
     )

@@ -21,6 +21,7 @@ from pages.read_only import reads_from_replica
 from reports import prepared
 from reports.forms import PreparedHandoutForm
 from reports.models import PreparedHandout
+from reports.pdf_cache import PdfKind, cached_pdf
 from reports.summary import parse_weeks
 
 
@@ -120,10 +121,13 @@ def handout_draft_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_safe
 @login_required
 def prepared_handout_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A ready handout printed again from its stored text, never generated anew."""
+    """A ready handout printed again from its stored text, never generated anew; kept per version
+    (reports/pdf_cache.py)."""
     handout = prepared.readable_ready_handout(request.user, pk)
     if handout is None:
         raise Http404
-    download = prepared.render_prepared_pdf(handout)
+    download = cached_pdf(
+        handout.child, PdfKind.PREPARED, lambda: prepared.render_prepared_pdf(handout), slot=(handout.pk,)
+    )
     _log(request, handout, AccessLog.Action.EXPORT)
     return attachment(download)

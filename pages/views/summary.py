@@ -1,23 +1,27 @@
+import datetime
 from collections.abc import Callable
 from contextlib import nullcontext
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from access_log.models import AccessLog
 from access_log.services import access_log_record
 from children.access import child_access
 from children.models import Child
-from organisations.calendar import today
+from organisations.calendar import Week, today
 from organisations.downloads import Download, attachment
 from pages.http import AuthenticatedHttpRequest
 from pages.read_only import reads_from_replica
+from reports.figures import window
 from reports.handout import parent_handout, render_parent_handout_pdf
 from reports.language import PARENT_LANGUAGE_CODES, parent_language
 from reports.pdf import render_child_summary_pdf
+from reports.pdf_cache import PdfKind, cached_pdf
 from reports.summary import WEEK_CHOICES, ChildSummary, child_summary, parse_weeks
 
 
@@ -30,14 +34,14 @@ def _observable_child(request: AuthenticatedHttpRequest, pk: int, *, for_downloa
     return access.child
 
 
-def _log(request: AuthenticatedHttpRequest, child: Child, action: str, summary: ChildSummary) -> None:
+def _log(request: AuthenticatedHttpRequest, child: Child, action: str, weeks: int, span: tuple[Week, ...]) -> None:
     access_log_record(
         user=request.user,
         child=child,
         action=action,
-        weeks=summary.weeks,
-        period_start=summary.period_start,
-        period_end=summary.period_end,
+        weeks=weeks,
+        period_start=span[0].start,
+        period_end=span[-1].end,
         path=request.get_full_path(),
     )
 
@@ -50,7 +54,7 @@ def child_summary_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     child = _observable_child(request, pk)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     summary = child_summary(child, weeks)
-    _log(request, child, AccessLog.Action.VIEW, summary)
+    _log(request, child, AccessLog.Action.VIEW, summary.weeks, summary.window)
     context = {
         "summary": summary,
         "child": child,
@@ -69,13 +73,15 @@ def child_summary_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def _summary_pdf(
     request: AuthenticatedHttpRequest,
     pk: int,
-    render_pdf: Callable[[ChildSummary, HttpRequest], Download],
+    kind: PdfKind,
+    draw: Callable[[ChildSummary, datetime.date], Download],
     *,
     for_parents: bool = False,
 ) -> HttpResponse:
-    """A PDF of the child's summary, logged as an export. A bad `weken` gets a 400 with a message: a
-    download cannot carry a notice. A document `for_parents` is made in the parents' language (the
-    child's, or `?taal=` for this print; a bad one: 400 with a message too)."""
+    """A PDF of the child's summary, logged as an export; kept per version (reports/pdf_cache.py). A bad
+    `weken` gets a 400 with a message: a download cannot carry a notice. A document `for_parents` is made
+    in the parents' language (the child's, or `?taal=` for this print; a bad one: 400 with a message too);
+    the team's names the person who made it."""
     child = _observable_child(request, pk, for_download=True)
     weeks, weeks_message = parse_weeks(request.GET.get("weken"))
     if weeks_message:
@@ -85,10 +91,18 @@ def _summary_pdf(
         language, language_message = parent_language(child, request.GET.get("taal"))
         if language_message:
             return HttpResponseBadRequest(language_message, content_type="text/plain; charset=utf-8")
+    day = today()
+    reader = () if for_parents else (request.user.pk,)
+    made_by = () if for_parents else (request.user.display_name,)
     with translation.override(language) if language else nullcontext():
-        summary = child_summary(child, weeks)
-        download = render_pdf(summary, request)
-    _log(request, child, AccessLog.Action.EXPORT, summary)
+        download = cached_pdf(
+            child,
+            kind,
+            lambda: draw(child_summary(child, weeks, until=day), day),
+            slot=(weeks, get_language(), *reader),
+            drawn_with=(day, *made_by),
+        )
+    _log(request, child, AccessLog.Action.EXPORT, weeks, window(weeks, day))
     return attachment(download)
 
 
@@ -98,7 +112,10 @@ def _summary_pdf(
 def child_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The summary for the team (the coach, the mentor)."""
     return _summary_pdf(
-        request, pk, lambda summary, r: render_child_summary_pdf(summary, made_by=r.user, made_on=today())
+        request,
+        pk,
+        PdfKind.SUMMARY,
+        lambda summary, day: render_child_summary_pdf(summary, made_by=request.user, made_on=day),
     )
 
 
@@ -111,6 +128,7 @@ def child_parent_handout_pdf(request: AuthenticatedHttpRequest, pk: int) -> Http
     return _summary_pdf(
         request,
         pk,
-        lambda summary, _r: render_parent_handout_pdf(parent_handout(summary), made_on=today()),
+        PdfKind.HANDOUT,
+        lambda summary, day: render_parent_handout_pdf(parent_handout(summary), made_on=day),
         for_parents=True,
     )
