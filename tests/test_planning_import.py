@@ -1025,7 +1025,7 @@ def test_the_roles_must_fit_the_organisations_kind_and_a_home_has_one_gastouder(
         "Een pedagogisch medewerker werkt niet in een gastouderbureau.",
         "Gastouder X heeft al een gastouder (gastouder.x@example.test).",
         "Gastouder W heeft al een gastouder (derde@example.test).",
-        "Onbekende rol “stagiair”: schrijf een van deze: locatiemanager, beheerder, gastouder, bemiddelingsmedewerker.",
+        "Onbekende rol “stagiair”: schrijf een van deze: locatiemanager, beheerder, gastouder, consulent.",
     ]
 
 
