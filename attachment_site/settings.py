@@ -1,6 +1,7 @@
 """Settings for the attachment observation app: one module, read from the environment."""
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,22 @@ TEMPLATES = [
         },
     },
 ]
+
+# The default cache is Django's own (in each process). "fragments" holds rendered template pieces that
+# depend only on the language and the code, never on a person, a child or a request (the entry form's
+# untouched pillars, the offline texts: {% cache ... using="fragments" %}). It lives in each process's
+# memory, so a worker never reads another's; the release (APP_RELEASE, else a token of this start) is
+# part of every key, so even a shared backend put here would not serve one release's markup to another.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "KEY_PREFIX": env_str("APP_RELEASE") or secrets.token_hex(8),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
 
 
 def _database_url() -> str:
