@@ -30,8 +30,8 @@ def test_the_untouched_pillars_are_kept_per_language(cast, client_for):
     assert ">niet gezien</label>" in dutch and ">not seen</label>" in english
     assert ">zoekt geen troost</label>" not in english
     assert ">niet gezien</label>" in dutch_again
-    # Eight pillars and the outbox's texts, in each language.
-    assert len(kept_fragments()) == 2 * 9
+    # In each language: the date and moment, eight pillars, circumstances and note, the outbox's texts.
+    assert len(kept_fragments()) == 2 * 11
 
 
 def test_no_person_child_or_request_data_is_kept(cast, client_for):
