@@ -133,6 +133,27 @@ TEMPLATES = [
     },
 ]
 
+# The app's release (attachment_site/release.py): APP_RELEASE, else the package version and a hash of the
+# code, templates and catalogues read at start. A PDF kept in the exports storage (reports/pdf_cache.py)
+# is served again only to the release that drew it; PDF_CACHE=0 draws every PDF anew.
+APP_RELEASE = app_release(BASE_DIR, env_str("APP_RELEASE"))
+
+# The default cache is Django's own (in each process). "fragments" holds rendered template pieces that
+# depend only on the language and the code, never on a person, a child or a request (the entry form's
+# untouched pillars, the offline texts: {% cache ... using="fragments" %}). It lives in each process's
+# memory, so a worker never reads another's; the release (APP_RELEASE above) is
+# part of every key, so even a shared backend put here would not serve one release's markup to another.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "KEY_PREFIX": APP_RELEASE,
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+
 
 def _database_url() -> str:
     url = env_str("DATABASE_URL")
@@ -382,10 +403,6 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 PDF_WORKERS = env_int("PDF_WORKERS", 1)
 PDF_NICE = env_int("PDF_NICE", 10)
 PDF_TIMEOUT = env_int("PDF_TIMEOUT", 120)  # seconds a page waits for its PDF
-# The app's release (attachment_site/release.py): APP_RELEASE, else the package version and a hash of the
-# code, templates and catalogues read at start. A PDF kept in the exports storage (reports/pdf_cache.py)
-# is served again only to the release that drew it; PDF_CACHE=0 draws every PDF anew.
-APP_RELEASE = app_release(BASE_DIR, env_str("APP_RELEASE"))
 PDF_CACHE = env_bool("PDF_CACHE", True)
 
 # The task queue (README "Production: workers"): tasks wait in PostgreSQL (django-tasks' database

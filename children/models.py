@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
@@ -62,33 +62,51 @@ def _placed_today_in(groups: QuerySet[Group]) -> Q:
     return Q(Exists(placements))
 
 
-@dataclass(frozen=True)
 class ChildRules:
     """Each rule about what a user may do with a child, as a condition on the Child row, built from
     the user's scope through the accessors of staff/access.py. The Child queryset filters with them
     (`visible_to`, `observable_by`, ...) and `child_access` (children/access.py) reads them all for
-    one child in one query: one spelling of each rule, so a list and a single answer cannot differ."""
+    one child in one query: one spelling of each rule, so a list and a single answer cannot differ.
+    A rule is built when first asked for: a list that filters by one rule builds only that one."""
 
-    visible: Q  # the basic facts: name, age, placements, mentor
-    observable: Q  # the observations: timeline, summary, its PDFs
-    loggable: Q  # logging an observation
-    conversations_readable: Q  # the parent conversations, the parents' words included
-    conversations_recordable: Q  # recording a parent conversation
+    def __init__(self, user: AnyUser) -> None:
+        self.user = user
 
     @classmethod
     def of(cls, user: AnyUser) -> ChildRules:
-        """Children placed today where the user's roles hold; the child's own mentor reads and
-        records the child's parent conversations too (while they read its observations)."""
-        observable = _placed_today_in(readable_groups(user))
+        return cls(user)
+
+    @cached_property
+    def visible(self) -> Q:
+        """The basic facts: name, age, placements, mentor."""
+        return _visible(self.user)
+
+    @cached_property
+    def observable(self) -> Q:
+        """The observations: timeline, summary, its PDFs. Placed today where the user reads."""
+        return _placed_today_in(readable_groups(self.user))
+
+    @cached_property
+    def loggable(self) -> Q:
+        """Logging an observation: placed today where the user logs."""
+        return _placed_today_in(loggable_groups(self.user))
+
+    @cached_property
+    def conversations_readable(self) -> Q:
+        """The parent conversations, the parents' words included; the child's own mentor reads them
+        too (while they read its observations)."""
+        return self.observable & (self._mentored | _placed_today_in(conversation_reading_groups(self.user)))
+
+    @cached_property
+    def conversations_recordable(self) -> Q:
+        """Recording a parent conversation; the child's own mentor records them too."""
+        return self.observable & (self._mentored | _placed_today_in(conversation_recording_groups(self.user)))
+
+    @cached_property
+    def _mentored(self) -> Q:
+        user = self.user
         mentor_id = user.pk if user is not None and user.is_authenticated else None
-        mentored = Q(Exists(Mentorship.objects.current().filter(child=OuterRef("pk"), mentor_id=mentor_id)))
-        return cls(
-            visible=_visible(user),
-            observable=observable,
-            loggable=_placed_today_in(loggable_groups(user)),
-            conversations_readable=observable & (mentored | _placed_today_in(conversation_reading_groups(user))),
-            conversations_recordable=observable & (mentored | _placed_today_in(conversation_recording_groups(user))),
-        )
+        return Q(Exists(Mentorship.objects.current().filter(child=OuterRef("pk"), mentor_id=mentor_id)))
 
 
 def _visible(user: AnyUser) -> Q:

@@ -56,6 +56,13 @@ class PillarRow:
     def descriptions(self) -> tuple[tuple[StrOrPromise, StrOrPromise], ...]:
         return self.pillar.descriptions
 
+    @property
+    def untouched(self) -> bool:
+        """Nothing chosen, written or refused yet (an unbound form without initial values): the row is
+        then the same for every child and every person, so its markup may be kept per language."""
+        fields = (self.kind, self.strength) if self.note is None else (self.kind, self.strength, self.note)
+        return not self.kind.form.is_bound and not any(field.value() for field in fields)
+
 
 class ObservationForm(EntryForm):
     service_fields = ("date", "situation", "circumstances", "note")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from children.models import Placement
@@ -138,6 +139,13 @@ def build_cast() -> Cast:
         child_c=f.make_child(group_c, "Daan"),
         other_child=f.make_child(other_group, "Olaf"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fragments():
+    """Each test starts with an empty "fragments" cache (attachment_site/settings.py): a test that
+    changes the pillars or the texts in memory never sees markup kept by an earlier one."""
+    caches["fragments"].clear()
 
 
 @pytest.fixture

@@ -1,0 +1,244 @@
+"""What the entry form and the child page cost beside their SQL, with and without the fragment cache.
+
+    .venv/bin/python bench/render_bench.py
+
+The database is `bench_render` on $BENCH_DATABASE_SERVER (default postgresql://postgres@127.0.0.1:5432),
+created, migrated and filled with `seed_demo` on the first run ($BENCH_DATABASE names another, e.g. a
+seed_scale one). The pages are asked in-process through Django's test client with the test settings
+(DEBUG off), warm, by the demo's staff member for the child with the most observations. Per page:
+
+- "page": p50 of the whole request (middleware, view, queries, templates);
+- "templates": p50 of the time inside the page's template (with its includes and tags);
+- "its SQL": the request's statements captured once, then re-run raw on one connection (p50, rolled
+  back), as bench/run does;
+- "page / SQL", the number the issue asks to bring under 5.
+
+"before" renders with the "fragments" cache replaced by Django's DummyCache (every `{% cache %}` draws
+its content anew, as the pages did before it); "after" with the settings' cache. The two alternate
+request by request, so the machine's load weighs on both alike; compare the ratios of one run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+DATABASE = os.environ.get("BENCH_DATABASE", "bench_render")
+DATABASE_URL = f"{SERVER}/{DATABASE}"
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+WARM = 3
+MODES = ("before", "after")
+
+
+@dataclass
+class Measured:
+    page: list[float] = field(default_factory=list)
+    templates: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    label: str
+    queries: int
+    sql: float
+    measured: dict[str, Measured]
+
+    def p50(self, mode: str) -> float:
+        return statistics.median(self.measured[mode].page)
+
+    def templates(self, mode: str) -> float:
+        return statistics.median(self.measured[mode].templates)
+
+    def ratio(self, mode: str) -> float:
+        return self.p50(mode) / self.sql
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
+            return
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    environment = dict(os.environ, DATABASE_URL=DATABASE_URL, DJANGO_SETTINGS_MODULE="attachment_site.settings_test")
+    for command in (["migrate", "--noinput"], ["seed_demo"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=environment, check=True)
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    os.environ["DJANGO_SETTINGS_MODULE"] = "attachment_site.settings_test"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    import django
+
+    django.setup()
+
+
+class TemplateClock:
+    """The time spent in the backend's Template.render: the page's template, its includes and tags
+    inside it (an include renders within its parent, so only the outer call is counted)."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self.depth = 0
+
+    @contextmanager
+    def installed(self) -> Iterator[TemplateClock]:
+        from django.template.backends.django import Template
+
+        original = Template.render
+        clock = self
+
+        def render(template: Any, *args: Any, **kwargs: Any) -> Any:
+            clock.depth += 1
+            start = time.perf_counter()
+            try:
+                return original(template, *args, **kwargs)
+            finally:
+                clock.depth -= 1
+                if clock.depth == 0:
+                    clock.spent += time.perf_counter() - start
+
+        Template.render = render  # type: ignore[method-assign,assignment]
+        try:
+            yield self
+        finally:
+            Template.render = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def fragment_cache(mode: str) -> Iterator[None]:
+    from django.conf import settings
+    from django.test import override_settings
+
+    if mode == "after":
+        yield
+        return
+    caches = {**settings.CACHES, "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with override_settings(CACHES=caches):
+        yield
+
+
+def captured_statements(client: Any, path: str) -> list[str]:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        transaction.set_rollback(True)
+    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(skip)]
+
+
+def time_sql(statements: list[str]) -> float:
+    """p50 of running `statements` raw, one after the other, each round rolled back (as bench/run)."""
+    import psycopg
+
+    times = []
+    with psycopg.connect(DATABASE_URL) as conn:
+        for round_ in range(WARM + RUNS):
+            start = time.perf_counter()
+            with conn.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql.encode())
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            elapsed = time.perf_counter() - start
+            conn.rollback()
+            if round_ >= WARM:
+                times.append(elapsed)
+    return statistics.median(times)
+
+
+def measure(client: Any, label: str, path: str) -> Row:
+    measured = {mode: Measured() for mode in MODES}
+    clock = TemplateClock()
+    with clock.installed():
+        for round_ in range(WARM + RUNS):
+            for mode in MODES:
+                with fragment_cache(mode):
+                    clock.spent = 0.0
+                    start = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = time.perf_counter() - start
+                assert response.status_code == 200, (label, response.status_code)
+                if round_ >= WARM:
+                    measured[mode].page.append(elapsed)
+                    measured[mode].templates.append(clock.spent)
+    statements = captured_statements(client, path)
+    return Row(label, len(statements), time_sql(statements), measured)
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| page | queries | its SQL (p50) | page before | templates before | page / SQL before "
+        "| page after | templates after | page / SQL after |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.label} | {r.queries} | {r.sql * 1000:.1f} ms "
+            f"| {r.p50('before') * 1000:.1f} ms | {r.templates('before') * 1000:.1f} ms | {r.ratio('before'):.1f} × "
+            f"| {r.p50('after') * 1000:.1f} ms | {r.templates('after') * 1000:.1f} ms | {r.ratio('after'):.1f} × |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ensure_database()
+    setup_django()
+    import logging
+
+    from django.db.models import Count
+    from django.test import Client
+    from server import signed_in
+
+    from children.models import Child
+    from staff.models import User
+
+    logging.disable(logging.INFO)  # the request log lines, not the measurement
+    staff = User.objects.get(email="medewerker@example.org")
+    child = Child.objects.loggable_by(staff).annotate(n=Count("observations")).order_by("-n", "pk").first()
+    if child is None:
+        raise RuntimeError(f"no child the demo's staff may log in {DATABASE} (is it seeded with seed_demo?)")
+    client = Client()
+    signed_in(client, staff)
+    rows = [
+        measure(client, "entry form GET", f"/kinderen/{child.pk}/waarnemingen/nieuw/"),
+        measure(client, "child page (timeline)", f"/kinderen/{child.pk}/"),
+    ]
+    load = os.getloadavg()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    header = (
+        f"# bench/render_bench.py, {datetime.datetime.now():%Y-%m-%d %H:%M}\n\n"
+        f"Database `{DATABASE}`, the demo's staff member, the child with the most observations "
+        f"({child.observations.count()} observations; the timeline shows 20 a page). In-process test client, "
+        "DEBUG off, "
+        f"{RUNS} requests a page and mode after {WARM} to warm up, before and after alternating; load "
+        f"average at the end {load[0]:.1f} on {os.cpu_count()} cores. Commit {commit.strip()} (plus the work "
+        "tree).\n\n"
+    )
+    text = header + table(rows) + "\n"
+    print(text)
+    out = ROOT / "bench" / "results" / f"render-{datetime.datetime.now():%Y%m%d-%H%M}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text)
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
