@@ -4,7 +4,8 @@ The home pages (staff, manager, coach), the group's day view, the group overview
 the mentor list read the same rows whether the children have one year of entries or five: every query
 they run is answered within a window of dates or from an index (observations/recency.py: "last
 observed" is one index entry per child). PostgreSQL's own account (EXPLAIN ANALYZE, tests/plans.py) of
-each query's rows read is compared, query by query, before and after four older years are added.
+each query's rows read is compared, query by query, before and after four older years are added: it
+may not grow.
 Sequential scans are switched off while explaining: on a test database's few rows the planner would
 read whole tables anyway, which says nothing about a large one; a query that can only be answered by
 reading the whole table still does so, and still grows.
@@ -18,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from observations.models import Observation, PillarRating
+from staff.models import User
 from tests.conftest import build_cast
 from tests.plans import is_select, rows_read
 
@@ -38,7 +40,7 @@ def _add_entries(cast, weeks: range, *, removed_every: int = 0) -> None:
     day and on Monday), each with two ratings; every `removed_every`-th entry removed."""
     today = DAY.date()
     children = [(cast.child_a, cast.group_a), (cast.child_b, cast.group_b), (cast.child_c, cast.group_c)]
-    observations = []
+    observations: list[Observation] = []
     for child, group in children:
         for week in weeks:
             for offset in (0, 2):
@@ -62,7 +64,7 @@ def _add_entries(cast, weeks: range, *, removed_every: int = 0) -> None:
         cursor.execute("ANALYZE observations_observation, observations_pillarrating, observations_pillarweek")
 
 
-def _pages(cast) -> list[tuple[object, str]]:
+def _pages(cast) -> list[tuple[User, str]]:
     return [
         (cast.coach, "/"),
         (cast.manager, "/"),
@@ -103,7 +105,8 @@ def test_the_pages_read_the_same_rows_for_one_year_of_history_as_for_five(histor
         five_years = _rows_read_by_pages(client, history_cast)
 
     assert one_year.keys() == five_years.keys()  # the same queries
-    grown = {key: (one_year[key], five_years[key]) for key in one_year if five_years[key] != one_year[key]}
+    # Never more; sometimes fewer, when the planner picks a narrower index once the table is larger.
+    grown = {key: (one_year[key], five_years[key]) for key in one_year if five_years[key] > one_year[key]}
     assert not grown, f"rows read grew with the years of history (one year, five years): {grown}"
     assert sum(one_year.values()) > 0
 
