@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from children.models import Child
 from conversations.models import Agreement, Conversation
@@ -126,10 +126,13 @@ def follow_up_for(user: User, day: datetime.date | None = None) -> FollowUp:
     that nobody looked back on. Two queries."""
     day = day or today()
     children: QuerySet[Child] = Child.objects.conversations_recordable_by(user)
-    latest = Conversation.objects.filter(child__in=children).order_by("child_id", "-date", "-pk").distinct("child_id")
+    # The last conversation of each child, read from the end of the child's conversations by date
+    # (index conversation_child_date), not from all conversations the children ever had.
+    last = Conversation.objects.filter(child_id=OuterRef("pk")).order_by("-date", "-pk").values("pk")[:1]
+    latest = children.annotate(last_conversation=Subquery(last)).values("last_conversation")
     due = [
         c
-        for c in Conversation.objects.filter(pk__in=latest.values("pk"))
+        for c in Conversation.objects.filter(pk__in=latest)
         .filter(next_date__isnull=False, next_date__lte=day + datetime.timedelta(days=DUE_SOON_DAYS))
         .select_related("child")
         .order_by("next_date")

@@ -82,6 +82,11 @@ class Observation(models.Model):
         ordering = ["-date", "-created_at"]
         indexes = [
             models.Index(fields=["child", "date"], name="observation_child_date"),
+            # Live entries only: "last observed" and the counts in a window read it without the table
+            # (an index-only scan), in time independent of a child's years of history (observations/recency.py).
+            models.Index(
+                fields=["child", "date"], condition=Q(removed_at__isnull=True), name="observation_live_child_date"
+            ),
             models.Index(fields=["group", "date"], name="observation_group_date"),
             models.Index(fields=["observer", "date"], name="observation_observer_date"),
         ]

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce
 
 from children.models import Child, Mentorship
 from children.selectors import current_mentor, with_current_mentor
@@ -41,17 +42,25 @@ class ChildRow:
     last: LastObserved
 
 
+def entry_count(start: datetime.date, end: datetime.date, child: str = "pk") -> Coalesce:
+    """An expression for a queryset: the child's observations that were not removed, dated `start`
+    to `end`. `child` names the field holding the child's id ("pk" on Child). Counted per child in
+    the partial index of live observations by child and date: the rows of the window, never the
+    child's whole history."""
+    in_window = (
+        Observation.objects.filter(child_id=OuterRef(child), removed_at__isnull=True, date__gte=start, date__lte=end)
+        .order_by()
+        .values("child_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(in_window, output_field=IntegerField()), 0)
+
+
 def _with_observation_figures(children_qs: QuerySet[Child], day: datetime.date) -> QuerySet[Child]:
     """Annotate `week_count` (entries in the ISO week of `day`) and `last_observed`."""
     week = week_of(day)
-    active = Q(observations__removed_at__isnull=True)
-    return children_qs.annotate(
-        week_count=Count(
-            "observations",
-            filter=active & Q(observations__date__gte=week.start, observations__date__lte=week.end),
-        ),
-        last_observed=last_observed_date(),
-    )
+    return children_qs.annotate(week_count=entry_count(week.start, week.end), last_observed=last_observed_date())
 
 
 def _row(child: Child, day: datetime.date, mentor: User | None) -> ChildRow:

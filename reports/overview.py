@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from children.models import Child, Placement
 from children.names import join_name
@@ -31,7 +31,7 @@ from children.selectors import current_mentor, with_current_mentor
 from observations.models import Observation
 from observations.pillars import PILLARS, Pillar
 from observations.recency import LastObserved, last_observed, last_observed_date
-from observations.selectors import ChildRow
+from observations.selectors import ChildRow, entry_count
 from organisations.calendar import Week, WeekWindowMixin, today
 from organisations.models import Group, Location, Organisation
 from reports.attention import PillarAttention, attention_points
@@ -139,13 +139,8 @@ def group_overview(
     if children is not None:
         placed = placed.filter(pk__in=children.values("pk"))
     span = weeks_window(weeks, day)
-    active = Q(observations__removed_at__isnull=True)
     placed = placed.annotate(
-        last_observed=last_observed_date(),
-        entries=Count(
-            "observations",
-            filter=active & Q(observations__date__gte=span[0].start, observations__date__lte=span[-1].end),
-        ),
+        last_observed=last_observed_date(), entries=entry_count(span[0].start, span[-1].end)
     ).order_by("first_name", "last_name", "pk")
     kids = list(with_current_mentor(placed))
     figures = weekly_figures_for_children([c.pk for c in kids], weeks, until=day)
@@ -311,7 +306,7 @@ def locations_overview(
     placements = list(
         Placement.objects.running_on(day)
         .filter(group_id__in=[g.pk for g in groups])
-        .annotate(last_observed=last_observed_date("child__"))
+        .annotate(last_observed=last_observed_date("child_id"))
         .values_list(
             "group_id", "child_id", "last_observed", "child__first_name", "child__tussenvoegsel", "child__last_name"
         )

@@ -44,6 +44,7 @@ def sqlmigrate(app: str, name: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)  # sqlmigrate of AddIndexConcurrently refuses to run inside a transaction
 def test_no_migration_locks_a_large_table():
     flagged = {}
     for app, name in project_migrations():
