@@ -62,6 +62,5 @@ class Command(BaseCommand):
             "consulent@example.org (consulent of Fleur Kramer and Yusuf Demir)"
         )
         self.stdout.write(
-            "Manager, coach, consulent and admin: the second step's code of the moment is "
-            "`manage.py demo_code`."
+            "Manager, coach, consulent and admin: the second step's code of the moment is `manage.py demo_code`."
         )
