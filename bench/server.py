@@ -316,8 +316,9 @@ class Browser:
             time.sleep(30 - time.time() % 30 + 0.5)
         code = str(totp(APP_KEYS[email])).zfill(6)
         done = self.post(path, {"code": code, "next": "/", "csrfmiddlewaretoken": csrf_token(page.text)})
-        set_up = done.status == 200 and 'class="list-unstyled recovery-codes' in done.text  # its recovery codes
-        if done.status != 302 and not set_up:
+        # Setting up answers with the recovery codes (200) instead of the form again; the step answers 302.
+        set_up = path.startswith("/tweede-stap/instellen/") and done.status == 200
+        if not (done.status == 302 or (set_up and 'id="second-step-secret"' not in done.text)):
             raise RuntimeError(f"the second step of {email} failed: {done.status}")
 
 
