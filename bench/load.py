@@ -1,6 +1,7 @@
 """Load: 20 staff logging observations and 5 managers and coaches reading overviews and PDFs, at once.
 
     .venv/bin/python bench/load.py            # 60 seconds; LOAD_SECONDS=120 for longer
+    LOAD_STAFF=60 .venv/bin/python bench/load.py   # 60 staff: the machine saturated
 
 Against the production-like server of bench/run (gunicorn on 127.0.0.1, DEBUG off, 3 workers of 4
 threads, PDFs in the niced pool) on the scale organisation (seed_scale). Each person is a thread
@@ -14,7 +15,10 @@ with a short pause between requests:
 
 It reports p50/p95/p99 per kind of request, the errors (any unexpected status or failure: there
 should be none), whether the database holds exactly the entries that were sent (by their
-submission keys), and the day view's p95 while PDFs were being drawn. One table, printed and
+submission keys), the requests the server closed or reset instead of answering (sent once more on a
+new connection, as browsers do: none when gunicorn keeps connections longer than the browsers here,
+which close theirs after 60 idle seconds as nginx does), and the day view's p95 while PDFs were
+being drawn. One table, printed and
 written to bench/results/.
 """
 
@@ -37,11 +41,11 @@ from typing import TypedDict, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run_bench import entry_data, percentile, setup_django
-from server import ROOT, Browser, ProductionServer, Response, ensure_scale_database, required
+from server import CHILDREN, CLOSED, ROOT, WEEKS, Browser, ProductionServer, Response, ensure_scale_database, required
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 PDFS = os.environ.get("LOAD_PDFS", "1") != "0"  # LOAD_PDFS=0: the same run without PDFs, to compare
-STAFF = 20
+STAFF = int(os.environ.get("LOAD_STAFF", "20"))  # LOAD_STAFF=60: the machine saturated
 READERS = (3, 2)  # managers, coaches
 PAUSE = (0.3, 1.2)  # seconds between one person's requests
 
@@ -184,6 +188,17 @@ def cast() -> tuple[list[StaffPerson], list[Reader]]:
     return staff, readers
 
 
+def forget_apps(readers: list[Reader]) -> None:
+    """The managers' and coaches' authenticator apps of an earlier run removed: each sign-in of this
+    run sets one up from the page's key (bench/server.py Browser.second_step)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    emails = [reader["email"] for reader in readers]
+    TOTPDevice.objects.filter(user__email__in=emails).delete()
+    StaticDevice.objects.filter(user__email__in=emails).delete()
+
+
 def summary(results: Results, wall: float) -> tuple[str, Facts]:
     by_kind: dict[str, list[Record]] = defaultdict(list)
     for r in results.records:
@@ -216,12 +231,27 @@ def summary(results: Results, wall: float) -> tuple[str, Facts]:
     return "\n".join(lines), facts
 
 
+def closed_line() -> str:
+    """The requests the server closed or reset instead of answering (each sent once more on a new
+    connection, as browsers and proxies do; only a second failure is an error above)."""
+    if not CLOSED:
+        return "connections closed or reset by the server instead of an answer: none"
+    reused = [c for c in CLOSED if c.reused]
+    kinds = ", ".join(sorted({c.error for c in CLOSED}))
+    return (
+        f"connections closed or reset by the server instead of an answer: {len(CLOSED)} ({kinds}; "
+        f"{len(reused)} kept alive, idle up to {max(c.idle for c in CLOSED):.1f} s), "
+        f"{sum(1 for c in CLOSED if c.attempt == 1)} answered when sent again on a new connection"
+    )
+
+
 def main() -> None:
     ensure_scale_database()
     setup_django()
     from observations.models import Observation
 
     staff, readers = cast()
+    forget_apps(readers)
     results = Results()
     with ProductionServer() as server:
         print(f"{len(staff)} staff and {len(readers)} managers/coaches for {SECONDS:.0f} s on port {server.port}")
@@ -237,7 +267,11 @@ def main() -> None:
             loop: Callable[[Browser, Person, Results, float, random.Random], None], person: Person, seed: int
         ) -> None:
             browser = Browser(server.port)
-            browser.login(person["email"])  # the password hashing of a login is not what this measures
+            try:
+                browser.login(person["email"])  # the password hashing of a login is not what this measures
+            except Exception:
+                ready.abort()  # the others stop waiting for this one: the run ends with the login's error
+                raise
             ready.wait()
             loop(browser, person, results, window["stop"], random.Random(seed))
 
@@ -251,17 +285,21 @@ def main() -> None:
     table, facts = summary(results, wall)
     stored = Observation.objects.filter(submission_key__in=results.sent_keys).count()
     load = os.getloadavg()
+    flags = os.environ.get("GUNICORN_CMD_ARGS", "")  # settings over gunicorn.conf.py's, for a comparison
     text = (
         f"# bench/load.py, {datetime.datetime.now():%Y-%m-%d %H:%M}\n\n"
         f"{len(staff)} staff logging observations and {len(readers)} managers and coaches reading overviews"
         f"{' and PDFs' if PDFS else ' (no PDFs: LOAD_PDFS=0)'}, at once, "
-        f"for {wall:.0f} s against gunicorn (3 workers of 4 threads, PDFs in a niced pool, DEBUG "
-        f"off) on the scale organisation, on {os.cpu_count()} cores; load average at the end {load[0]:.1f}.\n\n"
+        f"for {wall:.0f} s against gunicorn (3 workers of 4 threads, gunicorn.conf.py"
+        f"{f', GUNICORN_CMD_ARGS {flags!r}' if flags else ''}"
+        f", PDFs in a niced pool, DEBUG off) on the scale organisation ({CHILDREN:,} children, {WEEKS} weeks), "
+        f"on {os.cpu_count()} cores; load average at the end {load[0]:.1f}.\n\n"
         f"{table}\n\n"
         f"- requests: {facts['requests']} ({facts['throughput']:.1f} a second), errors: {facts['errors']}"
         f"{' (' + ', '.join(facts['error_details']) + ')' if facts['errors'] else ''}\n"
         f"- entries sent: {len(results.sent_keys)}, in the database: {stored}"
         f"{' (equal)' if stored == len(results.sent_keys) else ' (NOT EQUAL)'}\n"
+        f"- {closed_line()}\n"
         f"- the group day view's p95 while PDFs were being drawn: "
         + (
             f"{facts['day_view_p95_during_pdfs'] * 1000:,.0f} ms ({facts['day_view_during_pdfs']} requests)\n"
@@ -269,6 +307,8 @@ def main() -> None:
             else "no day view overlapped a PDF\n"
         )
     )
+    for closed in CLOSED[:20]:  # on the console only: which requests, after how long an idle connection
+        print(closed)
     print("\n" + text)
     out = ROOT / "bench" / "results" / f"load-{datetime.datetime.now():%Y%m%d-%H%M}.md"
     out.write_text(text)

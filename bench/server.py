@@ -26,6 +26,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -195,6 +196,25 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
 
+@dataclass(frozen=True)
+class Closed:
+    """A request whose connection the server closed or reset instead of answering it."""
+
+    method: str
+    path: str
+    error: str
+    reused: bool  # the connection had answered before (kept alive), or was new
+    idle: float  # seconds since this browser's last answer
+    attempt: int  # 1: sent again on a new connection; 2: the request failed
+
+
+# How long a browser keeps an idle connection for its next request: nginx's upstream keepalive_timeout
+# (60 s), below gunicorn's keepalive (75 s, gunicorn.conf.py), so the server never closes one first.
+KEEPALIVE_SECONDS = 60.0
+
+CLOSED: list[Closed] = []  # every such request of this process (list.append is atomic)
+
+
 class Browser:
     """One person's browser: cookies and a keep-alive connection to the server."""
 
@@ -202,6 +222,8 @@ class Browser:
         self.port = port
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.answered = 0  # requests answered on the open connection
+        self.last_answer = time.monotonic()
 
     def request(self, method: str, path: str, data: Mapping[str, str | list[str]] | None = None) -> Response:
         headers = {"Host": "127.0.0.1", "Accept-Language": "nl"}
@@ -213,25 +235,44 @@ class Browser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                raw = self.conn.getresponse()
-                payload = raw.read()
-                break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
+        raw, payload = self.exchange(method, path, body, headers)
         for name, value in raw.getheaders():
             if name.lower() == "set-cookie":
                 cookie = value.split(";", 1)[0]
                 key, _, val = cookie.partition("=")
                 self.cookies[key.strip()] = val.strip()
         return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, payload)
+
+    def exchange(
+        self, method: str, path: str, body: str | None, headers: dict[str, str]
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """The request sent on the kept-alive connection, or on a new one; sent once more on a new one
+        when the server closed or reset the connection instead of answering (as browsers do)."""
+        if self.conn is not None and time.monotonic() - self.last_answer > KEEPALIVE_SECONDS:
+            self.conn.close()  # idle too long: closed by this side, as a proxy does, before the server does
+            self.conn = None
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                self.answered = 0
+            idle = time.monotonic() - self.last_answer
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                raw = self.conn.getresponse()
+                payload = raw.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
+                CLOSED.append(Closed(method, path, type(error).__name__, self.answered > 0, idle, attempt))
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        self.answered += 1
+        self.last_answer = time.monotonic()
+        if raw.will_close and self.conn is not None:  # "Connection: close": the next request opens a new one
+            self.conn.close()
+            self.conn = None
+        return raw, payload
 
     def get(self, path: str) -> Response:
         return self.request("GET", path)
@@ -245,9 +286,17 @@ class Browser:
         done = self.post("/inloggen/", {"username": email, "password": password, "csrfmiddlewaretoken": token})
         if done.status != 302:
             raise RuntimeError(f"login of {email} failed: {done.status}")
-        target = urllib.parse.urlsplit(done.headers.get("location", ""))
-        if target.path.startswith("/tweede-stap/"):
-            self.second_step(email, target.path)
+        # The login goes to the home page, which sends a manager or coach on to the second step (and
+        # one without an app on to setting it up): follow it there.
+        location = done.headers.get("location", "")
+        for _ in range(3):
+            page = self.get(location)
+            if page.status != 302:
+                break
+            location = page.headers.get("location", "")
+        path = urllib.parse.urlsplit(location).path
+        if path.startswith("/tweede-stap/"):
+            self.second_step(email, path)
 
     def second_step(self, email: str, path: str) -> None:
         """A manager's or coach's second step, as their app answers it: one without an app sets one up

@@ -4,7 +4,10 @@ lines of requests and tasks, and the scrubbed Sentry event. Ids only: never a ch
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -373,3 +376,37 @@ def test_a_batch_export_task_carries_the_request_id_of_its_request(cast):
         reset_request_id(token)
     (queued,) = DBTaskResult.objects.all()
     assert queued.args_kwargs["kwargs"] == {"request_id": "export-req-9"}
+
+
+def gunicorn_settings(*flags: str, tmp_path: Path) -> dict[str, str]:
+    """The settings gunicorn would start with in the checkout (`--print-config`: the app is loaded, no
+    worker is started)."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY")}
+    environment["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)  # the app is loaded too: its metrics go here
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    done = subprocess.run(
+        [gunicorn, "--print-config", *flags, "attachment_site.wsgi"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return dict(re.findall(r"^(\w+)\s+= (.*)$", done.stdout, re.MULTILINE))
+
+
+def test_gunicorn_starts_with_the_settings_of_gunicorn_conf(tmp_path):
+    """However gunicorn is started in the checkout (README, systemd, make smoke, bench/), it reads
+    gunicorn.conf.py: threaded workers that queue a busy worker's requests, kept-alive connections that
+    outlast a reverse proxy's idle ones (nginx: 60 s), no restarts that close them, and the hooks that
+    sum the metrics over the workers. A flag on the command line still wins (docs/operations.md)."""
+    settings = gunicorn_settings(tmp_path=tmp_path)
+    assert settings["config"] == "./gunicorn.conf.py"
+    assert (settings["worker_class"], settings["workers"], settings["threads"]) == ("gthread", "3", "4")
+    assert int(settings["keepalive"]) > 60
+    assert (settings["max_requests"], settings["backlog"]) == ("0", "2048")
+    assert (settings["on_starting"], settings["child_exit"]) == ("<on_starting()>", "<child_exit()>")
+
+    flagged = gunicorn_settings("--workers", "1", "--keep-alive", "5", tmp_path=tmp_path)
+    assert (flagged["workers"], flagged["keepalive"], flagged["worker_class"]) == ("1", "5", "gthread")
