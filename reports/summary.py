@@ -11,6 +11,10 @@ Too little observed (one rule, `TOO_LITTLE_SHARE`): when more than half of the
 pillars have "not enough observations", the summary and the parent handout say so
 at the top in one sentence and name the pillars to watch.
 
+Seen by one person (`PillarSummary.one_person_line`): a pillar that only one person saw, with nothing
+to confirm it (reports/patterns.py, rule 1), says so and who it was: "the childminder" at a childminder's
+home, else the observer's role (one more query, only when there is such a pillar).
+
 Before and after the last parent conversation (`BeforeAfter`): the weeks after the
 week of the conversation up to the week of `until`, beside as many weeks before the
 week of the conversation (the week itself belongs to neither), each pillar with
@@ -41,7 +45,7 @@ from reports.agreement import drifts, rating_pairs
 from reports.figures import ChildFigures, PillarFigures, weekly_figures, weekly_figures_for_children
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
 from reports.strip import StripCell, week_strip
-from staff.models import User
+from staff.models import Membership, User
 
 # Colour-blind safe (Okabe-Ito) colours, always shown with a word and a symbol.
 PATTERN_STYLE = {
@@ -60,6 +64,13 @@ class PillarSummary:
     pillar: Pillar
     figures: PillarFigures
     pattern: PillarPattern
+    # Seen by one person and not confirmed: who ("the childminder", a role), else "" (`one_person_words`)
+    seen_by: str = ""
+
+    @property
+    def one_person_line(self) -> str:
+        """"Seen by one person: the childminder." for a pillar no second view confirmed yet, else ""."""
+        return _("Seen by one person: %(who)s.") % {"who": self.seen_by} if self.seen_by else ""
 
     @cached_property
     def strip(self) -> tuple[StripCell, ...]:
@@ -191,10 +202,48 @@ class ChildSummary(WeekWindowMixin):
         return len(self.not_enough) > TOO_LITTLE_SHARE * len(self.pillars)
 
 
-def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSummary:
+def pillar_summary(figures: PillarFigures, thresholds: Thresholds, seen_by: dict[int, str] | None = None) -> PillarSummary:
     """One pillar over the window: its pattern and week strip. The one builder: the child's
-    summary, its PDF and every cell of the group overview come from here."""
-    return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pillar_pattern(figures, thresholds))
+    summary, its PDF and every cell of the group overview come from here. `seen_by` names the
+    observers ({user id: "the childminder"}) for a pillar seen by one person only."""
+    pattern = pillar_pattern(figures, thresholds)
+    word = ""
+    if seen_by is not None and pattern.counts.seen_by_one_person:
+        (observer_id,) = figures.observer_ids
+        word = seen_by.get(observer_id, "")
+    return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pattern, seen_by=word)
+
+
+def one_person_words(observer_ids: set[int], group: Group | None) -> dict[int, str]:
+    """{user id: who they are, for "seen by one person: ..."}: "the childminder" for the carer of a
+    childminder's home (a membership in its group), otherwise the role they hold nearest to the child
+    (in the group, at its location, in the organisation), or "one staff member". One query, none when
+    nobody is asked for."""
+    if not observer_ids:
+        return {}
+    fallback = _("one staff member")
+    if group is None:
+        return dict.fromkeys(observer_ids, fallback)
+    location = group.location
+    memberships = Membership.objects.filter(user_id__in=observer_ids, organisation_id=location.organisation_id)
+    nearest: dict[int, tuple[int, str]] = {}
+    for membership in memberships:
+        if membership.group_id == group.pk:
+            rank = 0
+            word = (
+                str(_("the childminder"))
+                if location.kind == Location.Kind.CHILDMINDER
+                else membership.get_role_display()
+            )
+        elif membership.group_id is None and membership.location_id == location.pk:
+            rank, word = 1, membership.get_role_display()
+        elif membership.location_id is None:
+            rank, word = 2, membership.get_role_display()
+        else:
+            continue
+        if membership.user_id not in nearest or rank < nearest[membership.user_id][0]:
+            nearest[membership.user_id] = (rank, str(word))
+    return {user_id: nearest[user_id][1] if user_id in nearest else fallback for user_id in observer_ids}
 
 
 def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict[str, Any]:
@@ -301,7 +350,9 @@ def child_summary(
     placement = _placement(child, day)
     figures = weekly_figures(child, weeks, until=day)
     basis = _basis(child, figures.start, figures.end)
-    pillars = [pillar_summary(pillar_figures, thresholds) for pillar_figures in figures.pillars]
+    alone = {observer for p in figures.pillars if p.counts.seen_by_one_person for observer in p.observer_ids}
+    seen_by = one_person_words(alone, placement.group if placement else None)
+    pillars = [pillar_summary(pillar_figures, thresholds, seen_by) for pillar_figures in figures.pillars]
     circumstances = sorted(
         (
             (choice_label(Circumstance, code), basis[f"circ_{code}"])
