@@ -196,6 +196,20 @@ class ChildSummary(WeekWindowMixin):
         return get_text_list([str(p.pillar.name) for p in self.not_enough], _("and"))
 
     @property
+    def seen_by_one_person(self) -> list[str]:
+        """"Seen by one person: the childminder. This is about A and B.": the pillars no second view
+        confirmed yet, one sentence per person who saw them (PillarSummary.seen_by)."""
+        by_who: dict[str, list[str]] = {}
+        for p in self.pillars:
+            if p.seen_by:
+                by_who.setdefault(p.seen_by, []).append(str(p.pillar.name))
+        return [
+            _("Seen by one person: %(who)s. This is about %(pillars)s.")
+            % {"who": who, "pillars": get_text_list(names, _("and"))}
+            for who, names in by_who.items()
+        ]
+
+    @property
     def too_little_observed(self) -> bool:
         """The one rule for "too little has been observed": more than TOO_LITTLE_SHARE of the
         pillars have not enough observations."""
