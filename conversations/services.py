@@ -161,9 +161,7 @@ def _checked(
         raise ValidationError(errors)
     kept = [a for a in agreements if not a.is_empty]
     in_order = [code for code in PILLAR_BY_CODE if code in recognised]
-    return _CheckedConversation(
-        date, participants, parents_context, next_date, parents_words_in_report, kept, in_order
-    )
+    return _CheckedConversation(date, participants, parents_context, next_date, parents_words_in_report, kept, in_order)
 
 
 def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:

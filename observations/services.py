@@ -139,17 +139,16 @@ def _group_of_the_day(errors: Errors, *, child: Child, observer: User, date: dat
     return group
 
 
-def people_of_group(group: Group) -> QuerySet[User]:
-    """Who may be named as having observed together with the observer in `group`: the active users with
-    a role in the group, at its location or in its whole organisation (a colleague, the coach, the
-    childminder agency's consultant), in the order of their names."""
-    location = group.location
+def people_of_groups(groups: QuerySet[Group]) -> QuerySet[User]:
+    """Who may be named as having observed together with the observer in these groups: the active users
+    with a role in one of the groups, at its location or in its whole organisation (a colleague, the
+    coach, the childminder agency's consultant), in the order of their names."""
     return (
         User.objects.filter(is_active=True)
         .filter(
-            Q(memberships__group=group)
-            | Q(memberships__location=location, memberships__group__isnull=True)
-            | Q(memberships__organisation_id=location.organisation_id, memberships__location__isnull=True)
+            Q(memberships__group__in=groups)
+            | Q(memberships__group__isnull=True, memberships__location__groups__in=groups)
+            | Q(memberships__location__isnull=True, memberships__organisation__locations__groups__in=groups)
         )
         .distinct()
         .order_by("first_name", "last_name", "email")
@@ -162,7 +161,7 @@ def _check_observed_with(errors: Errors, observed_with: User | None, *, observer
         return
     if observed_with.pk == observer.pk:
         errors["observed_with"] = [_("You observed together with someone else: choose them, or leave this empty.")]
-    elif not people_of_group(group).filter(pk=observed_with.pk).exists():
+    elif not people_of_groups(Group.objects.filter(pk=group.pk)).filter(pk=observed_with.pk).exists():
         errors["observed_with"] = [_("Choose someone who works with %(group)s.") % {"group": group.name}]
 
 

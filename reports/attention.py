@@ -87,7 +87,9 @@ def _rows(children_ids: Iterable[int], weeks: int, until: datetime.date | None) 
     if not ids:
         return []
     span = window(weeks, until)
-    recognised_sql, recognised_params = parents_recognised_rows(ids, span[0].start, span[-1].end).query.sql_with_params()
+    recognised_sql, recognised_params = parents_recognised_rows(
+        ids, span[0].start, span[-1].end
+    ).query.sql_with_params()
     sql = f"{COUNTS_SQL} UNION ALL SELECT r.*, {RECOGNISED_COLUMNS} FROM ({recognised_sql}) AS r"
     with connections[router.db_for_read(PillarWeek)].cursor() as cursor:  # a replica if the page may
         cursor.execute(sql, [ids, span[0].start, span[-1].end, *recognised_params])
@@ -97,7 +99,9 @@ def _rows(children_ids: Iterable[int], weeks: int, until: datetime.date | None) 
         (
             child_id,
             pillar,
-            PatternCounts(*counts[:COUNT_FIELDS], parents_recognise=(child_id, pillar) in recognised),
+            dataclasses.replace(
+                PatternCounts(*counts[:COUNT_FIELDS]), parents_recognise=(child_id, pillar) in recognised
+            ),
             *counts[COUNT_FIELDS:],
         )
         for child_id, pillar, *counts in rows

@@ -199,7 +199,9 @@ def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds, pi
         "Rated in %(rated)d week of the period.", "Rated in %(rated)d weeks of the period.", rated
     ) % {"rated": rated}
     observers_reason = ngettext("By %(n)d observer.", "By %(n)d different observers.", observers) % {"n": observers}
-    parents_reason = _("The parents recognise this from home (parent conversation).") if counts.parents_recognise else ""
+    parents_reason = (
+        _("The parents recognise this from home (parent conversation).") if counts.parents_recognise else ""
+    )
     # 1. not enough observations
     if decision.kind == PatternKind.NOT_ENOUGH:
         if counts.seen_by_one_person:
@@ -222,7 +224,9 @@ def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds, pi
         return tuple(r for r in (weeks_reason, observers_reason, parents_reason, atypical_reason) if r)
     # 3. mostly on days with circumstances: mixed, with the circumstances named
     if decision.mostly_with_circumstances:
-        circumstances_reason = _("%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances.") % {
+        circumstances_reason = _(
+            "%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances."
+        ) % {
             "n": counts.atypical_with_circumstances,
             "total": atypical,
         }

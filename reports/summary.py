@@ -69,7 +69,7 @@ class PillarSummary:
 
     @property
     def one_person_line(self) -> str:
-        """"Seen by one person: the childminder." for a pillar no second view confirmed yet, else ""."""
+        """ "Seen by one person: the childminder." for a pillar no second view confirmed yet, else ""."""
         return _("Seen by one person: %(who)s.") % {"who": self.seen_by} if self.seen_by else ""
 
     @cached_property
@@ -197,7 +197,7 @@ class ChildSummary(WeekWindowMixin):
 
     @property
     def seen_by_one_person(self) -> list[str]:
-        """"Seen by one person: the childminder. This is about A and B.": the pillars no second view
+        """ "Seen by one person: the childminder. This is about A and B.": the pillars no second view
         confirmed yet, one sentence per person who saw them (PillarSummary.seen_by)."""
         by_who: dict[str, list[str]] = {}
         for p in self.pillars:
@@ -216,7 +216,9 @@ class ChildSummary(WeekWindowMixin):
         return len(self.not_enough) > TOO_LITTLE_SHARE * len(self.pillars)
 
 
-def pillar_summary(figures: PillarFigures, thresholds: Thresholds, seen_by: dict[int, str] | None = None) -> PillarSummary:
+def pillar_summary(
+    figures: PillarFigures, thresholds: Thresholds, seen_by: dict[int, str] | None = None
+) -> PillarSummary:
     """One pillar over the window: its pattern and week strip. The one builder: the child's
     summary, its PDF and every cell of the group overview come from here. `seen_by` names the
     observers ({user id: "the childminder"}) for a pillar seen by one person only."""

@@ -12,6 +12,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -27,6 +28,7 @@ from reports.patterns import PatternKind
 from reports.pdf import render_child_summary_pdf
 from reports.summary import child_summary
 from tests import factories as f
+from tests.observation_factories import entry_data
 from tests.report_data import observe, weeks_ago
 from tests.rollup_check import assert_rollup_exact
 
@@ -263,3 +265,16 @@ def test_a_conversation_records_the_pillars_the_parents_recognise(home):
             agreements=[],
         )
     assert "parents_recognise" in refused.value.message_dict
+
+
+def test_the_entry_form_offers_the_people_of_the_group_and_saves_who_observed_together(home, client_for, cast):
+    url = reverse("observation_new", args=[home.child.pk])
+    client = client_for(home.anja)
+    page = client.get(url).content.decode()
+    assert "Samen geobserveerd met" in page and f">{home.consultant.display_name}</option>" in page
+    assert f">{cast.staff_a.display_name}</option>" not in page  # works elsewhere: not offered
+    data = entry_data(home.child, date=weeks_ago(1).isoformat(), observed_with=str(home.consultant.pk))
+    assert client.post(url, data).status_code == 302
+    assert Observation.objects.get(child=home.child).observed_with == home.consultant
+    refused = client.post(url, entry_data(home.child, observed_with=str(cast.staff_a.pk)))
+    assert refused.status_code == 200 and Observation.objects.filter(child=home.child).count() == 1
