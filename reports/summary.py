@@ -13,7 +13,7 @@ at the top in one sentence and name the pillars to watch.
 
 Seen by one person (`PillarSummary.one_person_line`): a pillar that only one person saw, with nothing
 to confirm it (reports/patterns.py, rule 1), says so and who it was: "the childminder" at a childminder's
-home, else the observer's role (one more query, only when there is such a pillar).
+home, else the observer's role (their memberships read with the placement: no query more).
 
 Before and after the last parent conversation (`BeforeAfter`): the weeks after the
 week of the conversation up to the week of `until`, beside as many weeks before the
@@ -28,7 +28,9 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Max, Min, OuterRef, Q
+from django.db.models.functions import JSONObject
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -45,7 +47,7 @@ from reports.agreement import drifts, rating_pairs
 from reports.figures import ChildFigures, PillarFigures, weekly_figures, weekly_figures_for_children
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
 from reports.strip import StripCell, week_strip
-from staff.models import Membership, User
+from staff.models import Membership, Role, User
 
 # Colour-blind safe (Okabe-Ito) colours, always shown with a word and a symbol.
 PATTERN_STYLE = {
@@ -230,35 +232,32 @@ def pillar_summary(
     return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pattern, seen_by=word)
 
 
-def one_person_words(observer_ids: set[int], group: Group | None) -> dict[int, str]:
+def one_person_words(memberships: list[dict[str, Any]], observer_ids: set[int], group: Group | None) -> dict[int, str]:
     """{user id: who they are, for "seen by one person: ..."}: "the childminder" for the carer of a
     childminder's home (a membership in its group), otherwise the role they hold nearest to the child
-    (in the group, at its location, in the organisation), or "one staff member". One query, none when
-    nobody is asked for."""
-    if not observer_ids:
-        return {}
+    (in the group, at its location, in the organisation), or "one staff member". `memberships` are the
+    observers' memberships in the child's organisation ({"user", "role", "group", "location"}), read
+    with the placement (`_placement`)."""
     fallback = _("one staff member")
     if group is None:
         return dict.fromkeys(observer_ids, fallback)
     location = group.location
-    memberships = Membership.objects.filter(user_id__in=observer_ids, organisation_id=location.organisation_id)
+    roles = dict(Role.choices)
     nearest: dict[int, tuple[int, str]] = {}
     for membership in memberships:
-        if membership.group_id == group.pk:
+        role = str(roles.get(membership["role"], membership["role"]))
+        if membership["group"] == group.pk:
             rank = 0
-            word = (
-                str(_("the childminder"))
-                if location.kind == Location.Kind.CHILDMINDER
-                else membership.get_role_display()
-            )
-        elif membership.group_id is None and membership.location_id == location.pk:
-            rank, word = 1, membership.get_role_display()
-        elif membership.location_id is None:
-            rank, word = 2, membership.get_role_display()
+            word = str(_("the childminder")) if location.kind == Location.Kind.CHILDMINDER else role
+        elif membership["group"] is None and membership["location"] == location.pk:
+            rank, word = 1, role
+        elif membership["location"] is None:
+            rank, word = 2, role
         else:
             continue
-        if membership.user_id not in nearest or rank < nearest[membership.user_id][0]:
-            nearest[membership.user_id] = (rank, str(word))
+        user_id = membership["user"]
+        if user_id not in nearest or rank < nearest[user_id][0]:
+            nearest[user_id] = (rank, word)
     return {user_id: nearest[user_id][1] if user_id in nearest else fallback for user_id in observer_ids}
 
 
@@ -330,14 +329,18 @@ def before_after(
     )
 
 
-def _placement(child: Child, day: datetime.date) -> Placement | None:
-    return (
-        Placement.objects.running_on(day)
-        .filter(child=child)
-        .select_related("group__location")
-        .order_by("-start_date")
-        .first()
+def _placement(child: Child, day: datetime.date, observers: set[int]) -> Placement | None:
+    """The child's current placement, with its group and location; in the same query, when `observers`
+    are asked for, their memberships in the child's organisation (`observer_memberships`)."""
+    placements = (
+        Placement.objects.running_on(day).filter(child=child).select_related("group__location").order_by("-start_date")
     )
+    if observers:
+        memberships = Membership.objects.filter(
+            user_id__in=observers, organisation_id=OuterRef("group__location__organisation_id")
+        ).values(json=JSONObject(user="user_id", role="role", group="group_id", location="location_id"))
+        placements = placements.annotate(observer_memberships=ArraySubquery(memberships))
+    return placements.first()
 
 
 def observers_differ_on(
@@ -363,11 +366,12 @@ def child_summary(
     day = until or today()
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
-    placement = _placement(child, day)
     figures = weekly_figures(child, weeks, until=day)
-    basis = _basis(child, figures.start, figures.end)
     alone = {observer for p in figures.pillars if p.counts.seen_by_one_person for observer in p.observer_ids}
-    seen_by = one_person_words(alone, placement.group if placement else None)
+    placement = _placement(child, day, alone)
+    basis = _basis(child, figures.start, figures.end)
+    memberships = getattr(placement, "observer_memberships", None) or []
+    seen_by = one_person_words(memberships, alone, placement.group if placement else None) if alone else {}
     pillars = [pillar_summary(pillar_figures, thresholds, seen_by) for pillar_figures in figures.pillars]
     circumstances = sorted(
         (
