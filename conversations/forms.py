@@ -67,7 +67,14 @@ class ConversationForm(EntryForm):
     """The conversation with its agreement rows (`agreements`, a formset: filled from the initial
     value "agreements" on a change)."""
 
-    service_fields = ("date", "participants", "parents_context", "parents_words_in_report", "next_date")
+    service_fields = (
+        "date",
+        "participants",
+        "parents_context",
+        "parents_words_in_report",
+        "parents_recognise",
+        "next_date",
+    )
 
     date = forms.DateField(label=_("Date of the conversation"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
     participants = VisibleTextField(
@@ -84,12 +91,24 @@ class ConversationForm(EntryForm):
         required=False,
         help_text=_("Only then does the report for the parents show what they told."),
     )
+    parents_recognise = forms.MultipleChoiceField(
+        label=_("The parents recognise this: they see it at home too"),
+        required=False,
+        help_text=_(
+            "The pillars where the parents recognise what you see. Their view counts as a second view: "
+            "what one person saw can then become a pattern."
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
     next_date = forms.DateField(
         label=_("Next conversation"), required=False, widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        recognise = self.fields["parents_recognise"]
+        assert isinstance(recognise, forms.ChoiceField)
+        recognise.choices = [(p.code, p.name) for p in all_pillars()]
         self.agreements = AgreementFormSet(
             self.data if self.is_bound else None, prefix=AGREEMENTS_PREFIX, initial=self.initial.get("agreements")
         )

@@ -35,6 +35,14 @@ class Conversation(models.Model):
         default=False,
         help_text=_("The parents agree that what they told is written in the report for the parents."),
     )
+    # The parents' own view: the pillars where they recognise what the team sees (they see it at home too).
+    # A second view of the child beside the observers' (reports/patterns.py: it counts as one).
+    parents_recognise = ArrayField(
+        models.CharField(max_length=20, choices=PILLAR_CHOICES),
+        blank=True,
+        default=list,
+        verbose_name=_("the parents recognise this"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
@@ -56,11 +64,20 @@ class Conversation(models.Model):
             models.CheckConstraint(
                 condition=Q(next_date__isnull=True) | Q(next_date__gt=models.F("date")),
                 name="conversation_next_after_date",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(parents_recognise__contained_by=[p.code for p in PILLARS]),
+                name="conversation_parents_recognise_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.child} – {self.date:%Y-%m-%d}"
+
+    @property
+    def parents_recognise_names(self) -> list[str]:
+        names = dict(PILLAR_CHOICES)
+        return [str(names.get(code, code)) for code in self.parents_recognise]
 
 
 class Agreement(models.Model):

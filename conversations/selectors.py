@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Func, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from children.models import Child
 from conversations.models import Agreement, Conversation
@@ -92,6 +92,21 @@ def last_conversation_dates(children_ids: Iterable[int]) -> dict[int, datetime.d
         .values_list("child_id", "last")
     )
     return dict(rows)
+
+
+def parents_recognised_rows(
+    children_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> QuerySet[Conversation, tuple[int, str]]:
+    """(child id, pillar code) for every pillar the parents recognised in a conversation dated `start` to
+    `end`: their own view of the child, a second view beside the observers' (reports/patterns.py). A
+    queryset, so that a report reads it in the same query as its figures (reports/figures.py)."""
+    return (
+        Conversation.objects.filter(
+            child_id__in=list(children_ids), date__gte=start, date__lte=end, parents_recognise__len__gt=0
+        )
+        .annotate(recognised=Func(F("parents_recognise"), function="unnest", output_field=CharField()))
+        .values_list("child_id", "recognised")
+    )
 
 
 def last_conversation_date(child: Child, *, until: datetime.date | None = None) -> datetime.date | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NotRequired, TypedDict, Unpack
@@ -102,6 +103,7 @@ class _CheckedConversation:
     next_date: datetime.date | None
     parents_words_in_report: bool
     agreements: list[AgreementInput]  # the rows filled in
+    parents_recognise: list[str]  # pillar codes, in the order of the pillars
 
     def fields(self) -> dict[str, Any]:
         """The conversation's own fields."""
@@ -111,6 +113,7 @@ class _CheckedConversation:
             "parents_context": self.parents_context,
             "next_date": self.next_date,
             "parents_words_in_report": self.parents_words_in_report,
+            "parents_recognise": self.parents_recognise,
         }
 
     def write_rows(self, conversation: Conversation) -> None:
@@ -135,6 +138,7 @@ def _checked(
     next_date: datetime.date | None = None,
     parents_words_in_report: bool = False,
     agreements: list[AgreementInput],
+    parents_recognise: Iterable[str] = (),
 ) -> _CheckedConversation:
     """Every rule of a conversation: the conversation as it is saved, or ValidationError with every message."""
     participants, parents_context = visible_text(participants), visible_text(parents_context)
@@ -151,10 +155,14 @@ def _checked(
     messages = [m for n, a in enumerate(agreements, start=1) if not a.is_empty for m in _check_agreement(n, a, date)]
     if messages:
         errors["agreements"] = messages
+    recognised = set(parents_recognise)
+    if recognised - set(PILLAR_BY_CODE):
+        errors["parents_recognise"] = [_("Choose the pillars from the list.")]
     if errors or date is None:  # a missing date is one of the errors
         raise ValidationError(errors)
     kept = [a for a in agreements if not a.is_empty]
-    return _CheckedConversation(date, participants, parents_context, next_date, parents_words_in_report, kept)
+    in_order = [code for code in PILLAR_BY_CODE if code in recognised]
+    return _CheckedConversation(date, participants, parents_context, next_date, parents_words_in_report, kept, in_order)
 
 
 def _agreement(conversation: Conversation, item: AgreementInput) -> Agreement:
@@ -181,6 +189,7 @@ class ConversationFields(TypedDict):
     next_date: NotRequired[datetime.date | None]
     parents_words_in_report: NotRequired[bool]
     agreements: list[AgreementInput]
+    parents_recognise: NotRequired[list[str]]
 
 
 def conversation_create(

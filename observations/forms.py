@@ -12,12 +12,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from children.entries import ChangeEntryForm, EntryForm, NewEntryForm
-from children.models import Child
+from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
 from observations.models import NOTE_MAX_LENGTH, DuoObservation
 from observations.pillars import PILLAR_CHOICES, Direction, Pillar, Strength, all_pillars
-from observations.services import TYPICAL_KIND, RatingInput
+from observations.services import TYPICAL_KIND, RatingInput, people_of_groups
 from organisations.calendar import today
+from organisations.models import Group
 from organisations.text import VisibleTextField
 from staff.models import User
 
@@ -64,8 +65,13 @@ class PillarRow:
         return not self.kind.form.is_bound and not any(field.value() for field in fields)
 
 
+class PersonChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class ObservationForm(EntryForm):
-    service_fields = ("date", "situation", "circumstances", "note")
+    service_fields = ("date", "situation", "circumstances", "note", "observed_with")
 
     child = forms.IntegerField(widget=forms.HiddenInput)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -84,10 +90,24 @@ class ObservationForm(EntryForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         # No max_length here: the service gives the one clear message for a long note.
     )
+    observed_with = PersonChoiceField(
+        label=_("Observed together with"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "Optional: someone who saw this moment together with you and agrees with what you write "
+            "(a colleague, the consultant on a visit)."
+        ),
+    )
 
     def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.child_obj = child
+        observed_with = self.fields["observed_with"]
+        assert isinstance(observed_with, forms.ModelChoiceField)
+        # the people of the child's groups today (the service checks the group of the observation's day)
+        groups = Group.objects.filter(placements__in=Placement.objects.running_on(today()).filter(child=child))
+        observed_with.queryset = people_of_groups(groups)
         for pillar in all_pillars():
             self.fields[f"kind_{pillar.code}"] = forms.ChoiceField(
                 label=pillar.name, choices=KIND_CHOICES, required=False

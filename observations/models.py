@@ -53,6 +53,19 @@ class Observation(models.Model):
     observer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observations", verbose_name=_("observer")
     )
+    # Someone who saw the moment together with the observer and agrees with the entry: a second pair of
+    # eyes (a colleague, the childminder agency's consultant on a visit). Counts as an observer of its
+    # ratings in the weekly rollup. No index: nothing looks observations up by it but the rare removal
+    # of a user (PROTECT), and an index on this large table is built concurrently or not at all.
+    observed_with = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("observed together with"),
+    )
     date = models.DateField(_("date"))
     situation = models.CharField(_("moment"), max_length=16, choices=Situation.choices)
     circumstances = ArrayField(
@@ -94,6 +107,9 @@ class Observation(models.Model):
             models.CheckConstraint(condition=Q(situation__in=Situation.values), name="observation_situation_valid"),
             models.CheckConstraint(
                 condition=Q(circumstances__contained_by=Circumstance.values), name="observation_circumstances_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(observed_with=models.F("observer")), name="observation_observed_with_someone_else"
             ),
         ]
 

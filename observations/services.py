@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -138,6 +139,32 @@ def _group_of_the_day(errors: Errors, *, child: Child, observer: User, date: dat
     return group
 
 
+def people_of_groups(groups: QuerySet[Group]) -> QuerySet[User]:
+    """Who may be named as having observed together with the observer in these groups: the active users
+    with a role in one of the groups, at its location or in its whole organisation (a colleague, the
+    coach, the childminder agency's consultant), in the order of their names."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__group__in=groups)
+            | Q(memberships__group__isnull=True, memberships__location__groups__in=groups)
+            | Q(memberships__location__isnull=True, memberships__organisation__locations__groups__in=groups)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def _check_observed_with(errors: Errors, observed_with: User | None, *, observer: User, group: Group | None) -> None:
+    """The second person of the entry, if any: someone else than the observer, one of the group's people."""
+    if observed_with is None or group is None:
+        return
+    if observed_with.pk == observer.pk:
+        errors["observed_with"] = [_("You observed together with someone else: choose them, or leave this empty.")]
+    elif not people_of_groups(Group.objects.filter(pk=group.pk)).filter(pk=observed_with.pk).exists():
+        errors["observed_with"] = [_("Choose someone who works with %(group)s.") % {"group": group.name}]
+
+
 @dataclass(frozen=True)
 class _CheckedEntry:
     """An entry that passed every rule, as it is saved."""
@@ -148,11 +175,13 @@ class _CheckedEntry:
     circumstances: list[str]  # in the order of the list they are chosen from
     note: str
     ratings: dict[str, tuple[int, str]]  # pillar code: (scale value, note) of the rated pillars
+    observed_with: User | None = None  # who observed together with the observer (a second pair of eyes)
 
     def fields(self) -> dict[str, Any]:
         """The observation's own fields."""
         return {
             "group": self.group,
+            "observed_with": self.observed_with,
             "date": self.date,
             "situation": self.situation,
             "circumstances": self.circumstances,
@@ -183,6 +212,7 @@ def _checked_entry(
     circumstances: Iterable[str],
     note: str = "",
     ratings: Iterable[RatingInput],
+    observed_with: User | None = None,
 ) -> _CheckedEntry:
     """Every rule of an entry: the entry as it is saved, or ValidationError with every message."""
     errors: Errors = {}
@@ -196,9 +226,10 @@ def _checked_entry(
     note = visible_text(note)
     _check_note(errors, "note", note, _("The general note"))
     values = _check_ratings(errors, ratings)
+    _check_observed_with(errors, observed_with, observer=observer, group=group)
     if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
         raise ValidationError(errors)
-    return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values)
+    return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values, observed_with)
 
 
 class ObservationFields(TypedDict):
@@ -209,6 +240,7 @@ class ObservationFields(TypedDict):
     circumstances: list[str]
     note: NotRequired[str]
     ratings: list[RatingInput]
+    observed_with: NotRequired[User | None]
 
 
 def observation_create(

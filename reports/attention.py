@@ -7,7 +7,8 @@ pillar in a week, counted once, when they were written), and `reports.patterns.d
 rules to each row in Python: the same rules, in the same place, as the child summary and the group
 overview (tests/test_attention_sql.py compares both ways on random data). The same query gives, per
 child and pillar, the first week with a rating on each pole: since when an attention point shows
-(`attention_points`, the named list of the home and location pages).
+(`attention_points`, the named list of the home and location pages). The parents' recognition of a
+pillar in a conversation of the window comes in the same query (conversations.selectors).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from django.db import connections, router
 
+from conversations.selectors import parents_recognised_rows
 from observations.models import PillarWeek
 from observations.pillars import DIRECTION_SYMBOLS, PILLARS, Direction, Pillar
 from reports.figures import PatternCounts, window
@@ -46,7 +48,12 @@ FROM observations_pillarweek
 WHERE child_id = ANY(%s) AND week >= %s AND week <= %s
 GROUP BY child_id, pillar
 """
-COUNT_FIELDS = len(dataclasses.fields(PatternCounts))
+# the columns of PatternCounts the query counts (the parents' recognition comes from their conversations)
+COUNT_FIELDS = len(dataclasses.fields(PatternCounts)) - 1
+# In the same query, a row (child, pillar, RECOGNISED, ...) for every pillar the parents recognised in a
+# conversation of the window (conversations.selectors.parents_recognised_rows).
+RECOGNISED = -1
+RECOGNISED_COLUMNS = "-1, 0, 0, 0, 0, 0, 0, 0, NULL::date, NULL::date"
 PILLARS_BY_CODE = {p.code: p for p in PILLARS}
 
 
@@ -75,14 +82,31 @@ class PillarAttention:
 
 
 def _rows(children_ids: Iterable[int], weeks: int, until: datetime.date | None) -> list[tuple[Any, ...]]:
+    """(child id, pillar code, PatternCounts, first low week, first high week) per row of COUNTS_SQL."""
     ids = sorted(set(children_ids))
     if not ids:
         return []
     span = window(weeks, until)
+    recognised_sql, recognised_params = parents_recognised_rows(
+        ids, span[0].start, span[-1].end
+    ).query.sql_with_params()
+    sql = f"{COUNTS_SQL} UNION ALL SELECT r.*, {RECOGNISED_COLUMNS} FROM ({recognised_sql}) AS r"
     with connections[router.db_for_read(PillarWeek)].cursor() as cursor:  # a replica if the page may
-        cursor.execute(COUNTS_SQL, [ids, span[0].start, span[-1].end])
+        cursor.execute(sql, [ids, span[0].start, span[-1].end, *recognised_params])
         rows: list[tuple[Any, ...]] = cursor.fetchall()
-    return rows
+    recognised = {(child_id, pillar) for child_id, pillar, rated_weeks, *_ in rows if rated_weeks == RECOGNISED}
+    return [
+        (
+            child_id,
+            pillar,
+            dataclasses.replace(
+                PatternCounts(*counts[:COUNT_FIELDS]), parents_recognise=(child_id, pillar) in recognised
+            ),
+            *counts[COUNT_FIELDS:],
+        )
+        for child_id, pillar, *counts in rows
+        if counts[0] != RECOGNISED
+    ]
 
 
 def pattern_counts(
@@ -90,10 +114,7 @@ def pattern_counts(
 ) -> dict[tuple[int, str], PatternCounts]:
     """{(child id, pillar code): counts} over the `weeks` ISO weeks ending with the week of `until`, for
     every pillar that has ratings in the window. One query."""
-    return {
-        (child_id, pillar): PatternCounts(*counts[:COUNT_FIELDS])
-        for child_id, pillar, *counts in _rows(children_ids, weeks, until)
-    }
+    return {(child_id, pillar): counts for child_id, pillar, counts, *_ in _rows(children_ids, weeks, until)}
 
 
 def attention_points(
@@ -107,12 +128,11 @@ def attention_points(
     when, in the order of the children's ids and then of PILLARS. One query."""
     t = thresholds or Thresholds.from_settings()
     found = []
-    for child_id, code, *columns in _rows(children_ids, weeks, until):
+    for child_id, code, counts, first_low, first_high in _rows(children_ids, weeks, until):
         pillar = PILLARS_BY_CODE.get(code)
-        decision = decide(PatternCounts(*columns[:COUNT_FIELDS]), t)
+        decision = decide(counts, t)
         if pillar is None or decision.kind != PatternKind.RECURRING or decision.direction is None:
             continue
-        first_low, first_high = columns[COUNT_FIELDS:]
         since = first_low if decision.direction == Direction.LOW else first_high
         found.append(PillarAttention(child_id, pillar, decision.direction, since))
     order = {p.code: n for n, p in enumerate(PILLARS)}

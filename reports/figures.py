@@ -8,6 +8,10 @@ instead of aggregating every rating. Window-level figures (distinct observers ov
 window, circumstances named on atypical days) come from the same rows: the observers of each week
 are ids, so their union over the weeks is exact.
 
+The parents' own view counts beside the observers': a pillar the parents recognised in a conversation
+of the window (conversations.Conversation.parents_recognise, read in the same query) is marked on its
+figures.
+
 `weekly_figures_for_children` serves a whole group at once (issue 5);
 `weekly_figures` is the one-child form the summary and the PDF use.
 """
@@ -23,6 +27,7 @@ from typing import Any
 from django.db import connections
 
 from children.models import Child
+from conversations.selectors import parents_recognised_rows
 from observations.choices import Circumstance
 from observations.models import PillarWeek
 from observations.pillars import PILLARS, Direction, Pillar, answer_counts
@@ -77,6 +82,24 @@ class PatternCounts:
     high: int
     atypical_with_circumstances: int
     atypical_observers: int  # distinct observers of the atypical ratings
+    # The parents recognised this pillar in a conversation of the window: their own view, beside the observers'
+    parents_recognise: bool = False
+
+    @property
+    def views(self) -> int:
+        """Independent views of the pillar: its distinct observers (whoever observed together with an
+        observer is one of them) and the parents' own view when they recognised it."""
+        return self.observers + self.parents_recognise
+
+    @property
+    def atypical_views(self) -> int:
+        """Independent views of the atypical ratings: their observers and the parents' recognition."""
+        return self.atypical_observers + self.parents_recognise
+
+    @property
+    def seen_by_one_person(self) -> bool:
+        """One person saw this pillar and nothing confirmed it yet: not a pattern, and the reports say so."""
+        return self.observers == 1 and self.views == 1
 
     @classmethod
     def of(cls, figures: "PillarFigures") -> "PatternCounts":
@@ -106,6 +129,7 @@ class PatternCounts:
             high=high,
             atypical_with_circumstances=with_circumstances,
             atypical_observers=len(atypical_observers),
+            parents_recognise=figures.parents_recognise,
         )
 
 
@@ -116,6 +140,8 @@ class PillarFigures:
 
     pillar: Pillar
     weeks: tuple[WeekFigures, ...]
+    # the parents recognised this pillar in a conversation of the window (conversations.selectors.parents_recognised)
+    parents_recognise: bool = False
 
     def _sum(self, name: str) -> int:
         return sum(getattr(w, name) for w in self.weeks)
@@ -213,16 +239,25 @@ def window(weeks: int, until: datetime.date | None = None) -> tuple[Week, ...]:
     return tuple(last_weeks(weeks, until))
 
 
+# A row of the parents' recognition beside the rollup's: the child, the pillar, then no week and no counts.
+RECOGNISED = -1  # in the `ratings` column: this row is the parents' recognition, not a week
+_RECOGNISED_COLUMNS = "NULL::date, -1, 0, 0, 0, 0, 0, 0, '{}'::bigint[], '{}'::bigint[], '{}'::jsonb"
+
+
 def _rollup_rows(children_ids: list[int], start: datetime.date, end: datetime.date) -> list[tuple[Any, ...]]:
     """The weekly rollup rows of these children in the window (observations.PillarWeek, kept exact by
     PostgreSQL), in the order of ROLLUP_COLUMNS, run straight on the cursor: the same SQL as the
-    queryset, without Django's per-value converters (a 52-week group overview reads thousands)."""
+    queryset, without Django's per-value converters (a 52-week group overview reads thousands). In the
+    same query, a row (child, pillar, None, RECOGNISED, ...) for every pillar the parents recognised in a
+    conversation of the window (conversations.selectors.parents_recognised_rows)."""
     queryset = PillarWeek.objects.filter(child_id__in=children_ids, week__gte=start, week__lte=end).values_list(
         *ROLLUP_COLUMNS
     )
     sql, params = queryset.query.sql_with_params()
+    recognised_sql, recognised_params = parents_recognised_rows(children_ids, start, end).query.sql_with_params()
+    sql = f"{sql} UNION ALL SELECT r.*, {_RECOGNISED_COLUMNS} FROM ({recognised_sql}) AS r"
     with connections[queryset.db].cursor() as cursor:  # the replica on a read-only page (attachment_site/replica.py)
-        cursor.execute(sql, params)
+        cursor.execute(sql, (*params, *recognised_params))
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
 
@@ -260,6 +295,7 @@ def weekly_figures_for_children(
     ids = sorted(set(children_ids))
     span = window(weeks, until)
     found: dict[tuple[int, str, datetime.date], WeekFigures] = {}
+    recognised: set[tuple[int, str]] = set()
     by_start = {w.start: w for w in span}
     empty = {w.start: WeekFigures(week=w) for w in span}  # one empty week shared by every pillar (immutable)
     if ids:
@@ -278,6 +314,9 @@ def weekly_figures_for_children(
             atypical_observer_ids,
             circumstances,
         ) in _rollup_rows(ids, span[0].start, span[-1].end):
+            if ratings == RECOGNISED:
+                recognised.add((child_id, pillar))
+                continue
             found[(child_id, pillar, monday)] = WeekFigures(
                 week=by_start[monday],
                 ratings=ratings,
@@ -301,6 +340,7 @@ def weekly_figures_for_children(
                 PillarFigures(
                     pillar=pillar,
                     weeks=tuple(found.get((child_id, pillar.code, w.start)) or empty[w.start] for w in span),
+                    parents_recognise=(child_id, pillar.code) in recognised,
                 )
                 for pillar in PILLARS
             ),

@@ -42,6 +42,7 @@ from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PAR
 from observations.models import PillarRating
 from observations.pillars import PILLAR_BY_CODE, Direction, Phrase, Pillar, parent_words
 from organisations.downloads import Download
+from organisations.models import Location
 from reports.patterns import PatternKind
 from reports.pdf import MIMETYPE, html_to_pdf, parent_page_frame, safe_filename_part
 from reports.summary import ChildSummary, PillarSummary
@@ -92,6 +93,8 @@ class ParentHandout:
     to_watch: str  # getting to know: what we will look at in the coming weeks ("" otherwise)
     not_enough: str  # one sentence about the pillars with too little to say, or ""
     questions: tuple[str, ...]
+    # what only one person has seen so far, and that the parents' view counts (`_one_person`), or ""
+    one_person: str = ""
 
 
 def handout_to_data(handout: ParentHandout) -> dict[str, Any]:
@@ -124,6 +127,7 @@ def handout_from_data(data: dict[str, Any]) -> ParentHandout:
         to_watch=str(data["to_watch"]),
         not_enough=str(data["not_enough"]),
         questions=tuple(str(q) for q in data["questions"]),
+        one_person=str(data.get("one_person", "")),  # drafts stored before it have none
     )
 
 
@@ -455,6 +459,30 @@ def _to_watch(summary: ChildSummary) -> str:
     )
 
 
+def _one_person(summary: ChildSummary, address: Address) -> str:
+    """The pillars only one person has seen so far, for the parents: who saw them, and that their own view
+    counts (recognised at home, it makes a pattern: reports/patterns.py). "" when there are none. The
+    one-page getting-to-know handout, where little is seen anyway, says it only at a childminder's home
+    (one person sees every child there), in one short sentence."""
+    alone = [p for p in summary.pillars if p.seen_by]
+    childminder = summary.location is not None and summary.location.kind == Location.Kind.CHILDMINDER
+    if not alone:
+        return ""
+    if summary.too_little_observed:
+        if not childminder:
+            return ""
+        return _(
+            "So far only the childminder has seen what we write here. Your view from home counts too: "
+            "together we see more."
+        )
+    who = _("the childminder") if childminder else _("one of our staff")
+    topics = get_text_list([str(parent_words(p.pillar).topic) for p in alone], _("and"))
+    return _(
+        "How %(name)s does with %(topics)s has so far been seen by one person only: %(who)s. "
+        "Do you recognise it from home? Your view counts: together we see more."
+    ) % {"name": address.name, "topics": topics, "who": who}
+
+
 def _intro(summary: ChildSummary, address: Address) -> tuple[str, ...]:
     if summary.too_little_observed:
         return (
@@ -508,6 +536,7 @@ def parent_handout(summary: ChildSummary) -> ParentHandout:
         to_watch=_to_watch(summary) if getting_to_know else "",
         not_enough=not_enough,
         questions=_questions(summary, noticed_pillars, address),
+        one_person=_one_person(summary, address),
     )
 
 

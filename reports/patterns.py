@@ -4,8 +4,13 @@ The rules, in the order they are applied (thresholds are named settings, see
 "# Pattern rules" in attachment_site/settings.py):
 
 1. Not enough observations: the pillar was rated in fewer than
-   PATTERN_MIN_RATED_WEEKS distinct weeks, or by fewer than PATTERN_MIN_OBSERVERS
-   distinct observers over the window.
+   PATTERN_MIN_RATED_WEEKS distinct weeks, or has fewer than PATTERN_MIN_OBSERVERS
+   independent views over the window. A view is a distinct observer (whoever
+   observed together with an observer is one too) or the parents' own view: the
+   pillar recognised in a parent conversation of the window (`PatternCounts.views`).
+   So a childminder who works alone, or one staff member, is "seen by one person"
+   until a second view confirms it: a colleague or the agency's consultant
+   observing, observing together, or the parents recognising it.
 2. Typical: atypical ratings fell in fewer than PATTERN_TYPICAL_MAX_WEEK_SHARE of
    the rated weeks (no atypical ratings at all is typical too).
 3. Mixed, with circumstances: at least PATTERN_CIRCUMSTANCE_SHARE of the atypical
@@ -14,7 +19,8 @@ The rules, in the order they are applied (thresholds are named settings, see
    attention point.
 4. Recurring attention point: atypical in at least PATTERN_RECURRING_MIN_WEEKS
    distinct weeks AND in at least PATTERN_RECURRING_MIN_WEEK_SHARE of the rated
-   weeks, seen as atypical by at least PATTERN_RECURRING_MIN_OBSERVERS observers,
+   weeks, with at least PATTERN_RECURRING_MIN_OBSERVERS views of the atypical ratings
+   (their observers, and the parents' recognition),
    and at least PATTERN_DIRECTION_SHARE of the atypical ratings in one direction.
 5. Everything else: mixed.
 
@@ -50,12 +56,12 @@ class PatternKind(models.TextChoices):
 @dataclass(frozen=True)
 class Thresholds:
     min_rated_weeks: int = 3
-    min_observers: int = 2
+    min_views: int = 2  # independent views: observers, and the parents' recognition (PatternCounts.views)
     typical_max_week_share: float = 0.25
     circumstance_share: float = 0.5
     recurring_min_weeks: int = 3
     recurring_min_week_share: float = 0.5
-    recurring_min_observers: int = 2
+    recurring_min_views: int = 2  # views of the atypical ratings (PatternCounts.atypical_views)
     direction_share: float = 2 / 3
 
     # whole percentages for the "how to read this overview" text
@@ -79,12 +85,12 @@ class Thresholds:
     def from_settings(cls) -> "Thresholds":
         return cls(
             min_rated_weeks=settings.PATTERN_MIN_RATED_WEEKS,
-            min_observers=settings.PATTERN_MIN_OBSERVERS,
+            min_views=settings.PATTERN_MIN_OBSERVERS,
             typical_max_week_share=settings.PATTERN_TYPICAL_MAX_WEEK_SHARE,
             circumstance_share=settings.PATTERN_CIRCUMSTANCE_SHARE,
             recurring_min_weeks=settings.PATTERN_RECURRING_MIN_WEEKS,
             recurring_min_week_share=settings.PATTERN_RECURRING_MIN_WEEK_SHARE,
-            recurring_min_observers=settings.PATTERN_RECURRING_MIN_OBSERVERS,
+            recurring_min_views=settings.PATTERN_RECURRING_MIN_OBSERVERS,
             direction_share=settings.PATTERN_DIRECTION_SHARE,
         )
 
@@ -116,13 +122,13 @@ def decide(c: PatternCounts, t: Thresholds) -> Decision:
     consistent_weeks = c.atypical_weeks >= t.recurring_min_weeks and reaches(
         c.atypical_weeks, c.rated_weeks, t.recurring_min_week_share
     )
-    if c.rated_weeks < t.min_rated_weeks or c.observers < t.min_observers:  # 1.
+    if c.rated_weeks < t.min_rated_weeks or c.views < t.min_views:  # 1.
         kind = PatternKind.NOT_ENOUGH
     elif c.atypical == 0 or not reaches(c.atypical_weeks, c.rated_weeks, t.typical_max_week_share):  # 2.
         kind = PatternKind.TYPICAL
     elif reaches(c.atypical_with_circumstances, c.atypical, t.circumstance_share):  # 3.
         return Decision(str(PatternKind.MIXED), direction, consistent_weeks, mostly_with_circumstances=True)
-    elif consistent_weeks and c.atypical_observers >= t.recurring_min_observers and direction is not None:  # 4.
+    elif consistent_weeks and c.atypical_views >= t.recurring_min_views and direction is not None:  # 4.
         kind = PatternKind.RECURRING
     else:  # 5.
         kind = PatternKind.MIXED
@@ -193,41 +199,47 @@ def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds, pi
         "Rated in %(rated)d week of the period.", "Rated in %(rated)d weeks of the period.", rated
     ) % {"rated": rated}
     observers_reason = ngettext("By %(n)d observer.", "By %(n)d different observers.", observers) % {"n": observers}
+    parents_reason = (
+        _("The parents recognise this from home (parent conversation).") if counts.parents_recognise else ""
+    )
     # 1. not enough observations
     if decision.kind == PatternKind.NOT_ENOUGH:
-        return (
-            weeks_reason,
-            observers_reason,
-            _("At least %(weeks)d weeks and %(observers)d observers are needed to speak of a pattern.")
-            % {"weeks": t.min_rated_weeks, "observers": t.min_observers},
-        )
+        if counts.seen_by_one_person:
+            needed = _(
+                "Seen by one person only. It becomes a pattern when a second view confirms it: another observer, "
+                "someone observing together, or the parents recognising it in a conversation; and at least "
+                "%(weeks)d weeks."
+            ) % {"weeks": t.min_rated_weeks}
+        else:
+            needed = _("At least %(weeks)d weeks and %(observers)d observers are needed to speak of a pattern.") % {
+                "weeks": t.min_rated_weeks,
+                "observers": t.min_views,
+            }
+        return tuple(r for r in (weeks_reason, observers_reason, parents_reason, needed) if r)
     atypical_reason = ngettext(
         "Atypical in %(n)d of the %(rated)d rated week.", "Atypical in %(n)d of the %(rated)d rated weeks.", rated
     ) % {"n": atypical_weeks, "rated": rated}
     # 2. typical
     if decision.kind == PatternKind.TYPICAL:
-        return (weeks_reason, observers_reason, atypical_reason)
+        return tuple(r for r in (weeks_reason, observers_reason, parents_reason, atypical_reason) if r)
     # 3. mostly on days with circumstances: mixed, with the circumstances named
     if decision.mostly_with_circumstances:
-        return (
-            weeks_reason,
-            atypical_reason,
-            _("%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances.")
-            % {"n": counts.atypical_with_circumstances, "total": atypical},
-        )
+        circumstances_reason = _(
+            "%(n)d of the %(total)d atypical ratings fell on days with recorded circumstances."
+        ) % {
+            "n": counts.atypical_with_circumstances,
+            "total": atypical,
+        }
+        return tuple(r for r in (weeks_reason, parents_reason, atypical_reason, circumstances_reason) if r)
     # 4. recurring attention point
     if decision.kind == PatternKind.RECURRING and direction is not None:
-        return (
-            weeks_reason,
-            atypical_reason,
-            ngettext(
-                "Seen as atypical by %(n)d observer.",
-                "Seen as atypical by %(n)d different observers.",
-                counts.atypical_observers,
-            )
-            % {"n": counts.atypical_observers},
-            _("Mostly on the same side: %(pole)s.") % {"pole": pillar.pole_name(direction)},
-        )
+        seen_as_atypical = ngettext(
+            "Seen as atypical by %(n)d observer.",
+            "Seen as atypical by %(n)d different observers.",
+            counts.atypical_observers,
+        ) % {"n": counts.atypical_observers}
+        same_side = _("Mostly on the same side: %(pole)s.") % {"pole": pillar.pole_name(direction)}
+        return tuple(r for r in (weeks_reason, atypical_reason, seen_as_atypical, parents_reason, same_side) if r)
     # 5. everything else
     if direction is None:
         last = _("The atypical ratings point in different directions.")
@@ -235,4 +247,4 @@ def pattern_reasons(counts: PatternCounts, decision: Decision, t: Thresholds, pi
         last = _("Atypical in too few weeks to call it recurring.")
     else:
         last = _("Only one observer saw it as atypical.")
-    return (weeks_reason, atypical_reason, last)
+    return tuple(r for r in (weeks_reason, parents_reason, atypical_reason, last) if r)

@@ -11,6 +11,10 @@ Too little observed (one rule, `TOO_LITTLE_SHARE`): when more than half of the
 pillars have "not enough observations", the summary and the parent handout say so
 at the top in one sentence and name the pillars to watch.
 
+Seen by one person (`PillarSummary.one_person_line`): a pillar that only one person saw, with nothing
+to confirm it (reports/patterns.py, rule 1), says so and who it was: "the childminder" at a childminder's
+home, else the observer's role (their memberships read with the placement: no query more).
+
 Before and after the last parent conversation (`BeforeAfter`): the weeks after the
 week of the conversation up to the week of `until`, beside as many weeks before the
 week of the conversation (the week itself belongs to neither), each pillar with
@@ -24,7 +28,9 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Max, Min, OuterRef, Q
+from django.db.models.functions import JSONObject
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -41,7 +47,7 @@ from reports.agreement import drifts, rating_pairs
 from reports.figures import ChildFigures, PillarFigures, weekly_figures, weekly_figures_for_children
 from reports.patterns import PatternKind, PillarPattern, Thresholds, pillar_pattern
 from reports.strip import StripCell, week_strip
-from staff.models import User
+from staff.models import Membership, Role, User
 
 # Colour-blind safe (Okabe-Ito) colours, always shown with a word and a symbol.
 PATTERN_STYLE = {
@@ -60,6 +66,13 @@ class PillarSummary:
     pillar: Pillar
     figures: PillarFigures
     pattern: PillarPattern
+    # Seen by one person and not confirmed: who ("the childminder", a role), else "" (`one_person_words`)
+    seen_by: str = ""
+
+    @property
+    def one_person_line(self) -> str:
+        """ "Seen by one person: the childminder." for a pillar no second view confirmed yet, else ""."""
+        return _("Seen by one person: %(who)s.") % {"who": self.seen_by} if self.seen_by else ""
 
     @cached_property
     def strip(self) -> tuple[StripCell, ...]:
@@ -185,16 +198,67 @@ class ChildSummary(WeekWindowMixin):
         return get_text_list([str(p.pillar.name) for p in self.not_enough], _("and"))
 
     @property
+    def seen_by_one_person(self) -> list[str]:
+        """ "Seen by one person: the childminder. This is about A and B.": the pillars no second view
+        confirmed yet, one sentence per person who saw them (PillarSummary.seen_by)."""
+        by_who: dict[str, list[str]] = {}
+        for p in self.pillars:
+            if p.seen_by:
+                by_who.setdefault(p.seen_by, []).append(str(p.pillar.name))
+        return [
+            _("Seen by one person: %(who)s. This is about %(pillars)s.")
+            % {"who": who, "pillars": get_text_list(names, _("and"))}
+            for who, names in by_who.items()
+        ]
+
+    @property
     def too_little_observed(self) -> bool:
         """The one rule for "too little has been observed": more than TOO_LITTLE_SHARE of the
         pillars have not enough observations."""
         return len(self.not_enough) > TOO_LITTLE_SHARE * len(self.pillars)
 
 
-def pillar_summary(figures: PillarFigures, thresholds: Thresholds) -> PillarSummary:
+def pillar_summary(
+    figures: PillarFigures, thresholds: Thresholds, seen_by: dict[int, str] | None = None
+) -> PillarSummary:
     """One pillar over the window: its pattern and week strip. The one builder: the child's
-    summary, its PDF and every cell of the group overview come from here."""
-    return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pillar_pattern(figures, thresholds))
+    summary, its PDF and every cell of the group overview come from here. `seen_by` names the
+    observers ({user id: "the childminder"}) for a pillar seen by one person only."""
+    pattern = pillar_pattern(figures, thresholds)
+    word = ""
+    if seen_by is not None and pattern.counts.seen_by_one_person:
+        (observer_id,) = figures.observer_ids
+        word = seen_by.get(observer_id, "")
+    return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pattern, seen_by=word)
+
+
+def one_person_words(memberships: list[dict[str, Any]], observer_ids: set[int], group: Group | None) -> dict[int, str]:
+    """{user id: who they are, for "seen by one person: ..."}: "the childminder" for the carer of a
+    childminder's home (a membership in its group), otherwise the role they hold nearest to the child
+    (in the group, at its location, in the organisation), or "one staff member". `memberships` are the
+    observers' memberships in the child's organisation ({"user", "role", "group", "location"}), read
+    with the placement (`_placement`)."""
+    fallback = _("one staff member")
+    if group is None:
+        return dict.fromkeys(observer_ids, fallback)
+    location = group.location
+    roles = dict(Role.choices)
+    nearest: dict[int, tuple[int, str]] = {}
+    for membership in memberships:
+        role = str(roles.get(membership["role"], membership["role"]))
+        if membership["group"] == group.pk:
+            rank = 0
+            word = str(_("the childminder")) if location.kind == Location.Kind.CHILDMINDER else role
+        elif membership["group"] is None and membership["location"] == location.pk:
+            rank, word = 1, role
+        elif membership["location"] is None:
+            rank, word = 2, role
+        else:
+            continue
+        user_id = membership["user"]
+        if user_id not in nearest or rank < nearest[user_id][0]:
+            nearest[user_id] = (rank, word)
+    return {user_id: nearest[user_id][1] if user_id in nearest else fallback for user_id in observer_ids}
 
 
 def _basis(child: Child, start: datetime.date, end: datetime.date) -> dict[str, Any]:
@@ -265,14 +329,18 @@ def before_after(
     )
 
 
-def _placement(child: Child, day: datetime.date) -> Placement | None:
-    return (
-        Placement.objects.running_on(day)
-        .filter(child=child)
-        .select_related("group__location")
-        .order_by("-start_date")
-        .first()
+def _placement(child: Child, day: datetime.date, observers: set[int]) -> Placement | None:
+    """The child's current placement, with its group and location; in the same query, when `observers`
+    are asked for, their memberships in the child's organisation (`observer_memberships`)."""
+    placements = (
+        Placement.objects.running_on(day).filter(child=child).select_related("group__location").order_by("-start_date")
     )
+    if observers:
+        memberships = Membership.objects.filter(
+            user_id__in=observers, organisation_id=OuterRef("group__location__organisation_id")
+        ).values(json=JSONObject(user="user_id", role="role", group="group_id", location="location_id"))
+        placements = placements.annotate(observer_memberships=ArraySubquery(memberships))
+    return placements.first()
 
 
 def observers_differ_on(
@@ -298,10 +366,13 @@ def child_summary(
     day = until or today()
     weeks = weeks or settings.REPORT_WEEKS_DEFAULT
     thresholds = Thresholds.from_settings()
-    placement = _placement(child, day)
     figures = weekly_figures(child, weeks, until=day)
+    alone = {observer for p in figures.pillars if p.counts.seen_by_one_person for observer in p.observer_ids}
+    placement = _placement(child, day, alone)
     basis = _basis(child, figures.start, figures.end)
-    pillars = [pillar_summary(pillar_figures, thresholds) for pillar_figures in figures.pillars]
+    memberships = getattr(placement, "observer_memberships", None) or []
+    seen_by = one_person_words(memberships, alone, placement.group if placement else None) if alone else {}
+    pillars = [pillar_summary(pillar_figures, thresholds, seen_by) for pillar_figures in figures.pillars]
     circumstances = sorted(
         (
             (choice_label(Circumstance, code), basis[f"circ_{code}"])

@@ -23,9 +23,10 @@ def expected_rollup() -> dict[tuple[int, datetime.date, str], dict]:
         o = rating.observation
         cell = cells[(o.child_id, monday(o.date), rating.pillar)]
         cell["values"][rating.value] += 1
-        cell["observers"].add(o.observer_id)
+        seen_by = {o.observer_id, o.observed_with_id} - {None}  # whoever observed together counts too
+        cell["observers"] |= seen_by
         if rating.value:
-            cell["atypical_observers"].add(o.observer_id)
+            cell["atypical_observers"] |= seen_by
             cell["with_circ"] += bool(o.circumstances)
             cell["circ"].update(o.circumstances)
     return {

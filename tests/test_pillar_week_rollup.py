@@ -135,6 +135,13 @@ class RollupMachine(RuleBasedStateMachine):
                 observer=self.observers[1 - self.observers.index(observation.observer)],
             )
 
+    @rule(data=st.data(), together=st.booleans())
+    def name_or_drop_who_observed_together(self, data, together):
+        """A third person who saw it together (never one of the observers): counted as an observer too."""
+        observation = self._pick(data)
+        if observation is not None:
+            Observation.objects.filter(pk=observation.pk).update(observed_with=self.cast.coach if together else None)
+
     @rule(days=st.sampled_from([-7, -1, 1, 3]))
     def shift_every_date(self, days):
         Observation.objects.filter(child__in=self.children).update(date=F("date") + datetime.timedelta(days=days))

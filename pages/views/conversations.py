@@ -164,6 +164,7 @@ def conversation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "participants": conversation.participants,
             "parents_context": conversation.parents_context,
             "parents_words_in_report": conversation.parents_words_in_report,
+            "parents_recognise": conversation.parents_recognise,
             "next_date": conversation.next_date,
             "version": conversation.version,
             "agreements": _initial_agreements(conversation),

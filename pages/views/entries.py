@@ -114,6 +114,7 @@ def _initial_from(observation: Observation) -> dict[str, object]:
         "situation": observation.situation,
         "circumstances": observation.circumstances,
         "note": observation.note,
+        "observed_with": observation.observed_with_id,
         "version": observation.version,
     }
     for rating in observation.ratings.all():
