@@ -116,6 +116,7 @@ class RoleRule:
     reads_agreement: bool = False  # reads how well the observers at its place agree (the agreement page)
     coaches_observers: bool = False  # plans duo-observations and sees where observers drift apart there
     reads_staff_activity: bool = False  # reads the entry counts of the staff there by name (not just own and total)
+    records_visits: bool = False  # visits the childminders' homes at its place and records those home visits
     # (a child's own mentor reads and records that child's conversations whatever the role)
 
     @property
@@ -149,6 +150,7 @@ ROLE_RULES: dict[str, RoleRule] = {
         reads_agreement=True,
         coaches_observers=True,
         reads_staff_activity=True,
+        records_visits=True,
     ),
     Role.ADMIN: RoleRule(
         ScopeLevel.ORGANISATION, reads_observations=False, logs_observations=False, manages_records=True
