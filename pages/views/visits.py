@@ -12,7 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -26,6 +26,7 @@ from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
 from pages.views.entries import VISIT_QUERY
 from reports.visits import VisitedHome, visits_overview
+from staff.access import user_access
 
 
 def _prefix(location_pk: int) -> str:
@@ -54,6 +55,8 @@ def _overview(request: AuthenticatedHttpRequest, plan_forms: dict[int, VisitPlan
 @require_safe
 @login_required
 def visits_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not user_access(request.user).records_visits:  # no childminder's home to visit
+        raise Http404
     return _overview(request)
 
 
