@@ -294,3 +294,17 @@ def test_the_navigation_and_home_page_link_the_visits_for_who_visits_a_childmind
 def test_a_coach_of_centres_only_is_not_offered_the_visits(cast, client_for):
     assert f'href="{reverse("visits")}"' not in client_for(cast.coach).get(reverse("home")).content.decode()
     assert client_for(cast.coach).get(reverse("visits")).status_code == 404
+
+
+def test_during_a_visit_only_a_child_placed_at_the_visited_home_is_observed(cast, home, client_for):
+    visit = _visit(home, cast.coach)
+    elsewhere = reverse("observation_new", args=[cast.child_a.pk]) + f"?bezoek={visit.pk}"
+    assert client_for(cast.coach).get(elsewhere).status_code == 404
+    assert client_for(cast.coach).get(reverse("observation_new", args=[home.child.pk]) + "?bezoek=x").status_code == 404
+
+
+def test_the_visit_page_logs_the_children_it_shows(cast, home, client_for):
+    visit = _visit(home, cast.coach)
+    assert client_for(cast.coach).get(reverse("visit_detail", args=[visit.pk])).status_code == 200
+    row = AccessLog.objects.get(action=AccessLog.Action.VIEW_VISIT)
+    assert (row.user, row.children) == (cast.coach, [home.child.pk])

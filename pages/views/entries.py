@@ -58,12 +58,16 @@ def _error_texts(form: NewObservationForm) -> list[str]:
     return [str(error) for errors in form.errors.values() for error in errors]
 
 
-def _after_save(request: AuthenticatedHttpRequest, observation: Observation, created: bool) -> HttpResponse:
+def _after_save(
+    request: AuthenticatedHttpRequest, observation: Observation, created: bool, *, visit: Visit | None = None
+) -> HttpResponse:
     name = observation.child.first_name
     if created:
         messages.success(request, _("Observation of %(child)s saved.") % {"child": name})
     else:
         messages.info(request, _("This observation of %(child)s was already saved.") % {"child": name})
+    if visit is not None:  # back to the home visit, for the next child there
+        return redirect("visit_detail", pk=visit.pk)
     if "save_next" in request.POST:
         following = selectors.next_child_in_group(observation.group, observation.child)
         if following is not None:
@@ -111,10 +115,7 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
         if _from_outbox(request):
             return JsonResponse({"saved": True, "created": created})
         request.session[SESSION_SITUATION] = observation.situation
-        if visit is not None:
-            messages.success(request, _("Observation of %(child)s saved.") % {"child": child.first_name})
-            return redirect("visit_detail", pk=visit.pk)
-        return _after_save(request, observation, created)
+        return _after_save(request, observation, created, visit=visit)
     if form.is_bound and _from_outbox(request):
         return JsonResponse({"saved": False, "errors": _error_texts(form)}, status=422)
     return render(

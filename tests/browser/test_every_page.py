@@ -56,6 +56,7 @@ NOT_PAGES = {
     "service_worker": "the group tablet's service worker script: tests/test_tablet_offline.py",
     "tablet_offline_pages": "JSON for the tablet's service worker: tests/test_tablet_offline.py",
     "practice_later": "POST only",
+    "visit_plan": "POST only (its errors show on the visits overview, visited)",
     "tablet_home": "a registered tablet's screen: tests/browser/test_tablet*.py",
     "tablet_unlock": "a registered tablet's PIN screen: tests/browser/test_tablet*.py",
 }
