@@ -54,6 +54,8 @@ class AccessLog(models.Model):
         VIEW_MENTOR_LIST = "mentors", _("viewed mentor list")
         VIEW_CONVERSATION = "conversation", _("viewed parent conversation")
         VIEW_FOLLOW_UP = "followup", _("viewed conversations and agreements to follow up (home page)")
+        VIEW_VISIT = "visit", _("viewed home visit")
+        VIEW_VISITS = "visits", _("viewed home visits overview")
         EXPORT_ACCESS = "access", _("exported all data (access request)")
         REMOVED = "removed", _("record removed")
         IMPORTED = "import", _("read in from the planning system")

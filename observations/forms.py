@@ -212,3 +212,49 @@ class DuoObservationForm(forms.ModelForm[DuoObservation]):
         if a is not None and a == b:
             self.add_error("staff_b", _("Choose two different staff members."))
         return cleaned
+
+
+VISIT_DATE_WIDGET = {"type": "date"}
+
+
+class VisitEditForm(EntryForm):
+    """What was agreed at a home visit and when the next one is (observations/visits.py `visit_update`)."""
+
+    service_fields: tuple[str, ...] = ("agreements", "next_visit_on")
+
+    agreements = VisibleTextField(
+        label=_("Agreements with the childminder"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        # No max_length here: the service gives the one clear message for a long text.
+    )
+    next_visit_on = forms.DateField(
+        label=_("Next visit planned"),
+        required=False,
+        widget=forms.DateInput(VISIT_DATE_WIDGET, format="%Y-%m-%d"),
+    )
+
+
+class VisitForm(VisitEditForm, NewEntryForm):
+    """A new home visit (observations/visits.py `visit_create`): its date first."""
+
+    service_fields = ("visited_on", "agreements", "next_visit_on")
+    field_order = ("visited_on", "agreements", "next_visit_on")
+
+    visited_on = forms.DateField(
+        label=_("Date of the visit"), widget=forms.DateInput(VISIT_DATE_WIDGET, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].widget.attrs["max"] = today().isoformat()  # the browser's picker stops at today
+
+
+class VisitPlanForm(EntryForm):
+    """The next home visit's date, on the visits overview (observations/visits.py `plan_next_visit`)."""
+
+    service_fields = ("planned_on",)
+
+    planned_on = forms.DateField(
+        label=_("Next visit planned"), widget=forms.DateInput(VISIT_DATE_WIDGET, format="%Y-%m-%d")
+    )

@@ -26,7 +26,7 @@ from observations.pillars import (
     rating_strength,
 )
 from organisations.labels import choice_labels
-from organisations.models import Group
+from organisations.models import Group, Location
 from staff.scope import AnyUser
 
 NOTE_MAX_LENGTH = 1000
@@ -253,3 +253,74 @@ class DuoObservation(models.Model):
     @property
     def pillar_names(self) -> list[str]:
         return [str(PILLAR_BY_CODE[code].name) for code in self.pillars if code in PILLAR_BY_CODE]
+
+
+AGREEMENTS_MAX_LENGTH = 4000
+
+
+class Visit(models.Model):
+    """A home visit: the agency's consultant at a childminder's home (a Location of kind CHILDMINDER),
+    what they saw of the children there (ordinary observations by the consultant, linked through
+    `VisitObservation`) and what they agreed with the childminder. observations/visits.py holds the rules."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="visits", verbose_name=_("location"))
+    visited_on = models.DateField(_("date of the visit"))
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("consultant")
+    )
+    agreements = models.TextField(_("agreements with the childminder"), blank=True, max_length=AGREEMENTS_MAX_LENGTH)
+    # One id per rendered form: a double click finds the first save (children/entries.py).
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    observations: models.ManyToManyField[Observation, VisitObservation] = models.ManyToManyField(
+        Observation, through="VisitObservation", related_name="visits", verbose_name=_("observations")
+    )
+
+    history = HistoricalRecords(excluded_fields=["submission_key"])
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["-visited_on", "-created_at"]
+        indexes = [models.Index(fields=["location", "visited_on"], name="visit_location_date")]
+
+    def __str__(self) -> str:
+        return f"{self.location} – {self.visited_on:%Y-%m-%d}"
+
+
+class VisitObservation(models.Model):
+    """An observation made during a home visit: at most one visit per observation."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="+")
+    observation = models.OneToOneField(Observation, on_delete=models.CASCADE, related_name="visit_link")
+
+    class Meta:
+        verbose_name = _("observation during a home visit")
+        verbose_name_plural = _("observations during a home visit")
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.observation_id}"
+
+
+class VisitPlan(models.Model):
+    """The next home visit planned at a childminder's home: one date per home, set at a visit or on
+    the visits overview (`Volgend bezoek gepland`)."""
+
+    location = models.OneToOneField(
+        Location, on_delete=models.CASCADE, related_name="visit_plan", verbose_name=_("location")
+    )
+    planned_on = models.DateField(_("next visit planned"))
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("planned home visit")
+        verbose_name_plural = _("planned home visits")
+
+    def __str__(self) -> str:
+        return f"{self.location} – {self.planned_on:%Y-%m-%d}"

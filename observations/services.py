@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy
 from children.entries import EntryKit, EntryWords, Errors, add_error, check_length
 from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
-from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating
+from observations.models import NOTE_MAX_LENGTH, Observation, PillarRating, Visit, VisitObservation
 from observations.pillars import Direction, Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import numeric_date
 from organisations.models import Group
 from organisations.text import visible_text
-from staff.access import loggable_groups
+from staff.access import loggable_groups, visit_locations
 from staff.models import User
 
 
@@ -125,12 +125,38 @@ def _group_on(*, child: Child, observer: User, date: datetime.date) -> Group | N
     return placement.group if placement else None
 
 
-def _group_of_the_day(errors: Errors, *, child: Child, observer: User, date: datetime.date | None) -> Group | None:
+def _group_at_visit(*, child: Child, observer: User, visit: Visit) -> Group | None:
+    """During a home visit: the group of the visited childminder's home the child was placed in on the
+    day of the visit, when the observer is the visit's consultant and still visits that home."""
+    if visit.consultant_id != observer.pk or not visit_locations(observer).filter(pk=visit.location_id).exists():
+        return None
+    placement = (
+        Placement.objects.running_on(visit.visited_on)
+        .filter(child=child, group__location_id=visit.location_id)
+        .select_related("group")
+        .order_by("group__name")
+        .first()
+    )
+    return placement.group if placement else None
+
+
+def _group_of_the_day(
+    errors: Errors, *, child: Child, observer: User, date: datetime.date | None, visit: Visit | None = None
+) -> Group | None:
     """The observer's group the child was placed in on a date the entry kit accepts; else None, with
-    the message."""
+    the message. During a home visit: the visited home's group, on the day of the visit."""
     if not ENTRY.check_date(errors, date, child=child) or date is None:
         return None
-    group = _group_on(child=child, observer=observer, date=date)
+    if visit is not None and date != visit.visited_on:
+        errors["date"] = [
+            _("An observation during a home visit has the date of the visit, %(date)s.")
+            % {"date": numeric_date(visit.visited_on)}
+        ]
+        return None
+    if visit is not None:
+        group = _group_at_visit(child=child, observer=observer, visit=visit)
+    else:
+        group = _group_on(child=child, observer=observer, date=date)
     if group is None:
         errors["date"] = [
             _("On %(date)s %(child)s was not placed in one of your groups.")
@@ -176,6 +202,7 @@ class _CheckedEntry:
     note: str
     ratings: dict[str, tuple[int, str]]  # pillar code: (scale value, note) of the rated pillars
     observed_with: User | None = None  # who observed together with the observer (a second pair of eyes)
+    visit: Visit | None = None  # made during this home visit
 
     def fields(self) -> dict[str, Any]:
         """The observation's own fields."""
@@ -201,6 +228,8 @@ class _CheckedEntry:
             elif (held.value, held.note) != (value, note):
                 held.value, held.note = value, note
                 held.save(update_fields=["value", "note"])
+        if self.visit is not None:
+            VisitObservation.objects.get_or_create(observation=observation, defaults={"visit": self.visit})
 
 
 def _checked_entry(
@@ -213,10 +242,11 @@ def _checked_entry(
     note: str = "",
     ratings: Iterable[RatingInput],
     observed_with: User | None = None,
+    visit: Visit | None = None,
 ) -> _CheckedEntry:
     """Every rule of an entry: the entry as it is saved, or ValidationError with every message."""
     errors: Errors = {}
-    group = _group_of_the_day(errors, child=child, observer=observer, date=date)
+    group = _group_of_the_day(errors, child=child, observer=observer, date=date, visit=visit)
     if situation not in Situation.values:
         errors["situation"] = [_("Choose the moment of the observation.")]
     circumstances = list(circumstances)
@@ -229,7 +259,7 @@ def _checked_entry(
     _check_observed_with(errors, observed_with, observer=observer, group=group)
     if errors or group is None or date is None:  # the group and the date are set whenever nothing is wrong
         raise ValidationError(errors)
-    return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values, observed_with)
+    return _CheckedEntry(group, date, situation, _in_order(circumstances), note, values, observed_with, visit)
 
 
 class ObservationFields(TypedDict):
@@ -244,15 +274,21 @@ class ObservationFields(TypedDict):
 
 
 def observation_create(
-    *, child: Child, observer: User, submission_key: uuid.UUID | None = None, **fields: Unpack[ObservationFields]
+    *,
+    child: Child,
+    observer: User,
+    submission_key: uuid.UUID | None = None,
+    visit: Visit | None = None,
+    **fields: Unpack[ObservationFields],
 ) -> tuple[Observation, bool]:
     """Save a new observation with its pillar ratings, all or nothing.
 
     Returns (observation, created). A second call with the same `submission_key`
     (double click, resubmitted form, two requests at once) returns the first
-    observation and creates nothing.
+    observation and creates nothing. With `visit`: made by the visit's consultant during that home
+    visit, of a child placed at the visited childminder's home that day (linked to the visit).
     """
-    check = partial(_checked_entry, child=child, observer=observer, **fields)
+    check = partial(_checked_entry, child=child, observer=observer, visit=visit, **fields)
     return ENTRY.create_once(submission_key, child=child, author=observer, check=check)
 
 
@@ -269,9 +305,16 @@ can_change = ENTRY.can_change
 def observation_update(
     *, observation: Observation, editor: User, version: int, **fields: Unpack[ObservationFields]
 ) -> Observation:
-    """Change an observation; every change is kept in its history (who, when, before, after)."""
-    entry = _checked_entry(child=observation.child, observer=editor, **fields)
+    """Change an observation; every change is kept in its history (who, when, before, after). One made
+    during a home visit keeps to the visit's rules."""
+    entry = _checked_entry(child=observation.child, observer=editor, visit=visit_of(observation), **fields)
     return ENTRY.change(observation, editor=editor, version=version, checked=entry)
+
+
+def visit_of(observation: Observation) -> Visit | None:
+    """The home visit the observation was made during, if any."""
+    link = VisitObservation.objects.filter(observation=observation).select_related("visit").first()
+    return link.visit if link else None
 
 
 def observation_remove(*, observation: Observation, editor: User, version: int) -> Observation:

@@ -16,6 +16,7 @@ from pages.views import (
     privacy,
     summary,
     tablet,
+    visits,
 )
 
 urlpatterns = [
@@ -30,6 +31,11 @@ urlpatterns = [
     path("waarnemingen/<int:pk>/wijzigen/", entries.observation_edit, name="observation_edit"),
     path("waarnemingen/<int:pk>/verwijderen/", entries.observation_remove, name="observation_remove"),
     path("mijn-mentorkinderen/", entries.mentor_children, name="mentor_children"),
+    path("bezoeken/", visits.visits_page, name="visits"),
+    path("bezoeken/locaties/<int:pk>/nieuw/", visits.visit_new, name="visit_new"),
+    path("bezoeken/locaties/<int:pk>/plannen/", visits.visit_plan, name="visit_plan"),
+    path("bezoeken/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("bezoeken/<int:pk>/wijzigen/", visits.visit_edit, name="visit_edit"),
     path("kinderen/<int:pk>/overzicht/", summary.child_summary_page, name="child_summary"),
     path("kinderen/<int:pk>/overzicht.pdf", summary.child_summary_pdf, name="child_summary_pdf"),
     path("kinderen/<int:pk>/oudergesprek.pdf", summary.child_parent_handout_pdf, name="child_parent_handout_pdf"),

@@ -61,6 +61,19 @@ class UserAccess:
         count by name is not theirs to watch."""
         return self.scope.reads_staff_activity.holds_group(group)
 
+    def records_visits_at(self, location: Location) -> bool:
+        """Visits the childminder's home `location` and records those home visits, with what was seen of
+        the children there and what was agreed with the childminder (ROLE_RULES: `records_visits`).
+        Only a childminder's home (Location.Kind.CHILDMINDER) is visited so."""
+        return location.kind == Location.Kind.CHILDMINDER and self.scope.records_visits.covers_location(location)
+
+    @property
+    def records_visits(self) -> bool:
+        """Has a childminder's home to visit: the navigation and the home page offer the visits
+        overview. No query: the kinds of the membership's locations are read with the memberships."""
+        visits = self.scope.records_visits
+        return bool(visits.location_ids & self.scope.childminder_location_ids or visits.organisation_ids)
+
     @property
     def manages_records(self) -> bool:
         """Sets up places, people and children (the administration), and so reads the access log of
@@ -180,6 +193,15 @@ def conversation_recording_groups(user: AnyUser) -> QuerySet[Group]:
 def tablet_groups(user: AnyUser) -> QuerySet[Group]:
     """Groups whose shared tablets the user links and unlinks (ROLE_RULES: the location manager)."""
     return Group.objects.filter(scope_for(user).registers_tablets.groups_q())
+
+
+def visit_locations(user: AnyUser) -> QuerySet[Location]:
+    """The childminders' homes the user visits and records home visits of (ROLE_RULES: `records_visits`;
+    the same rule as `UserAccess.records_visits_at`)."""
+    places = scope_for(user).records_visits
+    if not places:
+        return Location.objects.none()
+    return Location.objects.filter(places.whole_locations_q(), kind=Location.Kind.CHILDMINDER)
 
 
 def managed_locations(user: AnyUser) -> QuerySet[Location]:

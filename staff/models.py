@@ -122,6 +122,7 @@ class RoleRule:
     # gastouderbureau's childminders alone at home and its consultants support them
     organisation_kinds: frozenset[str] = frozenset({Organisation.Kind.CENTRE})
     works_at_childminder_homes: bool = False  # its place is a childminder's home (its group), nowhere else
+    records_visits: bool = False  # visits the childminders' homes at its place and records those home visits
     # (a child's own mentor reads and records that child's conversations whatever the role)
 
     @property
@@ -160,6 +161,7 @@ ROLE_RULES: dict[str, RoleRule] = {
         reads_agreement=True,
         coaches_observers=True,
         reads_staff_activity=True,
+        records_visits=True,
     ),
     Role.ADMIN: RoleRule(
         ScopeLevel.ORGANISATION,
@@ -187,6 +189,7 @@ ROLE_RULES: dict[str, RoleRule] = {
         reads_conversations=True,
         records_conversations=True,
         reads_staff_activity=True,
+        records_visits=True,
         organisation_kinds=AGENCY_ONLY,
         works_at_childminder_homes=True,
     ),

@@ -66,6 +66,10 @@ class Places:
         """Holds at the whole of `location`: named itself, or its organisation (not one of its groups)."""
         return location.pk in self.location_ids or location.organisation_id in self.organisation_ids
 
+    def whole_locations_q(self) -> Q:
+        """A filter for the locations this holds at whole: the same rule as `covers_location`."""
+        return Q(id__in=self.location_ids) | Q(organisation_id__in=self.organisation_ids)
+
     def locations_q(self) -> Q:
         """A filter for locations at these places: named ones, those of named groups, all of named organisations."""
         of_groups = Group.objects.filter(id__in=self.group_ids).values("location_id")
@@ -109,11 +113,19 @@ class Scope:
     reads_agreement: Places = field(default_factory=Places)  # may read the agreement between observers there
     coaches_observers: Places = field(default_factory=Places)  # plans duo-observations, sees drift there
     reads_staff_activity: Places = field(default_factory=Places)  # reads the staff's entry counts by name there
+    records_visits: Places = field(default_factory=Places)  # visits the childminders' homes there (home visits)
     second_factor: bool = False  # a role needs a second factor at sign-in (RoleRule.needs_second_factor)
+    # The locations of the user's memberships that are a childminder's home (Location.Kind.CHILDMINDER),
+    # read in the same query: whether the navigation offers the home visits needs no query of its own.
+    childminder_location_ids: frozenset[int] = frozenset()
 
     @classmethod
     def from_memberships(
-        cls, rows: Iterable[tuple[str, int | None, int | None, int]], *, all_organisations: bool = False
+        cls,
+        rows: Iterable[tuple[str, int | None, int | None, int]],
+        *,
+        all_organisations: bool = False,
+        childminder_location_ids: Iterable[int] = (),
     ) -> Scope:
         rows = tuple(rows)
 
@@ -133,8 +145,10 @@ class Scope:
             reads_agreement=having("reads_agreement"),
             coaches_observers=having("coaches_observers"),
             reads_staff_activity=having("reads_staff_activity"),
+            records_visits=having("records_visits"),
             second_factor=all_organisations
             or any(rule.needs_second_factor for rule in map(ROLE_RULES.get, (r[0] for r in rows)) if rule),
+            childminder_location_ids=frozenset(childminder_location_ids),
         )
 
 
@@ -148,7 +162,15 @@ def scope_for(user: AnyUser) -> Scope:
     cached: Scope | None = getattr(user, "_access_scope", None)
     if cached is not None:
         return cached
-    rows = Membership.objects.filter(user=user).values_list("role", "group_id", "location_id", "organisation_id")
-    scope = Scope.from_memberships(rows, all_organisations=user.is_superuser)
+    read = list(
+        Membership.objects.filter(user=user).values_list(
+            "role", "group_id", "location_id", "organisation_id", "location__kind"
+        )
+    )
+    rows = [(role, group_id, location_id, organisation_id) for role, group_id, location_id, organisation_id, _ in read]
+    childminder_homes = (row[2] for row in read if row[2] is not None and row[4] == Location.Kind.CHILDMINDER)
+    scope = Scope.from_memberships(
+        rows, all_organisations=user.is_superuser, childminder_location_ids=childminder_homes
+    )
     user._access_scope = scope  # type: ignore[attr-defined]  # a per-request cache on the user object
     return scope

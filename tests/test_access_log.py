@@ -13,7 +13,9 @@ from django.utils import timezone
 from access_log.models import AccessLog
 from batch_export.models import BatchExport
 from conversations.models import Agreement, Conversation
+from observations.models import Visit
 from organisations.calendar import today
+from organisations.models import Location
 from reports.prepared import draft_finish, draft_for, stored_handout
 from tests import factories as f
 from tests.observation_factories import make_observation
@@ -184,6 +186,17 @@ def _handout_ready(cast, observed):
     return [ready.pk]
 
 
+def _childminder_home(cast, observed):
+    """Location 1 made a childminder's home, which the coach visits: the visits overview lists child_a."""
+    Location.objects.filter(pk=cast.location1.pk).update(kind=Location.Kind.CHILDMINDER)
+    return []
+
+
+def _home_visit(cast, observed):
+    _childminder_home(cast, observed)
+    return [Visit.objects.create(location=cast.location1, consultant=cast.coach, visited_on=today()).pk]
+
+
 ONE_CHILD = "one child"
 LISTED = "listed"
 # Every page of the app (pages/urls.py) that shows something of a child's record (observations,
@@ -210,6 +223,8 @@ READS = {
     "location_detail": ("manager", lambda c, o: [c.location1.pk], AccessLog.Action.VIEW_LOCATION, LISTED),
     "mentor_children": ("staff_a", lambda c, o: [], AccessLog.Action.VIEW_MENTOR_LIST, LISTED),
     "home": ("coach", lambda c, o: [], AccessLog.Action.VIEW_FOLLOW_UP, LISTED),
+    "visits": ("coach", _childminder_home, AccessLog.Action.VIEW_VISITS, LISTED),
+    "visit_detail": ("coach", _home_visit, AccessLog.Action.VIEW_VISIT, LISTED),
 }
 # The other pages, and why they show nothing of a child's record.
 SHOW_NO_RECORD = {
@@ -240,6 +255,9 @@ SHOW_NO_RECORD = {
     "practice_result": "one's own practice ratings of the vignettes",
     "location_agreement": "figures per pillar over many children, and the planned duos by child's name only",
     "duo_observation_new": "POST only: plans a duo-observation",
+    "visit_new": "an empty home visit form",
+    "visit_edit": "the agreements with the childminder, nothing of a child's record",
+    "visit_plan": "POST only: plans the next home visit (its errors show the overview, which logs itself)",
 }
 
 

@@ -60,7 +60,9 @@ from calibration.models import PracticeRound
 from children.models import Child
 from conversations.models import Agreement, Conversation
 from devices.services import register_tablet
+from observations.models import Visit
 from organisations.calendar import today
+from organisations.models import Location
 from planning_import.models import PendingImport
 from privacy.models import RetentionConsent
 from reports.models import PreparedHandout
@@ -98,6 +100,7 @@ CONVERSATION_RECORDERS_OF_A = frozenset({STAFF_A, COACH})
 EXPORTERS_OF_A = frozenset({MANAGER, COACH})  # managers and coaches of location 1 (staff/access.py may_export)
 AGREEMENT_READERS_OF_1 = frozenset({MANAGER, COACH})  # the agreement page of location 1 (issue 20)
 COACHES_OF_1 = frozenset({COACH})  # plans duo-observations at location 1
+VISITORS_OF_HOME = frozenset({COACH})  # records home visits at Linde's childminder's home (ROLE_RULES records_visits)
 ADMIN_SITE = frozenset({MANAGER_2, ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # is_staff: past the admin's gate
 ORGANISATION_ADMINS = frozenset({ADMIN, OTHER_ADMIN, TWO_ORGS, ROOT})  # an admin role (or superuser)
 MANAGERS_OF_LINDE = frozenset({ADMIN, ROOT})
@@ -326,6 +329,14 @@ MATRIX: dict[str, Entry] = {
     "observation_edit": Entry(page(frozenset({STAFF_A}), get_only=False, keeps_post=True), {"pk": "observation"}),
     "observation_remove": Entry(page(frozenset({STAFF_A}), get_only=False), {"pk": "observation"}),
     "mentor_children": Entry(page(LOGGED_IN)),
+    # Home visits at Linde's childminder's home (the world's visit is the coach's): who records visits there.
+    # An empty POST of the new visit shows its form's messages; of the change saves no change (the agreements
+    # may be empty); of the plan shows the overview with the plan form's message.
+    "visits": Entry(page(VISITORS_OF_HOME)),
+    "visit_new": Entry(page(VISITORS_OF_HOME, get_only=False), {"pk": "childminder_home"}),
+    "visit_plan": Entry(form_post(VISITORS_OF_HOME), {"pk": "childminder_home"}),
+    "visit_detail": Entry(page(VISITORS_OF_HOME), {"pk": "visit"}),
+    "visit_edit": Entry(page(VISITORS_OF_HOME, get_only=False, post=REDIRECT), {"pk": "visit"}),
     "child_summary": Entry(page(READERS_OF_A), {"pk": "child_a"}),
     "child_summary_pdf": Entry(page(READERS_OF_A), {"pk": "child_a"}),
     "child_parent_handout_pdf": Entry(page(READERS_OF_A), {"pk": "child_a"}),
@@ -548,6 +559,9 @@ def build_world() -> World:
     agreement = Agreement.objects.create(
         conversation=conversation, text="Samen lezen", who="Moeder", follow_up=today() + datetime.timedelta(weeks=4)
     )
+    childminder_home = f.make_location(c.org, "Gastouder Anja Visser", kind=Location.Kind.CHILDMINDER)
+    f.make_child(f.make_group(childminder_home, "Bij Anja"), "Lotte")
+    f.add_membership(c.coach, Role.COACH, location=childminder_home)
     axes_fields = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "http_accept": "*/*"}
     objects = {
         "org": c.org,
@@ -558,6 +572,8 @@ def build_world() -> World:
         "observation": make_observation(c.child_a, c.staff_a),
         "conversation": conversation,
         "agreement": agreement,
+        "childminder_home": childminder_home,
+        "visit": Visit.objects.create(location=childminder_home, consultant=c.coach, visited_on=today()),
         "access_log_row": access_log_record(
             user=c.manager,
             child=c.child_a,

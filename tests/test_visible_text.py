@@ -20,7 +20,15 @@ from conversations.forms import AgreementForm, EditConversationForm, NewConversa
 from conversations.models import Conversation
 from devices.forms import PasswordUnlockForm, PinSetForm, PinUnlockForm, TabletRegistrationForm
 from devices.models import Tablet
-from observations.forms import DuoObservationForm, EditObservationForm, NewObservationForm, RemoveObservationForm
+from observations.forms import (
+    DuoObservationForm,
+    EditObservationForm,
+    NewObservationForm,
+    RemoveObservationForm,
+    VisitEditForm,
+    VisitForm,
+    VisitPlanForm,
+)
 from observations.pillars import all_pillars
 from organisations.calendar import today
 from organisations.models import Location
@@ -146,6 +154,9 @@ FORMS = {
     "conversation": (lambda c: NewConversationForm(), ["participants", "parents_context"], []),
     "conversation edit": (lambda c: EditConversationForm(), ["participants", "parents_context"], []),
     "agreement": (lambda c: AgreementForm(), ["text", "who"], []),
+    "home visit": (lambda c: VisitForm(), ["agreements"], []),
+    "home visit edit": (lambda c: VisitEditForm(), ["agreements"], []),
+    "next home visit": (lambda c: VisitPlanForm(), [], []),
     "tablet": (lambda c: TabletRegistrationForm(user=c.manager), ["name"], []),
     "PIN unlock": (lambda c: PinUnlockForm(), [], ["pin"]),
     "password unlock": (

@@ -20,9 +20,9 @@ from calibration.services import practice_round_offered
 from children.entries import entry_form
 from children.models import Child
 from conversations import selectors as conversation_selectors
-from observations import selectors, services
+from observations import selectors, services, visits
 from observations.forms import EditObservationForm, NewObservationForm, RemoveObservationForm
-from observations.models import Observation
+from observations.models import Observation, Visit
 from organisations.calendar import today
 from pages.http import AuthenticatedHttpRequest
 from pages.signin_to_save import OBSERVATION_NOT_SAVED, login_required_keeping_post
@@ -30,6 +30,8 @@ from pages.signin_to_save import OBSERVATION_NOT_SAVED, login_required_keeping_p
 SESSION_SITUATION = "observations.last_situation"
 # Sent by the browser with an entry from its local queue (see _from_outbox).
 OUTBOX_HEADER = "X-Queued-Entry"
+# ?bezoek=<id> on the entry form: an observation made during that home visit (pages/views/visits.py).
+VISIT_QUERY = "bezoek"
 
 
 def _own_observation(request: AuthenticatedHttpRequest, pk: int) -> Observation:
@@ -56,12 +58,16 @@ def _error_texts(form: NewObservationForm) -> list[str]:
     return [str(error) for errors in form.errors.values() for error in errors]
 
 
-def _after_save(request: AuthenticatedHttpRequest, observation: Observation, created: bool) -> HttpResponse:
+def _after_save(
+    request: AuthenticatedHttpRequest, observation: Observation, created: bool, *, visit: Visit | None = None
+) -> HttpResponse:
     name = observation.child.first_name
     if created:
         messages.success(request, _("Observation of %(child)s saved.") % {"child": name})
     else:
         messages.info(request, _("This observation of %(child)s was already saved.") % {"child": name})
+    if visit is not None:  # back to the home visit, for the next child there
+        return redirect("visit_detail", pk=visit.pk)
     if "save_next" in request.POST:
         following = selectors.next_child_in_group(observation.group, observation.child)
         if following is not None:
@@ -69,28 +75,47 @@ def _after_save(request: AuthenticatedHttpRequest, observation: Observation, cre
     return redirect("group_detail", pk=observation.group_id)
 
 
+def _visit_of_request(request: AuthenticatedHttpRequest) -> Visit | None:
+    """`?bezoek=<id>`: the entry is made during that home visit, the user's own (else 404)."""
+    raw = request.GET.get(VISIT_QUERY)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return visits.own_visit(request.user, int(raw))
+
+
+def _child_to_log(request: AuthenticatedHttpRequest, child_pk: int, visit: Visit | None) -> Child:
+    """The child of a new entry: one the user logs for, or during a home visit one placed at the visited
+    home on the day of the visit."""
+    if visit is None:
+        return get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
+    return get_object_or_404(Child.objects.placed_on(visit.visited_on, visit.location.groups.all()), pk=child_pk)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required_keeping_post(OBSERVATION_NOT_SAVED)
 def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
-    child = get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
+    visit = _visit_of_request(request)
+    child = _child_to_log(request, child_pk, visit)
     form, saved = entry_form(
         request,
         NewObservationForm,
         child=child,
         initial=lambda: {
             "child": child.pk,
-            "date": today(),
+            "date": visit.visited_on if visit else today(),
             # The moment the user chose last ("save and next child"), else free play: one tap fewer.
             "situation": request.session.get(SESSION_SITUATION, "free_play"),
         },
-        save=partial(services.observation_create, child=child, observer=request.user),
+        save=partial(services.observation_create, child=child, observer=request.user, visit=visit),
     )
     if saved is not None:
         observation, created = saved
         if _from_outbox(request):
             return JsonResponse({"saved": True, "created": created})
         request.session[SESSION_SITUATION] = observation.situation
-        return _after_save(request, observation, created)
+        return _after_save(request, observation, created, visit=visit)
     if form.is_bound and _from_outbox(request):
         return JsonResponse({"saved": False, "errors": _error_texts(form)}, status=422)
     return render(
@@ -100,6 +125,7 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
             "form": form,
             "child": child,
             "editing": None,
+            "visit": visit,
             "practice_offered": practice_round_offered(request.user),
             "duos": selectors.pending_duos(request.user, child=child),
             **_pillars_with_focus_first(form, child),

@@ -56,6 +56,7 @@ NOT_PAGES = {
     "service_worker": "the group tablet's service worker script: tests/test_tablet_offline.py",
     "tablet_offline_pages": "JSON for the tablet's service worker: tests/test_tablet_offline.py",
     "practice_later": "POST only",
+    "visit_plan": "POST only (its errors show on the visits overview, visited)",
     "tablet_home": "a registered tablet's screen: tests/browser/test_tablet*.py",
     "tablet_unlock": "a registered tablet's PIN screen: tests/browser/test_tablet*.py",
 }
@@ -163,6 +164,7 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
         weeks=12,
     )
     practice = _practice_round_of("medewerker@example.org")
+    visit = _home_visit_of("coach@example.org")
     pending = PendingImport.objects.create(  # the sample export, uploaded by the demo's admin
         organisation_id=location.organisation_id,
         uploaded_by=User.objects.get(email="admin@example.org"),
@@ -210,6 +212,10 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("conversation-new", reverse("conversation_new", args=[conversation.child_id])),
             ("conversation-edit", reverse("conversation_edit", args=[conversation.pk])),
             ("handout-prepare", reverse("handout_prepare", args=[conversation.child_id])),
+            ("visits", reverse("visits")),
+            ("visit-new", reverse("visit_new", args=[visit.location_id])),
+            ("visit", reverse("visit_detail", args=[visit.pk])),
+            ("visit-edit", reverse("visit_edit", args=[visit.pk])),
         ],
         "admin": [
             ("home", reverse("home")),
@@ -226,6 +232,20 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
             ("not-found", "/bestaat-niet/"),
         ],
     }
+
+
+def _home_visit_of(email: str):
+    """A home visit by `email` to Anja Visser's home, which the demo coach visits here (until the demo has
+    its own consultant: the agency's role that records home visits)."""
+    from observations.models import Visit
+    from organisations.calendar import today
+    from organisations.models import Location
+    from staff.models import Membership, Role, User
+
+    home = Location.objects.get(name="Gastouder Anja Visser")
+    user = User.objects.get(email=email)
+    Membership.objects.get_or_create(user=user, role=Role.COACH, organisation=home.organisation, location=home)
+    return Visit.objects.create(location=home, consultant=user, visited_on=today(), agreements="Samen voorlezen.")
 
 
 def _practice_round_of(email: str):
