@@ -1,11 +1,14 @@
+import datetime
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from children.models import Child, Mentorship, Placement
 from demo.organisation import AGENCY, ORGANISATION
-from observations.models import Observation
+from observations.models import Observation, Visit
 from organisations.calendar import today
 from organisations.models import Group, Location, Organisation
 from staff.models import Membership, Role, User
@@ -99,13 +102,16 @@ def test_the_demo_gastouderbureau():
     assert homes.count() == 3 and set(homes.values_list("kind", flat=True)) == {Location.Kind.CHILDMINDER}
     assert "Gastouderbureau (password as given): gastouder@example.org" in output
     # each home: one group, one gastouder, who is the mentor of its children and the only observer there
+    # (apart from the consulent's waarnemingen during a huisbezoek)
     for home in homes:
         group = home.groups.get()
         gastouder = Membership.objects.get(group=group).user
         assert Membership.objects.get(group=group).role == Role.GASTOUDER
         children = Child.objects.placed_on(today(), [group])
         assert 3 <= children.count() <= 6
-        observers = set(Observation.objects.filter(group=group).values_list("observer", flat=True))
+        observers = set(
+            Observation.objects.filter(group=group, visit_link__isnull=True).values_list("observer", flat=True)
+        )
         assert observers == {gastouder.pk}
     # one child with two gastouders, on different days
     ruben = Child.objects.get(organisation=nest, first_name="Ruben")
@@ -123,6 +129,24 @@ def test_the_demo_gastouderbureau():
     assert Child.objects.observable_by(gastouder).count() == 4
     for placement in Placement.objects.filter(child__organisation=nest):
         placement.full_clean()
-    before = counts(), Observation.objects.count()
+    # the huisbezoeken: Fleur's home ten weeks ago, with a waarneming of each child there and the next
+    # visit planned; Yusuf's thirteen months ago, so the visits page says a visit is due
+    fleur, yusuf = (
+        Location.objects.get(organisation=nest, name=n) for n in ("Gastouder Fleur Kramer", "Gastouder Yusuf Demir")
+    )
+    visit = Visit.objects.get(location=fleur)
+    assert visit.consultant == consultant and visit.agreements
+    assert set(Observation.objects.filter(visits=visit).values_list("observer", flat=True)) == {consultant.pk}
+    assert (
+        Observation.objects.filter(visits=visit).count()
+        == Child.objects.placed_on(visit.visited_on, [fleur.groups.get()]).count()
+    )
+    assert Visit.objects.get(location=yusuf).visited_on < today() - datetime.timedelta(days=365)
+    client = Client()
+    client.force_login(consultant)
+    page = client.get(reverse("visits")).content.decode()
+    assert page.count("Geen bezoek in de afgelopen 12 maanden") == 1
+    assert "Gastouders die ik begeleid" in client.get(reverse("home")).content.decode()
+    before = counts(), Observation.objects.count(), Visit.objects.count()
     seed()
-    assert (counts(), Observation.objects.count()) == before
+    assert (counts(), Observation.objects.count(), Visit.objects.count()) == before

@@ -47,6 +47,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "groups": groups,
             "managed_locations": [figures[loc.pk] for loc in managed],
             "coached_locations": [figures[loc.pk] for loc in coached],
+            "coached_homes_only": bool(coached) and all(loc.is_childminder_home for loc in coached),
             "stale_days": settings.OBSERVATION_STALE_DAYS,
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
             "weeks": settings.REPORT_WEEKS_DEFAULT,

@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.calibration import seed_demo_practice_rounds
 from demo.conversations import seed_demo_conversations
 from demo.observations import seed_demo_observations
-from demo.organisation import AGENCY, ORGANISATION, seed_demo_agency, seed_demo_organisation
+from demo.organisation import AGENCY, CONSULTANT, ORGANISATION, seed_demo_agency, seed_demo_organisation
 from demo.second_factor import DEMO_SECRET, seed_demo_second_factors
+from demo.visits import seed_demo_visits
 from organisations.models import Organisation
 
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             f"  observations: {agency_observations.created} created ({agency_observations.ratings} pillar ratings), "
             f"{agency_observations.existing} already there"
         )
+        visits = seed_demo_visits(agency, CONSULTANT[0])
+        self.stdout.write(f"  home visits: {visits} created (Fleur Kramer ten weeks ago, Yusuf Demir 13 months ago)")
         made = seed_demo_second_factors(agency.pk)
         self.stdout.write(f"  second step: {made} authenticator apps created, key {DEMO_SECRET}")
         self.stdout.write(
