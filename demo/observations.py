@@ -44,7 +44,7 @@ the documented rules:
 
 import datetime
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -58,7 +58,7 @@ from children.models import Child, Placement
 from observations.models import DuoObservation, Observation, PillarRating
 from observations.pillars import Pillar, Strength, all_pillars, rating_value
 from organisations.calendar import today
-from organisations.models import Organisation
+from organisations.models import Group, Location, Organisation
 from staff.models import ROLE_RULES, Membership, Role, ScopeLevel, User
 
 WEEKS = 16
@@ -124,6 +124,11 @@ BABY_ATYPICAL_NOTES = {
     ],
     "exploration": ["Kroop de gang in zonder één keer om te kijken."],
 }
+
+
+def in_the_carers_words(note: str, carer: str) -> str:
+    """A demo note as written at a childminder's home: the carer by name, not "de (vaste) leidster"."""
+    return note.replace("de vaste leidster", carer).replace("de leidster", carer)
 
 
 def notes_for_age(months: int) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -335,6 +340,20 @@ GROUP_LOGGERS = [
 ]
 
 
+def _note_writer(organisation: Organisation, users: dict[int, User]) -> Callable[[Planned, str], str]:
+    """How a planned note is written down: at a childminder's home it names the gastouder."""
+    at_home = set(
+        Group.objects.filter(location__organisation=organisation, location__kind=Location.Kind.CHILDMINDER).values_list(
+            "pk", flat=True
+        )
+    )
+
+    def words(plan: Planned, note: str) -> str:
+        return in_the_carers_words(note, users[plan.observer_id].first_name) if plan.group_id in at_home else note
+
+    return words
+
+
 @transaction.atomic
 def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
     """Create the missing demo observations of `organisation`'s children; see the module docstring."""
@@ -375,6 +394,7 @@ def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
             seen.add(plan.key)
             plans.append(plan)
     users = {u.pk: u for u in User.objects.filter(pk__in={p.observer_id for p in plans})}
+    words = _note_writer(organisation, users)
     observations = []
     for plan in plans:
         observation = Observation(
@@ -384,14 +404,14 @@ def seed_demo_observations(organisation: Organisation) -> DemoObservationReport:
             date=plan.date,
             situation=plan.situation,
             circumstances=plan.circumstances,
-            note=plan.note,
+            note=words(plan, plan.note),
         )
         observations.append(_dated(observation, _saved_at(plan.date)))
     created = _create_with_history(Observation, observations, [users[p.observer_id] for p in plans], 500)
     ratings, raters = [], []
     for observation, plan in zip(created, plans, strict=True):
         for pillar, value, note in plan.ratings:
-            rating = PillarRating(observation=observation, pillar=pillar, value=value, note=note)
+            rating = PillarRating(observation=observation, pillar=pillar, value=value, note=words(plan, note))
             ratings.append(_dated(rating, _saved_at(plan.date)))
             raters.append(users[plan.observer_id])
     _create_with_history(PillarRating, ratings, raters, 1000)

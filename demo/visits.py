@@ -19,6 +19,7 @@ from observations.services import RatingInput, observation_create
 from observations.visits import visit_create
 from organisations.calendar import today
 from organisations.models import Location, Organisation
+from staff.history import changes_by
 from staff.models import User
 
 # uuid5 namespace for the demo's fixed submission keys
@@ -45,6 +46,11 @@ def _key(*parts: object) -> uuid.UUID:
 def seed_demo_visits(agency: Organisation, consultant_email: str) -> int:
     """The demo's home visits; returns how many were created now."""
     consultant = User.objects.get(email=consultant_email)
+    with changes_by(consultant):  # the history names the consulent, as if they had recorded it on the page
+        return _record_visits(agency, consultant)
+
+
+def _record_visits(agency: Organisation, consultant: User) -> int:
     created_visits = 0
     for home_name, days_ago, agreements, next_in in VISITS:
         home = Location.objects.get(organisation=agency, name=home_name)

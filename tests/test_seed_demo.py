@@ -113,6 +113,11 @@ def test_the_demo_gastouderbureau():
             Observation.objects.filter(group=group, visit_link__isnull=True).values_list("observer", flat=True)
         )
         assert observers == {gastouder.pk}
+    # at a gastouder's home nobody is "de leidster": the notes name the gastouder
+    at_home = Observation.objects.filter(group__location__kind=Location.Kind.CHILDMINDER)
+    assert not at_home.filter(note__icontains="leidster").exists()
+    assert not at_home.filter(ratings__note__icontains="leidster").exists()
+    assert at_home.filter(group__name="Bij Fleur", ratings__note__contains="Fleur").exists()
     # one child with two gastouders, on different days
     ruben = Child.objects.get(organisation=nest, first_name="Ruben")
     assert Placement.objects.running_on(today()).filter(child=ruben).count() == 2
