@@ -484,6 +484,12 @@ def _one_person(summary: ChildSummary, address: Address) -> str:
 
 
 def _intro(summary: ChildSummary, address: Address) -> tuple[str, ...]:
+    if summary.seen_enough_by_one_person:  # much written down, by one person: not "only a little"
+        return (
+            address.fill(_("Every day we see how %(name)s is doing with us.")),
+            address.fill(_("Here is what we have seen so far, and what we will look at in the coming weeks.")),
+            _("It is the start of a conversation, and we would like to hear how you see it."),
+        )
     if summary.too_little_observed:
         return (
             address.fill(

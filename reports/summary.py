@@ -68,6 +68,8 @@ class PillarSummary:
     pattern: PillarPattern
     # Seen by one person and not confirmed: who ("the childminder", a role), else "" (`one_person_words`)
     seen_by: str = ""
+    # seen by one person in enough weeks: only a second view is missing for a pattern
+    waits_for_a_second_view: bool = False
 
     @property
     def one_person_line(self) -> str:
@@ -217,6 +219,13 @@ class ChildSummary(WeekWindowMixin):
         pillars have not enough observations."""
         return len(self.not_enough) > TOO_LITTLE_SHARE * len(self.pillars)
 
+    @property
+    def seen_enough_by_one_person(self) -> bool:
+        """Too little observed only because one person saw it (a gastouder working alone): counted
+        without the pillars that wait only for a second view, enough has been written down."""
+        short = [p for p in self.not_enough if not p.waits_for_a_second_view]
+        return self.too_little_observed and len(short) <= TOO_LITTLE_SHARE * len(self.pillars)
+
 
 def pillar_summary(
     figures: PillarFigures, thresholds: Thresholds, seen_by: dict[int, str] | None = None
@@ -229,7 +238,10 @@ def pillar_summary(
     if seen_by is not None and pattern.counts.seen_by_one_person:
         (observer_id,) = figures.observer_ids
         word = seen_by.get(observer_id, "")
-    return PillarSummary(pillar=figures.pillar, figures=figures, pattern=pattern, seen_by=word)
+    waits = bool(word) and figures.rated_weeks >= thresholds.min_rated_weeks
+    return PillarSummary(
+        pillar=figures.pillar, figures=figures, pattern=pattern, seen_by=word, waits_for_a_second_view=waits
+    )
 
 
 def one_person_words(memberships: list[dict[str, Any]], observer_ids: set[int], group: Group | None) -> dict[int, str]:

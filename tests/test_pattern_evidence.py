@@ -207,6 +207,29 @@ def test_the_handout_of_a_childminder_child_seen_a_little_says_it_in_one_sentenc
     assert handout.one_person.startswith("Tot nu toe heeft alleen de gastouder gezien")
 
 
+def test_a_child_seen_for_weeks_by_the_gastouder_alone_is_not_said_to_be_seen_only_a_little(home):
+    # Anja rates every pillar every week: plenty written down, but by one person, so no pattern yet
+    every = ("comfort_seeking", "exploration", "reunion", "positive_affect", "trust_help", "cooperation")
+    for week in (1, 2, 3, 4):
+        observe(home.child, home.anja, weeks_ago(week), dict.fromkeys(every, 0))
+        observe(home.child, home.anja, weeks_ago(week, weekday=3), {"controlling": 0, "strangers": 0})
+    with translation.override("nl"):
+        summary = child_summary(home.child, 12)
+        handout = parent_handout(summary)
+    assert summary.too_little_observed and summary.seen_enough_by_one_person
+    assert handout.intro[0] == "Elke dag zien we hoe het met Fenna gaat bij ons."
+    assert not any("weinig" in line for line in handout.intro)
+    assert handout.one_person.startswith("Tot nu toe heeft alleen de gastouder gezien")
+
+
+def test_a_child_seen_twice_by_one_person_is_still_being_got_to_know(home):
+    anja_sees(home, weeks=(1,))
+    with translation.override("nl"):
+        summary = child_summary(home.child, 12)
+    assert summary.too_little_observed and not summary.seen_enough_by_one_person
+    assert "weinig" in parent_handout(summary).intro[0]
+
+
 def test_observed_together_with_is_someone_else_of_the_group(home, cast):
     def create(observed_with):
         return observation_create(
