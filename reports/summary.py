@@ -254,10 +254,9 @@ def one_person_words(memberships: list[dict[str, Any]], observer_ids: set[int], 
     if group is None:
         return dict.fromkeys(observer_ids, fallback)
     location = group.location
-    roles = dict(Role.choices)
     nearest: dict[int, tuple[int, str]] = {}
     for membership in memberships:
-        role = str(roles.get(membership["role"], membership["role"]))
+        role = choice_label(Role, membership["role"])
         if membership["group"] == group.pk:
             rank = 0
             word = str(_("the childminder")) if location.kind == Location.Kind.CHILDMINDER else role

@@ -569,9 +569,11 @@ def test_retention_names_who_left_more_than_the_period_ago(clock, cast, settings
 
 
 @at_each_moment
-def test_a_batch_export_is_offered_for_24_hours(clock, cast, client):
+def test_a_batch_export_is_offered_for_24_hours(clock, cast, client, settings, tmp_path):
     """EXPORT_KEEP_HOURS (24) are elapsed time: asked at 02:30 CET on Saturday 27 March 2027, the zip
     goes at 03:30 CEST on Sunday, 24 hours later, when the clocks show 25 hours more."""
+    # a storage of its own: the daily command's count is not disturbed by PDFs other tests kept
+    settings.EXPORTS_STORAGE = {**settings.EXPORTS_STORAGE, "OPTIONS": {"location": str(tmp_path)}}
     moment = clock.day.moment
     asked = moment - datetime.timedelta(hours=24)
     clock.at(asked)

@@ -209,7 +209,11 @@ def test_another_location_shows_nothing_of_this_one(entries, client_for):
 def test_the_rule_is_data_in_role_rules():
     from staff.models import ROLE_RULES
 
-    assert {str(role) for role, rule in ROLE_RULES.items() if rule.reads_staff_activity} == {"manager", "coach"}
+    assert {str(role) for role, rule in ROLE_RULES.items() if rule.reads_staff_activity} == {
+        "manager",
+        "coach",
+        "consultant",
+    }
 
 
 def test_staff_read_their_location_in_four_queries(entries, django_assert_num_queries):

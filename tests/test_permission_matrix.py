@@ -332,7 +332,7 @@ MATRIX: dict[str, Entry] = {
     # Home visits at Linde's childminder's home (the world's visit is the coach's): who records visits there.
     # An empty POST of the new visit shows its form's messages; of the change saves no change (the agreements
     # may be empty); of the plan shows the overview with the plan form's message.
-    "visits": Entry(page(VISITORS_OF_HOME)),
+    "visits": Entry(page(VISITORS_OF_HOME | {CONSULTANT})),  # the consultant's own homes are Het Nest's
     "visit_new": Entry(page(VISITORS_OF_HOME, get_only=False), {"pk": "childminder_home"}),
     "visit_plan": Entry(form_post(VISITORS_OF_HOME), {"pk": "childminder_home"}),
     "visit_detail": Entry(page(VISITORS_OF_HOME), {"pk": "visit"}),
@@ -474,6 +474,9 @@ BUREAU_MATRIX: dict[str, Entry] = {
     "conversation_edit": Entry(page(frozenset({CONSULTANT}), get_only=False), {"pk": "nest_conversation"}),
     "conversation_report_pdf": Entry(page(HOME_X), {"pk": "nest_conversation"}),
     "agreement_looked_back": Entry(post_only(HOME_X), {"pk": "nest_agreement"}),
+    # the consultant records the home visits (ROLE_RULES records_visits); the gastouder is visited
+    "visit_new": Entry(page(frozenset({CONSULTANT}), get_only=False), {"pk": "nest_home_x"}),
+    "visit_plan": Entry(form_post(frozenset({CONSULTANT})), {"pk": "nest_home_x"}),
 }
 
 # Routes left out, with the reason. Nothing else may be.

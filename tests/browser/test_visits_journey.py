@@ -39,7 +39,7 @@ def test_the_consultant_records_a_home_visit_on_a_phone(page, live_server, demo_
     shoot(page, output_dir, "visits-new", problems)
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_url("**/bezoeken/*/")
-    visit = Visit.objects.get()
+    visit = Visit.objects.get(location__name="Gastouder Anja Visser")
     assert visit.agreements == "Anja noteert wanneer de kinderen troost zoeken."
     shoot(page, output_dir, "visits-detail", problems)
 
