@@ -26,7 +26,7 @@ from organisations.calendar import numeric_date
 from organisations.models import Group
 from organisations.text import visible_text
 from staff.access import loggable_groups, visit_locations
-from staff.models import User
+from staff.models import ROLE_RULES, Membership, User
 
 
 @dataclass(frozen=True)
@@ -167,17 +167,17 @@ def _group_of_the_day(
 
 def people_of_groups(groups: QuerySet[Group]) -> QuerySet[User]:
     """Who may be named as having observed together with the observer in these groups: the active users
-    with a role in one of the groups, at its location or in its whole organisation (a colleague, the
-    coach, the childminder agency's consultant), in the order of their names."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(memberships__group__in=groups)
-            | Q(memberships__group__isnull=True, memberships__location__groups__in=groups)
-            | Q(memberships__location__isnull=True, memberships__organisation__locations__groups__in=groups)
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "email")
+    with a role that reads observations (ROLE_RULES) in one of the groups, at its location or in its whole
+    organisation (a colleague, the coach, the childminder agency's consultant), in the order of their
+    names. Subqueries on the memberships, so the organisation's other places are never joined in."""
+    observing = [str(role) for role, rule in ROLE_RULES.items() if rule.reads_observations]
+    members = Membership.objects.filter(role__in=observing).filter(
+        Q(group__in=groups.values("pk"))
+        | Q(group__isnull=True, location__in=groups.values("location_id"))
+        | Q(group__isnull=True, location__isnull=True, organisation__in=groups.values("location__organisation_id"))
+    )
+    return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by(
+        "first_name", "last_name", "email"
     )
 
 
