@@ -605,3 +605,32 @@ def test_a_note_is_printed_as_a_sentence(note, printed):
     from reports.handout import as_sentence
 
     assert as_sentence(note) == printed
+
+
+def test_at_a_childminders_home_the_handout_names_the_gastouder(frozen, nest):
+    """One person cares for the child there: "ging naar de gastouder voor troost", never the staff."""
+    child = nest.child_x
+    Child.objects.filter(pk=child.pk).update(form_of_address="she")
+    child.refresh_from_db()
+    typical = dict.fromkeys(PARENT_WORDS, 0)
+    for n in range(1, 7):
+        comfort = 0 if n in (2, 5) else -2
+        observe(
+            child,
+            (nest.gastouder_x, nest.consultant)[n % 2],  # the consultant's home visits: a second view
+            weeks_ago(n),
+            typical | {"comfort_seeking": comfort},
+            notes=dict.fromkeys(PARENT_WORDS, "")
+            | {"comfort_seeking": f"Liep na het vallen naar mij toe ({n})" if comfort == 0 else f"Bleef zitten ({n})"},
+        )
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(child, 12))
+        data = render_parent_handout_pdf(handout, made_on=today()).data
+    save_with_page_images(data, "handout-childminder")
+    text = " ".join(pages_text(data))
+    assert "medewerker" not in text
+    assert "warmte zien naar de gastouder." in text
+    assert "zocht KindX bij pijn of verdriet vaak geen troost bij ons. Op andere momenten ging zij wel naar de gastouder voor troost" in text
+    with translation.override("en"):
+        english = handout_texts(parent_handout(child_summary(child, 12)))
+    assert any("the childminder" in t for t in english) and not any("staff" in t for t in english)
