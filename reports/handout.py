@@ -553,14 +553,19 @@ def parent_handout(summary: ChildSummary) -> ParentHandout:
     )
 
 
-def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> Download:
-    """The parent handout as a PDF, in the active language: rendered from the handout alone, so an
-    edited handout prints the same way."""
+def parent_handout_html(handout: ParentHandout, *, made_on: datetime.date) -> str:
+    """The parent handout's page as HTML, in the active language (left to right or right to left)."""
     context = {
         "handout": handout,
         "made_on": made_on,
         "frame": parent_page_frame(handout.full_name, _("What we saw at the childcare, not a diagnosis.")),
     }
-    html = render_to_string("reports/parent_handout_pdf.html", context)
+    return render_to_string("reports/parent_handout_pdf.html", context)
+
+
+def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> Download:
+    """The parent handout as a PDF, in the active language: rendered from the handout alone, so an
+    edited handout prints the same way."""
+    html = parent_handout_html(handout, made_on=made_on)
     filename = f"oudergesprek-{safe_filename_part(handout.first_name)}-{made_on:%Y-%m-%d}.pdf"
     return Download(filename, MIMETYPE, html_to_pdf(html))

@@ -630,7 +630,54 @@ def test_at_a_childminders_home_the_handout_names_the_gastouder(frozen, nest):
     text = " ".join(pages_text(data))
     assert "medewerker" not in text
     assert "warmte zien naar de gastouder." in text
-    assert "zocht KindX bij pijn of verdriet vaak geen troost bij ons. Op andere momenten ging zij wel naar de gastouder voor troost" in text
+    assert (
+        "zocht KindX bij pijn of verdriet vaak geen troost bij ons. Op andere momenten ging zij wel naar de gastouder voor troost"
+        in text
+    )
     with translation.override("en"):
         english = handout_texts(parent_handout(child_summary(child, 12)))
     assert any("the childminder" in t for t in english) and not any("staff" in t for t in english)
+
+
+# Words that show a Dutch text left in an English document (the children's and staff's names aside).
+DUTCH_LEFT = re.compile(
+    r"\b(het|een|wat|wij|jullie|niet|ook|bij|naar|zagen|gesprek|opvang|pagina|januari|februari|maart|mei|juni|"
+    r"juli|augustus|oktober|vaak|soms|weleens|troost|afspreken|goed|gaat)\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_english_handouts_of_the_demo_children_and_the_team_pdf(client):
+    """In the parents' language: the demo children's handouts in English read as English (the staff
+    notes, quoted, stay as written); the team PDF ends without signature lines. Page images in
+    test-output/ (handout-en-*.png, team-daan-*.png)."""
+    with time_machine.travel(DEMO_DAYS["2026-12-06"], tick=False):
+        demo = seeded_demo(client)
+        for first, last in (("Daan", "Mulder"), ("Sophie", "Bos"), ("Sem", "de Vries"), ("Finn", "Vos")):
+            child = demo_child(first, last)
+            data = demo.get(f"{handout_url(child)}&taal=en").content
+            save_with_page_images(data, f"handout-en-{first.lower()}")
+            pages = pages_text(data)
+            notes = set(PillarRating.objects.filter(observation__child=child).values_list("note", flat=True))
+            text = " ".join(pages)
+            for note in notes:  # the quoted notes are the staff's own words
+                text = text.replace(as_sentence_of(note), "")
+            assert not DUTCH_LEFT.findall(text), (first, DUTCH_LEFT.findall(text))
+            for number, page in enumerate(pages, start=1):
+                assert "What we saw at the childcare, not a diagnosis." in page, (first, number)
+                assert f"page {number} of {len(pages)}" in page, (first, number)
+            assert ("Getting to know" if first == "Finn" else "Talking about") + f" {first}" in pages[0]
+        daan = demo_child("Daan", "Mulder")
+        team = demo.get(reverse("child_summary_pdf", args=[daan.pk]) + "?weken=12").content
+        save_with_page_images(team, "team-daan")
+        pages = pages_text(team)
+        assert "Daan Mulder" in pages[0]
+        assert not re.search(r"handtekening|Ouder\(s\)|Namens de|_{5,}", " ".join(pages), re.IGNORECASE)
+        for number, page in enumerate(pages, start=1):
+            assert f"pagina {number} van {len(pages)}" in page
+
+
+def as_sentence_of(note: str) -> str:
+    from reports.handout import as_sentence
+
+    return as_sentence(note)
