@@ -9,7 +9,7 @@ renderer: handout in, a Download (filename, content type, bytes) out.
 What parents read is built from the pattern of each pillar, never from a count: a recurring
 attention point becomes "often", a mixed pattern "sometimes", the direction picks the words of
 observations/pillars.py (PARENT_WORDS), circumstances that played a part are named
-("mostly after a night of sleeping badly"), dates are months. The handout shows no counts,
+("mostly after a bad night"), dates are months. The handout shows no counts,
 badges, thresholds, week numbers, instrument names, reporting code or staff instructions.
 
 The child's form of address decides the words after its first name: "he" or "she" the pronouns,
