@@ -693,3 +693,22 @@ def test_the_form_of_address_is_a_field_on_the_child_only_the_name_by_default(ca
         assert [str(label) for _value, label in FormOfAddress.choices] == ["alleen de voornaam", "hij", "zij"]
     with pytest.raises(IntegrityError), transaction.atomic():
         Child.objects.filter(pk=cast.child_a.pk).update(form_of_address="het")
+
+
+def test_the_handouts_of_the_demo_gastouderbureau_name_the_gastouder(client):
+    """The demo's children at the gastouders' homes (Ruben with two gastouders): their parents read of
+    the gastouder, never of "pedagogisch medewerkers". Page images: test-output/handout-nest-*.png."""
+    from demo.organisation import AGENCY_HOMES
+
+    with time_machine.travel(DEMO_DAYS["2026-12-06"], tick=False):
+        seeded_demo(client)
+        for _home, _group, _gastouder, children in AGENCY_HOMES:
+            for first, surname, _months in children:
+                child = demo_child(first, surname)
+                assert child.cared_for_at_childminder_home()
+                with translation.override("nl"):
+                    data = render_parent_handout_pdf(parent_handout(child_summary(child, 12)), made_on=today()).data
+                if first in ("Ruben", "Lotte"):
+                    save_with_page_images(data, f"handout-nest-{first.lower()}")
+                text = " ".join(pages_text(data))
+                assert "medewerker" not in text, (first, re.findall(r"[^.]*medewerker[^.]*\.", text))
