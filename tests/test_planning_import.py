@@ -466,6 +466,31 @@ def test_applying_twice_changes_nothing_the_second_time(cast):
 
 
 @pytest.mark.django_db
+def test_applying_is_all_or_nothing(cast, monkeypatch):
+    """One transaction: a failure after the staff were written (here, while writing the children)
+    leaves no staff member, membership, history row or access log line behind."""
+    import planning_import.applying as applying
+
+    staff_row = {"E-mail": "nieuw@example.test", "Naam": "Nina de Wit", "Rol": "pedagogisch medewerker"}
+    rows = [{**staff_row, "Groepen": "Groep A"}, child()]
+    result = plan(cast.org, csv_text(rows, header=HEADER + ("E-mail", "Naam", "Rol", "Groepen")))
+    assert result.refused == [] and len(result.staff) == len(result.children) == 1
+    written = []
+
+    def fails(plan, organisation, outcome):
+        written.append(User.objects.filter(email="nieuw@example.test").exists())
+        raise RuntimeError("the database went away while writing the children")
+
+    monkeypatch.setattr(applying, "_apply_children", fails)
+    before = rows_saved()
+    with pytest.raises(RuntimeError):
+        apply_import(result, by=cast.admin)
+    assert written == [True]  # the staff member was written before the failure ...
+    assert rows_saved() == before  # ... and is gone with everything else
+    assert not User.objects.filter(email="nieuw@example.test").exists()
+
+
+@pytest.mark.django_db
 def test_a_plan_applied_after_another_import_writes_nothing_twice(cast):
     """Two admins read the same dry run; the second to confirm finds everything there already."""
     text = csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")])
