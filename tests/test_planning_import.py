@@ -135,6 +135,12 @@ REFUSED = {
         "Mentor manager@example.test is geen pedagogisch medewerker van groep Groep A.",
     ),
     "unknown form of address": (child(Aanspreekvorm="misschien"), "Onbekende aanspreekvorm “misschien”"),
+    "mentor nobody knows": (
+        child(**{"Mentor (e-mail)": "niemand@example.test"}),
+        "Mentor niemand@example.test is geen pedagogisch medewerker van groep Groep A.",
+    ),
+    "no group at a centre": (child(Groep=""), "Groep ontbreekt."),
+    "a name too long": (child(Voornaam="Lars" * 100), "Voornaam is langer dan"),
     "formula": (
         child(Voornaam='=HYPERLINK("https://example.org";"Klik")'),
         "De kolom Voornaam bevat een formule (=HYPERLINK(",
@@ -168,6 +174,56 @@ def test_a_child_number_twice_in_the_file_refuses_both_rows(cast):
         (2, "kindnummer K1", "Dit kindnummer staat meer dan eens in het bestand (regels 2, 3)."),
         (3, "kindnummer K1", "Dit kindnummer staat meer dan eens in het bestand (regels 2, 3)."),
     ]
+
+
+def refusals(org, rows, header=HEADER):
+    return [(r.line, r.reason) for r in plan(org, csv_text(rows, header=header)).refused]
+
+
+@pytest.mark.django_db
+def test_a_group_named_without_its_location_must_be_known_and_one_of_its_name(cast):
+    header = tuple(column for column in HEADER if column != "Locatie")
+    assert refusals(cast.org, [child(Groep="Groep Z")], header) == [
+        (2, "Onbekende groep: Groep Z. Voeg die eerst toe in het beheer.")
+    ]
+    assert refusals(cast.org, [child()], header) == []  # Groep A: one in the organisation
+    Group.objects.create(location=cast.location2, name="Groep A")
+    assert refusals(cast.org, [child()], header) == [
+        (2, "Er is een groep Groep A op meer dan één locatie: vul de kolom Locatie in.")
+    ]
+
+
+@pytest.mark.django_db
+def test_two_children_typed_in_by_hand_with_the_rows_name_and_birth_date_refuse_it(cast):
+    sem = cast.child_a
+    Child.objects.create(
+        organisation=cast.org, first_name=sem.first_name, last_name=sem.last_name, date_of_birth=sem.date_of_birth
+    )
+    row = child(
+        Kindnummer="K7",
+        Voornaam=sem.first_name,
+        Tussenvoegsel="",
+        Achternaam=sem.last_name,
+        Geboortedatum=sem.date_of_birth.isoformat(),
+        Startdatum=sem.placements.get().start_date.isoformat(),
+    )
+    assert refusals(cast.org, [row]) == [(2, "Meer dan één kind zonder kindnummer heeft deze naam en geboortedatum.")]
+
+
+@pytest.mark.django_db
+def test_a_placement_that_overlaps_or_comes_before_a_later_one_is_refused(cast):
+    apply_import(plan(cast.org, csv_text([child(Einddatum="30-06-2025")])), by=cast.admin)
+    assert refusals(cast.org, [child(Startdatum="01-01-2025")]) == [
+        (2, "Deze plaatsing overlapt een eerdere plaatsing van het kind in deze groep.")
+    ]
+    moved = child(Kindnummer="K2", Groep="Groep B", Startdatum="01-01-2025", **{"Mentor (e-mail)": ""})
+    apply_import(plan(cast.org, csv_text([moved])), by=cast.admin)
+    assert refusals(cast.org, [child(Kindnummer="K2")]) == [
+        (2, "Het kind heeft elders een plaatsing die op of na 01-09-2024 begint; pas die aan in het beheer.")
+    ]
+    before = rows_saved()
+    apply_import(plan(cast.org, csv_text([child(Kindnummer="K2")])), by=cast.admin)
+    assert rows_saved()[:-1] == before[:-1]
 
 
 @pytest.mark.django_db
