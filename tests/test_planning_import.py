@@ -472,6 +472,53 @@ def test_a_file_of_50_mb_is_refused_before_it_is_read(cast, tmp_path):
     assert rows_saved() == before
 
 
+def _workbook_with(sheet_xml=None, padding=0):
+    """A workbook of one child whose sheet is replaced by `sheet_xml`, or with `padding` bytes of zeros
+    in an extra part (a few hundred kB that unpack to much more)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([child()])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            archive.writestr(name, sheet_xml if sheet_xml is not None and name.endswith("sheet1.xml") else data)
+        if padding:
+            with archive.open("xl/media/padding.bin", "w", force_zip64=True) as part:
+                for _ in range(padding // (1024 * 1024)):
+                    part.write(bytes(1024 * 1024))
+    return out.getvalue()
+
+
+DAMAGED_WORKBOOKS = {
+    "a sheet that is no XML": (lambda: _workbook_with(bytes(range(256))), "Dit bestand is geen CSV- of Excel-bestand"),
+    "a sheet cut off": (lambda: _workbook_with(b"<worksheet><sheetData><row>"), "Dit bestand is geen CSV- of Excel"),
+    "a workbook that unpacks to 101 MB": (
+        lambda: _workbook_with(padding=101 * 1024 * 1024),
+        "Het Excel-bestand is uitgepakt groter dan 100 MB. Splits de export, bijvoorbeeld per locatie.",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", DAMAGED_WORKBOOKS)
+def test_a_damaged_or_swelling_workbook_gets_a_dutch_message_and_saves_nothing(cast, client_for, tmp_path, name):
+    make, message = DAMAGED_WORKBOOKS[name]
+    data = make()
+    assert len(data) < 1024 * 1024  # well within the 10 MB a file may have
+    with pytest.raises(ImportFileError) as refused:
+        read_table(data)
+    assert message in refused.value.message
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(data)
+    before = pending_rows()
+    with pytest.raises(CommandError, match=message[:30]):
+        call_command("import_organisation", str(path), organisation=cast.org.pk, stdout=io.StringIO())
+    response = _upload(client_for(cast.admin), cast.org, data, name="export.xlsx")
+    assert response.status_code == 200 and message in response.content.decode()
+    assert pending_rows() == before
+
+
 # --- applying: new, changed, idempotent ----------------------------------------------------------
 
 
