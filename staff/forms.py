@@ -59,18 +59,20 @@ def refuse_password_sign_in_if_off(user: User) -> None:
     (staff/sso.py): said only after the right password, so a login form never tells whose it is."""
     config = SingleSignOn.refusing_password_of(user)
     if config is not None:
-        raise forms.ValidationError(
-            format_html(
-                gettext(
-                    "{organisation} signs in with its own accounts, not with a password: "
-                    '<a href="{url}">log in with {label}</a>.'
-                ),
-                organisation=config.organisation.name,
-                label=config.button_label,
-                url=reverse("sso_login", args=[config.slug]),
-            ),
-            code="password_login_off",
-        )
+        raise forms.ValidationError(password_off_message(config), code="password_login_off")
+
+
+def password_off_message(config: SingleSignOn) -> str:
+    """The organisation signs in with its own accounts: the sentence, with a link to its login page."""
+    return format_html(
+        gettext(
+            "{organisation} signs in with its own accounts, not with a password: "
+            '<a href="{url}">log in with {label}</a>.'
+        ),
+        organisation=config.organisation.name,
+        label=config.button_label,
+        url=reverse("sso_login", args=[config.slug]),
+    )
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):
