@@ -765,6 +765,30 @@ def test_the_command_dry_run_and_apply_on_the_demo_organisation():
 
 
 @pytest.mark.django_db
+def test_the_command_ends_a_missing_child_only_with_confirm_ending(cast, tmp_path):
+    both, later = tmp_path / "september.csv", tmp_path / "december.csv"
+    both.write_text(csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")]), encoding="utf-8")
+    later.write_text(csv_text([child()]), encoding="utf-8")
+
+    def command(path, **options):
+        out = io.StringIO()
+        call_command("import_organisation", str(path), organisation=cast.org.pk, stdout=out, **options)
+        return out.getvalue()
+
+    command(both, by=cast.admin.email)
+    mees = Child.objects.get(external_id="K2")
+    text = command(later, by=cast.admin.email)
+    assert "1 kind staat niet meer in het bestand" in text and "--confirm-ending" in text
+    assert mees.placements.get().end_date is None
+    before = rows_saved()
+    command(later, dry_run=True, confirm_ending=True)
+    assert rows_saved() == before and mees.placements.get().end_date is None
+    command(later, by=cast.admin.email, confirm_ending=True)
+    assert mees.placements.get().end_date == today() - datetime.timedelta(days=1)
+    assert Placement.history.filter(child_id=mees.pk).latest("history_date").history_user == cast.admin
+
+
+@pytest.mark.django_db
 def test_the_sample_as_xlsx_plans_the_same(tmp_path):
     seed_demo_organisation("demo")
     org = Organisation.objects.get()
