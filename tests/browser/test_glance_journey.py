@@ -5,6 +5,8 @@ scroll of its own. At 390 px the matrix starts near the top and the child's name
 card scrolls by. Screenshots of the three pages at 390, 768 and 1280 px, with axe-core and the Nu HTML
 Checker at zero."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -75,6 +77,22 @@ def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(pa
     assert caution.locator("summary").is_visible() and caution.get_attribute("open") is None
     cell = page.locator("#matrix tr", has_text="Daan Mulder").locator('[data-pillar="comfort_seeking"] a')
     assert "zoekt geen troost" in cell.inner_text()  # the pole in words
+    # A screen reader names the link by its pillar, pattern and pole, at every width (the words hidden or not).
+    spoken = re.compile(r"Zoeken van troost\s+terugkerend aandachtspunt\s+zoekt geen troost")
+    words = cell.locator(".matrix-text")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.locator("#matrix").get_by_role("link", name=spoken).count() == 1, width
+    # At a tablet's width the cell shows its symbol; the words come on focus, inside the screen.
+    page.set_viewport_size({"width": 768, "height": 900})
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    assert words.evaluate("e => e.getBoundingClientRect().width") <= 1
+    cell.focus()
+    box = words.bounding_box()
+    assert box is not None and box["width"] > 40 and box["x"] >= 0 and box["x"] + box["width"] <= 768
+    page.screenshot(path=str(output_dir / "glance-overview-768-focus.png"))
+    page.evaluate("document.activeElement.blur()")
+    page.set_viewport_size({"width": 1280, "height": 900})
     shoot_all(page, output_dir, "overview", problems)
 
     # A phone: the matrix starts within the first two screens, the child's name stays in sight.
