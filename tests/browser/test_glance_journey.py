@@ -1,5 +1,6 @@
 """Issue 22 journey: a location manager sees at a glance who needs attention and why. At 1280 px the home
-page names the children with a recurring attention point (and shows the groups' table whole), and a cell
+page names the children with a recurring attention point (and shows the groups' table whole; on a phone
+it reflows into a card per group), and a cell
 of the group overview's matrix leads to that pillar on the child's summary, the matrix without a sideways
 scroll of its own. At 390 px the matrix starts near the top and the child's name stays in sight while its
 card scrolls by. Screenshots of the three pages at 390, 768 and 1280 px, with axe-core and the Nu HTML
@@ -56,6 +57,15 @@ def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(pa
     assert daan.is_visible()
     assert "Vlinders" in daan.inner_text() and "Zoeken van troost" in daan.inner_text()
     assert "zoekt geen troost" in daan.inner_text() and "sinds week" in daan.inner_text()
+    # On a phone the groups' table reflows: a card per group, each figure with its column's name, no scroll.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert fits(page, ".location-cards .scroll-region")
+    vlinders = card.locator("tbody tr", has_text="Vlinders")
+    assert vlinders.get_by_role("rowheader", name="Vlinders").is_visible()
+    figure = vlinders.locator('td[data-label="Aandachtspunten"]')
+    assert figure.evaluate("(td) => getComputedStyle(td, '::before').content") == '"Aandachtspunten"'
+    assert figure.evaluate("(td) => td.getBoundingClientRect().right") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
     shoot_all(page, output_dir, "home", problems)
 
     # The location page names them too.
