@@ -65,6 +65,8 @@ def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(pa
     figure = vlinders.locator('td[data-label="Aandachtspunten"]')
     assert figure.evaluate("(td) => getComputedStyle(td, '::before').content") == '"Aandachtspunten"'
     assert figure.evaluate("(td) => td.getBoundingClientRect().right") <= 390
+    heights = vlinders.locator("td[data-label]").evaluate_all("(tds) => tds.map((td) => td.offsetHeight)")
+    assert len(heights) == 4 and max(heights) < 32, heights  # each name on one line, no word broken
     page.set_viewport_size({"width": 1280, "height": 900})
     shoot_all(page, output_dir, "home", problems)
 
