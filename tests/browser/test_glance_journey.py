@@ -10,7 +10,9 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 
+from organisations.models import Group
 from tests.browser.conftest import log_in
 from tests.browser.page_checks import html_errors
 
@@ -129,4 +131,28 @@ def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(pa
     assert page.locator("#pijler-comfort_seeking").is_visible()
 
     problems += html_errors(output_dir, ["glance-home", "glance-location", "glance-overview"])
+    assert problems == []
+
+
+def test_a_staff_member_reads_their_own_count_and_the_groups_not_colleagues_by_name(
+    page, live_server, demo_data, output_dir
+):
+    """Lotte Jansen of Vlinders on her location's page, at 390, 768 and 1280 px: her own count and the
+    group's total, no colleague's name beside a count; the named attention list of her group still there."""
+    problems: list[str] = []
+    log_in(page, live_server, "medewerker@example.org")
+    vlinders = Group.objects.get(name="Vlinders")
+    page.goto(f"{live_server.url}{reverse('location_detail', args=[vlinders.location_id])}")
+    figures = page.locator(".group-figures")
+    text = figures.inner_text()
+    assert "Van jou" in text and "De hele groep" in text
+    assert "per medewerker" not in page.locator("main").inner_text()
+    colleagues = ("Joost Bakker", "Priya Ramdin", "Fatima El Amrani", "Sanne de Boer", "Lotte Jansen")
+    assert not [name for name in colleagues if name in text]  # no name beside a count, hers neither
+    assert page.locator("main .attention-list").get_by_role("link", name="Daan Mulder").is_visible()
+    shoot_all(page, output_dir, "location-staff", problems)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert figures.get_by_text("Van jou").is_visible(), width
+    problems += html_errors(output_dir, ["glance-location-staff"])
     assert problems == []
