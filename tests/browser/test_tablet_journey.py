@@ -319,6 +319,7 @@ def test_wrong_pins_delay_only_their_person_then_ask_for_the_password_and_are_to
     settings.TABLET_PIN_FIRST_PAUSE_SECONDS = 2
     settings.TABLET_PIN_MAX_TRIES = 5
     page = linked_tablet
+    turn(page, 390)  # Lotte's wrong PINs on a phone's width
     page.get_by_role("link", name="Lotte Jansen").click()
     for _ in range(3):
         page.get_by_label("Je pincode").fill("1357")
@@ -328,8 +329,9 @@ def test_wrong_pins_delay_only_their_person_then_ask_for_the_password_and_are_to
     page.get_by_role("button", name="Ontgrendelen").click()
     page.get_by_text("over 2 seconden opnieuw proberen").wait_for()
     problems = []
-    shoot(page, output_dir, "tablet-pin-wait", problems)
-    # Lotte's wrong PINs do not delay Joost.
+    shoot(page, output_dir, "tablet-pin-wait", problems, widths=(390, 768, 1280))
+    # Lotte's wrong PINs do not delay Joost (at a desktop's width).
+    turn(page, 1280)
     page.get_by_role("link", name="Ik ben niet Lotte").click()
     unlock(page, "Joost Bakker", "4680")
     page.wait_for_url("**/groepen/*/")
@@ -341,13 +343,13 @@ def test_wrong_pins_delay_only_their_person_then_ask_for_the_password_and_are_to
     page.get_by_label("Je pincode").fill("1357")
     page.get_by_role("button", name="Ontgrendelen").click()
     page.get_by_text("Er is te vaak een verkeerde pincode voor jou ingevoerd op deze tablet.").wait_for()
-    shoot(page, output_dir, "tablet-pin-password", problems)
+    shoot(page, output_dir, "tablet-pin-password", problems, widths=(390, 768, 1280))
     page.get_by_label("Je wachtwoord").fill("demo")
     page.get_by_role("button", name="Ontgrendelen").click()
     page.wait_for_url("**/groepen/*/")
     told = page.get_by_text("Er is 5 keer een verkeerde pincode voor jou ingevoerd op deze tablet sinds")
     assert told.is_visible()
-    shoot(page, output_dir, "tablet-pin-told", problems, scope=".messages")
+    shoot(page, output_dir, "tablet-pin-told", problems, scope=".messages", widths=(390, 768, 1280))
     lock(page)
     # Her PIN works again, and there is nothing more to tell.
     unlock(page, "Lotte Jansen", "2580")
