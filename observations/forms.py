@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from children.entries import ChangeEntryForm, EntryForm, NewEntryForm
@@ -65,7 +67,22 @@ class PillarRow:
         return not self.kind.form.is_bound and not any(field.value() for field in fields)
 
 
+class ReadOnceChoiceIterator(ModelChoiceIterator):
+    """The choices read by evaluating the queryset: one plain query, its rows kept on it for the
+    rest of the request. Django's own iterator reads through `.iterator()`, which on PostgreSQL is a
+    server-side cursor (DECLARE ... WITH HOLD, FETCH, CLOSE: the rows materialised at the implicit
+    commit and three round trips) for a list of a few people."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class PersonChoiceField(forms.ModelChoiceField[User]):
+    iterator = ReadOnceChoiceIterator
+
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
