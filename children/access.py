@@ -52,6 +52,13 @@ def _with_places_today(children_qs: QuerySet[Child]) -> QuerySet[Child]:
     return children_qs.annotate(places_today=ArraySubquery(placements.values(row=JSONObject(**PLACE_COLUMNS))))
 
 
+def places_today(child: Child) -> list[GroupPlace] | None:
+    """The groups the child is placed in today, as `child_access` read them with the child (None for a
+    child read otherwise)."""
+    rows: list[dict[str, int]] | None = getattr(child, "places_today", None)
+    return None if rows is None else [GroupPlace(**row) for row in rows]
+
+
 def child_access(user: AnyUser, child_id: int) -> ChildAccess:
     """The child, its mentor today and the user's rights on it, in one query: the child with its groups
     of today and its mentor, the rights decided on them by `ChildRules.held_for` (the same rules the
@@ -64,7 +71,7 @@ def child_access(user: AnyUser, child_id: int) -> ChildAccess:
     )
     if row is None:
         raise Http404
-    places = [GroupPlace(**place) for place in row.places_today]  # type: ignore[attr-defined]  # annotated
+    places = places_today(row) or []
     mentor = row.current_mentor_row  # type: ignore[attr-defined]  # annotated
     held = ChildRules.of(user).held_for(row.organisation_id, places, mentor["id"] if mentor else None)
     if not held.visible:

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from children.access import places_today
 from children.entries import ChangeEntryForm, EntryForm, NewEntryForm
 from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
@@ -122,9 +123,15 @@ class ObservationForm(EntryForm):
         self.child_obj = child
         observed_with = self.fields["observed_with"]
         assert isinstance(observed_with, forms.ModelChoiceField)
-        # the people of the child's groups today (the service checks the group of the observation's day)
-        groups = Group.objects.filter(placements__in=Placement.objects.running_on(today()).filter(child=child))
-        observed_with.queryset = people_of_groups(groups)
+        # the people of the child's groups today (the service checks the group of the observation's day):
+        # in hand when the child was read by child_access, else a subquery
+        places = places_today(child)
+        if places is None:
+            observed_with.queryset = people_of_groups(
+                Group.objects.filter(placements__in=Placement.objects.running_on(today()).filter(child=child))
+            )
+        else:
+            observed_with.queryset = people_of_groups(places)
         for pillar in all_pillars():
             self.fields[f"kind_{pillar.code}"] = forms.ChoiceField(
                 label=pillar.name, choices=KIND_CHOICES, required=False
