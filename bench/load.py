@@ -40,7 +40,8 @@ from typing import TypedDict, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run_bench import entry_data, percentile, setup_django
+from measuring import percentile
+from run_bench import entry_data, setup_django
 from server import CHILDREN, CLOSED, ROOT, WEEKS, Browser, ProductionServer, Response, ensure_scale_database, required
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))

@@ -8,6 +8,8 @@ seed_scale one). The pages are asked in-process through Django's test client wit
 (DEBUG off), warm, by the demo's staff member for the child with the most observations. Per page:
 
 - "page": p50 of the whole request (middleware, view, queries, templates);
+- "CPU": p50 of this process's CPU time in the request (Python's work, without the waits for the
+  database and for the cores other work holds: on a shared machine it moves less than "page");
 - "templates": p50 of the time inside the page's template (with its includes and tags);
 - "its SQL": the request's statements captured once, then re-run raw on one connection (p50, rolled
   back), as bench/run does;
@@ -32,6 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measuring import captured_statements, commit, markdown_table, time_sql
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_render")
@@ -45,6 +51,7 @@ MODES = ("before", "after")
 class Measured:
     page: list[float] = field(default_factory=list)
     templates: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # the process's CPU time in the request
 
 
 @dataclass
@@ -63,6 +70,9 @@ class Row:
     def ratio(self, mode: str) -> float:
         return self.p50(mode) / self.sql
 
+    def cpu(self, mode: str) -> float:
+        return statistics.median(self.measured[mode].cpu)
+
 
 def ensure_database() -> None:
     import psycopg
@@ -72,8 +82,14 @@ def ensure_database() -> None:
             return
         conn.execute(f'CREATE DATABASE "{DATABASE}"')
     environment = dict(os.environ, DATABASE_URL=DATABASE_URL, DJANGO_SETTINGS_MODULE="attachment_site.settings_test")
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=environment, check=True)
+    try:
+        # --force: the test settings run with DEBUG off, and this database is the bench's own.
+        for command in (["migrate", "--noinput"], ["seed_demo", "--force"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=environment, check=True)
+    except BaseException:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')  # half made: made anew on the next run
+        raise
 
 
 def setup_django() -> None:
@@ -132,38 +148,6 @@ def fragment_cache(mode: str) -> Iterator[None]:
         yield
 
 
-def captured_statements(client: Any, path: str) -> list[str]:
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    with transaction.atomic():
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(path).status_code == 200
-        transaction.set_rollback(True)
-    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(skip)]
-
-
-def time_sql(statements: list[str]) -> float:
-    """p50 of running `statements` raw, one after the other, each round rolled back (as bench/run)."""
-    import psycopg
-
-    times = []
-    with psycopg.connect(DATABASE_URL) as conn:
-        for round_ in range(WARM + RUNS):
-            start = time.perf_counter()
-            with conn.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql.encode())
-                    if cursor.description is not None:
-                        cursor.fetchall()
-            elapsed = time.perf_counter() - start
-            conn.rollback()
-            if round_ >= WARM:
-                times.append(elapsed)
-    return statistics.median(times)
-
-
 def measure(client: Any, label: str, path: str) -> Row:
     measured = {mode: Measured() for mode in MODES}
     clock = TemplateClock()
@@ -172,30 +156,34 @@ def measure(client: Any, label: str, path: str) -> Row:
             for mode in MODES:
                 with fragment_cache(mode):
                     clock.spent = 0.0
-                    start = time.perf_counter()
+                    start, cpu_start = time.perf_counter(), time.process_time()
                     response = client.get(path)
-                    elapsed = time.perf_counter() - start
+                    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
                 assert response.status_code == 200, (label, response.status_code)
                 if round_ >= WARM:
                     measured[mode].page.append(elapsed)
                     measured[mode].templates.append(clock.spent)
-    statements = captured_statements(client, path)
-    return Row(label, len(statements), time_sql(statements), measured)
+                    measured[mode].cpu.append(cpu)
+    statements = captured_statements(lambda: client.get(path))
+    return Row(label, len(statements), time_sql(statements, runs=RUNS, warm=WARM, database_url=DATABASE_URL), measured)
 
 
 def table(rows: list[Row]) -> str:
-    lines = [
-        "| page | queries | its SQL (p50) | page before | templates before | page / SQL before "
-        "| page after | templates after | page / SQL after |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    header = ["page", "queries", "its SQL (p50)"]
+    for mode in MODES:
+        header += [f"page {mode}", f"CPU {mode}", f"templates {mode}", f"page / SQL {mode}"]
+    lines = []
     for r in rows:
-        lines.append(
-            f"| {r.label} | {r.queries} | {r.sql * 1000:.1f} ms "
-            f"| {r.p50('before') * 1000:.1f} ms | {r.templates('before') * 1000:.1f} ms | {r.ratio('before'):.1f} × "
-            f"| {r.p50('after') * 1000:.1f} ms | {r.templates('after') * 1000:.1f} ms | {r.ratio('after'):.1f} × |"
-        )
-    return "\n".join(lines)
+        line = [r.label, str(r.queries), f"{r.sql * 1000:.1f} ms"]
+        for mode in MODES:
+            line += [
+                f"{r.p50(mode) * 1000:.1f} ms",
+                f"{r.cpu(mode) * 1000:.1f} ms",
+                f"{r.templates(mode) * 1000:.1f} ms",
+                f"{r.ratio(mode):.1f} ×",
+            ]
+        lines.append(line)
+    return markdown_table(header, lines)
 
 
 def main() -> None:
@@ -222,14 +210,13 @@ def main() -> None:
         measure(client, "child page (timeline)", f"/kinderen/{child.pk}/"),
     ]
     load = os.getloadavg()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     header = (
         f"# bench/render_bench.py, {datetime.datetime.now():%Y-%m-%d %H:%M}\n\n"
         f"Database `{DATABASE}`, the demo's staff member, the child with the most observations "
         f"({child.observations.count()} observations; the timeline shows 20 a page). In-process test client, "
         "DEBUG off, "
         f"{RUNS} requests a page and mode after {WARM} to warm up, before and after alternating; load "
-        f"average at the end {load[0]:.1f} on {os.cpu_count()} cores. Commit {commit.strip()} (plus the work "
+        f"average at the end {load[0]:.1f} on {os.cpu_count()} cores. Commit {commit()} (plus the work "
         "tree).\n\n"
     )
     text = header + table(rows) + "\n"

@@ -13,7 +13,6 @@ import datetime
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measuring import RUNS, WARM, captured_statements, commit, markdown_table, percentile, time_sql
 from server import (
     DATABASE,
     DATABASE_URL,
@@ -39,9 +39,6 @@ if TYPE_CHECKING:  # the models are imported after django.setup()
     from children.models import Child
     from organisations.models import Group, Location
     from staff.models import User
-
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
-WARM = 3
 
 
 @dataclass
@@ -65,12 +62,6 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.p50 / self.sql if self.sql else float("nan")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class Targets(TypedDict):
@@ -149,42 +140,14 @@ def entry_data(html: str, child_pk: int) -> dict[str, str]:
 
 def capture_sql(user: User, page: Page, child_pk: int) -> list[str]:
     """The SQL of one request of `page`, in a transaction that is rolled back."""
-    from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     signed_in(client, user)
-    with transaction.atomic():
-        data = None
-        if page.post:
-            data = entry_data("", child_pk)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.post(page.path, data) if page.post else client.get(page.path)
-        assert response.status_code in (200, 204, 302), (page.label, response.status_code)
-        transaction.set_rollback(True)
-    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(skip)]
-
-
-def time_sql(statements: list[str]) -> float:
-    """p50 of running `statements` raw, one after the other, each round rolled back."""
-    import psycopg
-
-    times = []
-    with psycopg.connect(DATABASE_URL) as conn:
-        for round_ in range(WARM + RUNS):
-            start = time.perf_counter()
-            with conn.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
-                    if cursor.description is not None:
-                        cursor.fetchall()
-            elapsed = time.perf_counter() - start
-            conn.rollback()
-            if round_ >= WARM:
-                times.append(elapsed)
-    return statistics.median(times)
+    if page.post:
+        data = entry_data("", child_pk)
+        return captured_statements(lambda: client.post(page.path, data), ok=(200, 204, 302))
+    return captured_statements(lambda: client.get(page.path), ok=(200, 204, 302))
 
 
 def time_page(browser: Browser, page: Page, child_pk: int) -> tuple[list[float], int]:
@@ -234,16 +197,21 @@ def pages(t: Targets) -> list[Page]:
 
 
 def table(results: list[Result]) -> str:
-    lines = [
-        "| page | queries | size | p50 | p95 | its SQL (p50) | page / SQL |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.page.label} | {r.queries} | {r.size / 1024:,.0f} kB | {r.p50 * 1000:,.0f} ms | "
-            f"{r.p95 * 1000:,.0f} ms | {r.sql * 1000:,.1f} ms | {r.ratio:.1f} × |"
-        )
-    return "\n".join(lines)
+    return markdown_table(
+        ["page", "queries", "size", "p50", "p95", "its SQL (p50)", "page / SQL"],
+        [
+            [
+                r.page.label,
+                str(r.queries),
+                f"{r.size / 1024:,.0f} kB",
+                f"{r.p50 * 1000:,.0f} ms",
+                f"{r.p95 * 1000:,.0f} ms",
+                f"{r.sql * 1000:,.1f} ms",
+                f"{r.ratio:.1f} ×",
+            ]
+            for r in results
+        ],
+    )
 
 
 def main() -> None:
@@ -272,13 +240,12 @@ def main() -> None:
             results.append(result)
             print(table([result]).splitlines()[-1], flush=True)
     load = os.getloadavg()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     header = (
         f"# bench/run, {datetime.datetime.now():%Y-%m-%d %H:%M}\n\n"
         f"Database `{DATABASE}`: {counts[0]:,} children, {counts[1]:,} observations, {counts[2]:,} ratings. "
         "gunicorn, 3 workers of 4 threads, PDFs in a niced pool, DEBUG off, "
         f"on {os.cpu_count()} cores ({platform.machine()}); {RUNS} requests a page "
-        f"after {WARM} to warm up; load average at the end {load[0]:.1f}. Commit {commit.strip()} (plus the work "
+        f"after {WARM} to warm up; load average at the end {load[0]:.1f}. Commit {commit()} (plus the work "
         "tree).\n\n"
     )
     text = header + table(results) + "\n"

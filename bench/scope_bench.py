@@ -31,7 +31,8 @@ os.environ.setdefault("BENCH_CHILDREN", "3000")
 os.environ.setdefault("BENCH_WEEKS", "104")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run_bench import RUNS, Page, capture_sql, percentile, setup_django, time_page, time_sql
+from measuring import RUNS, percentile, time_sql
+from run_bench import Page, capture_sql, setup_django, time_page
 from server import DATABASE, ROOT, Browser, ProductionServer, ensure_scale_database
 
 if TYPE_CHECKING:

@@ -1,20 +1,24 @@
 """One access answer per child: `child_access(user, child_id)` reads the child, its mentor today
-(children/selectors.py `current_mentor`) and everything the user may do with it in ONE query, each
-capability an EXISTS of the rule the Child queryset filters with (children/models.py `ChildRules`,
-built from staff/access.py). The child page, the summary and its PDFs, and the conversation pages
-ask it; nothing else fetches a child by id for a view.
+(children/selectors.py `current_mentor`) and its groups of today in ONE query, and decides everything
+the user may do with it by the rules the Child queryset filters with (children/models.py `ChildRules`,
+built from staff/access.py: `held_for`, their spelling for one child in hand). The child page, the
+summary and its PDFs, the conversation pages and the entry form ask it; nothing else fetches a child
+by id for a view.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
-from children.models import Child, ChildRules
+from children.models import Child, ChildRules, Placement
 from children.selectors import with_current_mentor_column
-from staff.scope import AnyUser
+from organisations.calendar import today
+from staff.scope import AnyUser, GroupPlace
 
 
 @dataclass(frozen=True)
@@ -33,37 +37,49 @@ class ChildAccess:
         return self.may_read_observations
 
 
-def _flag(rule: Q) -> Case:
-    """A rule as a yes/no column (a rule that holds nowhere for the user is simply no)."""
-    return Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField())
+# The child's groups of today, each with its location and organisation: where its rights are decided.
+PLACE_COLUMNS = {
+    "group_id": "group_id",
+    "location_id": "group__location_id",
+    "organisation_id": "group__location__organisation_id",
+}
 
 
-def _column(row: Child, name: str) -> bool:
-    """An annotated yes/no column of `row` (the type checker does not see annotations)."""
-    return bool(getattr(row, name))
+def _with_places_today(children_qs: QuerySet[Child]) -> QuerySet[Child]:
+    """Annotate `places_today`: the groups each child is placed in today, as JSON objects of
+    PLACE_COLUMNS (read in the children's own query)."""
+    placements = Placement.objects.running_on(today()).filter(child=OuterRef("pk")).order_by("group_id")
+    return children_qs.annotate(places_today=ArraySubquery(placements.values(row=JSONObject(**PLACE_COLUMNS))))
+
+
+def places_today(child: Child) -> list[GroupPlace] | None:
+    """The groups the child is placed in today, as `child_access` read them with the child (None for a
+    child read otherwise)."""
+    rows: list[dict[str, int]] | None = getattr(child, "places_today", None)
+    return None if rows is None else [GroupPlace(**row) for row in rows]
 
 
 def child_access(user: AnyUser, child_id: int) -> ChildAccess:
-    """The child, its mentor today and the user's rights on it, in one query. Http404 when the child
-    does not exist or the user may not see it: an outsider cannot tell "not yours" from "does not exist"."""
-    rules = ChildRules.of(user)
+    """The child, its mentor today and the user's rights on it, in one query: the child with its groups
+    of today and its mentor, the rights decided on them by `ChildRules.held_for` (the same rules the
+    Child queryset filters with). Http404 when the child does not exist or the user may not see it:
+    an outsider cannot tell "not yours" from "does not exist"."""
     row = (
-        with_current_mentor_column(Child.objects.filter(rules.visible, pk=child_id))
+        _with_places_today(with_current_mentor_column(Child.objects.filter(pk=child_id)))
         .select_related("organisation")
-        .annotate(
-            user_reads=_flag(rules.observable),
-            user_logs=_flag(rules.loggable),
-            user_reads_conversations=_flag(rules.conversations_readable),
-            user_records_conversations=_flag(rules.conversations_recordable),
-        )
         .first()
     )
     if row is None:
         raise Http404
+    places = places_today(row) or []
+    mentor = row.current_mentor_row  # type: ignore[attr-defined]  # annotated
+    held = ChildRules.of(user).held_for(row.organisation_id, places, mentor["id"] if mentor else None)
+    if not held.visible:
+        raise Http404
     return ChildAccess(
         child=row,
-        may_read_observations=_column(row, "user_reads"),
-        may_log=_column(row, "user_logs"),
-        may_read_conversations=_column(row, "user_reads_conversations"),
-        may_record_conversation=_column(row, "user_records_conversations"),
+        may_read_observations=held.observable,
+        may_log=held.loggable,
+        may_read_conversations=held.conversations_readable,
+        may_record_conversation=held.conversations_recordable,
     )

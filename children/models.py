@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 
@@ -29,7 +30,7 @@ from staff.access import (
     visible_organisations,
 )
 from staff.models import Membership
-from staff.scope import AnyUser
+from staff.scope import AnyUser, GroupPlace
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -62,12 +63,25 @@ def _placed_today_in(groups: QuerySet[Group]) -> Q:
     return Q(Exists(placements))
 
 
+@dataclass(frozen=True)
+class HeldRules:
+    """Which of `ChildRules` hold for one user and one child."""
+
+    visible: bool
+    observable: bool
+    loggable: bool
+    conversations_readable: bool
+    conversations_recordable: bool
+
+
 class ChildRules:
-    """Each rule about what a user may do with a child, as a condition on the Child row, built from
-    the user's scope through the accessors of staff/access.py. The Child queryset filters with them
-    (`visible_to`, `observable_by`, ...) and `child_access` (children/access.py) reads them all for
-    one child in one query: one spelling of each rule, so a list and a single answer cannot differ.
-    A rule is built when first asked for: a list that filters by one rule builds only that one."""
+    """Each rule about what a user may do with a child, built from the user's scope through
+    staff/access.py, in two spellings side by side (as staff/scope.py `Places` has for a group):
+    a condition on the Child row, which the Child queryset filters with (`visible_to`,
+    `observable_by`, ...), and `held_for`, the same rules for one child whose groups of today and
+    mentor are in hand, which `child_access` (children/access.py) asks after reading them with the
+    child in one query. tests/test_access.py holds the two to the same answer for every role.
+    A condition is built when first asked for: a list that filters by one rule builds only that one."""
 
     def __init__(self, user: AnyUser) -> None:
         self.user = user
@@ -104,9 +118,31 @@ class ChildRules:
 
     @cached_property
     def _mentored(self) -> Q:
+        return Q(Exists(Mentorship.objects.current().filter(child=OuterRef("pk"), mentor_id=self._user_id)))
+
+    @property
+    def _user_id(self) -> int | None:
         user = self.user
-        mentor_id = user.pk if user is not None and user.is_authenticated else None
-        return Q(Exists(Mentorship.objects.current().filter(child=OuterRef("pk"), mentor_id=mentor_id)))
+        return user.pk if user is not None and user.is_authenticated else None
+
+    def held_for(self, organisation_id: int, placed_in: Iterable[GroupPlace], mentor_id: int | None) -> HeldRules:
+        """The rules above for one child of `organisation_id`, placed today in the groups `placed_in`,
+        whose mentor today is `mentor_id` (Mentorship.current: one at most). No query beyond the
+        user's memberships (read once per request)."""
+        access = user_access(self.user)
+        places = tuple(placed_in)
+        observable = any(access.reads_observations_at(p) for p in places)
+        mentored = mentor_id is not None and mentor_id == self._user_id
+        return HeldRules(
+            visible=access.sees_every_organisation
+            or organisation_id in access.whole_organisation_ids
+            or any(access.sees_children_at(p) for p in places),
+            observable=observable,
+            loggable=any(access.logs_at(p) for p in places),
+            conversations_readable=observable and (mentored or any(access.reads_conversations_at(p) for p in places)),
+            conversations_recordable=observable
+            and (mentored or any(access.records_conversations_at(p) for p in places)),
+        )
 
 
 def _visible(user: AnyUser) -> Q:

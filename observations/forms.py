@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from children.access import places_today
 from children.entries import ChangeEntryForm, EntryForm, NewEntryForm
 from children.models import Child, Placement
 from observations.choices import Circumstance, Situation
@@ -65,7 +68,22 @@ class PillarRow:
         return not self.kind.form.is_bound and not any(field.value() for field in fields)
 
 
+class ReadOnceChoiceIterator(ModelChoiceIterator):
+    """The choices read by evaluating the queryset: one plain query, its rows kept on it for the
+    rest of the request. Django's own iterator reads through `.iterator()`, which on PostgreSQL is a
+    server-side cursor (DECLARE ... WITH HOLD, FETCH, CLOSE: the rows materialised at the implicit
+    commit and three round trips) for a list of a few people."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class PersonChoiceField(forms.ModelChoiceField[User]):
+    iterator = ReadOnceChoiceIterator
+
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
@@ -105,9 +123,15 @@ class ObservationForm(EntryForm):
         self.child_obj = child
         observed_with = self.fields["observed_with"]
         assert isinstance(observed_with, forms.ModelChoiceField)
-        # the people of the child's groups today (the service checks the group of the observation's day)
-        groups = Group.objects.filter(placements__in=Placement.objects.running_on(today()).filter(child=child))
-        observed_with.queryset = people_of_groups(groups)
+        # the people of the child's groups today (the service checks the group of the observation's day):
+        # in hand when the child was read by child_access, else a subquery
+        places = places_today(child)
+        if places is None:
+            observed_with.queryset = people_of_groups(
+                Group.objects.filter(placements__in=Placement.objects.running_on(today()).filter(child=child))
+            )
+        else:
+            observed_with.queryset = people_of_groups(places)
         for pillar in all_pillars():
             self.fields[f"kind_{pillar.code}"] = forms.ChoiceField(
                 label=pillar.name, choices=KIND_CHOICES, required=False

@@ -7,7 +7,7 @@ at the screen (keys: field names, pillar codes, or NON_FIELD_ERRORS).
 
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, NotRequired, TypedDict, Unpack
@@ -27,6 +27,7 @@ from organisations.models import Group
 from organisations.text import visible_text
 from staff.access import loggable_groups, visit_locations
 from staff.models import ROLE_RULES, Membership, User
+from staff.scope import GroupPlace
 
 
 @dataclass(frozen=True)
@@ -165,16 +166,25 @@ def _group_of_the_day(
     return group
 
 
-def people_of_groups(groups: QuerySet[Group]) -> QuerySet[User]:
+def people_of_groups(groups: QuerySet[Group] | Sequence[GroupPlace]) -> QuerySet[User]:
     """Who may be named as having observed together with the observer in these groups: the active users
     with a role that reads observations (ROLE_RULES) in one of the groups, at its location or in its whole
     organisation (a colleague, the coach, the childminder agency's consultant), in the order of their
-    names. Subqueries on the memberships, so the organisation's other places are never joined in."""
+    names. Subqueries on the memberships, so the organisation's other places are never joined in; for
+    groups in hand with their places (children/access.py `places_today`), their ids written out."""
     observing = [str(role) for role, rule in ROLE_RULES.items() if rule.reads_observations]
+    if isinstance(groups, QuerySet):
+        group_ids: Any = groups.values("pk")
+        location_ids: Any = groups.values("location_id")
+        organisation_ids: Any = groups.values("location__organisation_id")
+    else:
+        group_ids = sorted({place.group_id for place in groups})
+        location_ids = sorted({place.location_id for place in groups})
+        organisation_ids = sorted({place.organisation_id for place in groups})
     members = Membership.objects.filter(role__in=observing).filter(
-        Q(group__in=groups.values("pk"))
-        | Q(group__isnull=True, location__in=groups.values("location_id"))
-        | Q(group__isnull=True, location__isnull=True, organisation__in=groups.values("location__organisation_id"))
+        Q(group__in=group_ids)
+        | Q(group__isnull=True, location__in=location_ids)
+        | Q(group__isnull=True, location__isnull=True, organisation__in=organisation_ids)
     )
     return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by(
         "first_name", "last_name", "email"

@@ -17,7 +17,7 @@ import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import Q
 
@@ -32,6 +32,15 @@ if TYPE_CHECKING:
     AnyUser = User | AnonymousUser | None
 else:
     AnyUser = Any
+
+
+class GroupPlace(NamedTuple):
+    """A group with its location and organisation, as ids: where a child placed in it is, in hand
+    (children/access.py reads the child's groups of today so, with the child)."""
+
+    group_id: int
+    location_id: int
+    organisation_id: int
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,14 @@ class Places:
         if group.pk in self.group_ids or group.location_id in self.location_ids:
             return True
         return bool(self.organisation_ids) and group.location.organisation_id in self.organisation_ids
+
+    def holds_place(self, place: GroupPlace) -> bool:
+        """The same rule for a group whose location and organisation are in hand (no query)."""
+        return (
+            place.group_id in self.group_ids
+            or place.location_id in self.location_ids
+            or place.organisation_id in self.organisation_ids
+        )
 
     def covers_location(self, location: Location) -> bool:
         """Holds at the whole of `location`: named itself, or its organisation (not one of its groups)."""

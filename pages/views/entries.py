@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from access_log.models import AccessLog
 from access_log.services import access_log_record, access_log_record_shown, children_shown
 from calibration.services import practice_round_offered
+from children.access import child_access
 from children.entries import entry_form
 from children.models import Child
 from conversations import selectors as conversation_selectors
@@ -89,7 +90,10 @@ def _child_to_log(request: AuthenticatedHttpRequest, child_pk: int, visit: Visit
     """The child of a new entry: one the user logs for, or during a home visit one placed at the visited
     home on the day of the visit."""
     if visit is None:
-        return get_object_or_404(Child.objects.loggable_by(request.user), pk=child_pk)
+        access = child_access(request.user, child_pk)  # 404 for a child the user may not see
+        if not access.may_log:
+            raise Http404
+        return access.child
     return get_object_or_404(Child.objects.placed_on(visit.visited_on, visit.location.groups.all()), pk=child_pk)
 
 
