@@ -1,6 +1,7 @@
-"""The pages of the second step at sign-in (staff/second_factor.py has the rules and the middleware):
-asking for a passkey or the code, setting up an authenticator app or a passkey, with the recovery codes. Beside the login in
-the project's URLs: after the second step the person lands on the page they asked for, or the home page."""
+"""The pages of the second step at sign-in (staff/second_factor.py has the rules and the middleware,
+staff/passkeys.py the passkeys' checks): asking for a passkey or the code, and setting up an authenticator
+app or a passkey, with the recovery codes. Beside the login in the project's URLs: after the second step
+the person lands on the page they asked for, or the home page."""
 
 from urllib.parse import urlencode
 
@@ -16,13 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from pages.http import AuthenticatedHttpRequest
 from staff import passkeys
 from staff import second_factor as sf
 from staff.forms import PasskeyAnswerForm, PasskeySetupForm, SecondStepForm
-from staff.models import Passkey
 from staff.lockout import locked_out_message
+from staff.models import Passkey
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -132,6 +134,7 @@ def second_step_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("credential")
 @login_required
 def second_step_passkey_setup(request: AuthenticatedHttpRequest) -> HttpResponse:

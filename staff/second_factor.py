@@ -17,9 +17,10 @@ the passkey's page `second_step_passkey_setup` as the other choice).
 Why not django-otp's OTPMiddleware: it reads the verifying device from the database on every request;
 the session's mark costs nothing, and the pages keep their fixed query counts.
 
-Wrong codes and wrong passkey answers: each counts as a failed sign-in in the login lockout (django-axes, the same keys as a wrong
-password: the person's address at the client address, and the address alone); once locked, the person is
-signed out and the login page says why. django-otp's own throttling adds a growing pause per app as well.
+Wrong codes and wrong passkey answers: each counts as a failed sign-in in the login lockout (django-axes,
+the same keys as a wrong password: the person's address at the client address, and the address alone);
+once locked, the person is signed out and the login page says why. django-otp's own throttling adds a
+growing pause per app as well.
 """
 
 from __future__ import annotations
