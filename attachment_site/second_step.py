@@ -79,8 +79,9 @@ def second_step(request: AuthenticatedHttpRequest) -> HttpResponse:
     with_passkey = request.method == "POST" and "credential" in request.POST
     form = SecondStepForm(None if with_passkey else request.POST or None)
     passkey_form = PasskeyAnswerForm(request.POST if with_passkey else None)
-    if with_passkey and passkey_form.is_valid():
-        outcome = passkeys.check_passkey(request, user, passkey_form.cleaned_data["credential"])
+    if with_passkey:
+        answer = passkey_form.cleaned_data["credential"] if passkey_form.is_valid() else ""
+        outcome = passkeys.check_passkey(request, user, answer)
         if (done := _signed_in(request, outcome, passkey_form, "credential")) is not None:
             return done
     elif request.method == "POST" and form.is_valid():

@@ -276,3 +276,14 @@ def test_a_removed_passkey_is_refused_while_another_still_opens(cast):
     response = passkey_answer(later, old)
     assert response.status_code == 200 and NOT_WORKED in response.content.decode()
     assert passkey_answer(later, kept)["Location"] == reverse("home")
+
+
+def test_a_broken_sign_in_answer_is_refused_and_counted(cast):
+    with_passkey(cast.manager)
+    client = sign_in_with_password(cast.manager)
+    for bad in ("", "{}", "not json", "x" * 70_000):
+        client.get(SECOND_STEP)
+        response = client.post(SECOND_STEP, {"credential": bad})
+        assert response.status_code == 200 and NOT_WORKED in response.content.decode(), bad
+    assert AccessAttempt.objects.get(username=cast.manager.email).failures_since_start == 4
+    assert client.get(reverse("home"))["Location"].startswith(SECOND_STEP)
