@@ -1,7 +1,8 @@
 """Response headers that keep child data in the browser it was meant for (issue 9, item 5).
 
 - Permissions-Policy on every response: the app uses no camera, microphone, location or other
-  device feature, so no page (nor anything injected into one) may ask for them.
+  device feature, so no page (nor anything injected into one) may ask for them. Passkeys
+  (publickey-credentials-get and -create) keep the browser's default: this site's own pages only.
 - Cache-Control `private, no-store` on every response to a logged-in user: pages, PDFs and CSV
   files with child data are kept neither by a shared proxy nor in the browser's cache (a shared
   group tablet's back button or history must not show the last user's children).
@@ -33,7 +34,6 @@ DENIED_FEATURES = (
     "midi",
     "payment",
     "picture-in-picture",
-    "publickey-credentials-get",
     "screen-wake-lock",
     "serial",
     "usb",

@@ -50,6 +50,11 @@ if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-local-only-" + "x" * 40
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Passkeys (staff/passkeys.py): the relying party's id and the origins a browser may report. Unset, they
+# follow each request's host (checked against ALLOWED_HOSTS) and scheme. Set both when the site answers
+# under more than one name, so that a passkey made on one works on all: the id is then the shared domain.
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or None
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS") or None
 
 INSTALLED_APPS = [
     "staff.admin_app.StaffAdminConfig",  # django.contrib.admin, its password change throttled

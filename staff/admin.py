@@ -82,9 +82,9 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
     inlines = [MembershipInline]
     actions = ["reset_second_step"]
 
-    @admin.action(description=_("Reset the second step (lost phone)"), permissions=["change"])
+    @admin.action(description=_("Reset the second step (lost phone or passkey)"), permissions=["change"])
     def reset_second_step(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        """A lost second factor: the app and the recovery codes go, the person sets them up again at the
+        """A lost second factor: the app, the passkeys and the recovery codes go, the person sets one up at the
         next sign-in. Only people this admin manages (the scoped queryset); each reset is recorded
         (SecondFactorReset) and in the person's admin history."""
         people = list(queryset)

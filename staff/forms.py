@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from organisations.text import VisibleTextField
 from staff.lockout import normalise_email, validate_own_password
 from staff.models import SingleSignOn, User
 
@@ -132,3 +133,23 @@ class SecondStepForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+
+class PasskeyAnswerForm(forms.Form):
+    """The browser's answer with a passkey (static/js/passkey.js fills it in): JSON, checked by
+    staff/passkeys.py."""
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=64 * 1024)
+
+
+class PasskeySetupForm(PasskeyAnswerForm):
+    """Adding a passkey: the browser's answer and a name to tell one's passkeys apart."""
+
+    name = VisibleTextField(
+        label=_("Name of this passkey"),
+        max_length=60,
+        required=False,
+        help_text=_("For example: my phone, or my laptop."),
+    )
+
+    field_order = ["name", "credential"]

@@ -454,3 +454,26 @@ class SecondFactorReset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {numeric_moment(self.reset_at)}"
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) as the second step at sign-in: the fingerprint, face or PIN of the
+    person's phone or computer, or a security key (staff/passkeys.py). The public key only: the private
+    key never leaves the device."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys", verbose_name=_("user"))
+    credential_id = models.BinaryField(_("credential id"), max_length=1023, unique=True)
+    public_key = models.BinaryField(_("public key"))
+    sign_count = models.PositiveBigIntegerField(_("sign count"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    name = models.CharField(_("name"), max_length=60)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.name}"

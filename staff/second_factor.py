@@ -1,5 +1,6 @@
-"""The second factor at sign-in (tweede stap bij inloggen): an authenticator app (TOTP, django-otp) with
-ten recovery codes (django-otp's static codes, each used once).
+"""The second factor at sign-in (tweede stap bij inloggen): an authenticator app (TOTP, django-otp) or a
+passkey (WebAuthn, staff/passkeys.py), or both, with ten recovery codes (django-otp's static codes, each
+used once).
 
 Who: everyone whose role reaches more than one group (`RoleRule.needs_second_factor`, read through
 `user_access(user).needs_second_factor`: managers, coaches, admins, platform superusers), and anyone who
@@ -10,14 +11,16 @@ When: every sign-in starts without the second step (`note_login`, on user_logged
 person in: the login form, the admin's login, single sign-on). Until the session holds the second step
 (`SECOND_STEP_DONE`), `SecondFactorMiddleware` answers every page with the second-step page (a GET) or a
 refusal (any other method); only the pages of the second step itself, the logout and the language switch
-stay open. One who has no app yet is sent to set one up (`second_step_setup`).
+stay open. One who has no app and no passkey yet is sent to set one up (`second_step_setup`, which offers
+the passkey's page `second_step_passkey_setup` as the other choice).
 
 Why not django-otp's OTPMiddleware: it reads the verifying device from the database on every request;
 the session's mark costs nothing, and the pages keep their fixed query counts.
 
-Wrong codes: each counts as a failed sign-in in the login lockout (django-axes, the same keys as a wrong
-password: the person's address at the client address, and the address alone); once locked, the person is
-signed out and the login page says why. django-otp's own throttling adds a growing pause per app as well.
+Wrong codes and wrong passkey answers: each counts as a failed sign-in in the login lockout (django-axes,
+the same keys as a wrong password: the person's address at the client address, and the address alone);
+once locked, the person is signed out and the login page says why. django-otp's own throttling adds a
+growing pause per app as well.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from staff.access import user_access
-from staff.models import SecondFactorReset
+from staff.models import Passkey, SecondFactorReset
 
 if TYPE_CHECKING:
     from staff.models import User
@@ -54,7 +57,17 @@ RECOVERY_NAME = "herstelcodes"
 # The views open before the second step, by their full (namespaced) name: the admin's own login and
 # logout by theirs, so that no other app's page named "login" or "logout" slips through.
 OPEN_URL_NAMES = frozenset(
-    {"second_step", "second_step_setup", "logout", "login", "set_language", "favicon", "admin:login", "admin:logout"}
+    {
+        "second_step",
+        "second_step_setup",
+        "second_step_passkey_setup",
+        "logout",
+        "login",
+        "set_language",
+        "favicon",
+        "admin:login",
+        "admin:logout",
+    }
 )
 
 
@@ -63,8 +76,14 @@ def confirmed_app(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
-    """Has an authenticator app set up (recovery codes alone come with one)."""
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    """Has an authenticator app or a passkey set up (recovery codes alone come with one)."""
+    return bool(
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists() or Passkey.objects.filter(user=user).exists()
+    )
+
+
+def has_recovery_codes(user: User) -> bool:
+    return bool(StaticToken.objects.filter(device__user=user, device__confirmed=True).exists())
 
 
 def needs_second_step(user: User) -> bool:
@@ -153,20 +172,25 @@ def clean_code(code: str) -> str:
     return "".join(code.split()).replace("-", "")
 
 
-def _locked_out(request: HttpRequest, user: User) -> bool:
+def locked_out(request: HttpRequest, user: User) -> bool:
     return bool(AxesProxyHandler.is_locked(request, {"username": user.get_username()}))
+
+
+def count_wrong(request: HttpRequest, user: User) -> str:
+    """A wrong code or passkey answer: one more failed sign-in for the login lockout (django-axes, the
+    same keys as a wrong password). CodeCheck.LOCKED_OUT once that was the last one allowed."""
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+    return CodeCheck.LOCKED_OUT if locked_out(request, user) else CodeCheck.WRONG
 
 
 def check_code(request: HttpRequest, user: User, code: str) -> str:
     """The code from the app, or a recovery code (used up by this). A wrong one counts in the login
     lockout like a wrong password; during a lockout every code is refused."""
-    if _locked_out(request, user):
+    if locked_out(request, user):
         return CodeCheck.LOCKED_OUT
     code = clean_code(code)
     app = confirmed_app(user)
-    if app is None:
-        return CodeCheck.WRONG
-    if code.isdigit() and len(code) == app.digits:
+    if app is not None and code.isdigit() and len(code) == app.digits:
         allowed, _ = app.verify_is_allowed()
         if not allowed:
             return CodeCheck.WAIT
@@ -176,20 +200,18 @@ def check_code(request: HttpRequest, user: User, code: str) -> str:
         recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
         if recovery is not None and recovery.verify_token(code):
             return CodeCheck.RIGHT
-    user_login_failed.send(
-        sender=__name__, credentials={"username": user.get_username()}, request=request
-    )  # axes counts it
-    return CodeCheck.LOCKED_OUT if _locked_out(request, user) else CodeCheck.WRONG
+    return count_wrong(request, user)
 
 
 # --- an admin's reset -----------------------------------------------------------------------------
 
 
 def reset_second_factor(user: User, *, by: User) -> None:
-    """A lost second factor: the app and the recovery codes go; the person sets one up at their next
-    sign-in. Recorded (`SecondFactorReset`)."""
+    """A lost second factor: the app, the passkeys and the recovery codes go; the person sets one up at
+    their next sign-in. Recorded (`SecondFactorReset`)."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
+        Passkey.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         SecondFactorReset.objects.create(user=user, reset_by=by)
 

@@ -44,3 +44,15 @@ def test_get_and_head_still_answer(cast, client_for):
 def test_entry_form_refuses_put(cast, client_for):
     response = client_for(cast.staff_a).put(reverse("observation_new", args=[cast.child_a.pk]))
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("method", ("put", "patch", "delete"))
+def test_the_passkey_page_takes_get_and_post_only(cast, client_for, method):
+    from staff.models import Passkey
+
+    client = client_for(cast.manager)
+    url = reverse("second_step_passkey_setup")
+    assert client.get(url).status_code == 200 and client.head(url).status_code == 200
+    response = getattr(client, method)(url, data='{"credential": "{}"}', content_type="application/json")
+    assert response.status_code == 405 and "POST" in response["Allow"]
+    assert not Passkey.objects.exists()

@@ -412,6 +412,8 @@ MATRIX: dict[str, Entry] = {
     # in may set up (again) an authenticator app (an empty POST answers with the form's message).
     "second_step": Entry(lambda user, method: LOGIN if user == ANON else REDIRECT),
     "second_step_setup": Entry(page(LOGGED_IN, get_only=False)),
+    # Adding a passkey (staff/passkeys.py): anyone signed in; an empty POST answers with the form's message.
+    "second_step_passkey_setup": Entry(page(LOGGED_IN, get_only=False)),
     # A forgotten password: the same pages for everyone (a link that does not hold says so).
     "password_reset": Entry(open_page()),
     "password_reset_done": Entry(open_page(post=405)),
@@ -735,11 +737,21 @@ def test_bureau_permission_matrix(world, key):
 # Everyone here whose role needs the second step (staff/second_factor.py), signed in through the login
 # form with the password alone, walks every URL pattern of the project (MATRIX and SKIPPED alike): a GET
 # goes to the second step (with the page as `next`), any other method is refused (403). Only these stay
-# open (OPEN_URL_NAMES): the second step's own pages, the log-in and log-out pages, the language switch
-# and the browser's icon.
+# open (OPEN_URL_NAMES): the second step's own pages (the code or passkey, setting up an app or a
+# passkey), the log-in and log-out pages, the language switch and the browser's icon.
 NEEDS_SECOND_STEP = (MANAGER, MANAGER_2, COACH, ADMIN, TWO_ORGS, OTHER_ADMIN, ROOT, CONSULTANT)
 OPEN_BEFORE_SECOND_STEP = frozenset(
-    {"second_step", "second_step_setup", "login", "logout", "admin:login", "admin:logout", "set_language", "favicon"}
+    {
+        "second_step",
+        "second_step_setup",
+        "second_step_passkey_setup",
+        "login",
+        "logout",
+        "admin:login",
+        "admin:logout",
+        "set_language",
+        "favicon",
+    }
 )
 SKIPPED_KWARGS = {"sso_login": {"slug": "linde"}, "sso_start": {"slug": "linde"}}
 

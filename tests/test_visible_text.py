@@ -35,7 +35,14 @@ from organisations.models import Location
 from organisations.text import VisibleTextField, shows_nothing, visible_text
 from reports.forms import PreparedHandoutForm
 from reports.handout import HandoutSection, ParentHandout, Quote
-from staff.forms import AdminLoginForm, EmailAuthenticationForm, OwnPasswordChangeForm, SecondStepForm
+from staff.forms import (
+    AdminLoginForm,
+    EmailAuthenticationForm,
+    OwnPasswordChangeForm,
+    PasskeyAnswerForm,
+    PasskeySetupForm,
+    SecondStepForm,
+)
 from staff.models import User
 from staff.password_reset import EmailPasswordResetForm
 from tests.house_plan import layers
@@ -180,6 +187,9 @@ FORMS = {
     "administration's login": (lambda c: AdminLoginForm(), [], ["username", "password"]),
     "password reset": (lambda c: EmailPasswordResetForm(), [], ["email"]),
     "second step": (lambda c: SecondStepForm(), [], ["code"]),
+    # the browser's answer with a passkey (JSON, hidden), and the passkey's name
+    "passkey answer": (lambda c: PasskeyAnswerForm(), [], ["credential"]),
+    "passkey setup": (lambda c: PasskeySetupForm(), ["name"], ["credential"]),
 }
 # The administration's forms: every model admin of the app and its inlines (the access log is read-only).
 ADMIN_FREE_TEXT = {
