@@ -107,6 +107,8 @@ def rows_saved():
         Mentorship.history.count(),
         User.history.count(),
         Membership.history.count(),
+        Location.objects.count(),
+        Group.objects.count(),
         AccessLog.objects.count(),
     )
 
@@ -114,9 +116,17 @@ def rows_saved():
 # --- refused rows, each with its Dutch reason ----------------------------------------------------
 
 REFUSED = {
-    "unknown group": (child(Groep="Groep Z"), "Onbekende groep: Groep Z bij Locatie Een."),
-    "unknown location": (child(Locatie="Nergens"), "Onbekende locatie: Nergens."),
-    "group at another location": (child(Locatie="Locatie Twee"), "Onbekende groep: Groep A bij Locatie Twee."),
+    # a new group is planned only with a row that is read in: refused, the row adds no place either
+    "new group, mentor not of it": (
+        child(Groep="Groep Z"),
+        "Mentor staff.a@example.test is geen pedagogisch medewerker van groep Groep Z.",
+    ),
+    "new location without a group": (child(Locatie="Nergens", Groep=""), "Groep ontbreekt."),
+    "new group at another location, mentor not of it": (
+        child(Locatie="Locatie Twee"),
+        "Mentor staff.a@example.test is geen pedagogisch medewerker van groep Groep A.",
+    ),
+    "group name too long": (child(Groep="G" * 201), "Groep is langer dan 200 tekens."),
     "date with slashes": (child(Geboortedatum="14/03/2024"), "Geboortedatum “14/03/2024” is geen datum"),
     "date that does not exist": (child(Startdatum="31-02-2025"), "Startdatum “31-02-2025” is geen datum"),
     "American date": (child(Startdatum="2025-13-01"), "Startdatum “2025-13-01” is geen datum"),
@@ -156,7 +166,7 @@ REFUSED = {
 def test_a_refused_row_says_why_in_dutch_and_saves_nothing(cast, name):
     row, reason = REFUSED[name]
     result = plan(cast.org, csv_text([row]))
-    assert result.children == []
+    assert result.children == [] and result.places == []
     [refusal] = result.refused
     assert refusal.line == 2
     assert reason in refusal.reason, refusal.reason
@@ -184,7 +194,7 @@ def refusals(org, rows, header=HEADER):
 def test_a_group_named_without_its_location_must_be_known_and_one_of_its_name(cast):
     header = tuple(column for column in HEADER if column != "Locatie")
     assert refusals(cast.org, [child(Groep="Groep Z")], header) == [
-        (2, "Onbekende groep: Groep Z. Voeg die eerst toe in het beheer.")
+        (2, "Onbekende groep: Groep Z. Vul de kolom Locatie in, dan komt de groep bij die locatie.")
     ]
     assert refusals(cast.org, [child()], header) == []  # Groep A: one in the organisation
     Group.objects.create(location=cast.location2, name="Groep A")
@@ -228,7 +238,7 @@ def test_a_placement_that_overlaps_or_comes_before_a_later_one_is_refused(cast):
 
 @pytest.mark.django_db
 def test_the_other_rows_of_a_file_with_refused_rows_are_saved(cast):
-    rows = [child(), child(Kindnummer="K2", Groep="Nergens"), child(Kindnummer="K3", Voornaam="Ada")]
+    rows = [child(), child(Kindnummer="K2", Startdatum="31-02-2025"), child(Kindnummer="K3", Voornaam="Ada")]
     apply_import(plan(cast.org, csv_text(rows)), by=cast.admin)
     assert set(Child.objects.exclude(external_id="").values_list("external_id", flat=True)) == {"K1", "K3"}
 
@@ -743,16 +753,34 @@ def test_the_command_dry_run_and_apply_on_the_demo_organisation():
     text = out.getvalue()
     assert rows_saved() == before
     assert "Inlezen voor Kinderopvang De Linde" in text
-    assert "planning-export.csv: CSV, UTF-8, gescheiden door puntkomma, 19 regels" in text
-    assert "Kinderen: 7 nieuw, 0 gewijzigd, 0 met einddatum, 0 ongewijzigd" in text
-    assert "Medewerkers: 3 nieuw, 0 gewijzigd, 0 ongewijzigd" in text
+    assert "planning-export.csv: CSV, UTF-8, gescheiden door puntkomma, 24 regels" in text
+    assert "Locaties: 1 nieuw. Groepen: 2 nieuw, 0 gewijzigd." in text
+    assert "  Regel 2: nieuwe locatie Kindercentrum De Zon" in text
+    assert "  Regel 2: nieuwe groep Zonnetjes bij Kindercentrum De Zon (0 tot 24 maanden)" in text
+    assert "  Regel 3: nieuwe groep Zonnebloemen bij Kindercentrum De Zon (24 tot 48 maanden)" in text
+    assert "inlezen verwijdert of beëindigt nooit een locatie of groep." in text
+    assert "Kinderen: 9 nieuw, 0 gewijzigd, 0 met einddatum, 0 ongewijzigd" in text
+    assert "Medewerkers: 4 nieuw, 0 gewijzigd, 0 ongewijzigd" in text
     assert "9 regels geweigerd." in text
-    assert "Regel 17 (kindnummer KP-2011): Mentor sanne@example.org is geen pedagogisch medewerker" in text
+    assert "Regel 4 (Zonnestralen): De jongste leeftijd (48 maanden) ligt boven de oudste (12 maanden)." in text
+    assert "Regel 17 (kindnummer KP-2008): Onbekende groep: Rupsen. Vul de kolom Locatie in" in text
+    assert "Regel 21 (kindnummer KP-2011): Mentor sanne@example.org is geen pedagogisch medewerker" in text
     assert text.rstrip().endswith("Proefdraaien: er is niets opgeslagen.")
 
     out = io.StringIO()
     call_command("import_organisation", str(SAMPLE), organisation=org.pk, by="admin@example.org", stdout=out)
-    assert "Opgeslagen. Kinderen: 7 nieuw, 0 gewijzigd, 0 plaatsingen beëindigd." in out.getvalue()
+    assert "Opgeslagen. Kinderen: 9 nieuw, 0 gewijzigd, 0 plaatsingen beëindigd." in out.getvalue()
+    assert "Locaties: 1 nieuw. Groepen: 2 nieuw, 0 gewijzigd." in out.getvalue()
+    zon = Location.objects.get(organisation=org, name="Kindercentrum De Zon")
+    assert list(zon.groups.values_list("name", "min_age_months", "max_age_months")) == [
+        ("Zonnebloemen", 24, 48),
+        ("Zonnetjes", 0, 24),
+    ]
+    sara = Child.objects.get(external_id="KP-2015")
+    assert sara.placements.get().group == zon.groups.get(name="Zonnetjes")
+    assert sara.mentorships.get().mentor.email == "ilse.zon@example.org"
+    # written with other case and spaces, the location and group the organisation has
+    assert Child.objects.get(external_id="KP-2014").placements.get().group.location.name == "Kindercentrum De Vlinder"
     admin = User.objects.get(email="admin@example.org")
     owen = Child.objects.get(external_id="KP-2003")
     assert owen.full_name == "Owen de Graaf"
@@ -760,8 +788,12 @@ def test_the_command_dry_run_and_apply_on_the_demo_organisation():
     assert AccessLog.objects.get(action=AccessLog.Action.IMPORTED).user == admin
 
     out = io.StringIO()
+    saved = rows_saved()
     call_command("import_organisation", str(SAMPLE), organisation=org.pk, dry_run=True, stdout=out)
-    assert "Kinderen: 0 nieuw, 0 gewijzigd, 0 met einddatum, 7 ongewijzigd" in out.getvalue()
+    assert "Kinderen: 0 nieuw, 0 gewijzigd, 0 met einddatum, 9 ongewijzigd" in out.getvalue()
+    assert "Locaties: 0 nieuw. Groepen: 0 nieuw, 0 gewijzigd." in out.getvalue()
+    call_command("import_organisation", str(SAMPLE), organisation=org.pk, stdout=io.StringIO())
+    assert rows_saved()[:-1] == saved[:-1]  # applied again: only the access log's line
 
 
 @pytest.mark.django_db
@@ -829,7 +861,7 @@ def test_an_admin_uploads_reads_the_dry_run_and_applies_it(cast, client_for):
     from planning_import.models import PendingImport
 
     client = client_for(cast.admin)
-    rows = [child(), child(Kindnummer="K2", Groep="Groep Z")]
+    rows = [child(), child(Kindnummer="K2", Groep="Groep Z")]  # K2's mentor is not of the new group
     response = _upload(client, cast.org, csv_text(rows).encode("utf-8"))
     pending = PendingImport.objects.get()
     assert response.status_code == 302 and response.url == f"/inlezen/{pending.pk}/kolommen/"
@@ -839,9 +871,11 @@ def test_an_admin_uploads_reads_the_dry_run_and_applies_it(cast, client_for):
     page = client.get(response.url).content.decode()
     assert rows_saved() == before  # the dry run saves nothing
     assert "Wat inlezen zou veranderen" in page and "1 nieuw kind" in page
-    assert "Onbekende groep: Groep Z bij Locatie Een." in page
+    assert "Mentor staff.a@example.test is geen pedagogisch medewerker van groep Groep Z." in page
+    assert "0 nieuwe groepen" in page  # refused, the row adds no group
     done = client.post(response.url, follow=True)
     assert "Ingelezen. Kinderen: 1 nieuw" in done.content.decode()
+    assert "Locaties: 0 nieuw. Groepen: 0 nieuw, 0 gewijzigd." in done.content.decode()
     assert Child.objects.get(external_id="K1").history.get().history_user == cast.admin
     assert not PendingImport.objects.exists()
 
@@ -1008,18 +1042,35 @@ def test_the_mapping_step_preselects_the_columns_and_remembers_them_per_organisa
 @pytest.mark.django_db
 def test_the_dry_run_shows_every_line_and_a_second_upload_changes_nothing(cast, client_for):
     client = client_for(cast.admin)
-    data = csv_text([child(), child(Kindnummer="K2", Groep="Groep Z")]).encode("utf-8")
+    rows = [
+        child(),
+        child(Kindnummer="K2", Geboortedatum="14/03/2024"),
+        child(Kindnummer="K3", Locatie="Locatie Drie", Groep="Zonnetjes", **{"Mentor (e-mail)": ""}),
+    ]
+    data = csv_text(rows).encode("utf-8")
     url = _upload(client, cast.org, data).url
     plan_url = client.post(url, _columns_form(client, url)).url
+    before = rows_saved()
     page = client.get(plan_url).content.decode()
+    assert rows_saved() == before
     assert '<tr class="import-new"><td>2</td>' in page
-    assert '<tr class="import-refused"><td>3</td>' in page and "Onbekende groep: Groep Z bij Locatie Een." in page
-    client.post(plan_url)
+    assert '<tr class="import-refused"><td>3</td>' in page and "Geboortedatum “14/03/2024” is geen datum" in page
+    # line 4 adds a location and a group before its child: three lines "nieuw", planned without ids
+    assert page.count('<tr class="import-new"><td>4</td>') == 3
+    assert "<td>nieuwe locatie Locatie Drie</td><td>kindercentrum</td>" in page
+    assert "<td>nieuwe groep Zonnetjes bij Locatie Drie (0 tot 48 maanden)</td>" in page
+    assert "1 nieuwe locatie" in page and "1 nieuwe groep" in page
+    assert "Regel 4 · nieuwe groep Zonnetjes bij Locatie Drie (0 tot 48 maanden)" in page  # the list, also on a phone
+    assert "Locaties en groepen die het bestand niet noemt, blijven zoals ze zijn" in page
+    done = client.post(plan_url, follow=True).content.decode()
+    assert "Locaties: 1 nieuw. Groepen: 1 nieuw, 0 gewijzigd." in done
+    assert Child.objects.get(external_id="K3").placements.get().group.location.name == "Locatie Drie"
     after = rows_saved()
     url = _upload(client, cast.org, data).url
     plan_url = client.post(url, _columns_form(client, url)).url
     page = client.get(plan_url).content.decode()
     assert '<tr class="import-unchanged"><td>2</td><td>ongewijzigd</td>' in page and "0 nieuwe kinderen" in page
+    assert "0 nieuwe locaties" in page and "0 nieuwe groepen" in page and "nieuwe groep Zonnetjes" not in page
     client.post(plan_url)
     assert rows_saved()[:-1] == after[:-1]  # only the access log's line saying who read the file in
     assert rows_saved()[-1] == after[-1] + 1
