@@ -117,7 +117,7 @@ def _apply_places(plan: ImportPlan, organisation: Organisation, result: ImportRe
     made_groups = Group.objects.bulk_create(
         [
             Group(
-                location_id=ids.get(line.location_ref or 0, line.location_ref),
+                location_id=_saved_id(ids, line.location_ref),
                 name=line.name,
                 **({"min_age_months": line.ages[0], "max_age_months": line.ages[1]} if line.ages else {}),
             )
@@ -133,6 +133,11 @@ def _apply_places(plan: ImportPlan, organisation: Organisation, result: ImportRe
         Group.objects.bulk_update(list(existing.values()), ["min_age_months", "max_age_months"])
     result.locations_new, result.groups_new, result.groups_changed = len(locations), len(groups), len(existing)
     return ids
+
+
+def _saved_id(ids: dict[int, int], ref: int | None) -> int:
+    assert ref is not None  # a group's location: one the organisation has, or one made just now
+    return ids.get(ref, ref)
 
 
 def _with_ids(plan: ImportPlan, ids: dict[int, int]) -> None:

@@ -215,7 +215,8 @@ class ImportPlan:
 
     @property
     def changes_anything(self) -> bool:
-        statuses = [line.status for line in [*self.children, *self.staff, *self.places]]
+        statuses = [line.status for line in self.children] + [line.status for line in self.staff]
+        statuses += [line.status for line in self.places]
         return any(status != Status.UNCHANGED for status in statuses) or bool(self.endings)
 
 
@@ -280,18 +281,7 @@ class _Organisation:
             .values_list("pk", "child_id", "mentor__email", "start_date")
         ):
             self.mentors[child_id] = _Mentor(pk, email.lower(), start)
-        self.memberships: dict[str, set[MembershipPlan]] = defaultdict(set)
-        self.group_staff: set[tuple[str, int]] = set()
-        self.gastouders: dict[int, str] = {}  # a childminder's home's group -> its gastouder's e-mail address
-        for user_email, role, location_id, group_id in Membership.objects.filter(organisation=organisation).values_list(
-            "user__email", "role", "location_id", "group_id"
-        ):
-            email = user_email.lower()
-            self.memberships[email].add(MembershipPlan(role, location_id, group_id))
-            if role in GROUP_LOGGERS and group_id:
-                self.group_staff.add((email, group_id))
-            if role == Role.GASTOUDER and group_id:
-                self.gastouders[group_id] = email
+        self._read_memberships()
         self.users: dict[str, User] = {}
         self.shared: set[str] = set()
         self.planned_memberships: set[tuple[str, MembershipPlan]] = set()
@@ -304,6 +294,20 @@ class _Organisation:
         self.line = 0  # the row being read
         self._last_ref = 0
         self._undo: list[Callable[[], None]] = []
+
+    def _read_memberships(self) -> None:
+        self.memberships: dict[str, set[MembershipPlan]] = defaultdict(set)
+        self.group_staff: set[tuple[str, int]] = set()
+        self.gastouders: dict[int, str] = {}  # a childminder's home's group -> its gastouder's e-mail address
+        for user_email, role, location_id, group_id in Membership.objects.filter(
+            organisation=self.organisation
+        ).values_list("user__email", "role", "location_id", "group_id"):
+            email = user_email.lower()
+            self.memberships[email].add(MembershipPlan(role, location_id, group_id))
+            if role in GROUP_LOGGERS and group_id:
+                self.group_staff.add((email, group_id))
+            if role == Role.GASTOUDER and group_id:
+                self.gastouders[group_id] = email
 
     def read_users(self, emails: Iterable[str]) -> None:
         wanted = sorted(set(emails))
@@ -368,7 +372,12 @@ class _Organisation:
     def _add_line(self, line: PlaceLine) -> None:
         self.places.append(line)
         self.place_lines[line.ref] = line
-        self._undo.append(lambda: (self.places.remove(line), self.place_lines.pop(line.ref)))
+
+        def undo() -> None:
+            self.places.remove(line)
+            del self.place_lines[line.ref]
+
+        self._undo.append(undo)
 
     def location(self, name: str) -> Location:
         """The location of this name (compared without case and extra spaces), or a new one."""
@@ -390,7 +399,12 @@ class _Organisation:
         key = _fold(name)
         self.locations[key].append(location)
         self.locations_by_id[location.pk] = location
-        self._undo.append(lambda: (self.locations[key].remove(location), self.locations_by_id.pop(location.pk)))
+
+        def undo() -> None:
+            self.locations[key].remove(location)
+            del self.locations_by_id[location.pk]
+
+        self._undo.append(undo)
         self._add_line(PlaceLine(self.line, PlaceKind.LOCATION, location.pk, name, "", Status.NEW, location_kind=kind))
         if location.is_childminder_home:  # a home has its one group from the start
             self._plan_group(location, self.first_group_at.get(key) or name)
@@ -805,7 +819,7 @@ def _filled(row: Row, mapping: ColumnMapping, codes: Iterable[str]) -> bool:
 
 
 def _row_kind(row: Row, mapping: ColumnMapping) -> str:
-    """"staff", "child" or "place": a row that fills none of the children's and the staff's columns
+    """Staff, child or place: a row that fills none of the children's and the staff's columns
     belongs to the list of locations and groups."""
     if mapping.has_staff:
         if not mapping.has_children and _filled(row, mapping, STAFF_CODES):
@@ -886,6 +900,7 @@ def _place_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> Non
         return
     line = PlaceLine(row.number, kind, place.pk, place.name, "", Status.UNCHANGED)
     if isinstance(place, Group):
+        assert ages is not None
         line.location_name, line.location_ref, line.ages = place.location.name, place.location_id, ages
         if ages != (place.min_age_months, place.max_age_months):
             line.status, line.changes = Status.CHANGED, [_ages_label(ages)]
@@ -895,7 +910,12 @@ def _place_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> Non
 
 
 def _read_rows(
-    rows: list[Row], mapping: ColumnMapping, context: _Organisation, plan: ImportPlan, kind: str, read: Callable[[Row], None]
+    rows: list[Row],
+    mapping: ColumnMapping,
+    context: _Organisation,
+    plan: ImportPlan,
+    kind: str,
+    read: Callable[[Row], None],
 ) -> None:
     """Each row read with `read`; a refused one is noted with its reason, and the places it alone
     named are not added."""

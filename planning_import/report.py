@@ -35,7 +35,7 @@ def describe_table(table: Table, name: str) -> str:
 
 
 def place_words(line: PlaceLine) -> str:
-    """"new location Kindercentrum De Zon", "new group Zonnetjes at Kindercentrum De Zon (0 to 24 months)"."""
+    """In words: "new location Kindercentrum De Zon", "new group Zonnetjes at Kindercentrum De Zon (0 to 24 months)"."""
     if line.kind == PlaceKind.LOCATION:
         if line.status == Status.NEW:
             return _("new location %(name)s") % {"name": line.name}

@@ -1238,9 +1238,7 @@ def home_child(number, **values):
         Voornaam=f"Kind{number}",
         Tussenvoegsel="",
         Achternaam="Thuis",
-        Locatie="Gastouder Y",
-        Groep="",
-        **{"Mentor (e-mail)": "gastouder.y@example.test", **values},
+        **{"Locatie": "Gastouder Y", "Groep": "", "Mentor (e-mail)": "gastouder.y@example.test", **values},
     )
 
 
@@ -1263,3 +1261,249 @@ def test_children_at_a_home_by_its_name_alone_and_at_most_six_at_once(nest):
     again[0] = home_child("N0", Einddatum="31-01-2027")
     result = plan(nest.org, csv_text(again))
     assert result.refused == []
+
+
+# --- locations and groups from the file ----------------------------------------------------------
+
+PLACES_HEADER = ("Locatie", "Groep", "Leeftijd van (maanden)", "Leeftijd tot (maanden)")
+EVERYTHING = HEADER + ("E-mail", "Naam", "Rol", "Groepen", "Leeftijd van (maanden)", "Leeftijd tot (maanden)")
+
+
+def place(location, group="", low="", high=""):
+    return {"Locatie": location, "Groep": group, "Leeftijd van (maanden)": low, "Leeftijd tot (maanden)": high}
+
+
+def new_organisation_file():
+    """A new organisation's first export: its list of groups, its staff and its children."""
+    return csv_text(
+        [
+            place("Kindercentrum De Zon", "Zonnetjes", "0", "24"),  # line 2: a new location and group
+            place("Kindercentrum De Zon", "Zonnebloemen", "24", "48"),  # 3
+            {"E-mail": "ilse@example.test", "Naam": "Ilse Zon", "Rol": "pm", "Locatie": "Kindercentrum De Zon",
+             "Groepen": "Zonnetjes, Zonnebloemen"},  # 4
+            {"E-mail": "lm.maan@example.test", "Naam": "Lia Maan", "Rol": "locatiemanager",
+             "Locatie": "Kindercentrum De Maan"},  # 5: a location named by a manager's row
+            child(Kindnummer="Z1", Locatie="Kindercentrum De Zon", Groep="Zonnetjes",
+                  **{"Mentor (e-mail)": "ilse@example.test"}),  # 6
+            child(Kindnummer="Z2", Locatie="kindercentrum de  zon", Groep="ZONNEBLOEMEN",
+                  **{"Mentor (e-mail)": "ilse@example.test"}),  # 7: the same places, written otherwise
+            child(Kindnummer="M1", Locatie="Kindercentrum De Maan", Groep="Maantjes",
+                  **{"Mentor (e-mail)": ""}),  # 8: a group first named by a child
+        ],
+        header=EVERYTHING,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_new_organisation_starts_from_the_file_alone(cast):
+    org = Organisation.objects.create(name="Nieuw Begin")
+    admin = cast.admin
+    text = new_organisation_file()
+    before = rows_saved()
+    first = plan(org, text)
+    assert rows_saved() == before  # the dry run writes nothing
+    assert first.refused == []
+    assert [(p.line, p.kind, p.name, p.location_name, p.status, p.ages) for p in first.places] == [
+        (2, "location", "Kindercentrum De Zon", "", Status.NEW, None),
+        (2, "group", "Zonnetjes", "Kindercentrum De Zon", Status.NEW, (0, 24)),
+        (3, "group", "Zonnebloemen", "Kindercentrum De Zon", Status.NEW, (24, 48)),
+        (5, "location", "Kindercentrum De Maan", "", Status.NEW, None),
+        (8, "group", "Maantjes", "Kindercentrum De Maan", Status.NEW, (0, 48)),
+    ]
+    assert all(p.ref < 0 for p in first.places)  # planned: no database id yet
+    assert [line.status for line in [*first.children, *first.staff]] == [Status.NEW] * 5
+
+    apply_import(first, by=admin)
+    zon = Location.objects.get(organisation=org, name="Kindercentrum De Zon")
+    maan = Location.objects.get(organisation=org, name="Kindercentrum De Maan")
+    assert (zon.kind, maan.kind) == (Location.Kind.CENTRE, Location.Kind.CENTRE)
+    assert list(Group.objects.filter(location__organisation=org).values_list("location__name", "name")) == [
+        ("Kindercentrum De Maan", "Maantjes"),
+        ("Kindercentrum De Zon", "Zonnebloemen"),
+        ("Kindercentrum De Zon", "Zonnetjes"),
+    ]
+    ilse = User.objects.get(email="ilse@example.test")
+    assert set(ilse.memberships.values_list("role", "group__name")) == {
+        (Role.STAFF, "Zonnetjes"),
+        (Role.STAFF, "Zonnebloemen"),
+    }
+    assert User.objects.get(email="lm.maan@example.test").memberships.get().location == maan
+    assert Child.objects.get(external_id="Z2").placements.get().group.name == "Zonnebloemen"
+    assert Child.objects.get(external_id="Z2").mentorships.get().mentor == ilse
+    assert Child.objects.get(external_id="M1").placements.get().group.location == maan
+    log = AccessLog.objects.filter(action=AccessLog.Action.IMPORTED).latest("created_at")
+    assert (log.user, log.organisation) == (admin, org)
+    assert (log.details["locations_new"], log.details["groups_new"]) == (2, 3)
+    assert "Kindercentrum De Zon / Zonnetjes" in log.details["places_new"]
+
+    saved = rows_saved()
+    again = plan(org, text)
+    assert again.refused == [] and not again.changes_anything
+    # the list's own lines stay in the dry run, unchanged; nothing is planned new
+    assert [(p.line, p.status) for p in again.places] == [(2, Status.UNCHANGED), (3, Status.UNCHANGED)]
+    result = apply_import(again, by=admin)
+    assert (result.locations_new, result.groups_new, result.groups_changed) == (0, 0, 0)
+    assert rows_saved()[:-1] == saved[:-1]
+
+
+@pytest.mark.django_db
+def test_a_name_written_with_other_case_or_spaces_is_the_place_the_organisation_has(cast):
+    rows = [
+        child(Locatie="  locatie   EEN ", Groep="groep a"),
+        child(Kindnummer="K2", Locatie="Locatie Drie", Groep="Peuters", **{"Mentor (e-mail)": ""}),
+        child(Kindnummer="K3", Locatie="LOCATIE DRIE", Groep="peuters ", **{"Mentor (e-mail)": ""}),
+    ]
+    result = plan(cast.org, csv_text(rows))
+    assert result.refused == []
+    assert [(p.kind, p.name) for p in result.places] == [("location", "Locatie Drie"), ("group", "Peuters")]
+    assert result.children[0].placement.group_id == cast.group_a.pk
+    assert result.children[1].placement.group_id == result.children[2].placement.group_id < 0
+    apply_import(result, by=cast.admin)
+    assert Location.objects.filter(name__iexact="locatie een").count() == 1
+    assert Group.objects.get(name="Peuters").placements.count() == 2
+
+
+@pytest.mark.django_db
+def test_places_that_differ_only_in_case_in_the_records_refuse_the_row(cast):
+    Location.objects.create(organisation=cast.org, name="locatie een")
+    Group.objects.create(location=cast.location2, name="Groep C ")
+    assert refusals(cast.org, [child()]) == [
+        (
+            2,
+            "De organisatie heeft meer dan één locatie die Locatie Een heet, anders geschreven "
+            "(Locatie Een, locatie een): maak de namen in het beheer verschillend.",
+        )
+    ]
+    assert refusals(cast.org, [child(Locatie="Locatie Twee", Groep="groep c", **{"Mentor (e-mail)": ""})]) == [
+        (2, "Locatie Twee heeft meer dan één groep die groep c heet, anders geschreven: Groep C, Groep C .")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_group_named_without_a_location_where_the_file_names_it_at_another_is_refused(cast):
+    rows = [
+        child(Kindnummer="K1", Locatie="Locatie Twee", Groep="Groep A", **{"Mentor (e-mail)": ""}),
+        child(Kindnummer="K2", Locatie="", Groep="Groep A", **{"Mentor (e-mail)": ""}),
+    ]
+    assert refusals(cast.org, rows) == [
+        (3, "Er is een groep Groep A op meer dan één locatie: vul de kolom Locatie in.")
+    ]
+    staff = [{"E-mail": "x@example.test", "Naam": "X", "Rol": "pm", "Groepen": "Nieuwe Groep"}]
+    assert refusals(cast.org, staff, STAFF_HEADER) == [
+        (2, "Onbekende groep: Nieuwe Groep. Vul de kolom Locatie in, dan komt de groep bij die locatie.")
+    ]
+
+
+@pytest.mark.django_db
+def test_the_list_of_locations_and_groups_new_changed_unchanged_and_refused(cast):
+    rows = [
+        place("Locatie Een", "Groep A", "12", "30"),  # 2: other ages: changed
+        place("Locatie Een", "Groep B"),  # 3: unchanged
+        place("Locatie Drie"),  # 4: a new location, no group yet
+        place("Locatie Drie", "BSO", "48", "156"),  # 5: a new group with its ages
+        place("Locatie Een", "Groep B", "0", "12"),  # 6: twice
+        place("Locatie Drie", "Baby's", "twaalf"),  # 7
+        place("Locatie Drie", "Dreumesen", "30", "12"),  # 8
+        place("Locatie Twee", "", "0", "12"),  # 9: ages without a group
+        place("", "", "0", "12"),  # 10
+        place("Locatie Drie", "Oud", "0", "217"),  # 11
+    ]
+    table = read_table(csv_text(rows, header=PLACES_HEADER).encode())
+    mapping = recognise_columns(table.headers)  # a list of places alone is a file we read
+    result = plan_import(cast.org, table, mapping)
+    assert [(p.line, p.kind, p.name, p.status, p.ages, p.changes) for p in result.places] == [
+        (2, "group", "Groep A", Status.CHANGED, (12, 30), ["12 tot 30 maanden"]),
+        (3, "group", "Groep B", Status.UNCHANGED, (0, 48), []),
+        (4, "location", "Locatie Drie", Status.NEW, None, []),
+        (5, "group", "BSO", Status.NEW, (48, 156), []),
+    ]
+    assert [(r.line, r.what, r.reason) for r in result.refused] == [
+        (6, "Groep B", "Deze groep staat al in het bestand (regel 3)."),
+        (7, "Baby's", "Leeftijd van (maanden) “twaalf” is geen leeftijd in maanden: schrijf een heel getal van 0 "
+         "tot en met 216."),
+        (8, "Dreumesen", "De jongste leeftijd (30 maanden) ligt boven de oudste (12 maanden)."),
+        (9, "Locatie Twee", "Leeftijden horen bij een groep: vul de kolom Groep in."),
+        (10, "", "Locatie ontbreekt."),
+        (11, "Oud", "Leeftijd tot (maanden) “217” is geen leeftijd in maanden: schrijf een heel getal van 0 tot en "
+         "met 216."),
+    ]  # fmt: skip
+    assert result.children == [] and result.endings == []
+    apply_import(result, by=cast.admin)
+    cast.group_a.refresh_from_db()
+    assert (cast.group_a.min_age_months, cast.group_a.max_age_months) == (12, 30)
+    assert Group.objects.get(name="BSO").location.name == "Locatie Drie"
+    assert not Group.objects.filter(name__in=["Baby's", "Dreumesen", "Oud"]).exists()
+    saved = rows_saved()
+    again = plan_import(cast.org, table, mapping)
+    assert {p.status for p in again.places} == {Status.UNCHANGED} and not again.changes_anything
+    apply_import(again, by=cast.admin)
+    assert rows_saved()[:-1] == saved[:-1]
+
+
+@pytest.mark.django_db
+def test_a_location_or_group_missing_from_a_later_export_stays(cast, tmp_path):
+    first, later = tmp_path / "eerst.csv", tmp_path / "later.csv"
+    first.write_text(
+        csv_text([child(), child(Kindnummer="K2", Locatie="Locatie Drie", Groep="Peuters", **{"Mentor (e-mail)": ""})]),
+        encoding="utf-8",
+    )
+    later.write_text(csv_text([child()]), encoding="utf-8")
+    call_command("import_organisation", str(first), organisation=cast.org.pk, stdout=io.StringIO())
+    peuters = Group.objects.get(name="Peuters", location__name="Locatie Drie")
+    out = io.StringIO()
+    call_command("import_organisation", str(later), organisation=cast.org.pk, confirm_ending=True, stdout=out)
+    assert "Locaties en groepen die het bestand niet noemt, blijven zoals ze zijn" in out.getvalue()
+    # K2's placement at Locatie Drie is not ended either: the file no longer speaks of that location
+    assert Child.objects.get(external_id="K2").placements.get().end_date is None
+    assert Group.objects.filter(pk=peuters.pk, location__name="Locatie Drie").exists()
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_lists_the_new_places_and_saves_nothing(cast, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(new_organisation_file(), encoding="utf-8")
+    org = Organisation.objects.create(name="Nieuw Begin")
+    before = rows_saved()
+    out = io.StringIO()
+    call_command("import_organisation", str(path), organisation=org.pk, dry_run=True, stdout=out)
+    text = out.getvalue()
+    assert rows_saved() == before
+    assert "Locaties: 2 nieuw. Groepen: 3 nieuw, 0 gewijzigd." in text
+    assert "  Regel 2: nieuwe locatie Kindercentrum De Zon\n" in text
+    assert "  Regel 8: nieuwe groep Maantjes bij Kindercentrum De Maan (0 tot 48 maanden)\n" in text
+    assert "Kinderen: 3 nieuw" in text and "Medewerkers: 2 nieuw" in text
+    call_command("import_organisation", str(path), organisation=org.pk, by=cast.admin.email, stdout=io.StringIO())
+    assert Location.objects.filter(organisation=org).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_gastouderbureau_reads_in_new_homes_each_with_one_group(nest):
+    rows = [
+        {"E-mail": "gea@example.test", "Naam": "Gea Q", "Rol": "gastouder", "Locatie": "Gastouder Q"},  # 2
+        home_child("Q1", Locatie="Gastouder Q", **{"Mentor (e-mail)": "gea@example.test"}),  # 3: the home alone
+        home_child("R1", Locatie="Gastouder R", Groep="Bij R", **{"Mentor (e-mail)": ""}),  # 4
+        home_child("R2", Locatie="Gastouder R", Groep="", **{"Mentor (e-mail)": ""}),  # 5: the home's one group
+        home_child("R3", Locatie="Gastouder R", Groep="Tweede groep", **{"Mentor (e-mail)": ""}),  # 6
+        home_child("Y9", Locatie="Gastouder Y", Groep="Andere groep", **{"Mentor (e-mail)": ""}),  # 7
+    ]
+    result = plan(nest.org, csv_text(rows, header=EVERYTHING))
+    assert [(p.line, p.kind, p.name) for p in result.places] == [
+        (2, "location", "Gastouder Q"),
+        (2, "group", "Gastouder Q"),  # named after the home: the file names no group there
+        (4, "location", "Gastouder R"),
+        (4, "group", "Bij R"),
+    ]
+    assert [(r.line, r.reason) for r in result.refused] == [
+        (6, "Gastouder R is een gastouderadres met één groep, Bij R; deze regel noemt een andere: Tweede groep."),
+        (7, "Gastouder Y is een gastouderadres met één groep, Bij Y; deze regel noemt een andere: Andere groep."),
+    ]
+    apply_import(result, by=nest.admin)
+    for name in ("Gastouder Q", "Gastouder R"):
+        home = Location.objects.get(organisation=nest.org, name=name)
+        assert home.kind == Location.Kind.CHILDMINDER and home.groups.count() == 1
+    gea = Membership.objects.get(user__email="gea@example.test")
+    assert (gea.role, gea.group.name) == (Role.GASTOUDER, "Gastouder Q")
+    assert Child.objects.get(external_id="Q1").mentorships.get().mentor == gea.user
+    assert {Child.objects.get(external_id=n).placements.get().group.name for n in ("R1", "R2")} == {"Bij R"}
+    again = plan(nest.org, csv_text(rows, header=EVERYTHING))
+    assert again.places == [] and [r.line for r in again.refused] == [6, 7]

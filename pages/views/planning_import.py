@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from organisations.models import Organisation
+from organisations.models import Location, Organisation
 from pages.http import AuthenticatedHttpRequest
 from planning_import.applying import ImportResult, apply_import
 from planning_import.columns import COLUMNS, recognise_columns, suggest_mapping
 from planning_import.models import ImportMapping, PendingImport
-from organisations.models import Location
 from planning_import.planning import ImportPlan, PlaceKind, PlaceLine, Status, plan_import
 from planning_import.reading import ImportFileError, Table, read_table
 from planning_import.report import place_words, places_stay, result_places
