@@ -34,7 +34,7 @@ def describe_table(table: Table, name: str) -> str:
     }
 
 
-def place_words(line: PlaceLine) -> str:
+def place_words(line: PlaceLine, *, ages: bool = True) -> str:
     """In words: "new location Kindercentrum De Zon", "new group Zonnetjes at Kindercentrum De Zon (0 to 24 months)"."""
     if line.kind == PlaceKind.LOCATION:
         if line.status == Status.NEW:
@@ -45,7 +45,7 @@ def place_words(line: PlaceLine) -> str:
         text = _("new group %(name)s at %(location)s") % words
     else:
         text = _("group %(name)s at %(location)s") % words
-    if line.ages:
+    if ages and line.ages:
         text += " (" + _("%(low)s to %(high)s months") % {"low": line.ages[0], "high": line.ages[1]} + ")"
     return text
 

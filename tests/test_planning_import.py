@@ -1058,7 +1058,7 @@ def test_the_dry_run_shows_every_line_and_a_second_upload_changes_nothing(cast, 
     # line 4 adds a location and a group before its child: three lines "nieuw", planned without ids
     assert page.count('<tr class="import-new"><td>4</td>') == 3
     assert "<td>nieuwe locatie Locatie Drie</td><td>kindercentrum</td>" in page
-    assert "<td>nieuwe groep Zonnetjes bij Locatie Drie (0 tot 48 maanden)</td>" in page
+    assert "<td>nieuwe groep Zonnetjes bij Locatie Drie</td><td>0 tot 48 maanden</td>" in page
     assert "1 nieuwe locatie" in page and "1 nieuwe groep" in page
     assert "Regel 4 · nieuwe groep Zonnetjes bij Locatie Drie (0 tot 48 maanden)" in page  # the list, also on a phone
     assert "Locaties en groepen die het bestand niet noemt, blijven zoals ze zijn" in page

@@ -216,7 +216,7 @@ def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
                 "line": place.line,
                 "status": place.status.value,
                 "word": STATUS_WORDS[place.status],
-                "who": place_words(place),
+                "who": place_words(place, ages=False),
                 "detail": _place_detail(place),
             }
         )
