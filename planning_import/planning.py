@@ -9,9 +9,21 @@ The rules:
 - a child is recognised by its Kindnummer (Child.external_id, unique per organisation); a child typed
   in by hand, without a number, is recognised once by first name, surname and date of birth, and gets
   its number;
-- locations and groups must exist: a name the organisation does not have refuses the row, so a typing
-  error in the export never opens a second "Vlinders" (the admin sets up the places, with their kind
-  and ages, once; the import fills in the many people);
+- locations and groups come from the file as well: a name the organisation does not have (compared
+  without case and extra spaces, so "locatie  een" is "Locatie Een") is planned as a new location or
+  group, shown as "nieuw" on the first line that names it, with a negative id until `apply_import`
+  creates it; only a row that is read in adds a place (a refused row adds none, so a typing error in
+  a refused row opens nothing). A row may name its place (Locatie + Groep of a child, Locatie +
+  Groepen of a staff member, Locatie of a location's manager), or belong to the list of locations
+  and groups: a row that fills none of the children's and the staff's columns (Locatie, Groep, and
+  the group's ages "Leeftijd van/tot (maanden)"); that list may be a file of its own. Its ages give
+  a new group its ages and change an existing group's (changed). Refused: a new group named without
+  its location, a group named without its location where the records or the file have it at more
+  than one, a name the records hold twice in different case, ages that are no months or upside down,
+  a place listed twice. A location or group the file does not name is never removed or ended;
+- at a gastouderbureau a new location is a childminder's home, made with its one group: the group
+  name the file first gives it there, else the home's own name; a row naming another group there is
+  refused;
 - a child has one row (its stamgroep): a Kindnummer twice in the file refuses each of those rows;
 - a child in a new group moves: the old open placement ends the day before the new one starts;
 - a mentor must be pedagogisch medewerker of the child's group, or its gastouder (in the organisation or
