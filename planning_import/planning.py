@@ -405,7 +405,7 @@ class _Organisation:
         return found[0] if found else self._plan_location(name)
 
     def _plan_location(self, text: str) -> Location:
-        name = _check_length(" ".join(visible_text(text).split()), 200, "location")
+        name = _place_name(text, "location")
         kind = Location.Kind.CHILDMINDER if self.organisation.is_agency else Location.Kind.CENTRE
         location = Location(pk=self._ref(), organisation=self.organisation, name=name, kind=kind)
         key = _fold(name)
@@ -423,7 +423,7 @@ class _Organisation:
         return location
 
     def _plan_group(self, location: Location, text: str) -> Group:
-        name = _check_length(" ".join(visible_text(text).split()), 200, "group")
+        name = _place_name(text, "group")
         group = Group(pk=self._ref(), location=location, name=name)  # the model's ages until the file gives them
         self._add_group(group)
         self._undo.append(lambda: self._forget_group(group))
@@ -495,6 +495,15 @@ class _Organisation:
                 % {"count": Group.CHILDMINDER_MAX_CHILDREN}
             )
         self.at_home[group.pk] = [*others, (child, start, end)]
+
+
+def _place_name(text: str, code: str) -> str:
+    """A new place's name as the file writes it, without the spaces around and between the words; a
+    name that shows nothing is no name."""
+    name = " ".join(visible_text(text).split())
+    if not name:
+        raise Refused(_("%(column)s is missing.") % {"column": column_name(code)})
+    return _check_length(name, 200, code)
 
 
 def _fold(text: str) -> str:

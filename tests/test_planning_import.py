@@ -127,6 +127,8 @@ REFUSED = {
         "Mentor staff.a@example.test is geen pedagogisch medewerker van groep Groep A.",
     ),
     "group name too long": (child(Groep="G" * 201), "Groep is langer dan 200 tekens."),
+    "group name that shows nothing": (child(Groep="\u200b\u200b"), "Groep ontbreekt."),
+    "location name that shows nothing": (child(Locatie="\u200b", Groep="Nieuw"), "Locatie ontbreekt."),
     "date with slashes": (child(Geboortedatum="14/03/2024"), "Geboortedatum “14/03/2024” is geen datum"),
     "date that does not exist": (child(Startdatum="31-02-2025"), "Startdatum “31-02-2025” is geen datum"),
     "American date": (child(Startdatum="2025-13-01"), "Startdatum “2025-13-01” is geen datum"),
