@@ -4,9 +4,10 @@ planning system's export.
     python manage.py import_organisation FILE --organisation ID [--dry-run] [--mapping FILE.json]
         [--confirm-ending] [--by EMAIL]
 
-Prints the dry run (counts, the new locations and groups, what changes, the children no longer listed, every refused row with its
-reason) and, without --dry-run, applies it in one transaction. Refused rows are left out; the rest is
-saved. --by names the person in the history and the access log (empty: the command line).
+Prints the dry run (counts, the new locations and groups, what changes, the children no longer
+listed, every refused row with its reason) and, without --dry-run, applies it in one transaction.
+Refused rows are left out; the rest is saved; a location or group the file does not name stays as
+it is. --by names the person in the history and the access log (empty: the command line).
 """
 
 from pathlib import Path
