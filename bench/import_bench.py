@@ -6,8 +6,10 @@ Uses its own database `bench_import` on $BENCH_DATABASE_SERVER (default postgres
 migrated on first use. Each run makes a fresh organisation (20 locations of 5 groups) and a CSV
 export of 300 staff rows and 10,000 children with their placements and mentors, then times:
 the first import (read, plan, apply: everything new), the same file again (everything unchanged,
-nothing written), and a later export without 100 children applied with confirm_ending.
-Target: the first import under a minute.
+nothing written), and a later export without 100 children applied with confirm_ending. Then a new
+organisation without any location or group reads in a file of its own: its 20 locations and 100
+groups come from the file (planned in the dry run, created by the same transaction).
+Target: each first import under a minute.
 """
 
 from __future__ import annotations
@@ -91,19 +93,20 @@ def main() -> None:
             Group.objects.create(location=location, name=f"Groep {group_number + 1}")
     by = User.objects.create_user(f"beheer-{stamp}@bench.example.org", None)
 
-    def run(label: str, path: Path, *, confirm_ending: bool = False) -> None:
+    def run(label: str, path: Path, *, confirm_ending: bool = False, into: Organisation = organisation) -> None:
         started = time.perf_counter()
         table = read_table(path)
         read = time.perf_counter()
-        plan = plan_import(organisation, table, recognise_columns(table.headers))
+        plan = plan_import(into, table, recognise_columns(table.headers))
         planned = time.perf_counter()
         result = apply_import(plan, by=by, confirm_ending=confirm_ending)
         applied = time.perf_counter()
         counts = {status.value: plan.count(status) for status in Status}
         print(
-            f"{label:<34} read {read - started:5.1f} s  plan {planned - read:5.1f} s  apply {applied - planned:5.1f} s"
+            f"{label:<36} read {read - started:5.1f} s  plan {planned - read:5.1f} s  apply {applied - planned:5.1f} s"
             f"  total {applied - started:5.1f} s  {counts} refused={len(plan.refused)} "
-            f"ended={result.children_ended} staff_new={result.staff_new}"
+            f"ended={result.children_ended} staff_new={result.staff_new} "
+            f"locations_new={result.locations_new} groups_new={result.groups_new}"
         )
 
     with tempfile.TemporaryDirectory() as folder:
@@ -114,6 +117,11 @@ def main() -> None:
         run("first import (all new)", full)
         run("same file again (unchanged)", full)
         run("100 children left (confirmed)", later, confirm_ending=True)
+        empty = Organisation.objects.create(name=f"Bench inlezen leeg {stamp}")
+        fresh = Path(folder) / "fresh.csv"
+        export(fresh, f"{stamp}-leeg", children)
+        run("new organisation (places from file)", fresh, into=empty)
+        run("new organisation, same file again", fresh, into=empty)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Reading in an organisation from its planning system (KindPlanner, Konnect, Flexkids): children,
-their placements and mentors, and the staff with their roles and groups, from the system's export.
+"""Reading in an organisation from its planning system (KindPlanner, Konnect, Flexkids): its locations
+and groups, children, their placements and mentors, and the staff with their roles and groups, from the
+system's export; a new organisation can start from the file alone.
 
 Four plain functions, so the command (`import_organisation`) and a later upload page share them:
 `read_table(file)` (reading.py), `recognise_columns(headers)` (columns.py), `plan_import(...)`, the

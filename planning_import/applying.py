@@ -4,6 +4,9 @@ unchanged and writes nothing but the access log's line saying who read it in).
 Rows are written in bulk with their history (django-simple-history's bulk helpers; the history user
 is the importer, named through staff.history.changes_by as for any write outside a request). The
 organisation's row is locked for the transaction, so two imports of one organisation take turns.
+The locations and groups the plan adds are created first (they have no history of their own; the
+access log's line names them), and the rows that name them get their ids. A location or group the
+file no longer names is left as it is: the import never removes or ends a place.
 A child the export no longer lists ends only with `confirm_ending`: its placement gets yesterday as
 its end date, which starts the retention clock (privacy/retention.py: the record is removed
 RETENTION_MONTHS_AFTER_LEAVING months after the last placement ended).
@@ -11,6 +14,7 @@ RETENTION_MONTHS_AFTER_LEAVING months after the last placement ended).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,8 +27,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from access_log.models import AccessLog
 from children.models import Child, Mentorship, Placement
 from organisations.calendar import today
-from organisations.models import Organisation
-from planning_import.planning import ChildLine, ImportPlan, Status, plan_import
+from organisations.models import Group, Location, Organisation
+from planning_import.planning import ChildLine, ImportPlan, MembershipPlan, PlaceKind, Status, plan_import
 from staff.history import changes_by
 from staff.invitations import invite
 from staff.models import Membership, User
@@ -41,6 +45,9 @@ class ImportResult:
     endings_waiting: int = 0  # children the file no longer lists, left placed (no confirm_ending)
     staff_new: int = 0
     memberships_new: int = 0
+    locations_new: int = 0
+    groups_new: int = 0
+    groups_changed: int = 0
     touched: list[int] = field(default_factory=list)
 
 
@@ -63,6 +70,7 @@ def apply_import(plan: ImportPlan, *, by: User | None = None, confirm_ending: bo
             plan = plan_import(organisation, plan.rows, plan.mapping)
         result = ImportResult(endings_waiting=0 if confirm_ending else len(plan.endings))
         with _history_by(by):
+            _with_ids(plan, _apply_places(plan, organisation, result))
             _apply_staff(plan, organisation, result, by)
             _apply_children(plan, organisation, result)
             if confirm_ending:
@@ -81,9 +89,69 @@ def apply_import(plan: ImportPlan, *, by: User | None = None, confirm_ending: bo
                 "refused": len(plan.refused),
                 "staff_new": result.staff_new,
                 "memberships_new": result.memberships_new,
+                "locations_new": result.locations_new,
+                "groups_new": result.groups_new,
+                "groups_changed": result.groups_changed,
+                # places are no one's personal data: named, so the log says which ones the file added
+                "places_new": [
+                    f"{line.location_name} / {line.name}" if line.kind == PlaceKind.GROUP else line.name
+                    for line in plan.places
+                    if line.status == Status.NEW
+                ],
             },
         )
     return result
+
+
+def _apply_places(plan: ImportPlan, organisation: Organisation, result: ImportResult) -> dict[int, int]:
+    """Create the new locations, then the new groups, and give groups their new ages; returns each
+    planned (negative) id with the id of the record made for it."""
+    ids: dict[int, int] = {}
+    new = [line for line in plan.places if line.status == Status.NEW]
+    locations = [line for line in new if line.kind == PlaceKind.LOCATION]
+    made = Location.objects.bulk_create(
+        [Location(organisation=organisation, name=line.name, kind=line.location_kind) for line in locations]
+    )
+    ids.update((line.ref, location.pk) for line, location in zip(locations, made, strict=True))
+    groups = [line for line in new if line.kind == PlaceKind.GROUP]
+    made_groups = Group.objects.bulk_create(
+        [
+            Group(
+                location_id=_saved_id(ids, line.location_ref),
+                name=line.name,
+                **({"min_age_months": line.ages[0], "max_age_months": line.ages[1]} if line.ages else {}),
+            )
+            for line in groups
+        ]
+    )
+    ids.update((line.ref, group.pk) for line, group in zip(groups, made_groups, strict=True))
+    changed = {line.ref: line.ages for line in plan.places if line.status == Status.CHANGED and line.ages}
+    existing = Group.objects.in_bulk(list(changed))
+    for pk, (low, high) in changed.items():
+        existing[pk].min_age_months, existing[pk].max_age_months = low, high
+    if existing:
+        Group.objects.bulk_update(list(existing.values()), ["min_age_months", "max_age_months"])
+    result.locations_new, result.groups_new, result.groups_changed = len(locations), len(groups), len(existing)
+    return ids
+
+
+def _saved_id(ids: dict[int, int], ref: int | None) -> int:
+    assert ref is not None  # a group's location: one the organisation has, or one made just now
+    return ids.get(ref, ref)
+
+
+def _with_ids(plan: ImportPlan, ids: dict[int, int]) -> None:
+    """The rows that name a new place name its record now."""
+    if not ids:
+        return
+    for line in plan.children:
+        if line.placement.group_id in ids:
+            line.placement = dataclasses.replace(line.placement, group_id=ids[line.placement.group_id])
+    for staff in plan.staff:
+        staff.memberships = [
+            MembershipPlan(m.role, ids.get(m.location_id or 0, m.location_id), ids.get(m.group_id or 0, m.group_id))
+            for m in staff.memberships
+        ]
 
 
 def _apply_staff(plan: ImportPlan, organisation: Organisation, result: ImportResult, by: User | None) -> None:

@@ -36,9 +36,20 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "name": ("Naam", ("naam medewerker", "medewerker")),
     "role": ("Rol", ("functie",)),
     "groups": ("Groepen", ()),
+    "min_age": ("Leeftijd van (maanden)", ("leeftijd van", "leeftijd vanaf", "minimumleeftijd", "min leeftijd")),
+    "max_age": ("Leeftijd tot (maanden)", ("leeftijd tot", "maximumleeftijd", "max leeftijd")),
 }
 CHILD_REQUIRED = ("external_id", "first_name", "last_name", "date_of_birth", "group", "start_date")
 STAFF_REQUIRED = ("email", "role")
+PLACES_REQUIRED = ("location",)
+# The columns of each kind of row: a row that fills none of the children's or the staff's is a row
+# of the list of locations and groups (Locatie, Groep, and the group's ages).
+CHILD_CODES = (
+    "external_id", "first_name", "tussenvoegsel", "last_name", "date_of_birth", "start_date", "end_date", "mentor",
+    "form_of_address",
+)  # fmt: skip
+STAFF_CODES = ("email", "name", "role", "groups")
+PLACE_CODES = ("location", "group", "min_age", "max_age")
 
 
 def column_name(code: str) -> str:
@@ -78,6 +89,10 @@ class ColumnMapping:
     @property
     def has_staff(self) -> bool:
         return "email" in self.positions and "role" in self.positions
+
+    @property
+    def has_places(self) -> bool:
+        return "location" in self.positions
 
 
 def _field_of(target: str) -> str:
@@ -119,15 +134,17 @@ def recognise_columns(headers: Iterable[str], overrides: Mapping[str, str | None
 
 
 def _check_complete(mapping: ColumnMapping) -> None:
-    if not mapping.has_children and not mapping.has_staff:
+    if not mapping.has_children and not mapping.has_staff and not mapping.has_places:
         raise ImportFileError(
             _(
                 "We do not recognise the columns of this file. A list of children needs %(children)s; "
-                "a list of staff needs %(staff)s. Name other columns in a mapping file."
+                "a list of staff needs %(staff)s; a list of locations and groups needs %(places)s. "
+                "Name other columns in a mapping file."
             )
             % {
                 "children": ", ".join(column_name(code) for code in CHILD_REQUIRED),
                 "staff": ", ".join(column_name(code) for code in STAFF_REQUIRED),
+                "places": ", ".join(column_name(code) for code in PLACES_REQUIRED),
             }
         )
     if mapping.has_children:

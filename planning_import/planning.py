@@ -9,9 +9,21 @@ The rules:
 - a child is recognised by its Kindnummer (Child.external_id, unique per organisation); a child typed
   in by hand, without a number, is recognised once by first name, surname and date of birth, and gets
   its number;
-- locations and groups must exist: a name the organisation does not have refuses the row, so a typing
-  error in the export never opens a second "Vlinders" (the admin sets up the places, with their kind
-  and ages, once; the import fills in the many people);
+- locations and groups come from the file as well: a name the organisation does not have (compared
+  without case and extra spaces, so "locatie  een" is "Locatie Een") is planned as a new location or
+  group, shown as "nieuw" on the first line that names it, with a negative id until `apply_import`
+  creates it; only a row that is read in adds a place (a refused row adds none, so a typing error in
+  a refused row opens nothing). A row may name its place (Locatie + Groep of a child, Locatie +
+  Groepen of a staff member, Locatie of a location's manager), or belong to the list of locations
+  and groups: a row that fills none of the children's and the staff's columns (Locatie, Groep, and
+  the group's ages "Leeftijd van/tot (maanden)"); that list may be a file of its own. Its ages give
+  a new group its ages and change an existing group's (changed). Refused: a new group named without
+  its location, a group named without its location where the records or the file have it at more
+  than one, a name the records hold twice in different case, ages that are no months or upside down,
+  a place listed twice. A location or group the file does not name is never removed or ended;
+- at a gastouderbureau a new location is a childminder's home, made with its one group: the group
+  name the file first gives it there, else the home's own name; a row naming another group there is
+  refused;
 - a child has one row (its stamgroep): a Kindnummer twice in the file refuses each of those rows;
 - a child in a new group moves: the old open placement ends the day before the new one starts;
 - a mentor must be pedagogisch medewerker of the child's group, or its gastouder (in the organisation or
@@ -33,7 +45,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -50,7 +62,8 @@ from children.models import Child, FormOfAddress, Mentorship, Placement, most_ch
 from children.names import join_name, split_surname
 from organisations.calendar import add_months, numeric_date, today
 from organisations.models import Group, Location, Organisation
-from planning_import.columns import ColumnMapping, column_name
+from organisations.text import visible_text
+from planning_import.columns import CHILD_CODES, STAFF_CODES, ColumnMapping, column_name
 from planning_import.reading import Row, Table
 from staff.models import ROLE_RULES, Membership, Role, ScopeLevel, User, roles_in
 
@@ -152,6 +165,28 @@ class StaffLine:
     changes: list[str] = field(default_factory=list)
 
 
+class PlaceKind(StrEnum):
+    LOCATION = "location"
+    GROUP = "group"
+
+
+@dataclass
+class PlaceLine:
+    """A location or group the file adds (new: planned with a negative id, created when applied), or a
+    row of the file's list of locations and groups (new, changed: other ages, or unchanged)."""
+
+    line: int  # the first line that names it
+    kind: PlaceKind
+    ref: int  # the record's id; negative: planned, created when the import is applied
+    name: str
+    location_name: str  # a group's location ("" for a location)
+    status: Status
+    location_ref: int | None = None  # a group's location (negative: planned too)
+    location_kind: str = ""  # a location's Location.Kind
+    ages: tuple[int, int] | None = None  # a group's youngest and oldest age in months, as it will be
+    changes: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Ending:
     """A child the export no longer lists: its open placements (and its mentor) end on `end_date`
@@ -174,6 +209,7 @@ class ImportPlan:
     staff: list[StaffLine] = field(default_factory=list)
     endings: list[Ending] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    places: list[PlaceLine] = field(default_factory=list)  # by line: new places, and the list's rows
     ignored_columns: tuple[str, ...] = ()
     # What the plan was made from: apply_import plans it again under the organisation's lock, so a
     # plan shown before someone else's import still writes nothing twice.
@@ -186,9 +222,13 @@ class ImportPlan:
     def staff_count(self, status: Status) -> int:
         return sum(1 for line in self.staff if line.status == status)
 
+    def place_count(self, kind: PlaceKind, status: Status) -> int:
+        return sum(1 for line in self.places if line.kind == kind and line.status == status)
+
     @property
     def changes_anything(self) -> bool:
         statuses = [line.status for line in self.children] + [line.status for line in self.staff]
+        statuses += [line.status for line in self.places]
         return any(status != Status.UNCHANGED for status in statuses) or bool(self.endings)
 
 
@@ -209,24 +249,25 @@ class _Mentor:
 
 
 class _Organisation:
-    """What the plan compares the file with, read in a fixed number of queries."""
+    """What the plan compares the file with, read in a fixed number of queries, and the places the
+    file adds: a location or group it names that the organisation does not have is planned here, with
+    a negative id (`_ref`), and refers to like any other; `apply_import` creates it and swaps the id."""
 
     def __init__(self, organisation: Organisation) -> None:
         self.organisation = organisation
         locations = list(Location.objects.filter(organisation=organisation))
-        self.locations = {_fold(location.name): location for location in locations}
+        self.locations: dict[str, list[Location]] = defaultdict(list)
+        for location in locations:
+            self.locations[_fold(location.name)].append(location)
         self.locations_by_id = {location.pk: location for location in locations}
-        self.groups: dict[tuple[int, str], Group] = {}
+        self.groups: dict[tuple[int, str], list[Group]] = defaultdict(list)
         self.groups_named: dict[str, list[Group]] = defaultdict(list)
+        self.groups_at: dict[int, list[Group]] = defaultdict(list)
         self.group_location: dict[int, int] = {}
         self.group_names: dict[int, str] = {}
         self.groups_by_id: dict[int, Group] = {}
         for group in Group.objects.filter(location__organisation=organisation).select_related("location"):
-            self.groups[(group.location_id, _fold(group.name))] = group
-            self.groups_named[_fold(group.name)].append(group)
-            self.group_location[group.pk] = group.location_id
-            self.group_names[group.pk] = group.name
-            self.groups_by_id[group.pk] = group
+            self._add_group(group)
         children = list(Child.objects.filter(organisation=organisation).order_by("pk"))
         self.by_number = {child.external_id: child for child in children if child.external_id}
         self.unnumbered: dict[tuple[str, str, str, datetime.date], list[Child]] = defaultdict(list)
@@ -252,21 +293,33 @@ class _Organisation:
             .values_list("pk", "child_id", "mentor__email", "start_date")
         ):
             self.mentors[child_id] = _Mentor(pk, email.lower(), start)
+        self._read_memberships()
+        self.users: dict[str, User] = {}
+        self.shared: set[str] = set()
+        self.planned_memberships: set[tuple[str, MembershipPlan]] = set()
+        # the places the file adds, and the rows of its list of locations and groups
+        self.places: list[PlaceLine] = []
+        self.place_lines: dict[int, PlaceLine] = {}  # a planned place's (negative) id -> its line
+        self.declared: dict[tuple[str, int], int] = {}  # (kind, id) -> the line of the list that names it
+        self.first_group_at: dict[str, str] = {}  # a location's folded name -> the first group the file names there
+        self.named_at: dict[str, set[str]] = defaultdict(set)  # a group's folded name -> its locations' in the file
+        self.line = 0  # the row being read
+        self._last_ref = 0
+        self._undo: list[Callable[[], None]] = []
+
+    def _read_memberships(self) -> None:
         self.memberships: dict[str, set[MembershipPlan]] = defaultdict(set)
         self.group_staff: set[tuple[str, int]] = set()
         self.gastouders: dict[int, str] = {}  # a childminder's home's group -> its gastouder's e-mail address
-        for user_email, role, location_id, group_id in Membership.objects.filter(organisation=organisation).values_list(
-            "user__email", "role", "location_id", "group_id"
-        ):
+        for user_email, role, location_id, group_id in Membership.objects.filter(
+            organisation=self.organisation
+        ).values_list("user__email", "role", "location_id", "group_id"):
             email = user_email.lower()
             self.memberships[email].add(MembershipPlan(role, location_id, group_id))
             if role in GROUP_LOGGERS and group_id:
                 self.group_staff.add((email, group_id))
             if role == Role.GASTOUDER and group_id:
                 self.gastouders[group_id] = email
-        self.users: dict[str, User] = {}
-        self.shared: set[str] = set()
-        self.planned_memberships: set[tuple[str, MembershipPlan]] = set()
 
     def read_users(self, emails: Iterable[str]) -> None:
         wanted = sorted(set(emails))
@@ -279,28 +332,129 @@ class _Organisation:
             # this organisation's alone (staff.access.managed_users)
             self.shared = shared | {email for email, user in self.users.items() if user.is_superuser}
 
+    # --- the rows, one at a time: what a refused row planned is taken back --------------------------
+
+    def read_row(self, line: int) -> None:
+        self.line = line
+        self._undo = []
+
+    def take_back(self) -> None:
+        """The row was refused: the places it alone named are not added."""
+        for undo in reversed(self._undo):
+            undo()
+        self._undo = []
+
+    def note_file_places(self, rows: Iterable[Row], mapping: ColumnMapping) -> None:
+        """Which groups the file names at which locations, before any row is read: a group named without
+        its location must be one of its name in the records and in the file, and a new childminder's home
+        gets the group name the file first gives it."""
+        location_at, group_at, groups_at = mapping.get("location"), mapping.get("group"), mapping.get("groups")
+        if location_at is None:
+            return
+        for row in rows:
+            location = _fold(row.cell(location_at))
+            if not location:
+                continue
+            for name in [row.cell(group_at), *_LIST_SPLIT.split(row.cell(groups_at))]:
+                if name:
+                    self.first_group_at.setdefault(location, name)
+                    self.named_at[_fold(name)].add(location)
+
+    # --- looking places up, and planning the new ones ------------------------------------------------
+
+    def _add_group(self, group: Group) -> None:
+        self.groups[(group.location_id, _fold(group.name))].append(group)
+        self.groups_named[_fold(group.name)].append(group)
+        self.groups_at[group.location_id].append(group)
+        self.group_location[group.pk] = group.location_id
+        self.group_names[group.pk] = group.name
+        self.groups_by_id[group.pk] = group
+
+    def _forget_group(self, group: Group) -> None:
+        self.groups[(group.location_id, _fold(group.name))].remove(group)
+        self.groups_named[_fold(group.name)].remove(group)
+        self.groups_at[group.location_id].remove(group)
+        for index in (self.group_location, self.group_names, self.groups_by_id):
+            del index[group.pk]
+
+    def _ref(self) -> int:
+        self._last_ref -= 1
+        return self._last_ref
+
+    def _add_line(self, line: PlaceLine) -> None:
+        self.places.append(line)
+        self.place_lines[line.ref] = line
+
+        def undo() -> None:
+            self.places.remove(line)
+            del self.place_lines[line.ref]
+
+        self._undo.append(undo)
+
     def location(self, name: str) -> Location:
-        location = self.locations.get(_fold(name))
-        if location is None:
-            raise Refused(_("Unknown location: %(name)s. Add it in the administration first.") % {"name": name})
+        """The location of this name (compared without case and extra spaces), or a new one."""
+        found = self.locations.get(_fold(name), [])
+        if len(found) > 1:
+            raise Refused(
+                _(
+                    "The organisation has more than one location called %(name)s, written differently (%(names)s): "
+                    "make the names differ in the administration."
+                )
+                % {"name": name, "names": ", ".join(sorted(location.name for location in found))}
+            )
+        return found[0] if found else self._plan_location(name)
+
+    def _plan_location(self, text: str) -> Location:
+        name = _place_name(text, "location")
+        kind = Location.Kind.CHILDMINDER if self.organisation.is_agency else Location.Kind.CENTRE
+        location = Location(pk=self._ref(), organisation=self.organisation, name=name, kind=kind)
+        key = _fold(name)
+        self.locations[key].append(location)
+        self.locations_by_id[location.pk] = location
+
+        def undo() -> None:
+            self.locations[key].remove(location)
+            del self.locations_by_id[location.pk]
+
+        self._undo.append(undo)
+        self._add_line(PlaceLine(self.line, PlaceKind.LOCATION, location.pk, name, "", Status.NEW, location_kind=kind))
+        if location.is_childminder_home:  # a home has its one group from the start
+            self._plan_group(location, self.first_group_at.get(key) or name)
         return location
+
+    def _plan_group(self, location: Location, text: str) -> Group:
+        name = _place_name(text, "group")
+        group = Group(pk=self._ref(), location=location, name=name)  # the model's ages until the file gives them
+        self._add_group(group)
+        self._undo.append(lambda: self._forget_group(group))
+        ages = (group.min_age_months, group.max_age_months)
+        self._add_line(
+            PlaceLine(self.line, PlaceKind.GROUP, group.pk, name, location.name, Status.NEW, location.pk, ages=ages)
+        )
+        return group
 
     def group(self, name: str, location_name: str) -> Group:
         if not name and location_name:
             return self.home_group(location_name)
         if location_name:
             location = self.location(location_name)
-            group = self.groups.get((location.pk, _fold(name)))
-            if group is None:
+            if location.is_childminder_home:
+                return self._group_at_home(location, name)
+            found = self.groups.get((location.pk, _fold(name)), [])
+            if len(found) > 1:
                 raise Refused(
-                    _("Unknown group: %(group)s at %(location)s. Add it in the administration first.")
-                    % {"group": name, "location": location.name}
+                    _("%(location)s has more than one group called %(group)s, written differently: %(names)s.")
+                    % {"location": location.name, "group": name, "names": ", ".join(sorted(g.name for g in found))}
                 )
-            return group
+            return found[0] if found else self._plan_group(location, name)
         named = self.groups_named.get(_fold(name), [])
         if not named:
-            raise Refused(_("Unknown group: %(group)s. Add it in the administration first.") % {"group": name})
-        if len(named) > 1:
+            raise Refused(
+                _("Unknown group: %(group)s. Fill in the column Locatie, and it is added at that location.")
+                % {"group": name}
+            )
+        elsewhere = self.named_at.get(_fold(name), set()) - {_fold(group.location.name) for group in named}
+        if len(named) > 1 or elsewhere:
             raise Refused(
                 _("There is a group %(group)s at more than one location: fill in the column Locatie.") % {"group": name}
             )
@@ -309,10 +463,26 @@ class _Organisation:
     def home_group(self, location_name: str) -> Group:
         """The one group of a childminder's home, named by the home alone."""
         location = self.location(location_name)
-        groups = [group for group in self.groups_by_id.values() if group.location_id == location.pk]
-        if not location.is_childminder_home or len(groups) != 1:
+        groups = self.groups_at[location.pk]
+        if not location.is_childminder_home or len(groups) > 1:
             raise Refused(_("%(column)s is missing.") % {"column": column_name("group")})
+        if not groups:  # a home without its group yet
+            return self._plan_group(location, self.first_group_at.get(_fold(location.name)) or location.name)
         return groups[0]
+
+    def _group_at_home(self, location: Location, name: str) -> Group:
+        """A childminder's home has one group: a row may name it, not a second one."""
+        groups = self.groups_at[location.pk]
+        found = [group for group in groups if _fold(group.name) == _fold(name)]
+        if len(found) == 1:
+            return found[0]
+        if not groups and _fold(self.first_group_at.get(_fold(location.name), name)) == _fold(name):
+            return self._plan_group(location, name)
+        first = groups[0].name if groups else self.first_group_at[_fold(location.name)]
+        raise Refused(
+            _("%(home)s is a childminder's home with one group, %(group)s; this line names another: %(name)s.")
+            % {"home": location.name, "group": first, "name": name}
+        )
 
     def check_room_at_home(self, group: Group, child: object, start: datetime.date, end: datetime.date | None) -> None:
         """At most six children at once at a childminder's home; the row's child then counts there."""
@@ -325,6 +495,15 @@ class _Organisation:
                 % {"count": Group.CHILDMINDER_MAX_CHILDREN}
             )
         self.at_home[group.pk] = [*others, (child, start, end)]
+
+
+def _place_name(text: str, code: str) -> str:
+    """A new place's name as the file writes it, without the spaces around and between the words; a
+    name that shows nothing is no name."""
+    name = " ".join(visible_text(text).split())
+    if not name:
+        raise Refused(_("%(column)s is missing.") % {"column": column_name(code)})
+    return _check_length(name, 200, code)
 
 
 def _fold(text: str) -> str:
@@ -656,51 +835,150 @@ def _staff_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> Sta
     )
 
 
-def _is_staff_row(row: Row, mapping: ColumnMapping) -> bool:
-    if not mapping.has_staff:
-        return False
-    if not mapping.has_children:
-        return True
-    child_cells = [row.cell(mapping.get(code)) for code in ("external_id", "date_of_birth")]
-    return not any(child_cells) and bool(row.cell(mapping.get("email")) or row.cell(mapping.get("role")))
+def _filled(row: Row, mapping: ColumnMapping, codes: Iterable[str]) -> bool:
+    return any(row.cell(mapping.get(code)) for code in codes)
 
 
-def _what(row: Row, mapping: ColumnMapping, staff: bool) -> str:
-    if staff:
+def _row_kind(row: Row, mapping: ColumnMapping) -> str:
+    """Staff, child or place: a row that fills none of the children's and the staff's columns
+    belongs to the list of locations and groups."""
+    if mapping.has_staff:
+        if not mapping.has_children and _filled(row, mapping, STAFF_CODES):
+            return "staff"
+        if not _filled(row, mapping, ("external_id", "date_of_birth")) and _filled(row, mapping, ("email", "role")):
+            return "staff"
+    if not _filled(row, mapping, (*CHILD_CODES, *STAFF_CODES)):
+        return "place"
+    return "child"
+
+
+def _what(row: Row, mapping: ColumnMapping, kind: str) -> str:
+    if kind == "staff":
         return row.cell(mapping.get("email"))
+    if kind == "place":
+        return row.cell(mapping.get("group")) or row.cell(mapping.get("location"))
     number = row.cell(mapping.get("external_id"))
     return (_("child number %(number)s") % {"number": number}) if number else ""
 
 
+MAX_AGE_MONTHS = 216  # 18 years: from the baby room to out-of-school care and beyond
+
+
+def _age(row: Row, mapping: ColumnMapping, code: str) -> int | None:
+    text = row.cell(mapping.get(code))
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > MAX_AGE_MONTHS:
+        raise Refused(
+            _("%(column)s “%(value)s” is not an age in months: write a whole number from 0 to %(most)d.")
+            % {"column": column_name(code), "value": text, "most": MAX_AGE_MONTHS}
+        )
+    return int(text)
+
+
+def _ages_label(ages: tuple[int, int]) -> str:
+    return _("%(low)s to %(high)s months") % {"low": ages[0], "high": ages[1]}
+
+
+def _place_line(row: Row, mapping: ColumnMapping, context: _Organisation) -> None:
+    """A row of the list of locations and groups: Locatie, Groep (empty: the location itself, or a
+    childminder's home's one group) and the group's ages, if the file has them. A new place is planned
+    (its line is already there); one the organisation has is unchanged, or changed by other ages."""
+    _check_formulas(row, mapping)
+    location_name, group_name = row.cell(mapping.get("location")), row.cell(mapping.get("group"))
+    low, high = _age(row, mapping, "min_age"), _age(row, mapping, "max_age")
+    if not group_name and not location_name:
+        raise Refused(_("%(column)s is missing.") % {"column": column_name("location")})
+    place: Location | Group
+    if group_name or context.location(location_name).is_childminder_home:
+        place = context.group(group_name, location_name)
+    else:
+        place = context.location(location_name)
+        if low is not None or high is not None:
+            raise Refused(_("Ages belong to a group: fill in the column Groep."))
+    kind = PlaceKind.GROUP if isinstance(place, Group) else PlaceKind.LOCATION
+    earlier = context.declared.get((kind, place.pk))
+    if earlier is not None:
+        message = (
+            _("This group is in the file already (line %(line)d).")
+            if kind == PlaceKind.GROUP
+            else _("This location is in the file already (line %(line)d).")
+        )
+        raise Refused(message % {"line": earlier})
+    planned = context.place_lines.get(place.pk)
+    ages = None
+    if isinstance(place, Group):
+        before = planned.ages if planned is not None and planned.ages else (place.min_age_months, place.max_age_months)
+        ages = (before[0] if low is None else low, before[1] if high is None else high)
+        if ages[0] > ages[1]:
+            raise Refused(
+                _("The youngest age (%(low)d months) is above the oldest (%(high)d months).")
+                % {"low": ages[0], "high": ages[1]}
+            )
+    context.declared[(kind, place.pk)] = row.number
+    if planned is not None:  # new: its line is there already
+        planned.ages = ages if ages is not None else planned.ages
+        return
+    line = PlaceLine(row.number, kind, place.pk, place.name, "", Status.UNCHANGED)
+    if isinstance(place, Group):
+        assert ages is not None
+        line.location_name, line.location_ref, line.ages = place.location.name, place.location_id, ages
+        if ages != (place.min_age_months, place.max_age_months):
+            line.status, line.changes = Status.CHANGED, [_ages_label(ages)]
+    else:
+        line.location_kind = place.kind
+    context.places.append(line)
+
+
+def _read_rows(
+    rows: list[Row],
+    mapping: ColumnMapping,
+    context: _Organisation,
+    plan: ImportPlan,
+    kind: str,
+    read: Callable[[Row], None],
+) -> None:
+    """Each row read with `read`; a refused one is noted with its reason, and the places it alone
+    named are not added."""
+    for row in rows:
+        context.read_row(row.number)
+        try:
+            read(row)
+        except Refused as refused:
+            context.take_back()
+            plan.refused.append(Refusal(row.number, _what(row, mapping, kind), str(refused)))
+
+
 def plan_import(organisation: Organisation, table: Table | Iterable[Row], mapping: ColumnMapping) -> ImportPlan:
-    """The dry run: every row new, changed, ending, unchanged or refused (with the reason), and the
-    children the file no longer lists. Reads; writes nothing."""
+    """The dry run: every row new, changed, ending, unchanged or refused (with the reason), the
+    locations and groups the file adds, and the children the file no longer lists. Reads; writes
+    nothing. The list of locations and groups is read first, then the staff, then the children."""
     rows = list(table.rows if isinstance(table, Table) else table)
     context = _Organisation(organisation)
+    context.note_file_places(rows, mapping)
     plan = ImportPlan(organisation.pk, today(), ignored_columns=mapping.ignored, rows=tuple(rows), mapping=mapping)
-    staff_rows = [row for row in rows if _is_staff_row(row, mapping)]
-    child_rows = [row for row in rows if not _is_staff_row(row, mapping)]
-    emails = [row.cell(mapping.get("email")).lower() for row in staff_rows]
-    context.read_users(emails)
-    for row in staff_rows:
-        try:
-            plan.staff.append(_staff_line(row, mapping, context))
-        except Refused as refused:
-            plan.refused.append(Refusal(row.number, _what(row, mapping, True), str(refused)))
+    kinds = {row.number: _row_kind(row, mapping) for row in rows}
+    place_rows = [row for row in rows if kinds[row.number] == "place"]
+    staff_rows = [row for row in rows if kinds[row.number] == "staff"]
+    child_rows = [row for row in rows if kinds[row.number] == "child"]
+    _read_rows(place_rows, mapping, context, plan, "place", lambda row: _place_line(row, mapping, context))
+    context.read_users(row.cell(mapping.get("email")).lower() for row in staff_rows)
+    _read_rows(
+        staff_rows, mapping, context, plan, "staff", lambda row: plan.staff.append(_staff_line(row, mapping, context))
+    )
     numbers = Counter(row.cell(mapping.get("external_id")) for row in child_rows)
-    for row in child_rows:
+
+    def read_child(row: Row) -> None:
         number = row.cell(mapping.get("external_id"))
-        try:
-            if number and numbers[number] > 1:
-                lines = ", ".join(str(r.number) for r in child_rows if r.cell(mapping.get("external_id")) == number)
-                raise Refused(
-                    _("This child number is in the file more than once (lines %(lines)s).") % {"lines": lines}
-                )
-            plan.children.append(_child_line(_read_child_row(row, mapping, context), context))
-        except Refused as refused:
-            plan.refused.append(Refusal(row.number, _what(row, mapping, False), str(refused)))
+        if number and numbers[number] > 1:
+            lines = ", ".join(str(r.number) for r in child_rows if r.cell(mapping.get("external_id")) == number)
+            raise Refused(_("This child number is in the file more than once (lines %(lines)s).") % {"lines": lines})
+        plan.children.append(_child_line(_read_child_row(row, mapping, context), context))
+
+    _read_rows(child_rows, mapping, context, plan, "child", read_child)
     if child_rows:
         plan.endings = _endings(context, plan, seen=set(numbers))
+    plan.places = sorted(context.places, key=lambda line: (line.line, line.kind != PlaceKind.LOCATION))
     plan.refused.sort(key=lambda refusal: refusal.line)
     return plan
 

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from organisations.calendar import numeric_date
 from planning_import.applying import ImportResult
-from planning_import.planning import ImportPlan, Refusal, Status
+from planning_import.planning import ImportPlan, PlaceKind, PlaceLine, Refusal, Status
 from planning_import.reading import Table
 
 
@@ -34,9 +34,45 @@ def describe_table(table: Table, name: str) -> str:
     }
 
 
+def place_words(line: PlaceLine, *, ages: bool = True) -> str:
+    """In words: "new location Kindercentrum De Zon", "new group Zonnetjes at Kindercentrum De Zon (0 to 24 months)"."""
+    if line.kind == PlaceKind.LOCATION:
+        if line.status == Status.NEW:
+            return _("new location %(name)s") % {"name": line.name}
+        return _("location %(name)s") % {"name": line.name}
+    words = {"name": line.name, "location": line.location_name}
+    if line.status == Status.NEW:
+        text = _("new group %(name)s at %(location)s") % words
+    else:
+        text = _("group %(name)s at %(location)s") % words
+    if ages and line.ages:
+        text += " (" + _("%(low)s to %(high)s months") % {"low": line.ages[0], "high": line.ages[1]} + ")"
+    return text
+
+
+def places_summary(plan: ImportPlan) -> str:
+    return _("Locations: %(locations)d new. Groups: %(new)d new, %(changed)d changed.") % {
+        "locations": plan.place_count(PlaceKind.LOCATION, Status.NEW),
+        "new": plan.place_count(PlaceKind.GROUP, Status.NEW),
+        "changed": plan.place_count(PlaceKind.GROUP, Status.CHANGED),
+    }
+
+
+def places_stay() -> str:
+    return _(
+        "Locations and groups the file does not name stay as they are: reading in never removes or ends a "
+        "location or group."
+    )
+
+
 def describe_plan(plan: ImportPlan, *, confirm_ending: bool) -> list[str]:
     """The counts, what changes, the children no longer listed and every refused row with its reason."""
-    lines = [
+    lines = [places_summary(plan)]
+    for place in plan.places:
+        if place.status != Status.UNCHANGED:
+            lines.append("  " + _("Line %(line)d: %(place)s") % {"line": place.line, "place": place_words(place)})
+    lines.append(places_stay())
+    lines += [
         _("Children: %(new)d new, %(changed)d changed, %(ending)d ending, %(unchanged)d unchanged")
         % {
             "new": plan.count(Status.NEW),
@@ -104,6 +140,14 @@ def _endings(plan: ImportPlan, *, confirm_ending: bool) -> list[str]:
     return lines
 
 
+def result_places(result: ImportResult) -> str:
+    return _("Locations: %(locations)d new. Groups: %(new)d new, %(changed)d changed.") % {
+        "locations": result.locations_new,
+        "new": result.groups_new,
+        "changed": result.groups_changed,
+    }
+
+
 def describe_result(result: ImportResult) -> list[str]:
     lines = [
         _(
@@ -116,7 +160,8 @@ def describe_result(result: ImportResult) -> list[str]:
             "ended": result.children_ended,
             "staff": result.staff_new,
             "memberships": result.memberships_new,
-        }
+        },
+        result_places(result),
     ]
     if result.endings_waiting:
         lines.append(

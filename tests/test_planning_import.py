@@ -107,6 +107,8 @@ def rows_saved():
         Mentorship.history.count(),
         User.history.count(),
         Membership.history.count(),
+        Location.objects.count(),
+        Group.objects.count(),
         AccessLog.objects.count(),
     )
 
@@ -114,9 +116,19 @@ def rows_saved():
 # --- refused rows, each with its Dutch reason ----------------------------------------------------
 
 REFUSED = {
-    "unknown group": (child(Groep="Groep Z"), "Onbekende groep: Groep Z bij Locatie Een."),
-    "unknown location": (child(Locatie="Nergens"), "Onbekende locatie: Nergens."),
-    "group at another location": (child(Locatie="Locatie Twee"), "Onbekende groep: Groep A bij Locatie Twee."),
+    # a new group is planned only with a row that is read in: refused, the row adds no place either
+    "new group, mentor not of it": (
+        child(Groep="Groep Z"),
+        "Mentor staff.a@example.test is geen pedagogisch medewerker van groep Groep Z.",
+    ),
+    "new location without a group": (child(Locatie="Nergens", Groep=""), "Groep ontbreekt."),
+    "new group at another location, mentor not of it": (
+        child(Locatie="Locatie Twee"),
+        "Mentor staff.a@example.test is geen pedagogisch medewerker van groep Groep A.",
+    ),
+    "group name too long": (child(Groep="G" * 201), "Groep is langer dan 200 tekens."),
+    "group name that shows nothing": (child(Groep="\u200b\u200b"), "Groep ontbreekt."),
+    "location name that shows nothing": (child(Locatie="\u200b", Groep="Nieuw"), "Locatie ontbreekt."),
     "date with slashes": (child(Geboortedatum="14/03/2024"), "Geboortedatum “14/03/2024” is geen datum"),
     "date that does not exist": (child(Startdatum="31-02-2025"), "Startdatum “31-02-2025” is geen datum"),
     "American date": (child(Startdatum="2025-13-01"), "Startdatum “2025-13-01” is geen datum"),
@@ -156,7 +168,7 @@ REFUSED = {
 def test_a_refused_row_says_why_in_dutch_and_saves_nothing(cast, name):
     row, reason = REFUSED[name]
     result = plan(cast.org, csv_text([row]))
-    assert result.children == []
+    assert result.children == [] and result.places == []
     [refusal] = result.refused
     assert refusal.line == 2
     assert reason in refusal.reason, refusal.reason
@@ -184,7 +196,7 @@ def refusals(org, rows, header=HEADER):
 def test_a_group_named_without_its_location_must_be_known_and_one_of_its_name(cast):
     header = tuple(column for column in HEADER if column != "Locatie")
     assert refusals(cast.org, [child(Groep="Groep Z")], header) == [
-        (2, "Onbekende groep: Groep Z. Voeg die eerst toe in het beheer.")
+        (2, "Onbekende groep: Groep Z. Vul de kolom Locatie in, dan komt de groep bij die locatie.")
     ]
     assert refusals(cast.org, [child()], header) == []  # Groep A: one in the organisation
     Group.objects.create(location=cast.location2, name="Groep A")
@@ -228,7 +240,7 @@ def test_a_placement_that_overlaps_or_comes_before_a_later_one_is_refused(cast):
 
 @pytest.mark.django_db
 def test_the_other_rows_of_a_file_with_refused_rows_are_saved(cast):
-    rows = [child(), child(Kindnummer="K2", Groep="Nergens"), child(Kindnummer="K3", Voornaam="Ada")]
+    rows = [child(), child(Kindnummer="K2", Startdatum="31-02-2025"), child(Kindnummer="K3", Voornaam="Ada")]
     apply_import(plan(cast.org, csv_text(rows)), by=cast.admin)
     assert set(Child.objects.exclude(external_id="").values_list("external_id", flat=True)) == {"K1", "K3"}
 
@@ -743,16 +755,34 @@ def test_the_command_dry_run_and_apply_on_the_demo_organisation():
     text = out.getvalue()
     assert rows_saved() == before
     assert "Inlezen voor Kinderopvang De Linde" in text
-    assert "planning-export.csv: CSV, UTF-8, gescheiden door puntkomma, 19 regels" in text
-    assert "Kinderen: 7 nieuw, 0 gewijzigd, 0 met einddatum, 0 ongewijzigd" in text
-    assert "Medewerkers: 3 nieuw, 0 gewijzigd, 0 ongewijzigd" in text
+    assert "planning-export.csv: CSV, UTF-8, gescheiden door puntkomma, 24 regels" in text
+    assert "Locaties: 1 nieuw. Groepen: 2 nieuw, 0 gewijzigd." in text
+    assert "  Regel 2: nieuwe locatie Kindercentrum De Zon" in text
+    assert "  Regel 2: nieuwe groep Zonnetjes bij Kindercentrum De Zon (0 tot 24 maanden)" in text
+    assert "  Regel 3: nieuwe groep Zonnebloemen bij Kindercentrum De Zon (24 tot 48 maanden)" in text
+    assert "inlezen verwijdert of beëindigt nooit een locatie of groep." in text
+    assert "Kinderen: 9 nieuw, 0 gewijzigd, 0 met einddatum, 0 ongewijzigd" in text
+    assert "Medewerkers: 4 nieuw, 0 gewijzigd, 0 ongewijzigd" in text
     assert "9 regels geweigerd." in text
-    assert "Regel 17 (kindnummer KP-2011): Mentor sanne@example.org is geen pedagogisch medewerker" in text
+    assert "Regel 4 (Zonnestralen): De jongste leeftijd (48 maanden) ligt boven de oudste (12 maanden)." in text
+    assert "Regel 17 (kindnummer KP-2008): Onbekende groep: Rupsen. Vul de kolom Locatie in" in text
+    assert "Regel 21 (kindnummer KP-2011): Mentor sanne@example.org is geen pedagogisch medewerker" in text
     assert text.rstrip().endswith("Proefdraaien: er is niets opgeslagen.")
 
     out = io.StringIO()
     call_command("import_organisation", str(SAMPLE), organisation=org.pk, by="admin@example.org", stdout=out)
-    assert "Opgeslagen. Kinderen: 7 nieuw, 0 gewijzigd, 0 plaatsingen beëindigd." in out.getvalue()
+    assert "Opgeslagen. Kinderen: 9 nieuw, 0 gewijzigd, 0 plaatsingen beëindigd." in out.getvalue()
+    assert "Locaties: 1 nieuw. Groepen: 2 nieuw, 0 gewijzigd." in out.getvalue()
+    zon = Location.objects.get(organisation=org, name="Kindercentrum De Zon")
+    assert list(zon.groups.values_list("name", "min_age_months", "max_age_months")) == [
+        ("Zonnebloemen", 24, 48),
+        ("Zonnetjes", 0, 24),
+    ]
+    sara = Child.objects.get(external_id="KP-2015")
+    assert sara.placements.get().group == zon.groups.get(name="Zonnetjes")
+    assert sara.mentorships.get().mentor.email == "ilse.zon@example.org"
+    # written with other case and spaces, the location and group the organisation has
+    assert Child.objects.get(external_id="KP-2014").placements.get().group.location.name == "Kindercentrum De Vlinder"
     admin = User.objects.get(email="admin@example.org")
     owen = Child.objects.get(external_id="KP-2003")
     assert owen.full_name == "Owen de Graaf"
@@ -760,8 +790,12 @@ def test_the_command_dry_run_and_apply_on_the_demo_organisation():
     assert AccessLog.objects.get(action=AccessLog.Action.IMPORTED).user == admin
 
     out = io.StringIO()
+    saved = rows_saved()
     call_command("import_organisation", str(SAMPLE), organisation=org.pk, dry_run=True, stdout=out)
-    assert "Kinderen: 0 nieuw, 0 gewijzigd, 0 met einddatum, 7 ongewijzigd" in out.getvalue()
+    assert "Kinderen: 0 nieuw, 0 gewijzigd, 0 met einddatum, 9 ongewijzigd" in out.getvalue()
+    assert "Locaties: 0 nieuw. Groepen: 0 nieuw, 0 gewijzigd." in out.getvalue()
+    call_command("import_organisation", str(SAMPLE), organisation=org.pk, stdout=io.StringIO())
+    assert rows_saved()[:-1] == saved[:-1]  # applied again: only the access log's line
 
 
 @pytest.mark.django_db
@@ -829,7 +863,7 @@ def test_an_admin_uploads_reads_the_dry_run_and_applies_it(cast, client_for):
     from planning_import.models import PendingImport
 
     client = client_for(cast.admin)
-    rows = [child(), child(Kindnummer="K2", Groep="Groep Z")]
+    rows = [child(), child(Kindnummer="K2", Groep="Groep Z")]  # K2's mentor is not of the new group
     response = _upload(client, cast.org, csv_text(rows).encode("utf-8"))
     pending = PendingImport.objects.get()
     assert response.status_code == 302 and response.url == f"/inlezen/{pending.pk}/kolommen/"
@@ -839,9 +873,11 @@ def test_an_admin_uploads_reads_the_dry_run_and_applies_it(cast, client_for):
     page = client.get(response.url).content.decode()
     assert rows_saved() == before  # the dry run saves nothing
     assert "Wat inlezen zou veranderen" in page and "1 nieuw kind" in page
-    assert "Onbekende groep: Groep Z bij Locatie Een." in page
+    assert "Mentor staff.a@example.test is geen pedagogisch medewerker van groep Groep Z." in page
+    assert "0 nieuwe groepen" in page  # refused, the row adds no group
     done = client.post(response.url, follow=True)
     assert "Ingelezen. Kinderen: 1 nieuw" in done.content.decode()
+    assert "Locaties: 0 nieuw. Groepen: 0 nieuw, 0 gewijzigd." in done.content.decode()
     assert Child.objects.get(external_id="K1").history.get().history_user == cast.admin
     assert not PendingImport.objects.exists()
 
@@ -1008,18 +1044,35 @@ def test_the_mapping_step_preselects_the_columns_and_remembers_them_per_organisa
 @pytest.mark.django_db
 def test_the_dry_run_shows_every_line_and_a_second_upload_changes_nothing(cast, client_for):
     client = client_for(cast.admin)
-    data = csv_text([child(), child(Kindnummer="K2", Groep="Groep Z")]).encode("utf-8")
+    rows = [
+        child(),
+        child(Kindnummer="K2", Geboortedatum="14/03/2024"),
+        child(Kindnummer="K3", Locatie="Locatie Drie", Groep="Zonnetjes", **{"Mentor (e-mail)": ""}),
+    ]
+    data = csv_text(rows).encode("utf-8")
     url = _upload(client, cast.org, data).url
     plan_url = client.post(url, _columns_form(client, url)).url
+    before = rows_saved()
     page = client.get(plan_url).content.decode()
+    assert rows_saved() == before
     assert '<tr class="import-new"><td>2</td>' in page
-    assert '<tr class="import-refused"><td>3</td>' in page and "Onbekende groep: Groep Z bij Locatie Een." in page
-    client.post(plan_url)
+    assert '<tr class="import-refused"><td>3</td>' in page and "Geboortedatum “14/03/2024” is geen datum" in page
+    # line 4 adds a location and a group before its child: three lines "nieuw", planned without ids
+    assert page.count('<tr class="import-new"><td>4</td>') == 3
+    assert "<td>nieuwe locatie Locatie Drie</td><td>kindercentrum</td>" in page
+    assert "<td>nieuwe groep Zonnetjes bij Locatie Drie</td><td>0 tot 48 maanden</td>" in page
+    assert "1 nieuwe locatie" in page and "1 nieuwe groep" in page
+    assert "Regel 4 · nieuwe groep Zonnetjes bij Locatie Drie (0 tot 48 maanden)" in page  # the list, also on a phone
+    assert "Locaties en groepen die het bestand niet noemt, blijven zoals ze zijn" in page
+    done = client.post(plan_url, follow=True).content.decode()
+    assert "Locaties: 1 nieuw. Groepen: 1 nieuw, 0 gewijzigd." in done
+    assert Child.objects.get(external_id="K3").placements.get().group.location.name == "Locatie Drie"
     after = rows_saved()
     url = _upload(client, cast.org, data).url
     plan_url = client.post(url, _columns_form(client, url)).url
     page = client.get(plan_url).content.decode()
     assert '<tr class="import-unchanged"><td>2</td><td>ongewijzigd</td>' in page and "0 nieuwe kinderen" in page
+    assert "0 nieuwe locaties" in page and "0 nieuwe groepen" in page and "nieuwe groep Zonnetjes" not in page
     client.post(plan_url)
     assert rows_saved()[:-1] == after[:-1]  # only the access log's line saying who read the file in
     assert rows_saved()[-1] == after[-1] + 1
@@ -1187,9 +1240,7 @@ def home_child(number, **values):
         Voornaam=f"Kind{number}",
         Tussenvoegsel="",
         Achternaam="Thuis",
-        Locatie="Gastouder Y",
-        Groep="",
-        **{"Mentor (e-mail)": "gastouder.y@example.test", **values},
+        **{"Locatie": "Gastouder Y", "Groep": "", "Mentor (e-mail)": "gastouder.y@example.test", **values},
     )
 
 
@@ -1212,3 +1263,249 @@ def test_children_at_a_home_by_its_name_alone_and_at_most_six_at_once(nest):
     again[0] = home_child("N0", Einddatum="31-01-2027")
     result = plan(nest.org, csv_text(again))
     assert result.refused == []
+
+
+# --- locations and groups from the file ----------------------------------------------------------
+
+PLACES_HEADER = ("Locatie", "Groep", "Leeftijd van (maanden)", "Leeftijd tot (maanden)")
+EVERYTHING = HEADER + ("E-mail", "Naam", "Rol", "Groepen", "Leeftijd van (maanden)", "Leeftijd tot (maanden)")
+
+
+def place(location, group="", low="", high=""):
+    return {"Locatie": location, "Groep": group, "Leeftijd van (maanden)": low, "Leeftijd tot (maanden)": high}
+
+
+def new_organisation_file():
+    """A new organisation's first export: its list of groups, its staff and its children."""
+    return csv_text(
+        [
+            place("Kindercentrum De Zon", "Zonnetjes", "0", "24"),  # line 2: a new location and group
+            place("Kindercentrum De Zon", "Zonnebloemen", "24", "48"),  # 3
+            {"E-mail": "ilse@example.test", "Naam": "Ilse Zon", "Rol": "pm", "Locatie": "Kindercentrum De Zon",
+             "Groepen": "Zonnetjes, Zonnebloemen"},  # 4
+            {"E-mail": "lm.maan@example.test", "Naam": "Lia Maan", "Rol": "locatiemanager",
+             "Locatie": "Kindercentrum De Maan"},  # 5: a location named by a manager's row
+            child(Kindnummer="Z1", Locatie="Kindercentrum De Zon", Groep="Zonnetjes",
+                  **{"Mentor (e-mail)": "ilse@example.test"}),  # 6
+            child(Kindnummer="Z2", Locatie="kindercentrum de  zon", Groep="ZONNEBLOEMEN",
+                  **{"Mentor (e-mail)": "ilse@example.test"}),  # 7: the same places, written otherwise
+            child(Kindnummer="M1", Locatie="Kindercentrum De Maan", Groep="Maantjes",
+                  **{"Mentor (e-mail)": ""}),  # 8: a group first named by a child
+        ],
+        header=EVERYTHING,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_new_organisation_starts_from_the_file_alone(cast):
+    org = Organisation.objects.create(name="Nieuw Begin")
+    admin = cast.admin
+    text = new_organisation_file()
+    before = rows_saved()
+    first = plan(org, text)
+    assert rows_saved() == before  # the dry run writes nothing
+    assert first.refused == []
+    assert [(p.line, p.kind, p.name, p.location_name, p.status, p.ages) for p in first.places] == [
+        (2, "location", "Kindercentrum De Zon", "", Status.NEW, None),
+        (2, "group", "Zonnetjes", "Kindercentrum De Zon", Status.NEW, (0, 24)),
+        (3, "group", "Zonnebloemen", "Kindercentrum De Zon", Status.NEW, (24, 48)),
+        (5, "location", "Kindercentrum De Maan", "", Status.NEW, None),
+        (8, "group", "Maantjes", "Kindercentrum De Maan", Status.NEW, (0, 48)),
+    ]
+    assert all(p.ref < 0 for p in first.places)  # planned: no database id yet
+    assert [line.status for line in [*first.children, *first.staff]] == [Status.NEW] * 5
+
+    apply_import(first, by=admin)
+    zon = Location.objects.get(organisation=org, name="Kindercentrum De Zon")
+    maan = Location.objects.get(organisation=org, name="Kindercentrum De Maan")
+    assert (zon.kind, maan.kind) == (Location.Kind.CENTRE, Location.Kind.CENTRE)
+    assert list(Group.objects.filter(location__organisation=org).values_list("location__name", "name")) == [
+        ("Kindercentrum De Maan", "Maantjes"),
+        ("Kindercentrum De Zon", "Zonnebloemen"),
+        ("Kindercentrum De Zon", "Zonnetjes"),
+    ]
+    ilse = User.objects.get(email="ilse@example.test")
+    assert set(ilse.memberships.values_list("role", "group__name")) == {
+        (Role.STAFF, "Zonnetjes"),
+        (Role.STAFF, "Zonnebloemen"),
+    }
+    assert User.objects.get(email="lm.maan@example.test").memberships.get().location == maan
+    assert Child.objects.get(external_id="Z2").placements.get().group.name == "Zonnebloemen"
+    assert Child.objects.get(external_id="Z2").mentorships.get().mentor == ilse
+    assert Child.objects.get(external_id="M1").placements.get().group.location == maan
+    log = AccessLog.objects.filter(action=AccessLog.Action.IMPORTED).latest("created_at")
+    assert (log.user, log.organisation) == (admin, org)
+    assert (log.details["locations_new"], log.details["groups_new"]) == (2, 3)
+    assert "Kindercentrum De Zon / Zonnetjes" in log.details["places_new"]
+
+    saved = rows_saved()
+    again = plan(org, text)
+    assert again.refused == [] and not again.changes_anything
+    # the list's own lines stay in the dry run, unchanged; nothing is planned new
+    assert [(p.line, p.status) for p in again.places] == [(2, Status.UNCHANGED), (3, Status.UNCHANGED)]
+    result = apply_import(again, by=admin)
+    assert (result.locations_new, result.groups_new, result.groups_changed) == (0, 0, 0)
+    assert rows_saved()[:-1] == saved[:-1]
+
+
+@pytest.mark.django_db
+def test_a_name_written_with_other_case_or_spaces_is_the_place_the_organisation_has(cast):
+    rows = [
+        child(Locatie="  locatie   EEN ", Groep="groep a"),
+        child(Kindnummer="K2", Locatie="Locatie Drie", Groep="Peuters", **{"Mentor (e-mail)": ""}),
+        child(Kindnummer="K3", Locatie="LOCATIE DRIE", Groep="peuters ", **{"Mentor (e-mail)": ""}),
+    ]
+    result = plan(cast.org, csv_text(rows))
+    assert result.refused == []
+    assert [(p.kind, p.name) for p in result.places] == [("location", "Locatie Drie"), ("group", "Peuters")]
+    assert result.children[0].placement.group_id == cast.group_a.pk
+    assert result.children[1].placement.group_id == result.children[2].placement.group_id < 0
+    apply_import(result, by=cast.admin)
+    assert Location.objects.filter(name__iexact="locatie een").count() == 1
+    assert Group.objects.get(name="Peuters").placements.count() == 2
+
+
+@pytest.mark.django_db
+def test_places_that_differ_only_in_case_in_the_records_refuse_the_row(cast):
+    Location.objects.create(organisation=cast.org, name="locatie een")
+    Group.objects.create(location=cast.location2, name="Groep C ")
+    assert refusals(cast.org, [child()]) == [
+        (
+            2,
+            "De organisatie heeft meer dan één locatie die Locatie Een heet, anders geschreven "
+            "(Locatie Een, locatie een): maak de namen in het beheer verschillend.",
+        )
+    ]
+    assert refusals(cast.org, [child(Locatie="Locatie Twee", Groep="groep c", **{"Mentor (e-mail)": ""})]) == [
+        (2, "Locatie Twee heeft meer dan één groep die groep c heet, anders geschreven: Groep C, Groep C .")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_group_named_without_a_location_where_the_file_names_it_at_another_is_refused(cast):
+    rows = [
+        child(Kindnummer="K1", Locatie="Locatie Twee", Groep="Groep A", **{"Mentor (e-mail)": ""}),
+        child(Kindnummer="K2", Locatie="", Groep="Groep A", **{"Mentor (e-mail)": ""}),
+    ]
+    assert refusals(cast.org, rows) == [
+        (3, "Er is een groep Groep A op meer dan één locatie: vul de kolom Locatie in.")
+    ]
+    staff = [{"E-mail": "x@example.test", "Naam": "X", "Rol": "pm", "Groepen": "Nieuwe Groep"}]
+    assert refusals(cast.org, staff, STAFF_HEADER) == [
+        (2, "Onbekende groep: Nieuwe Groep. Vul de kolom Locatie in, dan komt de groep bij die locatie.")
+    ]
+
+
+@pytest.mark.django_db
+def test_the_list_of_locations_and_groups_new_changed_unchanged_and_refused(cast):
+    rows = [
+        place("Locatie Een", "Groep A", "12", "30"),  # 2: other ages: changed
+        place("Locatie Een", "Groep B"),  # 3: unchanged
+        place("Locatie Drie"),  # 4: a new location, no group yet
+        place("Locatie Drie", "BSO", "48", "156"),  # 5: a new group with its ages
+        place("Locatie Een", "Groep B", "0", "12"),  # 6: twice
+        place("Locatie Drie", "Baby's", "twaalf"),  # 7
+        place("Locatie Drie", "Dreumesen", "30", "12"),  # 8
+        place("Locatie Twee", "", "0", "12"),  # 9: ages without a group
+        place("", "", "0", "12"),  # 10
+        place("Locatie Drie", "Oud", "0", "217"),  # 11
+    ]
+    table = read_table(csv_text(rows, header=PLACES_HEADER).encode())
+    mapping = recognise_columns(table.headers)  # a list of places alone is a file we read
+    result = plan_import(cast.org, table, mapping)
+    assert [(p.line, p.kind, p.name, p.status, p.ages, p.changes) for p in result.places] == [
+        (2, "group", "Groep A", Status.CHANGED, (12, 30), ["12 tot 30 maanden"]),
+        (3, "group", "Groep B", Status.UNCHANGED, (0, 48), []),
+        (4, "location", "Locatie Drie", Status.NEW, None, []),
+        (5, "group", "BSO", Status.NEW, (48, 156), []),
+    ]
+    assert [(r.line, r.what, r.reason) for r in result.refused] == [
+        (6, "Groep B", "Deze groep staat al in het bestand (regel 3)."),
+        (7, "Baby's", "Leeftijd van (maanden) “twaalf” is geen leeftijd in maanden: schrijf een heel getal van 0 "
+         "tot en met 216."),
+        (8, "Dreumesen", "De jongste leeftijd (30 maanden) ligt boven de oudste (12 maanden)."),
+        (9, "Locatie Twee", "Leeftijden horen bij een groep: vul de kolom Groep in."),
+        (10, "", "Locatie ontbreekt."),
+        (11, "Oud", "Leeftijd tot (maanden) “217” is geen leeftijd in maanden: schrijf een heel getal van 0 tot en "
+         "met 216."),
+    ]  # fmt: skip
+    assert result.children == [] and result.endings == []
+    apply_import(result, by=cast.admin)
+    cast.group_a.refresh_from_db()
+    assert (cast.group_a.min_age_months, cast.group_a.max_age_months) == (12, 30)
+    assert Group.objects.get(name="BSO").location.name == "Locatie Drie"
+    assert not Group.objects.filter(name__in=["Baby's", "Dreumesen", "Oud"]).exists()
+    saved = rows_saved()
+    again = plan_import(cast.org, table, mapping)
+    assert {p.status for p in again.places} == {Status.UNCHANGED} and not again.changes_anything
+    apply_import(again, by=cast.admin)
+    assert rows_saved()[:-1] == saved[:-1]
+
+
+@pytest.mark.django_db
+def test_a_location_or_group_missing_from_a_later_export_stays(cast, tmp_path):
+    first, later = tmp_path / "eerst.csv", tmp_path / "later.csv"
+    first.write_text(
+        csv_text([child(), child(Kindnummer="K2", Locatie="Locatie Drie", Groep="Peuters", **{"Mentor (e-mail)": ""})]),
+        encoding="utf-8",
+    )
+    later.write_text(csv_text([child()]), encoding="utf-8")
+    call_command("import_organisation", str(first), organisation=cast.org.pk, stdout=io.StringIO())
+    peuters = Group.objects.get(name="Peuters", location__name="Locatie Drie")
+    out = io.StringIO()
+    call_command("import_organisation", str(later), organisation=cast.org.pk, confirm_ending=True, stdout=out)
+    assert "Locaties en groepen die het bestand niet noemt, blijven zoals ze zijn" in out.getvalue()
+    # K2's placement at Locatie Drie is not ended either: the file no longer speaks of that location
+    assert Child.objects.get(external_id="K2").placements.get().end_date is None
+    assert Group.objects.filter(pk=peuters.pk, location__name="Locatie Drie").exists()
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_lists_the_new_places_and_saves_nothing(cast, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(new_organisation_file(), encoding="utf-8")
+    org = Organisation.objects.create(name="Nieuw Begin")
+    before = rows_saved()
+    out = io.StringIO()
+    call_command("import_organisation", str(path), organisation=org.pk, dry_run=True, stdout=out)
+    text = out.getvalue()
+    assert rows_saved() == before
+    assert "Locaties: 2 nieuw. Groepen: 3 nieuw, 0 gewijzigd." in text
+    assert "  Regel 2: nieuwe locatie Kindercentrum De Zon\n" in text
+    assert "  Regel 8: nieuwe groep Maantjes bij Kindercentrum De Maan (0 tot 48 maanden)\n" in text
+    assert "Kinderen: 3 nieuw" in text and "Medewerkers: 2 nieuw" in text
+    call_command("import_organisation", str(path), organisation=org.pk, by=cast.admin.email, stdout=io.StringIO())
+    assert Location.objects.filter(organisation=org).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_gastouderbureau_reads_in_new_homes_each_with_one_group(nest):
+    rows = [
+        {"E-mail": "gea@example.test", "Naam": "Gea Q", "Rol": "gastouder", "Locatie": "Gastouder Q"},  # 2
+        home_child("Q1", Locatie="Gastouder Q", **{"Mentor (e-mail)": "gea@example.test"}),  # 3: the home alone
+        home_child("R1", Locatie="Gastouder R", Groep="Bij R", **{"Mentor (e-mail)": ""}),  # 4
+        home_child("R2", Locatie="Gastouder R", Groep="", **{"Mentor (e-mail)": ""}),  # 5: the home's one group
+        home_child("R3", Locatie="Gastouder R", Groep="Tweede groep", **{"Mentor (e-mail)": ""}),  # 6
+        home_child("Y9", Locatie="Gastouder Y", Groep="Andere groep", **{"Mentor (e-mail)": ""}),  # 7
+    ]
+    result = plan(nest.org, csv_text(rows, header=EVERYTHING))
+    assert [(p.line, p.kind, p.name) for p in result.places] == [
+        (2, "location", "Gastouder Q"),
+        (2, "group", "Gastouder Q"),  # named after the home: the file names no group there
+        (4, "location", "Gastouder R"),
+        (4, "group", "Bij R"),
+    ]
+    assert [(r.line, r.reason) for r in result.refused] == [
+        (6, "Gastouder R is een gastouderadres met één groep, Bij R; deze regel noemt een andere: Tweede groep."),
+        (7, "Gastouder Y is een gastouderadres met één groep, Bij Y; deze regel noemt een andere: Andere groep."),
+    ]
+    apply_import(result, by=nest.admin)
+    for name in ("Gastouder Q", "Gastouder R"):
+        home = Location.objects.get(organisation=nest.org, name=name)
+        assert home.kind == Location.Kind.CHILDMINDER and home.groups.count() == 1
+    gea = Membership.objects.get(user__email="gea@example.test")
+    assert (gea.role, gea.group.name) == (Role.GASTOUDER, "Gastouder Q")
+    assert Child.objects.get(external_id="Q1").mentorships.get().mentor == gea.user
+    assert {Child.objects.get(external_id=n).placements.get().group.name for n in ("R1", "R2")} == {"Bij R"}
+    again = plan(nest.org, csv_text(rows, header=EVERYTHING))
+    assert again.places == [] and [r.line for r in again.refused] == [6, 7]

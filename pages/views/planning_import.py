@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from organisations.models import Organisation
+from organisations.models import Location, Organisation
 from pages.http import AuthenticatedHttpRequest
 from planning_import.applying import ImportResult, apply_import
 from planning_import.columns import COLUMNS, recognise_columns, suggest_mapping
 from planning_import.models import ImportMapping, PendingImport
-from planning_import.planning import ImportPlan, Status, plan_import
+from planning_import.planning import ImportPlan, PlaceKind, PlaceLine, Status, plan_import
 from planning_import.reading import ImportFileError, Table, read_table
+from planning_import.report import place_words, places_stay, result_places
 from staff.access import user_access, visible_organisations
 from staff.models import Role
 
@@ -89,13 +90,15 @@ def _pending(request: AuthenticatedHttpRequest, pk: str) -> PendingImport:
 
 NOT_USED = ""
 _CHILD_CODES = tuple(COLUMNS)[:11]
+_GROUP_CODES = ("min_age", "max_age")
 
 
 def _field_choices() -> list[tuple[str, Any]]:
     return [
         (NOT_USED, _("not used")),
         (_("Children"), [(code, COLUMNS[code][0]) for code in _CHILD_CODES]),
-        (_("Staff"), [(code, COLUMNS[code][0]) for code in COLUMNS if code not in _CHILD_CODES]),
+        (_("Staff"), [(code, COLUMNS[code][0]) for code in COLUMNS if code not in (*_CHILD_CODES, *_GROUP_CODES)]),
+        (_("Groups"), [(code, COLUMNS[code][0]) for code in _GROUP_CODES]),
     ]
 
 
@@ -195,10 +198,28 @@ STATUS_WORDS = {
 REFUSED = pgettext_lazy("import row", "refused")
 
 
+def _place_detail(line: PlaceLine) -> str:
+    if line.changes:
+        return ", ".join(line.changes)
+    if line.kind == PlaceKind.LOCATION:
+        return str(Location.Kind(line.location_kind).label) if line.location_kind else ""
+    return _("%(low)s to %(high)s months") % {"low": line.ages[0], "high": line.ages[1]} if line.ages else ""
+
+
 def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
     """Every line of the file as the table of the dry run shows it: its number, what happens, who,
-    and what changes or why it is refused."""
+    and what changes or why it is refused. A line that adds a location or group shows that too."""
     rows: list[dict[str, Any]] = []
+    for place in plan.places:
+        rows.append(
+            {
+                "line": place.line,
+                "status": place.status.value,
+                "word": STATUS_WORDS[place.status],
+                "who": place_words(place, ages=False),
+                "detail": _place_detail(place),
+            }
+        )
     for line in plan.children:
         detail = ", ".join(line.changes) if line.changes else line.group_name
         who = _("%(name)s (child number %(number)s)") % {"name": line.name, "number": line.external_id}
@@ -231,6 +252,10 @@ def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
 
 
 def _saved(result: ImportResult) -> str:
+    return _children_and_staff_saved(result) + " " + result_places(result)
+
+
+def _children_and_staff_saved(result: ImportResult) -> str:
     return _(
         "Read in. Children: %(new)d new, %(changed)d changed, %(ended)d placements ended. "
         "Staff: %(staff)d new, %(memberships)d roles added."
@@ -259,7 +284,10 @@ def planning_import_plan(request: AuthenticatedHttpRequest, pk: str) -> HttpResp
         messages.success(request, _saved(result))
         return redirect("planning_import")
     changed = [line for line in plan.children if line.status in (Status.CHANGED, Status.ENDING)]
+    places = [(place.line, place_words(place)) for place in plan.places if place.status != Status.UNCHANGED]
     context = {
+        "places": places,
+        "places_stay": places_stay(),
         "pending": pending,
         "plan": plan,
         "changed": changed,
@@ -272,6 +300,9 @@ def planning_import_plan(request: AuthenticatedHttpRequest, pk: str) -> HttpResp
             "staff_new": plan.staff_count(Status.NEW),
             "staff_changed": plan.staff_count(Status.CHANGED),
             "staff_unchanged": plan.staff_count(Status.UNCHANGED),
+            "locations_new": plan.place_count(PlaceKind.LOCATION, Status.NEW),
+            "groups_new": plan.place_count(PlaceKind.GROUP, Status.NEW),
+            "groups_changed": plan.place_count(PlaceKind.GROUP, Status.CHANGED),
         },
     }
     return render(request, "pages/planning_import_plan.html", context)

@@ -1,13 +1,14 @@
 """Issue 23 journey, the import: the organisation admin uploads the planning system's sample export,
-matches its columns (one set aside), reads the dry run at 1280 px (the counts, and a refused line with
-its Dutch reason), applies it, uploads the same file again: the columns are remembered, every line is
-unchanged, and applying it changes nothing."""
+matches its columns (one set aside), reads the dry run at 1280 px (the counts, the new location and
+groups, and a refused line with its Dutch reason), applies it, uploads the same file again: the columns
+are remembered, every line is unchanged, and applying it changes nothing."""
 
 from pathlib import Path
 
 import pytest
 
 from children.models import Child, Mentorship, Placement
+from organisations.models import Group, Location
 from planning_import.models import ImportMapping, PendingImport
 from staff.models import Membership, User
 from tests.browser.conftest import log_in
@@ -23,7 +24,7 @@ def records():
     """What reading in writes, with the history of each."""
     return [
         (model.objects.count(), model.history.count()) for model in (Child, Placement, Mentorship, User, Membership)
-    ]
+    ] + [Location.objects.count(), Group.objects.count()]
 
 
 def upload_and_map(page, live_server):
@@ -45,6 +46,7 @@ def test_admin_maps_the_columns_reads_the_dry_run_applies_and_applies_again(page
     form_of_address = page.get_by_label("Aanspreekvorm", exact=True)
     assert form_of_address.input_value() == "form_of_address"  # recognised by its name
     assert page.get_by_label("Mentor (e-mail)", exact=True).input_value() == "mentor"
+    assert page.get_by_label("Leeftijd van (maanden)", exact=True).input_value() == "min_age"
     assert page.get_by_text("bijvoorbeeld: KP-2001").is_visible()
     form_of_address.select_option(label="niet gebruiken")
     shoot(page, output_dir, "import-columns", problems, widths=WIDE)
@@ -53,11 +55,23 @@ def test_admin_maps_the_columns_reads_the_dry_run_applies_and_applies_again(page
     assert ImportMapping.objects.get().mapping["Aanspreekvorm"] is None
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    assert page.get_by_text("7 nieuwe kinderen").is_visible()
-    assert page.get_by_text("3 nieuwe medewerkers").is_visible()
+    assert page.get_by_text("1 nieuwe locatie").is_visible()
+    assert page.get_by_text("2 nieuwe groepen").is_visible()
+    assert page.get_by_text("9 nieuwe kinderen").is_visible()
+    assert page.get_by_text("4 nieuwe medewerkers").is_visible()
     assert page.get_by_text("9 regels geweigerd").is_visible()
+    assert page.get_by_text("inlezen verwijdert of beëindigt nooit een locatie of groep").is_visible()
     table = page.locator("table.import-rows")
     assert table.is_visible()
+    new_group = table.locator("tr", has_text="nieuwe groep Zonnetjes bij Kindercentrum De Zon")
+    assert new_group.get_by_text("nieuw", exact=True).is_visible()
+    assert (
+        table.locator("tr", has_text="nieuwe locatie Kindercentrum De Zon")
+        .get_by_text("kindercentrum", exact=True)
+        .is_visible()
+    )
+    ages = table.locator("tr", has_text="Zonnestralen")
+    assert ages.get_by_text("De jongste leeftijd (48 maanden) ligt boven de oudste (12 maanden).").is_visible()
     refused = table.locator("tr", has_text="KP-2011")
     assert refused.get_by_text("geweigerd").is_visible()
     assert refused.get_by_text("Mentor sanne@example.org is geen pedagogisch medewerker").is_visible()
@@ -69,22 +83,27 @@ def test_admin_maps_the_columns_reads_the_dry_run_applies_and_applies_again(page
     assert table.is_hidden()  # a phone reads the lists
     lists = page.locator(".d-lg-none")
     assert lists.get_by_text("Mentor sanne@example.org is geen pedagogisch medewerker").is_visible()
+    assert page.locator(".import-places").get_by_text("nieuwe groep Zonnebloemen").is_visible()
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("button", name="Inlezen", exact=True).click()
     page.wait_for_url("**/inlezen/")
-    assert page.get_by_text("Ingelezen. Kinderen: 7 nieuw").is_visible()
-    assert Child.objects.filter(external_id__startswith="KP-").count() == 7
+    assert page.get_by_text("Ingelezen. Kinderen: 9 nieuw").is_visible()
+    assert page.get_by_text("Locaties: 1 nieuw. Groepen: 2 nieuw").is_visible()
+    assert Child.objects.filter(external_id__startswith="KP-").count() == 9
+    assert Group.objects.filter(location__name="Kindercentrum De Zon").count() == 2
     after = records()
 
     upload_and_map(page, live_server)
     assert page.get_by_label("Aanspreekvorm", exact=True).input_value() == ""  # remembered: not used
     page.get_by_role("button", name="Bekijk wat er verandert").click()
     page.get_by_role("heading", name="Wat inlezen zou veranderen").wait_for()
+    assert page.get_by_text("0 nieuwe locaties").is_visible()
+    assert page.get_by_text("0 nieuwe groepen").is_visible()
     assert page.get_by_text("0 nieuwe kinderen").is_visible()
-    assert page.get_by_text("7 ongewijzigd").is_visible()
+    assert page.get_by_text("9 ongewijzigd").is_visible()
     assert page.get_by_text("0 nieuwe medewerkers").is_visible()
-    assert page.get_by_text("3 ongewijzigd").is_visible()
+    assert page.get_by_text("4 ongewijzigd").is_visible()
     rows = page.locator("table.import-rows tbody tr")
     statuses = {row.locator("td").nth(1).inner_text() for row in rows.all()}
     assert statuses == {"ongewijzigd", "geweigerd"}
@@ -92,6 +111,7 @@ def test_admin_maps_the_columns_reads_the_dry_run_applies_and_applies_again(page
     page.get_by_role("button", name="Inlezen", exact=True).click()
     page.wait_for_url("**/inlezen/")
     assert page.get_by_text("Ingelezen. Kinderen: 0 nieuw, 0 gewijzigd").is_visible()
+    assert page.get_by_text("Locaties: 0 nieuw. Groepen: 0 nieuw, 0 gewijzigd.").is_visible()
     assert records() == after
     assert not PendingImport.objects.exists()
 

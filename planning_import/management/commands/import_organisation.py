@@ -1,11 +1,13 @@
-"""Read in an organisation's children, placements, mentors and staff from its planning system's export.
+"""Read in an organisation's locations, groups, children, placements, mentors and staff from its
+planning system's export.
 
     python manage.py import_organisation FILE --organisation ID [--dry-run] [--mapping FILE.json]
         [--confirm-ending] [--by EMAIL]
 
-Prints the dry run (counts, what changes, the children no longer listed, every refused row with its
-reason) and, without --dry-run, applies it in one transaction. Refused rows are left out; the rest is
-saved. --by names the person in the history and the access log (empty: the command line).
+Prints the dry run (counts, the new locations and groups, what changes, the children no longer
+listed, every refused row with its reason) and, without --dry-run, applies it in one transaction.
+Refused rows are left out; the rest is saved; a location or group the file does not name stays as
+it is. --by names the person in the history and the access log (empty: the command line).
 """
 
 from pathlib import Path
@@ -26,7 +28,10 @@ from staff.models import User
 
 
 class Command(BaseCommand):
-    help = "Read in children, placements, mentors and staff from a planning system's export (CSV or .xlsx)."
+    help = (
+        "Read in locations, groups, children, placements, mentors and staff from a planning system's export "
+        "(CSV or .xlsx)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The export: CSV (comma or semicolon) or .xlsx.")
