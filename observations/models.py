@@ -213,6 +213,16 @@ class PillarWeek(models.Model):
     class Meta:
         verbose_name = _("pillar week")
         verbose_name_plural = _("pillar weeks")
+        indexes = [
+            # The weeks with an atypical rating only (about one row in ten): a page looking for recurring
+            # attention points reads which pillars of its children had enough of them in the window from
+            # here alone (an index-only scan), and the full rows of those few (reports/attention.py).
+            models.Index(
+                fields=["child", "week", "pillar"],
+                condition=Q(ratings__gt=models.F("typical")),
+                name="pillarweek_atypical",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.week} {self.pillar}: {self.ratings}"

@@ -47,6 +47,9 @@ SORTS = ("naam", "aandachtspunten", "laatst")
 DEFAULT_SORT = "naam"
 FILTER_ATTENTION = "aandachtspunten"
 STAFF_ACTIVITY_WEEKS = 4
+# The home page names at most this many attention points per location (the newest first); the location page
+# names them all. A home with a thousand children in scope stays a summary: counts per group, a few names.
+HOME_ATTENTION_NAMES = 5
 
 
 # --- Group overview ---------------------------------------------------------------------------
@@ -259,6 +262,19 @@ class LocationFigures:
     def attention_points(self) -> list[AttentionRow]:
         """The named list: every child with a recurring attention point, group by group."""
         return [row for g in self.readable_groups for row in g.attention_points]
+
+    @property
+    def home_attention_points(self) -> list[AttentionRow]:
+        """The few the home page names: the HOME_ATTENTION_NAMES newest attention points (latest "since"
+        first, then group by group as in the full list); `attention_points` has them all."""
+        points = self.attention_points
+        newest = sorted(range(len(points)), key=lambda n: (-points[n].point.since.toordinal(), n))
+        return [points[n] for n in newest[:HOME_ATTENTION_NAMES]]
+
+    @property
+    def home_attention_more(self) -> int:
+        """How many attention points the home page leaves to the location page."""
+        return max(0, len(self.attention_points) - HOME_ATTENTION_NAMES)
 
     @property
     def observed_percent(self) -> int | None:
