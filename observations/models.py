@@ -101,6 +101,13 @@ class Observation(models.Model):
                 fields=["child", "date"], condition=Q(removed_at__isnull=True), name="observation_live_child_date"
             ),
             models.Index(fields=["group", "date"], name="observation_group_date"),
+            # Live entries per group, date and observer: the entries per staff member over the last weeks of
+            # every group a home page or location page shows, read without the table (reports/overview.py).
+            models.Index(
+                fields=["group", "date", "observer"],
+                condition=Q(removed_at__isnull=True),
+                name="observation_live_group_date",
+            ),
             models.Index(fields=["observer", "date"], name="observation_observer_date"),
         ]
         constraints = [

@@ -369,7 +369,7 @@ def _staff_activity(groups: list[GroupFigures], named: set[int], user: AnyUser, 
         Observation.objects.active()
         .filter(group_id__in=readable, date__gte=activity_since, date__lte=day)
         .values("group_id", "observer_id", "observer__first_name", "observer__last_name", "observer__email")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # from the index alone (observation_live_group_date)
         .order_by()
     )
     for row in rows:
