@@ -141,9 +141,7 @@ def _rows(
         (
             child_id,
             pillar,
-            dataclasses.replace(
-                PatternCounts(*counts[:COUNT_FIELDS]), parents_recognise=(child_id, pillar) in recognised
-            ),
+            PatternCounts(*counts[:COUNT_FIELDS], parents_recognise=(child_id, pillar) in recognised),  # type: ignore[arg-type]
             *counts[COUNT_FIELDS:],
         )
         for child_id, pillar, *counts in rows
