@@ -128,6 +128,7 @@ def _rows(
     span = window(weeks, until)
     start, end = span[0].start, span[-1].end
     recognised_sql, recognised_params = parents_recognised_rows(ids, start, end).query.sql_with_params()
+    params: list[Any]
     if atypical_weeks > 0:
         counts_sql, params = CANDIDATES_SQL, [ids, start, end, atypical_weeks, start, end]
     else:
@@ -141,7 +142,7 @@ def _rows(
         (
             child_id,
             pillar,
-            PatternCounts(*counts[:COUNT_FIELDS], parents_recognise=(child_id, pillar) in recognised),  # type: ignore[arg-type]
+            PatternCounts(*counts[:COUNT_FIELDS], parents_recognise=(child_id, pillar) in recognised),  # type: ignore[misc]
             *counts[COUNT_FIELDS:],
         )
         for child_id, pillar, *counts in rows
