@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from children.names import join_name
 from organisations.calendar import today
-from organisations.models import Group, Organisation
+from organisations.models import Group, Location, Organisation
 from staff.access import (
     conversation_reading_groups,
     conversation_recording_groups,
@@ -280,6 +280,18 @@ class Child(models.Model):
 
     def age_label(self, on: datetime.date | None = None) -> str:
         return age_label(self.age_in_months(on))
+
+    def cared_for_at_childminder_home(self, on: datetime.date | None = None) -> bool:
+        """Whether the child is cared for at a childminder's home (on `on`, today by default): a child of a
+        childminder agency (every place of one is a childminder's home), or placed at a childminder's home.
+        Then one person, the gastouder, writes what is observed: the texts say so, not "the staff"."""
+        if self.organisation.is_agency:
+            return True
+        return (
+            Placement.objects.running_on(on or today())
+            .filter(child=self, group__location__kind=Location.Kind.CHILDMINDER)
+            .exists()
+        )
 
     def clean(self) -> None:
         if self.date_of_birth and self.date_of_birth > today():

@@ -31,10 +31,10 @@ class Circumstance(models.TextChoices):
 
 
 # How the parent handout names the circumstances that played a part, each the same shape (a phrase
-# with a preposition), so a list reads as one sentence: "vooral na een nacht slecht slapen, bij ziekte
+# with a preposition), so a list reads as one sentence: "vooral na een slechte nacht, bij ziekte
 # of doorkomende tandjes of op drukke dagen in de groep".
 CIRCUMSTANCE_PARENT_WORDS: dict[str, StrOrPromise] = {
-    Circumstance.SLEPT_BADLY: _("after a night of sleeping badly"),
+    Circumstance.SLEPT_BADLY: _("after a bad night"),
     Circumstance.ILL: _("when unwell or teething"),
     Circumstance.BUSY_GROUP: _("on busy days in the group"),
     Circumstance.UNFAMILIAR_STAFF: _("with unfamiliar staff"),

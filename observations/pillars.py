@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -286,7 +286,8 @@ class Phrase:
 class ParentWords:
     """How the parent handout speaks of a pillar: plain words about behaviour, never a label.
 
-    The texts take %(name)s, the child's first name, and the pronouns of `Phrase`. `low` and
+    The texts take %(name)s, the child's first name, the pronouns of `Phrase`, and the people who care
+    for the child, %(carer)s and %(carers)s (`carer_words`: the familiar staff, or the childminder). `low` and
     `high` are clauses for "<months> ...": in Dutch they start with the verb ("zocht Sem bij pijn
     vaak geen troost bij ons") and take %(often)s ("vaak", "soms" or nothing). `other_moments` is
     the other side of a pillar that stood out, with %(he)s as its subject ("Op andere momenten ging
@@ -308,6 +309,21 @@ class ParentWords:
         return None
 
 
+def carer_words(*, childminder: bool) -> dict[str, str]:
+    """Who cares for the child, as the parent texts name them (in the active language): at a childminder's
+    home one person, the gastouder; elsewhere the familiar staff. `carer` is one of them ("went to %(carer)s
+    for comfort"), `carers` all of them ("showed warmth towards %(carers)s")."""
+    if childminder:
+        return {
+            "carer": pgettext("one carer, at a childminder's home", "the childminder"),
+            "carers": pgettext("the carers, at a childminder's home", "the childminder"),
+        }
+    return {
+        "carer": pgettext("one carer, at a centre", "a familiar staff member"),
+        "carers": pgettext("the carers, at a centre", "the familiar staff"),
+    }
+
+
 def _p(text: StrOrPromise, name_only: StrOrPromise | None = None) -> Phrase:
     return Phrase(text, name_only)
 
@@ -316,19 +332,19 @@ PARENT_WORDS: dict[str, ParentWords] = {
     "positive_affect": ParentWords(
         _("Warmth and affection"),
         _("showing affection"),
-        _p(_("%(name)s showed warmth towards the familiar staff, at different moments of the day.")),
+        _p(_("%(name)s showed warmth towards %(carers)s, at different moments of the day.")),
         _p(_("%(name)s %(often)s showed us little warmth or affection")),
         _p(_("%(name)s %(often)s cuddled or clung to adults who were still strangers")),
-        _p(_("at other moments %(he)s did show warmth towards the familiar staff")),
+        _p(_("at other moments %(he)s did show warmth towards %(carers)s")),
         _p(_("How does %(name)s show affection at home, and to whom?")),
     ),
     "comfort_seeking": ParentWords(
         _("Looking for comfort"),
         _("seeking comfort when hurt or sad"),
-        _p(_("When hurt or sad, %(name)s went to a familiar staff member for comfort.")),
+        _p(_("When hurt or sad, %(name)s went to %(carer)s for comfort.")),
         _p(_("%(name)s %(often)s did not look for comfort with us when hurt or sad")),
         _p(_("%(name)s %(often)s looked for comfort and then pushed us away")),
-        _p(_("at other moments %(he)s did go to a familiar staff member for comfort")),
+        _p(_("at other moments %(he)s did go to %(carer)s for comfort")),
         _p(_("Who does %(name)s go to at home when hurt or sad?")),
     ),
     "trust_help": ParentWords(

@@ -15,14 +15,19 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # 10 MB: a planning export of 10,000 children is about 1 MB
+# An .xlsx is a zip: what it unpacks to is what reading it costs (its sheet and shared strings are held
+# in memory). 10,000 children unpack to about 7.5 MB; a few hundred kB can unpack to gigabytes.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 100_000
 FORMULA_START = ("=", "+", "-", "@")
 DELIMITERS = (";", ",", "\t")
@@ -234,13 +239,32 @@ def _xlsx_cell(value: object) -> str:
     return _text(str(value))
 
 
+# What reading a damaged workbook raises: the zip's own errors, a sheet that is no XML, parts missing.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, KeyError, OSError, ValueError, TypeError)
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a workbook that unpacks to more than MAX_UNPACKED_BYTES, before anything unpacks it. The
+    sizes in the zip's directory bound what can be read: a part longer than it says fails its check."""
+    try:
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _not_a_table() from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            _("The Excel file unpacks to more than %(limit)d MB. Split the export, for example by location.")
+            % {"limit": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
 def _read_xlsx(data: bytes) -> Table:
     """The first sheet. `data_only=False`: a formula arrives as its text, never as a value."""
     import openpyxl  # only for Excel files; loading it costs time the CSV path does not need
 
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except _DAMAGED:
         raise _not_a_table() from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
@@ -255,6 +279,8 @@ def _read_xlsx(data: bytes) -> Table:
                 values
             )
             records.append((number, values, formulas))
+    except _DAMAGED:  # a zip whose sheet is no XML, or whose parts do not match their checksums
+        raise _not_a_table() from None
     finally:
         workbook.close()
     while records and not any(records[0][1]):

@@ -9,7 +9,7 @@ renderer: handout in, a Download (filename, content type, bytes) out.
 What parents read is built from the pattern of each pillar, never from a count: a recurring
 attention point becomes "often", a mixed pattern "sometimes", the direction picks the words of
 observations/pillars.py (PARENT_WORDS), circumstances that played a part are named
-("mostly after a night of sleeping badly"), dates are months. The handout shows no counts,
+("mostly after a bad night"), dates are months. The handout shows no counts,
 badges, thresholds, week numbers, instrument names, reporting code or staff instructions.
 
 The child's form of address decides the words after its first name: "he" or "she" the pronouns,
@@ -40,7 +40,7 @@ from django.utils.translation import pgettext
 from children.models import Child, FormOfAddress
 from observations.choices import CIRCUMSTANCE_PARENT_QUESTIONS, CIRCUMSTANCE_PARENT_WORDS
 from observations.models import PillarRating
-from observations.pillars import PILLAR_BY_CODE, Direction, Phrase, Pillar, parent_words
+from observations.pillars import PILLAR_BY_CODE, Direction, Phrase, Pillar, carer_words, parent_words
 from organisations.downloads import Download
 from organisations.models import Location
 from reports.patterns import PatternKind
@@ -218,11 +218,13 @@ def as_sentence(note: str) -> str:
 class Address:
     """How the texts refer to the child: its first name, then (with "he" or "she") the pronouns."""
 
-    words: dict[str, str]  # name, he, him, his
+    words: dict[str, str]  # name, he, him, his; carer, carers (`carer_words`)
     pronouns: bool
 
     @classmethod
-    def of(cls, child: Child) -> "Address":
+    def of(cls, child: Child, *, childminder: bool = False) -> "Address":
+        """The child's words; `childminder`: cared for at a childminder's home (the gastouder, not "the staff")."""
+        carers = carer_words(childminder=childminder)
         name = child.first_name
         if child.form_of_address == FormOfAddress.HE:
             he, him, his = (
@@ -237,8 +239,8 @@ class Address:
                 pgettext("possessive pronoun", "her"),
             )
         else:  # only the name: the texts say it once a sentence
-            return cls({"name": name, "he": name, "him": name, "his": name}, pronouns=False)
-        return cls({"name": name, "he": he, "him": him, "his": his}, pronouns=True)
+            return cls({"name": name, "he": name, "him": name, "his": name, **carers}, pronouns=False)
+        return cls({"name": name, "he": he, "him": him, "his": his, **carers}, pronouns=True)
 
     @property
     def name(self) -> str:
@@ -459,13 +461,18 @@ def _to_watch(summary: ChildSummary) -> str:
     )
 
 
+def _at_childminder_home(summary: ChildSummary) -> bool:
+    """Whether the child is cared for at a childminder's home (its current placement's location)."""
+    return summary.location is not None and summary.location.kind == Location.Kind.CHILDMINDER
+
+
 def _one_person(summary: ChildSummary, address: Address) -> str:
     """The pillars only one person has seen so far, for the parents: who saw them, and that their own view
     counts (recognised at home, it makes a pattern: reports/patterns.py). "" when there are none. The
     one-page getting-to-know handout, where little is seen anyway, says it only at a childminder's home
     (one person sees every child there), in one short sentence."""
     alone = [p for p in summary.pillars if p.seen_by]
-    childminder = summary.location is not None and summary.location.kind == Location.Kind.CHILDMINDER
+    childminder = _at_childminder_home(summary)
     if not alone:
         return ""
     if summary.too_little_observed:
@@ -507,7 +514,7 @@ def _intro(summary: ChildSummary, address: Address) -> tuple[str, ...]:
 
 def parent_handout(summary: ChildSummary) -> ParentHandout:
     """The handout of one child over the summary's window, in the active language (one query)."""
-    address = Address.of(summary.child)
+    address = Address.of(summary.child, childminder=_at_childminder_home(summary))
     notes = _notes(summary)
     noticed_pillars = sorted(
         (p for p in summary.pillars if p.pattern.kind in (PatternKind.RECURRING, PatternKind.MIXED)),
@@ -546,14 +553,19 @@ def parent_handout(summary: ChildSummary) -> ParentHandout:
     )
 
 
-def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> Download:
-    """The parent handout as a PDF, in the active language: rendered from the handout alone, so an
-    edited handout prints the same way."""
+def parent_handout_html(handout: ParentHandout, *, made_on: datetime.date) -> str:
+    """The parent handout's page as HTML, in the active language (left to right or right to left)."""
     context = {
         "handout": handout,
         "made_on": made_on,
         "frame": parent_page_frame(handout.full_name, _("What we saw at the childcare, not a diagnosis.")),
     }
-    html = render_to_string("reports/parent_handout_pdf.html", context)
+    return render_to_string("reports/parent_handout_pdf.html", context)
+
+
+def render_parent_handout_pdf(handout: ParentHandout, *, made_on: datetime.date) -> Download:
+    """The parent handout as a PDF, in the active language: rendered from the handout alone, so an
+    edited handout prints the same way."""
+    html = parent_handout_html(handout, made_on=made_on)
     filename = f"oudergesprek-{safe_filename_part(handout.first_name)}-{made_on:%Y-%m-%d}.pdf"
     return Download(filename, MIMETYPE, html_to_pdf(html))

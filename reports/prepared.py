@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from children.models import Child
 from conversations.models import Conversation
@@ -40,6 +41,14 @@ from staff.scope import AnyUser
 
 SINGLE_SENTENCES = ("to_watch", "not_enough")  # the handout's one-sentence parts, "" when absent
 SECTION_PARTS = ("good", "noticed")
+
+
+def whose_notes_hint(child: Child) -> str:
+    """The prepare page's line on choosing the notes to quote, naming who wrote them: at a childminder's
+    home one person, the gastouder, writes every note (there are no "staff"); elsewhere the staff."""
+    if child.cared_for_at_childminder_home():
+        return _("Choose which of the childminder's notes it quotes.")
+    return _("Choose which notes of the staff it quotes.")
 
 
 class StaleDraft(Exception):

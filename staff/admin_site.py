@@ -1,5 +1,6 @@
 """The admin site (the default one, see staff.admin_app): Django's, except that its
-password change asks for the current password through the same throttle as the login."""
+password change asks for the current password through the same throttle as the login, and its login
+page refuses a password where the organisation signs in with its own accounts (staff/sso.py)."""
 
 from typing import Any
 
@@ -8,10 +9,13 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
+from staff.forms import AdminLoginForm
 from staff.views import OwnPasswordChangeView
 
 
 class StaffAdminSite(admin.AdminSite):
+    login_form = AdminLoginForm  # password sign-in switched off per organisation holds here too
+
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         """Everything, except django-otp's own admin of the second factor's devices: their secrets are
         nobody's to browse or copy; an admin resets a lost second step from the user list instead

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
     AuthenticationForm,
@@ -40,23 +41,38 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
     def confirm_login_allowed(self, user: Any) -> None:
-        """The right password, but the person's organisation signs in only through its own accounts
-        (staff/sso.py): said only after the right password, so the form never tells whose it is."""
         super().confirm_login_allowed(user)
-        config = SingleSignOn.refusing_password_of(user)
-        if config is not None:
-            raise forms.ValidationError(
-                format_html(
-                    gettext(
-                        "{organisation} signs in with its own accounts, not with a password: "
-                        '<a href="{url}">log in with {label}</a>.'
-                    ),
-                    organisation=config.organisation.name,
-                    label=config.button_label,
-                    url=reverse("sso_login", args=[config.slug]),
-                ),
-                code="password_login_off",
-            )
+        refuse_password_sign_in_if_off(user)
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The administration's own login page (/beheer/login/): Django's, with the same rule as the
+    login form, so password sign-in switched off for an organisation holds there too."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        refuse_password_sign_in_if_off(user)
+
+
+def refuse_password_sign_in_if_off(user: User) -> None:
+    """The right password, but the person's organisation signs in only through its own accounts
+    (staff/sso.py): said only after the right password, so a login form never tells whose it is."""
+    config = SingleSignOn.refusing_password_of(user)
+    if config is not None:
+        raise forms.ValidationError(password_off_message(config), code="password_login_off")
+
+
+def password_off_message(config: SingleSignOn) -> str:
+    """The organisation signs in with its own accounts: the sentence, with a link to its login page."""
+    return format_html(
+        gettext(
+            "{organisation} signs in with its own accounts, not with a password: "
+            '<a href="{url}">log in with {label}</a>.'
+        ),
+        organisation=config.organisation.name,
+        label=config.button_label,
+        url=reverse("sso_login", args=[config.slug]),
+    )
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):

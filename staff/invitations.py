@@ -98,6 +98,7 @@ def send_invitation_mail(*, invitation_id: int, sent_at: str, site: str, languag
     if not user.is_active:
         return
     uid, token = urlsafe_base64_encode(force_bytes(user.pk)), invitation_token_generator.make_token(user)
+    refusing = SingleSignOn.refusing_password_of(user)
     context = {
         "user": user,
         "organisation": invitation.organisation,
@@ -105,6 +106,9 @@ def send_invitation_mail(*, invitation_id: int, sent_at: str, site: str, languag
         "valid_until": invitation.valid_until,
         "valid_days": settings.INVITATION_VALID_DAYS,
         "single_sign_on": uses_single_sign_on(invitation.organisation),
+        # the organisation switched password sign-in off: the mail sends to its login page, no link
+        "password_off": refusing,
+        "password_off_path": reverse("sso_login", args=[refusing.slug]) if refusing else "",
         "sso_login_path": sso_login_path(invitation.organisation),
         "site": site,
     }

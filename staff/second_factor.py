@@ -51,8 +51,11 @@ SECOND_STEP_NEEDED = "staff_second_step_needed"
 RECOVERY_CODE_COUNT = 10
 APP_NAME = "app"
 RECOVERY_NAME = "herstelcodes"
-# URL names open before the second step.
-OPEN_URL_NAMES = frozenset({"second_step", "second_step_setup", "logout", "login", "set_language", "favicon"})
+# The views open before the second step, by their full (namespaced) name: the admin's own login and
+# logout by theirs, so that no other app's page named "login" or "logout" slips through.
+OPEN_URL_NAMES = frozenset(
+    {"second_step", "second_step_setup", "logout", "login", "set_language", "favicon", "admin:login", "admin:logout"}
+)
 
 
 def confirmed_app(user: User) -> TOTPDevice | None:
@@ -196,7 +199,7 @@ def reset_second_factor(user: User, *, by: User) -> None:
 
 def _url_name(request: HttpRequest) -> str | None:
     try:
-        return resolve(request.path_info).url_name
+        return resolve(request.path_info).view_name
     except Resolver404:
         return None
 

@@ -13,9 +13,9 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
-from staff.forms import OwnPasswordChangeForm
+from staff.forms import OwnPasswordChangeForm, password_off_message
 from staff.invitations import mark_used, sso_login_path, uses_single_sign_on
-from staff.models import Invitation, User
+from staff.models import Invitation, SingleSignOn, User
 from staff.tokens import invitation_token_generator
 
 
@@ -41,7 +41,10 @@ class InvitationAcceptView(PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
-        """Once: two posts at once take turns on the invitation's row, and the second finds it used."""
+        """Once: two posts at once take turns on the invitation's row, and the second finds it used.
+        Never where the organisation switched password sign-in off: the page offers no form there."""
+        if SingleSignOn.refusing_password_of(form.user) is not None:
+            return self.render_to_response(self.get_context_data())
         with transaction.atomic():
             invitation = Invitation.objects.select_for_update().filter(user=form.user).first()
             if invitation is None or not invitation.is_open:
@@ -56,10 +59,13 @@ class InvitationAcceptView(PasswordResetConfirmView):
         user: User | None = self.user
         invitation = Invitation.objects.select_related("organisation").filter(user=user).first() if user else None
         organisation = invitation.organisation if invitation else None
+        refusing = SingleSignOn.refusing_password_of(user) if user else None
         context.update(
             organisation=organisation,
             single_sign_on=uses_single_sign_on(organisation),
             sso_login_path=sso_login_path(organisation),
+            password_off=password_off_message(refusing) if refusing else "",
+            password_off_label=refusing.button_label if refusing else "",
         )
         return context
 

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -28,8 +27,8 @@ from conversations.models import Agreement, Conversation
 from conversations.services import AgreementInput, conversation_create
 from observations.pillars import PILLAR_BY_CODE
 from reports.conversation_report import conversation_report, conversation_report_html
-from reports.handout import parent_handout
-from reports.pdf import html_to_pdf, page_frame
+from reports.handout import parent_handout, parent_handout_html
+from reports.pdf import html_to_pdf
 from reports.summary import child_summary
 from staff.models import Role
 from tests import factories as f
@@ -378,11 +377,7 @@ def test_the_parent_documents_in_a_right_to_left_language(cast):
     with translation.override("ar"):
         assert translation.get_language_bidi()
         report_html = conversation_report_html(conversation_report(conversation), made_on=TODAY.date())
-        handout = parent_handout(child_summary(cast.child_a, 12))
-        handout_html = render_to_string(
-            "reports/parent_handout_pdf.html",
-            {"handout": handout, "made_on": TODAY.date(), "frame": page_frame(cast.child_a.full_name, "caution")},
-        )
+        handout_html = parent_handout_html(parent_handout(child_summary(cast.child_a, 12)), made_on=TODAY.date())
     for html in (report_html, handout_html):
         assert '<html lang="ar" dir="rtl">' in html
         assert "@top-left" in html and "@bottom-right" in html and "@top-right" not in html  # the frame mirrored
@@ -391,7 +386,10 @@ def test_the_parent_documents_in_a_right_to_left_language(cast):
     assert FIRST.rstrip(".") in " ".join(pages_text(report_pdf))  # the full stop goes to the start of an RTL line
     handout_pdf = html_to_pdf(handout_html)
     keep("handout-rtl", handout_pdf)
-    assert "Sem" in " ".join(pages_text(handout_pdf))
+    pages = pages_text(handout_pdf)
+    assert "Sem" in " ".join(pages)
+    for number, page in enumerate(pages, start=1):  # the real caution and page numbers, on the mirrored frame
+        assert "Wat wij in de opvang zagen, geen diagnose" in page and f"pagina {number} van {len(pages)}" in page
 
 
 def test_the_summary_page_offers_the_handout_in_the_other_language(cast, client_for):
@@ -405,3 +403,26 @@ def test_the_summary_page_offers_the_handout_in_the_other_language(cast, client_
     html = client.get(reverse("child_summary", args=[cast.child_a.pk]) + "?weken=12").content.decode()
     assert f'href="{handout}?weken=12&amp;taal=nl">Handout voor de ouders, Nederlands (PDF)</a>' in html
     assert "taal=en" not in html
+
+
+def test_no_report_before_the_conversation_is_recorded(cast, client_for):
+    """Bad input: the conversation form refused (a Dutch message, nothing saved) leaves no conversation
+    to report on; its report is a Dutch 'page not found', with nothing logged or kept."""
+    from organisations.downloads import exports_storage
+
+    client = client_for(cast.coach)
+    form = client.get(reverse("conversation_new", args=[cast.child_a.pk])).content.decode()
+    assert "Verslag voor ouders" not in form  # the report comes with a recorded conversation only
+    refused = client.post(reverse("conversation_new", args=[cast.child_a.pk]), form_data(participants=""))
+    assert refused.status_code == 200 and "Er is niets opgeslagen" in refused.content.decode()
+    assert not Conversation.objects.exists()
+    AccessLog.objects.all().delete()
+    for pk in (1, 10**6):
+        response = client.get(reverse("conversation_report_pdf", args=[pk]))
+        assert response.status_code == 404
+        assert "Pagina niet gevonden" in response.content.decode()
+    assert not AccessLog.objects.exists()
+    assert not exports_storage().exists(f"pdf-cache/{cast.child_a.pk}")
+    # Recorded, the report is there.
+    conversation = make_conversation(cast)
+    assert client.get(report_url(conversation)).status_code == 200

@@ -80,7 +80,7 @@ def test_the_home_page_names_each_child_with_its_group_pillar_pole_and_since_whe
 
 def test_the_home_groups_table_keeps_its_attention_column(attention, client_for):
     html = client_for(attention.manager).get(reverse("home")).content.decode()
-    assert "Aandachtspunten</th>" in html and '<td class="attention-count">1</td>' in html
+    assert "Aandachtspunten</th>" in html and '<td class="attention-count" data-label="Aandachtspunten">1</td>' in html
 
 
 def test_a_location_without_attention_points_says_so(cast, client_for):

@@ -19,7 +19,7 @@ def test_the_home_page_counts_attention_points_per_group(cast, client_for):
     counts = {gf.group.name: gf.with_attention_point for gf in location.groups}
     assert counts == {"Groep A": 1, "Groep B": 0}
     html = response.content.decode()
-    assert "Aandachtspunten</th>" in html and '<td class="attention-count">1</td>' in html
+    assert "Aandachtspunten</th>" in html and '<td class="attention-count" data-label="Aandachtspunten">1</td>' in html
 
 
 def test_the_coach_home_page_runs_the_same_queries_for_more_data(cast, client_for, django_assert_num_queries):

@@ -362,3 +362,46 @@ def test_an_organisation_with_its_own_accounts_says_so_in_the_mail_and_on_the_pa
     assert "inloggen/linde" not in olaf.body and "account van je organisatie" not in olaf.body
     page = Client().get(link_in(iris), follow=True).content.decode()
     assert 'href="/inloggen/linde/"' in page and "Inloggen met Linde-account" in page
+
+
+def test_where_password_sign_in_is_off_the_invitation_sends_to_the_organisations_login_and_sets_no_password(cast):
+    """A password chosen through the link would be refused at every login page: the mail names the
+    organisation's login page instead of a link to choose one, the page offers no form and a post to
+    it saves nothing; the first sign-in through the organisation's accounts uses the invitation."""
+    SingleSignOn.objects.create(
+        organisation=cast.org,
+        slug="linde",
+        button_label="Linde-account",
+        issuer="https://login.example.test/linde",
+        client_id="observaties",
+        client_secret="geheim",
+        password_login=False,
+    )
+    iris = invited(cast, "iris@example.test")
+    [message] = mail.outbox
+    body = message.body
+    assert (
+        f"{cast.org.name} logt in met eigen accounts, niet met een wachtwoord. Log hier in met Linde-account:" in body
+    )
+    assert "https://app.example.test/inloggen/linde/" in body
+    assert "/uitnodiging/" not in body and "Kies je wachtwoord" not in body
+    assert not ENGLISH.search(body), body
+
+    # The invitation's own link (as an older mail would have it) shows the way in, not a form.
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from staff.tokens import invitation_token_generator
+
+    uid = urlsafe_base64_encode(force_bytes(iris.pk))
+    link = reverse("invitation_accept", args=[uid, invitation_token_generator.make_token(iris)])
+    client = Client()
+    page = client.get(link, follow=True)
+    text = page.content.decode()
+    assert "Inloggen met Linde-account" in text and 'href="/inloggen/linde/"' in text
+    assert 'name="new_password1"' not in text and "Kies je wachtwoord" not in text
+    form_url = page.redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    iris.refresh_from_db()
+    assert not iris.has_usable_password()
+    assert Invitation.objects.get(user=iris).is_open

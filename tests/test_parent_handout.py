@@ -252,7 +252,7 @@ def test_the_handouts_of_the_demo_children(demo_on_day):
     months = atypical_months(sophie, "reunion")
     assert (
         f"{dutch_months(months)} werd Sophie bij het weerzien soms heel boos of verdrietig, en was zij moeilijk "
-        "te troosten, vooral na een nacht slecht slapen." in text
+        "te troosten, vooral na een slechte nacht." in text
     )
     assert "Op andere momenten maakte zij na een afscheid wel weer blij contact" in text
     assert "Sophie deed meestal mee met wat we vroegen, ook al protesteerde zij weleens." in text
@@ -455,17 +455,17 @@ FORMS = {
     "he": (
         "Op andere momenten ging hij wel naar een vertrouwde pedagogisch medewerker voor troost, zoals in ",
         "Sem deed meestal mee met wat we vroegen, ook al protesteerde hij weleens.",
-        ", en was hij moeilijk te troosten, vooral na een nacht slecht slapen of op drukke dagen in de groep.",
+        ", en was hij moeilijk te troosten, vooral na een slechte nacht of op drukke dagen in de groep.",
     ),
     "she": (
         "Op andere momenten ging zij wel naar een vertrouwde pedagogisch medewerker voor troost, zoals in ",
         "Sem deed meestal mee met wat we vroegen, ook al protesteerde zij weleens.",
-        ", en was zij moeilijk te troosten, vooral na een nacht slecht slapen of op drukke dagen in de groep.",
+        ", en was zij moeilijk te troosten, vooral na een slechte nacht of op drukke dagen in de groep.",
     ),
     "name": (
         "Op andere momenten ging Sem wel naar een vertrouwde pedagogisch medewerker voor troost, zoals in ",
         "Sem deed meestal mee met wat we vroegen, met af en toe een protest.",
-        ", en was daarna moeilijk te troosten, vooral na een nacht slecht slapen of op drukke dagen in de groep.",
+        ", en was daarna moeilijk te troosten, vooral na een slechte nacht of op drukke dagen in de groep.",
     ),
 }
 
@@ -605,3 +605,110 @@ def test_a_note_is_printed_as_a_sentence(note, printed):
     from reports.handout import as_sentence
 
     assert as_sentence(note) == printed
+
+
+def test_at_a_childminders_home_the_handout_names_the_gastouder(frozen, nest):
+    """One person cares for the child there: "ging naar de gastouder voor troost", never the staff."""
+    child = nest.child_x
+    Child.objects.filter(pk=child.pk).update(form_of_address="she")
+    child.refresh_from_db()
+    typical = dict.fromkeys(PARENT_WORDS, 0)
+    for n in range(1, 7):
+        comfort = 0 if n in (2, 5) else -2
+        observe(
+            child,
+            (nest.gastouder_x, nest.consultant)[n % 2],  # the consultant's home visits: a second view
+            weeks_ago(n),
+            typical | {"comfort_seeking": comfort},
+            notes=dict.fromkeys(PARENT_WORDS, "")
+            | {"comfort_seeking": f"Liep na het vallen naar mij toe ({n})" if comfort == 0 else f"Bleef zitten ({n})"},
+        )
+    with translation.override("nl"):
+        handout = parent_handout(child_summary(child, 12))
+        data = render_parent_handout_pdf(handout, made_on=today()).data
+    save_with_page_images(data, "handout-childminder")
+    text = " ".join(pages_text(data))
+    assert "medewerker" not in text
+    assert "warmte zien naar de gastouder." in text
+    assert (
+        "zocht KindX bij pijn of verdriet vaak geen troost bij ons. "
+        "Op andere momenten ging zij wel naar de gastouder voor troost" in text
+    )
+    with translation.override("en"):
+        english = handout_texts(parent_handout(child_summary(child, 12)))
+    assert any("the childminder" in t for t in english) and not any("staff" in t for t in english)
+
+
+# Words that show a Dutch text left in an English document (the children's and staff's names aside).
+DUTCH_LEFT = re.compile(
+    r"\b(het|een|wat|wij|jullie|niet|ook|bij|naar|zagen|gesprek|opvang|pagina|januari|februari|maart|mei|juni|"
+    r"juli|augustus|oktober|vaak|soms|weleens|troost|afspreken|goed|gaat)\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_english_handouts_of_the_demo_children_and_the_team_pdf(client):
+    """In the parents' language: the demo children's handouts in English read as English (the staff
+    notes, quoted, stay as written); the team PDF ends without signature lines. Page images in
+    test-output/ (handout-en-*.png, team-daan-*.png)."""
+    with time_machine.travel(DEMO_DAYS["2026-12-06"], tick=False):
+        demo = seeded_demo(client)
+        for first, last in (("Daan", "Mulder"), ("Sophie", "Bos"), ("Sem", "de Vries"), ("Finn", "Vos")):
+            child = demo_child(first, last)
+            data = demo.get(f"{handout_url(child)}&taal=en").content
+            save_with_page_images(data, f"handout-en-{first.lower()}")
+            pages = pages_text(data)
+            notes = set(PillarRating.objects.filter(observation__child=child).values_list("note", flat=True))
+            text = " ".join(pages)
+            for note in notes:  # the quoted notes are the staff's own words
+                text = text.replace(as_sentence_of(note), "")
+            assert not DUTCH_LEFT.findall(text), (first, DUTCH_LEFT.findall(text))
+            for number, page in enumerate(pages, start=1):
+                assert "What we saw at the childcare, not a diagnosis." in page, (first, number)
+                assert f"page {number} of {len(pages)}" in page, (first, number)
+            assert ("Getting to know" if first == "Finn" else "Talking about") + f" {first}" in pages[0]
+        daan = demo_child("Daan", "Mulder")
+        team = demo.get(reverse("child_summary_pdf", args=[daan.pk]) + "?weken=12").content
+        save_with_page_images(team, "team-daan")
+        pages = pages_text(team)
+        assert "Daan Mulder" in pages[0]
+        assert not re.search(r"handtekening|Ouder\(s\)|Namens de|_{5,}", " ".join(pages), re.IGNORECASE)
+        for number, page in enumerate(pages, start=1):
+            assert f"pagina {number} van {len(pages)}" in page
+
+
+def as_sentence_of(note: str) -> str:
+    from reports.handout import as_sentence
+
+    return as_sentence(note)
+
+
+def test_the_form_of_address_is_a_field_on_the_child_only_the_name_by_default(cast):
+    from django.db import IntegrityError, transaction
+
+    from children.models import FormOfAddress
+
+    assert cast.child_a.form_of_address == FormOfAddress.NAME  # made without one
+    with translation.override("nl"):
+        assert [str(label) for _value, label in FormOfAddress.choices] == ["alleen de voornaam", "hij", "zij"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Child.objects.filter(pk=cast.child_a.pk).update(form_of_address="het")
+
+
+def test_the_handouts_of_the_demo_gastouderbureau_name_the_gastouder(client):
+    """The demo's children at the gastouders' homes (Ruben with two gastouders): their parents read of
+    the gastouder, never of "pedagogisch medewerkers". Page images: test-output/handout-nest-*.png."""
+    from demo.organisation import AGENCY_HOMES
+
+    with time_machine.travel(DEMO_DAYS["2026-12-06"], tick=False):
+        seeded_demo(client)
+        for _home, _group, _gastouder, children in AGENCY_HOMES:
+            for first, surname, _months in children:
+                child = demo_child(first, surname)
+                assert child.cared_for_at_childminder_home()
+                with translation.override("nl"):
+                    data = render_parent_handout_pdf(parent_handout(child_summary(child, 12)), made_on=today()).data
+                if first in ("Ruben", "Lotte"):
+                    save_with_page_images(data, f"handout-nest-{first.lower()}")
+                text = " ".join(pages_text(data))
+                assert "medewerker" not in text, (first, re.findall(r"[^.]*medewerker[^.]*\.", text))

@@ -527,6 +527,7 @@ def test_every_url_pattern_has_an_entry():
 class World:
     objects: dict[str, Any]  # model instances by name
     clients: dict[str, Client]
+    people: dict[str, User]
 
     def url(self, key: str, entry: Entry) -> str:
         if entry.url:
@@ -654,7 +655,7 @@ def build_world() -> World:
     for name, user in people.items():
         clients[name] = Client()
         clients[name].force_login(user)
-    return World(objects=objects, clients=clients)
+    return World(objects=objects, clients=clients, people=people)
 
 
 def _ready_handout(c: Any) -> PreparedHandout:
@@ -728,3 +729,59 @@ def test_bureau_permission_matrix(world, key):
             if got != expected:
                 wrong.append(f"{method.upper()} {url} as {user}: expected {expected}, got {got}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- the second step: a password alone opens no page (issue 23) ----------------------------
+# Everyone here whose role needs the second step (staff/second_factor.py), signed in through the login
+# form with the password alone, walks every URL pattern of the project (MATRIX and SKIPPED alike): a GET
+# goes to the second step (with the page as `next`), any other method is refused (403). Only these stay
+# open (OPEN_URL_NAMES): the second step's own pages, the log-in and log-out pages, the language switch
+# and the browser's icon.
+NEEDS_SECOND_STEP = (MANAGER, MANAGER_2, COACH, ADMIN, TWO_ORGS, OTHER_ADMIN, ROOT, CONSULTANT)
+OPEN_BEFORE_SECOND_STEP = frozenset(
+    {"second_step", "second_step_setup", "login", "logout", "admin:login", "admin:logout", "set_language", "favicon"}
+)
+SKIPPED_KWARGS = {"sso_login": {"slug": "linde"}, "sso_start": {"slug": "linde"}}
+
+
+@pytest.fixture(scope="module")
+def password_only(world) -> dict[str, Client]:
+    """A client per person of NEEDS_SECOND_STEP, signed in with the password alone."""
+    from staff.second_factor import SECOND_STEP_DONE
+
+    clients = {}
+    for name in NEEDS_SECOND_STEP:
+        client = Client()
+        response = client.post(reverse("login"), {"username": world.people[name].email, "password": f.PASSWORD})
+        assert response.status_code == 302, name
+        assert SECOND_STEP_DONE not in client.session
+        clients[name] = client
+    return clients
+
+
+def test_the_open_pages_before_the_second_step_are_these_and_exist():
+    from staff.second_factor import OPEN_URL_NAMES
+
+    assert OPEN_URL_NAMES == OPEN_BEFORE_SECOND_STEP
+    assert set(url_patterns()) >= OPEN_URL_NAMES
+
+
+@pytest.mark.parametrize("key", sorted((set(MATRIX) | set(SKIPPED)) - OPEN_BEFORE_SECOND_STEP))
+def test_a_password_alone_reaches_no_page_before_the_second_step(world, password_only, key):
+    entry = MATRIX.get(key)
+    url = world.url(key, entry) if entry else reverse(key, kwargs=SKIPPED_KWARGS.get(key))
+    second_step = reverse("second_step")
+    wrong = []
+    for name, client in password_only.items():
+        for method in ("get", "head", "post", "put", "delete"):
+            with transaction.atomic():
+                response = getattr(client, method)(url)
+                transaction.set_rollback(True)
+            if method in ("get", "head"):
+                if response.status_code != 302 or not response["Location"].startswith(f"{second_step}?next="):
+                    wrong.append(f"{method.upper()} {url} as {name}: {response.status_code}")
+            elif response.status_code != 403:
+                wrong.append(f"{method.upper()} {url} as {name}: {response.status_code}, not 403")
+    assert not wrong, "\n".join(wrong)
+    # The session still waits for the second step: nothing on the way passed it.
+    assert all(client.get(reverse("home"))["Location"].startswith(second_step) for client in password_only.values())

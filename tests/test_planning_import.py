@@ -135,6 +135,12 @@ REFUSED = {
         "Mentor manager@example.test is geen pedagogisch medewerker van groep Groep A.",
     ),
     "unknown form of address": (child(Aanspreekvorm="misschien"), "Onbekende aanspreekvorm “misschien”"),
+    "mentor nobody knows": (
+        child(**{"Mentor (e-mail)": "niemand@example.test"}),
+        "Mentor niemand@example.test is geen pedagogisch medewerker van groep Groep A.",
+    ),
+    "no group at a centre": (child(Groep=""), "Groep ontbreekt."),
+    "a name too long": (child(Voornaam="Lars" * 100), "Voornaam is langer dan"),
     "formula": (
         child(Voornaam='=HYPERLINK("https://example.org";"Klik")'),
         "De kolom Voornaam bevat een formule (=HYPERLINK(",
@@ -168,6 +174,56 @@ def test_a_child_number_twice_in_the_file_refuses_both_rows(cast):
         (2, "kindnummer K1", "Dit kindnummer staat meer dan eens in het bestand (regels 2, 3)."),
         (3, "kindnummer K1", "Dit kindnummer staat meer dan eens in het bestand (regels 2, 3)."),
     ]
+
+
+def refusals(org, rows, header=HEADER):
+    return [(r.line, r.reason) for r in plan(org, csv_text(rows, header=header)).refused]
+
+
+@pytest.mark.django_db
+def test_a_group_named_without_its_location_must_be_known_and_one_of_its_name(cast):
+    header = tuple(column for column in HEADER if column != "Locatie")
+    assert refusals(cast.org, [child(Groep="Groep Z")], header) == [
+        (2, "Onbekende groep: Groep Z. Voeg die eerst toe in het beheer.")
+    ]
+    assert refusals(cast.org, [child()], header) == []  # Groep A: one in the organisation
+    Group.objects.create(location=cast.location2, name="Groep A")
+    assert refusals(cast.org, [child()], header) == [
+        (2, "Er is een groep Groep A op meer dan één locatie: vul de kolom Locatie in.")
+    ]
+
+
+@pytest.mark.django_db
+def test_two_children_typed_in_by_hand_with_the_rows_name_and_birth_date_refuse_it(cast):
+    sem = cast.child_a
+    Child.objects.create(
+        organisation=cast.org, first_name=sem.first_name, last_name=sem.last_name, date_of_birth=sem.date_of_birth
+    )
+    row = child(
+        Kindnummer="K7",
+        Voornaam=sem.first_name,
+        Tussenvoegsel="",
+        Achternaam=sem.last_name,
+        Geboortedatum=sem.date_of_birth.isoformat(),
+        Startdatum=sem.placements.get().start_date.isoformat(),
+    )
+    assert refusals(cast.org, [row]) == [(2, "Meer dan één kind zonder kindnummer heeft deze naam en geboortedatum.")]
+
+
+@pytest.mark.django_db
+def test_a_placement_that_overlaps_or_comes_before_a_later_one_is_refused(cast):
+    apply_import(plan(cast.org, csv_text([child(Einddatum="30-06-2025")])), by=cast.admin)
+    assert refusals(cast.org, [child(Startdatum="01-01-2025")]) == [
+        (2, "Deze plaatsing overlapt een eerdere plaatsing van het kind in deze groep.")
+    ]
+    moved = child(Kindnummer="K2", Groep="Groep B", Startdatum="01-01-2025", **{"Mentor (e-mail)": ""})
+    apply_import(plan(cast.org, csv_text([moved])), by=cast.admin)
+    assert refusals(cast.org, [child(Kindnummer="K2")]) == [
+        (2, "Het kind heeft elders een plaatsing die op of na 01-09-2024 begint; pas die aan in het beheer.")
+    ]
+    before = rows_saved()
+    apply_import(plan(cast.org, csv_text([child(Kindnummer="K2")])), by=cast.admin)
+    assert rows_saved()[:-1] == before[:-1]
 
 
 @pytest.mark.django_db
@@ -416,6 +472,53 @@ def test_a_file_of_50_mb_is_refused_before_it_is_read(cast, tmp_path):
     assert rows_saved() == before
 
 
+def _workbook_with(sheet_xml=None, padding=0):
+    """A workbook of one child whose sheet is replaced by `sheet_xml`, or with `padding` bytes of zeros
+    in an extra part (a few hundred kB that unpack to much more)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([child()])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            archive.writestr(name, sheet_xml if sheet_xml is not None and name.endswith("sheet1.xml") else data)
+        if padding:
+            with archive.open("xl/media/padding.bin", "w", force_zip64=True) as part:
+                for _ in range(padding // (1024 * 1024)):
+                    part.write(bytes(1024 * 1024))
+    return out.getvalue()
+
+
+DAMAGED_WORKBOOKS = {
+    "a sheet that is no XML": (lambda: _workbook_with(bytes(range(256))), "Dit bestand is geen CSV- of Excel-bestand"),
+    "a sheet cut off": (lambda: _workbook_with(b"<worksheet><sheetData><row>"), "Dit bestand is geen CSV- of Excel"),
+    "a workbook that unpacks to 101 MB": (
+        lambda: _workbook_with(padding=101 * 1024 * 1024),
+        "Het Excel-bestand is uitgepakt groter dan 100 MB. Splits de export, bijvoorbeeld per locatie.",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", DAMAGED_WORKBOOKS)
+def test_a_damaged_or_swelling_workbook_gets_a_dutch_message_and_saves_nothing(cast, client_for, tmp_path, name):
+    make, message = DAMAGED_WORKBOOKS[name]
+    data = make()
+    assert len(data) < 1024 * 1024  # well within the 10 MB a file may have
+    with pytest.raises(ImportFileError) as refused:
+        read_table(data)
+    assert message in refused.value.message
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(data)
+    before = pending_rows()
+    with pytest.raises(CommandError, match=message[:30]):
+        call_command("import_organisation", str(path), organisation=cast.org.pk, stdout=io.StringIO())
+    response = _upload(client_for(cast.admin), cast.org, data, name="export.xlsx")
+    assert response.status_code == 200 and message in response.content.decode()
+    assert pending_rows() == before
+
+
 # --- applying: new, changed, idempotent ----------------------------------------------------------
 
 
@@ -463,6 +566,31 @@ def test_applying_twice_changes_nothing_the_second_time(cast):
     apply_import(second, by=cast.admin)
     assert rows_saved()[:-1] == saved[:-1]  # no record and no history row; the access log names the reader
     assert rows_saved()[-1] == saved[-1] + 1
+
+
+@pytest.mark.django_db
+def test_applying_is_all_or_nothing(cast, monkeypatch):
+    """One transaction: a failure after the staff were written (here, while writing the children)
+    leaves no staff member, membership, history row or access log line behind."""
+    import planning_import.applying as applying
+
+    staff_row = {"E-mail": "nieuw@example.test", "Naam": "Nina de Wit", "Rol": "pedagogisch medewerker"}
+    rows = [{**staff_row, "Groepen": "Groep A"}, child()]
+    result = plan(cast.org, csv_text(rows, header=HEADER + ("E-mail", "Naam", "Rol", "Groepen")))
+    assert result.refused == [] and len(result.staff) == len(result.children) == 1
+    written = []
+
+    def fails(plan, organisation, outcome):
+        written.append(User.objects.filter(email="nieuw@example.test").exists())
+        raise RuntimeError("the database went away while writing the children")
+
+    monkeypatch.setattr(applying, "_apply_children", fails)
+    before = rows_saved()
+    with pytest.raises(RuntimeError):
+        apply_import(result, by=cast.admin)
+    assert written == [True]  # the staff member was written before the failure ...
+    assert rows_saved() == before  # ... and is gone with everything else
+    assert not User.objects.filter(email="nieuw@example.test").exists()
 
 
 @pytest.mark.django_db
@@ -634,6 +762,30 @@ def test_the_command_dry_run_and_apply_on_the_demo_organisation():
     out = io.StringIO()
     call_command("import_organisation", str(SAMPLE), organisation=org.pk, dry_run=True, stdout=out)
     assert "Kinderen: 0 nieuw, 0 gewijzigd, 0 met einddatum, 7 ongewijzigd" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_command_ends_a_missing_child_only_with_confirm_ending(cast, tmp_path):
+    both, later = tmp_path / "september.csv", tmp_path / "december.csv"
+    both.write_text(csv_text([child(), child(Kindnummer="K2", Voornaam="Mees")]), encoding="utf-8")
+    later.write_text(csv_text([child()]), encoding="utf-8")
+
+    def command(path, **options):
+        out = io.StringIO()
+        call_command("import_organisation", str(path), organisation=cast.org.pk, stdout=out, **options)
+        return out.getvalue()
+
+    command(both, by=cast.admin.email)
+    mees = Child.objects.get(external_id="K2")
+    text = command(later, by=cast.admin.email)
+    assert "1 kind staat niet meer in het bestand" in text and "--confirm-ending" in text
+    assert mees.placements.get().end_date is None
+    before = rows_saved()
+    command(later, dry_run=True, confirm_ending=True)
+    assert rows_saved() == before and mees.placements.get().end_date is None
+    command(later, by=cast.admin.email, confirm_ending=True)
+    assert mees.placements.get().end_date == today() - datetime.timedelta(days=1)
+    assert Placement.history.filter(child_id=mees.pk).latest("history_date").history_user == cast.admin
 
 
 @pytest.mark.django_db

@@ -17,9 +17,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from access_log.models import AccessLog
+from children.models import Placement
 from conversations.models import Conversation
 from observations.models import PillarRating
 from organisations.calendar import today as calendar_today
+from organisations.models import Location
 from reports.models import PreparedHandout
 from staff.models import Role
 from tests import factories as f
@@ -423,3 +425,29 @@ def test_the_database_refuses_to_change_a_ready_handout(cast, observed, client_f
     with pytest.raises(IntegrityError), transaction.atomic():
         PreparedHandout.objects.filter(pk=handout.pk).update(status="draft", ready_at=None)
     assert PreparedHandout.objects.get().content == handout.content
+
+
+def test_the_page_names_who_wrote_the_notes_after_the_place(cast, nest, observed, client_for):
+    """At a childminder's home one person, the gastouder, writes every note: the page says so, never
+    "medewerkers" (Child.cared_for_at_childminder_home decides, reports/prepared.py words it)."""
+    at_centre = client_for(cast.coach).get(url(cast.child_a)).content.decode()
+    assert "Kies welke notities van de medewerkers erin staan." in at_centre
+    with_gastouder = client_for(nest.gastouder_x).get(url(nest.child_x))  # the child's mentor
+    assert with_gastouder.status_code == 200
+    html = with_gastouder.content.decode()
+    assert "Kies welke notities van de gastouder erin staan." in html
+    intro = html[html.index("<h1") : html.index('class="handout-form"')]
+    assert "medewerker" not in intro
+    # A centre's organisation with a childminder's home of its own: the place decides, on the day.
+    home = f.make_location(cast.org, "Gastouder Els", kind=Location.Kind.CHILDMINDER)
+    placement = cast.child_a.placements.get()
+    day = calendar_today()
+    Placement.objects.create(child=cast.child_a, group=f.make_group(home, "Bij Els"), start_date=day)
+    assert cast.child_a.cared_for_at_childminder_home()
+    html = client_for(cast.coach).get(url(cast.child_a)).content.decode()
+    assert "Kies welke notities van de gastouder erin staan." in html
+    assert not cast.child_a.cared_for_at_childminder_home(day - datetime.timedelta(days=1))
+    assert placement.group.location.kind == Location.Kind.CENTRE
+    # An agency's child is always at a childminder's home, placed today or not.
+    nest.child_x.placements.all().delete()
+    assert nest.child_x.cared_for_at_childminder_home()

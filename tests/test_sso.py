@@ -431,3 +431,24 @@ def test_an_unsigned_id_token_is_refused(sun):
     token = jwt.encode({"iss": sun.issuer, "aud": sun.client_id, "sub": "anna"}, key=None, algorithm="none")
     with pytest.raises(SuspiciousOperation):
         OrganisationOIDCBackend(sun).verify_token(token, nonce="n")
+
+
+def test_password_sign_in_off_holds_at_the_administrations_login_too(sun, client):
+    """The admin site has a login page of its own (/beheer/login/): the same rule, the same message."""
+    sun.password_login = False
+    sun.save()
+    beheer = make_user("beheer@zon.example", is_staff=True)
+    add_membership(beheer, Role.ADMIN, organisation=sun.organisation)
+    response = client.post(reverse("admin:login"), {"username": "beheer@zon.example", "password": PASSWORD})
+    assert response.status_code == 200 and signed_in_user(client) is None
+    assert "Kinderopvang Zon logt in met eigen accounts, niet met een wachtwoord" in page_text(response)
+    # A wrong password gets the admin's usual answer.
+    wrong = page_text(client.post(reverse("admin:login"), {"username": "beheer@zon.example", "password": "fout"}))
+    assert "eigen accounts" not in wrong and signed_in_user(client) is None
+    # With password sign-in on, the admin signs in there as before.
+    sun.password_login = True
+    sun.save()
+    assert (
+        client.post(reverse("admin:login"), {"username": "beheer@zon.example", "password": PASSWORD}).status_code == 302
+    )
+    assert signed_in_user(client) == beheer

@@ -35,7 +35,7 @@ from organisations.models import Location
 from organisations.text import VisibleTextField, shows_nothing, visible_text
 from reports.forms import PreparedHandoutForm
 from reports.handout import HandoutSection, ParentHandout, Quote
-from staff.forms import EmailAuthenticationForm, OwnPasswordChangeForm, SecondStepForm
+from staff.forms import AdminLoginForm, EmailAuthenticationForm, OwnPasswordChangeForm, SecondStepForm
 from staff.models import User
 from staff.password_reset import EmailPasswordResetForm
 from tests.house_plan import layers
@@ -177,6 +177,7 @@ FORMS = {
     "access-log filter": (lambda c: AccessLogFilterForm(user=c.admin), ["kind"], []),
     "prepared handout": (_prepared_handout_form, ["intro-0", "good-0-0", "questions-0"], []),
     "login": (lambda c: EmailAuthenticationForm(), [], ["username", "password"]),
+    "administration's login": (lambda c: AdminLoginForm(), [], ["username", "password"]),
     "password reset": (lambda c: EmailPasswordResetForm(), [], ["email"]),
     "second step": (lambda c: SecondStepForm(), [], ["code"]),
 }

@@ -58,7 +58,13 @@ def _form(request: AuthenticatedHttpRequest, draft: PreparedHandout) -> Prepared
 def _page(
     request: AuthenticatedHttpRequest, child: Child, draft: PreparedHandout, form: PreparedHandoutForm
 ) -> HttpResponse:
-    context = {"child": child, "draft": draft, "form": form, "parts": form.parts()}
+    context = {
+        "child": child,
+        "draft": draft,
+        "form": form,
+        "parts": form.parts(),
+        "whose_notes": prepared.whose_notes_hint(child),
+    }
     return render(request, "pages/handout_prepare.html", context)
 
 

@@ -103,7 +103,6 @@ CUT_TABLES_JS = """() => [...document.querySelectorAll('main table')].flatMap((t
 # Tables that scroll sideways inside their own labelled region on purpose, with the reason.
 WIDE_TABLES = {
     "#matrix": "the group overview's matrix: eight pillars beside each child, a sticky name column",
-    "table.table.table-sm.small.mb-0": "a location's groups on the start page (the managers' pages: not restyled here)",
 }
 
 # CSP violations reach the page as events; an init script records them before any page script runs.

@@ -1,13 +1,18 @@
 """Issue 22 journey: a location manager sees at a glance who needs attention and why. At 1280 px the home
-page names the children with a recurring attention point (and shows the groups' table whole), and a cell
+page names the children with a recurring attention point (and shows the groups' table whole; on a phone
+it reflows into a card per group), and a cell
 of the group overview's matrix leads to that pillar on the child's summary, the matrix without a sideways
 scroll of its own. At 390 px the matrix starts near the top and the child's name stays in sight while its
 card scrolls by. Screenshots of the three pages at 390, 768 and 1280 px, with axe-core and the Nu HTML
 Checker at zero."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 
+from organisations.models import Group
 from tests.browser.conftest import log_in
 from tests.browser.page_checks import html_errors
 
@@ -54,6 +59,17 @@ def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(pa
     assert daan.is_visible()
     assert "Vlinders" in daan.inner_text() and "Zoeken van troost" in daan.inner_text()
     assert "zoekt geen troost" in daan.inner_text() and "sinds week" in daan.inner_text()
+    # On a phone the groups' table reflows: a card per group, each figure with its column's name, no scroll.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert fits(page, ".location-cards .scroll-region")
+    vlinders = card.locator("tbody tr", has_text="Vlinders")
+    assert vlinders.get_by_role("rowheader", name="Vlinders").is_visible()
+    figure = vlinders.locator('td[data-label="Aandachtspunten"]')
+    assert figure.evaluate("(td) => getComputedStyle(td, '::before').content") == '"Aandachtspunten"'
+    assert figure.evaluate("(td) => td.getBoundingClientRect().right") <= 390
+    heights = vlinders.locator("td[data-label]").evaluate_all("(tds) => tds.map((td) => td.offsetHeight)")
+    assert len(heights) == 4 and max(heights) < 32, heights  # each name on one line, no word broken
+    page.set_viewport_size({"width": 1280, "height": 900})
     shoot_all(page, output_dir, "home", problems)
 
     # The location page names them too.
@@ -75,6 +91,22 @@ def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(pa
     assert caution.locator("summary").is_visible() and caution.get_attribute("open") is None
     cell = page.locator("#matrix tr", has_text="Daan Mulder").locator('[data-pillar="comfort_seeking"] a')
     assert "zoekt geen troost" in cell.inner_text()  # the pole in words
+    # A screen reader names the link by its pillar, pattern and pole, at every width (the words hidden or not).
+    spoken = re.compile(r"Zoeken van troost\s+terugkerend aandachtspunt\s+zoekt geen troost")
+    words = cell.locator(".matrix-text")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.locator("#matrix").get_by_role("link", name=spoken).count() == 1, width
+    # At a tablet's width the cell shows its symbol; the words come on focus, inside the screen.
+    page.set_viewport_size({"width": 768, "height": 900})
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    assert words.evaluate("e => e.getBoundingClientRect().width") <= 1
+    cell.focus()
+    box = words.bounding_box()
+    assert box is not None and box["width"] > 40 and box["x"] >= 0 and box["x"] + box["width"] <= 768
+    page.screenshot(path=str(output_dir / "glance-overview-768-focus.png"))
+    page.evaluate("document.activeElement.blur()")
+    page.set_viewport_size({"width": 1280, "height": 900})
     shoot_all(page, output_dir, "overview", problems)
 
     # A phone: the matrix starts within the first two screens, the child's name stays in sight.
@@ -102,11 +134,34 @@ def test_a_manager_sees_who_needs_attention_and_opens_a_child_from_the_matrix(pa
     assert problems == []
 
 
+def test_a_staff_member_reads_their_own_count_and_the_groups_not_colleagues_by_name(
+    page, live_server, demo_data, output_dir
+):
+    """Lotte Jansen of Vlinders on her location's page, at 390, 768 and 1280 px: her own count and the
+    group's total, no colleague's name beside a count; the named attention list of her group still there."""
+    problems: list[str] = []
+    log_in(page, live_server, "medewerker@example.org")
+    vlinders = Group.objects.get(name="Vlinders")
+    page.goto(f"{live_server.url}{reverse('location_detail', args=[vlinders.location_id])}")
+    figures = page.locator(".group-figures")
+    text = figures.inner_text()
+    assert "Van jou" in text and "De hele groep" in text
+    assert "per medewerker" not in page.locator("main").inner_text()
+    colleagues = ("Joost Bakker", "Priya Ramdin", "Fatima El Amrani", "Sanne de Boer", "Lotte Jansen")
+    assert not [name for name in colleagues if name in text]  # no name beside a count, hers neither
+    assert page.locator("main .attention-list").get_by_role("link", name="Daan Mulder").is_visible()
+    shoot_all(page, output_dir, "location-staff", problems)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert figures.get_by_text("Van jou").is_visible(), width
+    problems += html_errors(output_dir, ["glance-location-staff"])
+    assert problems == []
+
+
 def test_the_home_names_the_newest_five_and_leads_to_the_rest(page, live_server, demo_data, output_dir):
     """Bounded by design (issue 26): with more attention points at a location than the home names, the home
     shows the newest five and a link to the location page, which names them all; at 390 and 1280 px, with
     axe-core and the Nu HTML Checker at zero."""
-    from organisations.models import Group
     from reports.overview import HOME_ATTENTION_NAMES
     from staff.models import User
     from tests import factories as f

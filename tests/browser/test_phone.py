@@ -70,7 +70,24 @@ def look(page, output_dir, name, problems):
     (output_dir / "html" / f"phone-{name}.html").write_text(page.content())
 
 
+def right_edge_gap(page, selector) -> float:
+    """How far the element ends before the right edge of the navigation's content."""
+    return page.evaluate(
+        """(selector) => document.querySelector('.app-nav-inner').getBoundingClientRect().right
+             - parseFloat(getComputedStyle(document.querySelector('.app-nav-inner')).paddingRight)
+             - document.querySelector(selector).getBoundingClientRect().right""",
+        selector,
+    )
+
+
 def test_the_name_is_in_sight_at_every_width_and_the_phone_menu_folds(page, live_server, demo_data, output_dir):
+    # Signed out, the brand stands at the left at every width.
+    page.goto(f"{live_server.url}/inloggen/")
+    for width in WIDTHS:
+        viewport(page, width)
+        brand = page.locator(".app-brand").evaluate("(el) => el.getBoundingClientRect().left")
+        inner = page.locator(".app-nav-inner").evaluate("(el) => el.getBoundingClientRect().left")
+        assert brand - inner < 20, width
     log_in(page, live_server, STAFF)
     child = own_observation().child
     page.goto(f"{live_server.url}{reverse('child_detail', args=[child.pk])}")
@@ -86,6 +103,8 @@ def test_the_name_is_in_sight_at_every_width_and_the_phone_menu_folds(page, live
         )  # said before the name, for a screen reader
         if width >= 768:
             assert not toggle.is_visible() and mentor_link.is_visible(), width  # the links themselves, no menu
+            # Wrapped or not, the account's links end at the right, with the name, not under the brand.
+            assert abs(right_edge_gap(page, ".app-nav-account")) < 2, width
     viewport(page, 390)
     nav = page.locator(".app-nav").bounding_box()
     assert nav is not None and nav["height"] <= 64  # one row on a phone

@@ -17,6 +17,7 @@ from tests.browser.page_checks import html_errors, shoot
 
 pytestmark = pytest.mark.browser
 
+SIDEWAYS = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 EDITED = "In de herfst zocht Sem na een val vaak geen troost bij ons; we willen graag horen hoe dat thuis gaat."
 
 
@@ -62,6 +63,7 @@ def test_the_coach_prepares_prints_and_hands_over_the_handout(browser, live_serv
     assert not PreparedHandout.objects.filter(child=sem, status="ready").exists()
     shoot(page, output_dir, "prepare-errors", problems)
     assert problems == []
+    page.set_viewport_size({"width": 390, "height": 844})  # (shoot leaves a tablet's width) the rest on a phone
     page.goto(f"{live_server.url}/kinderen/{sem.pk}/oudergesprek/voorbereiden/")
 
     stood_out = page.locator("section", has=page.get_by_role("heading", name="Wat ons opviel"))
@@ -91,6 +93,7 @@ def test_the_coach_prepares_prints_and_hands_over_the_handout(browser, live_serv
     assert printed == text
 
     page.get_by_role("link", name="Oudergesprek vastleggen").click()
+    assert not page.evaluate(SIDEWAYS), "the conversation form scrolls sideways on a phone"
     page.get_by_label("Wie waren erbij").fill("moeder, vader, mentor, coach")
     page.get_by_label("Wat vertelden de ouders").fill("Thuis zoekt Sem wel troost bij papa.")
     page.get_by_label("De ouders vinden het goed dat hun woorden in het verslag staan").check()
@@ -109,6 +112,8 @@ def test_the_coach_prepares_prints_and_hands_over_the_handout(browser, live_serv
         row.get_by_label("Terugkijken op").fill(follow_up)
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_url(re.compile(r".*/gesprekken/\d+/$"))
+    assert page.viewport_size == {"width": 390, "height": 844}
+    assert not page.evaluate(SIDEWAYS), "the conversation record scrolls sideways on a phone"
     handed_over = page.locator("dd.handed-over")
     assert "handout van" in handed_over.inner_text() and "voorbereid door" in handed_over.inner_text()
     assert page.get_by_text("De mentor troost Sem na een val").is_visible()

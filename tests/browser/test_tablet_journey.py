@@ -174,6 +174,16 @@ def lock(page):
     page.wait_for_url("**/tablet/**")
 
 
+def turn(page, width):
+    """The tablet at a phone's, a tablet's or a desktop's width (the journeys run through all three)."""
+    page.set_viewport_size({"width": width, "height": 844 if width < 400 else 1024})
+
+
+def whose(page):
+    """The name in the navigation: whose session is open."""
+    return page.locator(".app-nav-user").inner_text().split(":")[-1].strip()
+
+
 @pytest.fixture
 def linked_tablet(tablet, live_server, settings):
     """The tablet linked to Vlinders; it does not lock itself during these tests."""
@@ -190,15 +200,19 @@ def linked_tablet(tablet, live_server, settings):
 
 def test_two_staff_interleave_drafts_on_one_tablet_and_both_survive(linked_tablet, live_server, output_dir):
     page = linked_tablet
-    # Lotte starts an entry for Zoë and locks.
+    # Lotte starts an entry for Zoë on a phone's width, and locks.
+    turn(page, 390)
     unlock(page, "Lotte Jansen", "2580")
     page.wait_for_url("**/groepen/*/")
     write(page, "Zoë Peters", "zoekt geen troost", NOTE)
+    assert whose(page) == "Lotte Jansen"
     lock(page)
-    # Joost unlocks: Zoë's form is empty for him; he starts his own entry for her, and locks.
+    # Joost unlocks at a desktop's width: Zoë's form is empty for him; he starts his own entry for her, and locks.
+    turn(page, 1280)
     unlock(page, "Joost Bakker", "4680")
     page.wait_for_url("**/groepen/*/")
     open_form(page, "Zoë Peters")
+    assert whose(page) == "Joost Bakker"
     pillar = page.locator('[data-pillar="comfort_seeking"]')
     assert pillar.get_by_label("Wat zag je?").input_value() == "" and page.get_by_text(RESTORED).count() == 0
     pillar.get_by_text("zoekt en duwt weg", exact=True).click()
@@ -206,7 +220,8 @@ def test_two_staff_interleave_drafts_on_one_tablet_and_both_survive(linked_table
     pillar.get_by_label("Wat zag je?").fill(NOTE_JOOST)
     lock(page)
     assert len(tablet_drafts(page)) == 2
-    # Lotte unlocks and opens Zoë's form again: her draft, not Joost's.
+    # Lotte unlocks (at a tablet's width) and opens Zoë's form again: her draft, not Joost's.
+    turn(page, 768)
     unlock(page, "Lotte Jansen", "2580")
     page.wait_for_url("**/groepen/*/")
     open_form(page, "Zoë Peters")
@@ -216,9 +231,10 @@ def test_two_staff_interleave_drafts_on_one_tablet_and_both_survive(linked_table
     status = page.locator(".outbox-status")
     assert "Je concept van" in status.inner_text() and RESTORED in status.inner_text()
     problems = []
-    shoot(page, output_dir, "tablet-draft-back", problems, scope=".outbox-status")
+    shoot(page, output_dir, "tablet-draft-back", problems, scope=".outbox-status", widths=(390, 768, 1280))
     lock(page)
-    # Joost likewise: his draft, not Lotte's.
+    # Joost likewise, on a phone's width: his draft, not Lotte's.
+    turn(page, 390)
     unlock(page, "Joost Bakker", "4680")
     page.wait_for_url("**/groepen/*/")
     open_form(page, "Zoë Peters")
@@ -236,7 +252,8 @@ def test_two_staff_interleave_drafts_on_one_tablet_and_both_survive(linked_table
     drafts = tablet_drafts(page)
     assert len(drafts) == 1 and f":{User.objects.get(email='medewerker@example.org').pk}:" in drafts[0]
     lock(page)
-    # Lotte's still waits; unlinking the tablet takes it away.
+    # Lotte's still waits (at a desktop's width); unlinking the tablet takes it away.
+    turn(page, 1280)
     unlock(page, "Lotte Jansen", "2580")
     page.wait_for_url("**/groepen/*/")
     open_form(page, "Zoë Peters")
@@ -251,6 +268,7 @@ def test_two_staff_interleave_drafts_on_one_tablet_and_both_survive(linked_table
 
 def test_an_entry_saved_after_the_tablet_locked_arrives_exactly_once(linked_tablet, live_server, output_dir):
     page = linked_tablet
+    turn(page, 390)  # on a phone's width: the save bar at the top of the form
     unlock(page, "Lotte Jansen", "2580")
     page.wait_for_url("**/groepen/*/")
     write(page, "Zoë Peters", "zoekt geen troost", NOTE)
@@ -268,7 +286,8 @@ def test_an_entry_saved_after_the_tablet_locked_arrives_exactly_once(linked_tabl
     assert page.get_by_text("Je logt in als Lotte Jansen.").is_visible()
     assert Observation.objects.filter(child=zoe).count() == before
     problems = []
-    shoot(page, output_dir, "tablet-save-after-lock", problems)
+    shoot(page, output_dir, "tablet-save-after-lock", problems, widths=(390, 768, 1280))
+    turn(page, 390)
     page.get_by_label("Je pincode").fill("1357")
     page.get_by_role("button", name="Ontgrendelen en opslaan").click()
     page.get_by_text("Deze pincode klopt niet.").first.wait_for()
@@ -280,7 +299,8 @@ def test_an_entry_saved_after_the_tablet_locked_arrives_exactly_once(linked_tabl
     assert page.get_by_text("Waarneming van Zoë opgeslagen.").is_visible()
     assert Observation.objects.filter(child=zoe).count() == before + 1
     assert tablet_drafts(page) == []
-    # The same entry sent again with its key (a retry): still one.
+    # The same entry sent again with its key (a retry, at a desktop's width): still one.
+    turn(page, 1280)
     write(page, "Zoë Peters", "zoekt geen troost", NOTE)
     page.locator("input[name=submission_key]").evaluate("(input, key) => { input.value = key; }", key)
     page.get_by_role("button", name="Opslaan", exact=True).click()
@@ -299,6 +319,7 @@ def test_wrong_pins_delay_only_their_person_then_ask_for_the_password_and_are_to
     settings.TABLET_PIN_FIRST_PAUSE_SECONDS = 2
     settings.TABLET_PIN_MAX_TRIES = 5
     page = linked_tablet
+    turn(page, 390)  # Lotte's wrong PINs on a phone's width
     page.get_by_role("link", name="Lotte Jansen").click()
     for _ in range(3):
         page.get_by_label("Je pincode").fill("1357")
@@ -308,8 +329,9 @@ def test_wrong_pins_delay_only_their_person_then_ask_for_the_password_and_are_to
     page.get_by_role("button", name="Ontgrendelen").click()
     page.get_by_text("over 2 seconden opnieuw proberen").wait_for()
     problems = []
-    shoot(page, output_dir, "tablet-pin-wait", problems)
-    # Lotte's wrong PINs do not delay Joost.
+    shoot(page, output_dir, "tablet-pin-wait", problems, widths=(390, 768, 1280))
+    # Lotte's wrong PINs do not delay Joost (at a desktop's width).
+    turn(page, 1280)
     page.get_by_role("link", name="Ik ben niet Lotte").click()
     unlock(page, "Joost Bakker", "4680")
     page.wait_for_url("**/groepen/*/")
@@ -321,13 +343,13 @@ def test_wrong_pins_delay_only_their_person_then_ask_for_the_password_and_are_to
     page.get_by_label("Je pincode").fill("1357")
     page.get_by_role("button", name="Ontgrendelen").click()
     page.get_by_text("Er is te vaak een verkeerde pincode voor jou ingevoerd op deze tablet.").wait_for()
-    shoot(page, output_dir, "tablet-pin-password", problems)
+    shoot(page, output_dir, "tablet-pin-password", problems, widths=(390, 768, 1280))
     page.get_by_label("Je wachtwoord").fill("demo")
     page.get_by_role("button", name="Ontgrendelen").click()
     page.wait_for_url("**/groepen/*/")
     told = page.get_by_text("Er is 5 keer een verkeerde pincode voor jou ingevoerd op deze tablet sinds")
     assert told.is_visible()
-    shoot(page, output_dir, "tablet-pin-told", problems, scope=".messages")
+    shoot(page, output_dir, "tablet-pin-told", problems, scope=".messages", widths=(390, 768, 1280))
     lock(page)
     # Her PIN works again, and there is nothing more to tell.
     unlock(page, "Lotte Jansen", "2580")

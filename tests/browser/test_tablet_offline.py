@@ -119,13 +119,16 @@ def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(ta
     )
 
     page.context.set_offline(True)
+    page.set_viewport_size({"width": 390, "height": 844})  # the first entry on a phone's width
     page.goto(day_view)  # no page left open: the worker answers from its cache
     assert page.get_by_role("heading", name="Vlinders").is_visible()
     save_offline(page, "Zoë Peters")
     page.goto(day_view)
     zoe_row = page.locator(".day-view li", has_text="Zoë Peters")
     zoe_row.get_by_text("Waarneming wacht op verbinding").wait_for()
+    page.set_viewport_size({"width": 1280, "height": 900})  # the second on a desktop's width
     save_offline(page, "Levi Hendriks")
+    page.set_viewport_size({"width": 768, "height": 1024})
     page.goto(day_view)
     status = page.locator(".outbox-status")
     assert status.get_by_text("Waarneming van Zoë wacht op verbinding").is_visible()
@@ -140,7 +143,7 @@ def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(ta
         .is_visible()
     )
     assert page.locator(".day-view .outbox-row").count() == 2
-    shoot(page, output_dir, "tablet-offline-day-view", problems)
+    shoot(page, output_dir, "tablet-offline-day-view", problems, widths=(390, 768, 1280))
 
     # A page the tablet does not keep: our page, not the browser's error.
     page.locator(".day-view li", has_text="Zoë Peters").get_by_role("link", name="Tijdlijn").click()
@@ -148,7 +151,7 @@ def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(ta
     assert "Zoë" not in page.content()
     retry = page.get_by_role("link", name="Opnieuw proberen")
     assert retry.evaluate("(link) => getComputedStyle(link).borderTopStyle") == "solid"  # its style, by nonce
-    shoot(page, output_dir, "tablet-offline-page", problems)
+    shoot(page, output_dir, "tablet-offline-page", problems, widths=(390, 768, 1280))
     assert queued_posts == []
     assert {child: Observation.objects.filter(child=child).count() for child in (zoe, levi)} == before
 
@@ -158,7 +161,7 @@ def test_the_tablet_opens_its_group_offline_and_sends_each_waiting_entry_once(ta
     status.get_by_text("De waarneming van Zoë is opgeslagen.").wait_for()
     assert status.get_by_text("De waarneming van Levi is opgeslagen.").is_visible()
     assert page.locator(".day-view .outbox-row").count() == 0
-    shoot(page, output_dir, "tablet-offline-sent", problems, scope=".outbox-status")
+    shoot(page, output_dir, "tablet-offline-sent", problems, scope=".outbox-status", widths=(390, 768, 1280))
     # The connection drops and returns, the page reloads: nothing is sent again.
     page.context.set_offline(True)
     page.context.set_offline(False)
