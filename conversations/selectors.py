@@ -6,7 +6,22 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, Func, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Count,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 
 from children.models import Child
 from conversations.models import Agreement, Conversation
@@ -100,9 +115,15 @@ def parents_recognised_rows(
     """(child id, pillar code) for every pillar the parents recognised in a conversation dated `start` to
     `end`: their own view of the child, a second view beside the observers' (reports/patterns.py). A
     queryset, so that a report reads it in the same query as its figures (reports/figures.py)."""
+    # `child_id = ANY(%s)` with the ids as ONE array parameter: a home page's thousand children are not a
+    # thousand parameters for Django and psycopg to build one by one.
+    ids = Value(sorted(set(children_ids)), output_field=ArrayField(BigIntegerField()))
     return (
         Conversation.objects.filter(
-            child_id__in=list(children_ids), date__gte=start, date__lte=end, parents_recognise__len__gt=0
+            Func(F("child_id"), ids, arg_joiner=" = ANY(", template="%(expressions)s)", output_field=BooleanField()),
+            date__gte=start,
+            date__lte=end,
+            parents_recognise__len__gt=0,
         )
         .annotate(recognised=Func(F("parents_recognise"), function="unnest", output_field=CharField()))
         .values_list("child_id", "recognised")

@@ -101,6 +101,13 @@ class Observation(models.Model):
                 fields=["child", "date"], condition=Q(removed_at__isnull=True), name="observation_live_child_date"
             ),
             models.Index(fields=["group", "date"], name="observation_group_date"),
+            # Live entries per group, date and observer: the entries per staff member over the last weeks of
+            # every group a home page or location page shows, read without the table (reports/overview.py).
+            models.Index(
+                fields=["group", "date", "observer"],
+                condition=Q(removed_at__isnull=True),
+                name="observation_live_group_date",
+            ),
             models.Index(fields=["observer", "date"], name="observation_observer_date"),
         ]
         constraints = [
@@ -213,6 +220,16 @@ class PillarWeek(models.Model):
     class Meta:
         verbose_name = _("pillar week")
         verbose_name_plural = _("pillar weeks")
+        indexes = [
+            # The weeks with an atypical rating only (about one row in ten): a page looking for recurring
+            # attention points reads which pillars of its children had enough of them in the window from
+            # here alone (an index-only scan), and the full rows of those few (reports/attention.py).
+            models.Index(
+                fields=["child", "week", "pillar"],
+                condition=Q(ratings__gt=models.F("typical")),
+                name="pillarweek_atypical",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.week} {self.pillar}: {self.ratings}"

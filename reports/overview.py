@@ -47,6 +47,9 @@ SORTS = ("naam", "aandachtspunten", "laatst")
 DEFAULT_SORT = "naam"
 FILTER_ATTENTION = "aandachtspunten"
 STAFF_ACTIVITY_WEEKS = 4
+# The home page names at most this many attention points per location (the newest first); the location page
+# names them all. A home with a thousand children in scope stays a summary: counts per group, a few names.
+HOME_ATTENTION_NAMES = 5
 
 
 # --- Group overview ---------------------------------------------------------------------------
@@ -261,6 +264,19 @@ class LocationFigures:
         return [row for g in self.readable_groups for row in g.attention_points]
 
     @property
+    def home_attention_points(self) -> list[AttentionRow]:
+        """The few the home page names: the HOME_ATTENTION_NAMES newest attention points (latest "since"
+        first, then group by group as in the full list); `attention_points` has them all."""
+        points = self.attention_points
+        newest = sorted(range(len(points)), key=lambda n: (-points[n].point.since.toordinal(), n))
+        return [points[n] for n in newest[:HOME_ATTENTION_NAMES]]
+
+    @property
+    def home_attention_more(self) -> int:
+        """How many attention points the home page leaves to the location page."""
+        return max(0, len(self.attention_points) - HOME_ATTENTION_NAMES)
+
+    @property
     def observed_percent(self) -> int | None:
         placed = sum(g.children_today for g in self.readable_groups)
         return round(100 * self.observed_recently / placed) if placed else None
@@ -353,7 +369,7 @@ def _staff_activity(groups: list[GroupFigures], named: set[int], user: AnyUser, 
         Observation.objects.active()
         .filter(group_id__in=readable, date__gte=activity_since, date__lte=day)
         .values("group_id", "observer_id", "observer__first_name", "observer__last_name", "observer__email")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # from the index alone (observation_live_group_date)
         .order_by()
     )
     for row in rows:

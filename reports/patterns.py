@@ -81,6 +81,15 @@ class Thresholds:
     def direction_percent(self) -> int:
         return round(self.direction_share * 100)
 
+    @property
+    def fewest_recurring_atypical_weeks(self) -> int:
+        """The fewest atypical weeks a recurring attention point has under these thresholds: rule 4 asks
+        for at least `recurring_min_weeks` of them, and rule 2 calls a pillar without any typical. A pillar
+        with fewer is never recurring, whatever else its counts say (`decide`; tests/test_attention_sql.py
+        checks it on random counts), so a page that looks only for recurring points may pass it by
+        (reports/attention.py)."""
+        return max(1, self.recurring_min_weeks)
+
     @classmethod
     def from_settings(cls) -> "Thresholds":
         return cls(

@@ -15,7 +15,7 @@ from observations.pillars import PILLARS
 from organisations.calendar import current_week
 from reports.attention import attention_points, children_with_attention_point, pattern_counts
 from reports.figures import PatternCounts, weekly_figures_for_children
-from reports.patterns import PatternKind, Thresholds, pillar_pattern
+from reports.patterns import PatternKind, Thresholds, decide, pillar_pattern
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,41 @@ def test_counts_and_attention_points_agree_with_the_pattern_rules(cast, entries)
         assert children_with_attention_point(ids, WEEKS) == expected_attention
         found = [(a.child_id, a.pillar.code, a.direction, a.since) for a in attention_points(ids, WEEKS)]
         assert sorted(found) == sorted(expected_points)
+        # Counting only the pillars with enough atypical weeks (the partial index) finds what deciding every
+        # pillar's full counts finds, also when one atypical week could already recur.
+        for t in (thresholds, Thresholds(recurring_min_weeks=1, min_rated_weeks=1)):
+            everywhere = {key for key, counts in counted.items() if decide(counts, t).kind == PatternKind.RECURRING}
+            assert {(a.child_id, a.pillar.code) for a in attention_points(ids, WEEKS, thresholds=t)} == everywhere
         transaction.set_rollback(True)
+
+
+counts = st.builds(
+    PatternCounts,
+    rated_weeks=st.integers(0, 14),
+    atypical_weeks=st.integers(0, 14),
+    observers=st.integers(0, 4),
+    atypical=st.integers(0, 40),
+    low=st.integers(0, 40),
+    high=st.integers(0, 40),
+    atypical_with_circumstances=st.integers(0, 40),
+    atypical_observers=st.integers(0, 4),
+    parents_recognise=st.booleans(),
+)
+thresholds = st.builds(
+    Thresholds,
+    min_rated_weeks=st.integers(0, 6),
+    min_views=st.integers(0, 3),
+    recurring_min_weeks=st.integers(0, 6),
+    recurring_min_views=st.integers(0, 3),
+)
+
+
+@given(c=counts, t=thresholds)
+def test_a_pillar_with_fewer_atypical_weeks_than_the_least_is_never_recurring(c, t):
+    """What lets attention_points pass over the pillars with few atypical weeks: the rules never call them
+    recurring, whatever else their counts say."""
+    if c.atypical_weeks < t.fewest_recurring_atypical_weeks:
+        assert decide(c, t).kind != PatternKind.RECURRING
 
 
 def test_a_recurring_pattern_is_found_and_one_query_serves_any_number_of_children(cast, django_assert_num_queries):

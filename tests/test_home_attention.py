@@ -4,6 +4,8 @@ again (issue 13: counted in PostgreSQL, decided by the pattern rules), in a fixe
 import pytest
 from django.urls import reverse
 
+from reports.overview import HOME_ATTENTION_NAMES
+from tests import factories as f
 from tests.overview_data import fill_group
 from tests.report_data import give_recurring_comfort_pattern
 
@@ -31,6 +33,25 @@ def test_the_coach_home_page_runs_the_same_queries_for_more_data(cast, client_fo
         response = client.get(reverse("home"))
     coached = response.context["coached_locations"]
     assert sum(lf.with_attention_point for lf in coached) == 3 + 2  # every third child of each group
+
+
+def test_the_home_names_the_newest_few_and_leads_to_the_location_page_for_the_rest(cast, client_for):
+    """Bounded by design (issue 26): the home names HOME_ATTENTION_NAMES attention points per location, the
+    newest first, and links to the location page, which names them all; the group counts count them all."""
+    children = [f.make_child(cast.group_a, f"Kind{n}") for n in range(HOME_ATTENTION_NAMES + 2)]
+    for n, child in enumerate(children):
+        give_recurring_comfort_pattern(child, [cast.staff_a, cast.manager], weeks=3 + n)  # Kind0 the newest
+    response = client_for(cast.manager).get(reverse("home"))
+    html = response.content.decode()
+    (location,) = response.context["managed_locations"]
+    assert location.groups[0].with_attention_point == len(children)
+    named = [c.first_name for c in children if f'class="attention-point" data-child="{c.pk}"' in html]
+    assert named == [f"Kind{n}" for n in range(HOME_ATTENTION_NAMES)]
+    more = reverse("location_detail", args=[cast.location1.pk]) + f"#attention-{cast.location1.pk}"
+    assert f'href="{more}">Nog 2 terugkerende aandachtspunten bij {cast.location1.name}</a>' in html
+    full = client_for(cast.manager).get(reverse("location_detail", args=[cast.location1.pk])).content.decode()
+    assert all(f'class="attention-point" data-child="{c.pk}"' in full for c in children)
+    assert "Nog 2" not in full
 
 
 def _count(client) -> int:

@@ -156,3 +156,40 @@ def test_a_staff_member_reads_their_own_count_and_the_groups_not_colleagues_by_n
         assert figures.get_by_text("Van jou").is_visible(), width
     problems += html_errors(output_dir, ["glance-location-staff"])
     assert problems == []
+
+
+def test_the_home_names_the_newest_five_and_leads_to_the_rest(page, live_server, demo_data, output_dir):
+    """Bounded by design (issue 26): with more attention points at a location than the home names, the home
+    shows the newest five and a link to the location page, which names them all; at 390 and 1280 px, with
+    axe-core and the Nu HTML Checker at zero."""
+    from reports.overview import HOME_ATTENTION_NAMES
+    from staff.models import User
+    from tests import factories as f
+    from tests.report_data import give_recurring_comfort_pattern
+
+    vlinders = Group.objects.get(name="Vlinders")
+    observers = [User.objects.get(email="medewerker@example.org"), User.objects.get(email="joost@example.org")]
+    for n in range(HOME_ATTENTION_NAMES + 1):
+        give_recurring_comfort_pattern(f.make_child(vlinders, f"Extra{n}"), observers, weeks=3)
+    problems: list[str] = []
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "manager@example.org")
+    card = page.locator(".location-cards section.card", has_text="Kindercentrum De Vlinder").first
+    assert card.locator(".attention-point").count() == HOME_ATTENTION_NAMES
+    more = card.get_by_role("link", name="terugkerende aandachtspunten bij Kindercentrum De Vlinder")
+    assert more.is_visible() and more.inner_text().startswith("Nog ")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(output_dir / f"glance-home-capped-{width}.png"), full_page=True)
+        if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"):
+            problems.append(f"home-capped-{width}: the page scrolls sideways")
+        found = Axe().run(page, context="main").response["violations"]
+        problems += [f"home-capped-{width}: axe {v['id']} {[n['target'] for n in v['nodes']]}" for v in found]
+    (output_dir / "html").mkdir(exist_ok=True)
+    (output_dir / "html" / "glance-home-capped.html").write_text(page.content())
+    more.click()
+    page.wait_for_url("**/locaties/*/#attention-*")
+    named = page.locator("main .attention-list .attention-point")
+    assert named.filter(has_text="Extra").count() == HOME_ATTENTION_NAMES + 1
+    problems += html_errors(output_dir, ["glance-home-capped"])
+    assert problems == []
