@@ -20,7 +20,9 @@ The rules:
   a new group its ages and change an existing group's (changed). Refused: a new group named without
   its location, a group named without its location where the records or the file have it at more
   than one, a name the records hold twice in different case, ages that are no months or upside down,
-  a place listed twice. A location or group the file does not name is never removed or ended;
+  a place listed twice. A location or group the file does not name is never removed or ended. A new
+  place whose name closely resembles another at its level (lookalikes.py: "Rupsen" next to "Rupsjes")
+  gets a warning in the dry run (PlaceLine.lookalike), not a refusal;
 - at a gastouderbureau a new location is a childminder's home, made with its one group: the group
   name the file first gives it there, else the home's own name; a row naming another group there is
   refused;
@@ -64,6 +66,7 @@ from organisations.calendar import add_months, numeric_date, today
 from organisations.models import Group, Location, Organisation
 from organisations.text import visible_text
 from planning_import.columns import CHILD_CODES, STAFF_CODES, ColumnMapping, column_name
+from planning_import.lookalikes import lookalike
 from planning_import.reading import Row, Table
 from staff.models import ROLE_RULES, Membership, Role, ScopeLevel, User, roles_in
 
@@ -185,6 +188,11 @@ class PlaceLine:
     location_kind: str = ""  # a location's Location.Kind
     ages: tuple[int, int] | None = None  # a group's youngest and oldest age in months, as it will be
     changes: list[str] = field(default_factory=list)
+    # a new place whose name closely resembles another at its level (lookalikes.lookalike): a typing
+    # error? A warning, not a refusal. lookalike_line: the line of the new place it resembles (None:
+    # the organisation's own)
+    lookalike: str = ""
+    lookalike_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +232,10 @@ class ImportPlan:
 
     def place_count(self, kind: PlaceKind, status: Status) -> int:
         return sum(1 for line in self.places if line.kind == kind and line.status == status)
+
+    @property
+    def lookalikes(self) -> list[PlaceLine]:
+        return [line for line in self.places if line.lookalike]
 
     @property
     def changes_anything(self) -> bool:
@@ -979,8 +991,29 @@ def plan_import(organisation: Organisation, table: Table | Iterable[Row], mappin
     if child_rows:
         plan.endings = _endings(context, plan, seen=set(numbers))
     plan.places = sorted(context.places, key=lambda line: (line.line, line.kind != PlaceKind.LOCATION))
+    _note_lookalikes(plan.places, context)
     plan.refused.sort(key=lambda refusal: refusal.line)
     return plan
+
+
+def _note_lookalikes(places: list[PlaceLine], context: _Organisation) -> None:
+    """A new place whose name closely resembles one the organisation has at its level (a location: the
+    organisation's locations; a group: its location's groups), or a new one on an earlier line of the file."""
+    seen_new: set[int] = set()
+    for line in places:
+        if line.status != Status.NEW:
+            continue
+        if line.kind == PlaceKind.LOCATION:
+            peers = {pk: location.name for pk, location in context.locations_by_id.items()}
+        else:
+            assert line.location_ref is not None
+            peers = {group.pk: group.name for group in context.groups_at[line.location_ref]}
+        others = {name: pk for pk, name in sorted(peers.items(), key=lambda item: item[1]) if pk > 0 or pk in seen_new}
+        seen_new.add(line.ref)
+        found = lookalike(line.name, others)
+        if found is not None:
+            line.lookalike = found
+            line.lookalike_line = context.place_lines[others[found]].line if others[found] < 0 else None
 
 
 def _endings(context: _Organisation, plan: ImportPlan, seen: set[str]) -> list[Ending]:

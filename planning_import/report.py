@@ -50,6 +50,32 @@ def place_words(line: PlaceLine, *, ages: bool = True) -> str:
     return text
 
 
+def lookalike_warning(line: PlaceLine) -> str:
+    """ "Looks like the existing group Rupsjes: a typo?", or "" when the new place resembles none."""
+    if not line.lookalike:
+        return ""
+    words = {"name": line.lookalike, "line": line.lookalike_line}
+    if line.lookalike_line is None:
+        if line.kind == PlaceKind.LOCATION:
+            return _("Looks like the existing location %(name)s: a typo?") % words
+        return _("Looks like the existing group %(name)s: a typo?") % words
+    if line.kind == PlaceKind.LOCATION:
+        return _("Looks like the new location %(name)s (line %(line)d): a typo?") % words
+    return _("Looks like the new group %(name)s (line %(line)d): a typo?") % words
+
+
+def lookalikes_summary(plan: ImportPlan) -> str:
+    """How many new places look like another, to read before applying; "" when none does."""
+    count = len(plan.lookalikes)
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)d new location or group looks like another: check its name before reading in.",
+        "%(count)d new locations or groups look like another: check their names before reading in.",
+        count,
+    ) % {"count": count}
+
+
 def places_summary(plan: ImportPlan) -> str:
     return _("Locations: %(locations)d new. Groups: %(new)d new, %(changed)d changed.") % {
         "locations": plan.place_count(PlaceKind.LOCATION, Status.NEW),
@@ -70,7 +96,12 @@ def describe_plan(plan: ImportPlan, *, confirm_ending: bool) -> list[str]:
     lines = [places_summary(plan)]
     for place in plan.places:
         if place.status != Status.UNCHANGED:
-            lines.append("  " + _("Line %(line)d: %(place)s") % {"line": place.line, "place": place_words(place)})
+            text = _("Line %(line)d: %(place)s") % {"line": place.line, "place": place_words(place)}
+            if place.lookalike:
+                text += ". " + lookalike_warning(place)
+            lines.append("  " + text)
+    if plan.lookalikes:
+        lines.append(lookalikes_summary(plan))
     lines.append(places_stay())
     lines += [
         _("Children: %(new)d new, %(changed)d changed, %(ending)d ending, %(unchanged)d unchanged")

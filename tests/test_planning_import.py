@@ -1509,3 +1509,119 @@ def test_a_gastouderbureau_reads_in_new_homes_each_with_one_group(nest):
     assert {Child.objects.get(external_id=n).placements.get().group.name for n in ("R1", "R2")} == {"Bij R"}
     again = plan(nest.org, csv_text(rows, header=EVERYTHING))
     assert again.places == [] and [r.line for r in again.refused] == [6, 7]
+
+
+# --- a new place that looks like another: a typing error? ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "others", "found"),
+    [
+        ("Rupsen", ["Groep A", "Rupsjes"], "Rupsjes"),  # ratio 0.77: the lowest typing error we warn about
+        ("De Vlindr", ["De Vlinder"], "De Vlinder"),
+        ("Kindercentrum De Vlindr", ["Kindercentrum De Vlinder"], "Kindercentrum De Vlinder"),
+        ("Kindercentrm De Zon", ["Kindercentrum De Zon"], "Kindercentrum De Zon"),
+        ("DeVlinder", ["De Vlinder"], "De Vlinder"),
+        ("Peutrs", ["Dreumesen", "Peuters"], "Peuters"),
+        ("Pinguïns", ["Pinguins"], "Pinguins"),
+        ("rupsen ", ["RUPSJES"], "RUPSJES"),  # compared without case and extra spaces
+        ("Peutrs", ["Peuters", "Peutertjes"], "Peuters"),  # the closest one
+        # different names: no warning
+        ("Peuters", ["Dreumesen"], None),
+        ("Bijtjes", ["Beertjes"], None),  # 0.67: the closest pair of real group names we know
+        ("Egeltjes", ["Eendjes"], None),
+        ("Zonnetjes", ["Zonnebloemen", "Sterretjes"], None),
+        ("Kindercentrum De Zon", ["Kindercentrum De Maan"], None),  # the shared words do not count
+        ("BSO De Zon", ["KDV De Zon"], None),
+        ("Locatie Drie", ["Locatie Een", "Locatie Twee"], None),
+        # numbered on purpose: no warning
+        ("Rupsjes 2", ["Rupsjes"], None),
+        ("Groep1", ["Groep2"], None),
+        ("Groep 1", ["Groep 2"], None),
+        # the same place written otherwise is no lookalike
+        ("Rupsjes", ["rupsjes "], None),
+        ("Rupsjes", [], None),
+    ],
+)
+def test_a_name_close_to_another_is_a_lookalike(name, others, found):
+    from planning_import.lookalikes import lookalike
+
+    assert lookalike(name, others) == found
+
+
+def lookalike_rows():
+    return [
+        child(Groep="Rupsen", **{"Mentor (e-mail)": ""}),  # 2: next to the existing Rupsjes at Locatie Een
+        child(Kindnummer="K2", Locatie="Kindercentrum De Vlindr", Groep="Peuters", **{"Mentor (e-mail)": ""}),  # 3
+        child(Kindnummer="K3", Locatie="Locatie Twee", Groep="Rupsen", **{"Mentor (e-mail)": ""}),  # 4: other location
+        child(Kindnummer="K4", Groep="Rupsjes 2", **{"Mentor (e-mail)": ""}),  # 5: numbered on purpose
+        child(Kindnummer="K5", Locatie="Kindercentrum De Vlindr", Groep="Peutrs", **{"Mentor (e-mail)": ""}),  # 6
+    ]
+
+
+@pytest.fixture
+def with_rupsjes(cast):
+    Group.objects.create(location=cast.location1, name="Rupsjes")
+    Location.objects.create(organisation=cast.org, name="Kindercentrum De Vlinder")
+    return cast
+
+
+@pytest.mark.django_db
+def test_a_new_place_that_looks_like_another_at_its_level_is_noted_and_still_read_in(with_rupsjes):
+    cast = with_rupsjes
+    result = plan(cast.org, csv_text(lookalike_rows()))
+    assert result.refused == []  # a warning, not a refusal
+    assert [(p.line, p.kind, p.name, p.lookalike, p.lookalike_line) for p in result.places] == [
+        (2, "group", "Rupsen", "Rupsjes", None),
+        (3, "location", "Kindercentrum De Vlindr", "Kindercentrum De Vlinder", None),
+        (3, "group", "Peuters", "", None),
+        (4, "group", "Rupsen", "", None),  # Locatie Twee has no Rupsjes: a group compares within its location
+        (5, "group", "Rupsjes 2", "", None),
+        (6, "group", "Peutrs", "Peuters", 3),  # another new place in the same file
+    ]
+    apply_import(result, by=cast.admin)
+    assert Group.objects.filter(location=cast.location1, name="Rupsen").exists()
+    vlindr = Location.objects.get(organisation=cast.org, name="Kindercentrum De Vlindr")
+    assert set(vlindr.groups.values_list("name", flat=True)) == {"Peuters", "Peutrs"}
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_warns_about_a_lookalike_and_applying_still_adds_it(with_rupsjes, tmp_path):
+    cast = with_rupsjes
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text(lookalike_rows()[:2]), encoding="utf-8")
+    before = rows_saved()
+    out = io.StringIO()
+    call_command("import_organisation", str(path), organisation=cast.org.pk, dry_run=True, stdout=out)
+    text = out.getvalue()
+    assert rows_saved() == before
+    assert (
+        "  Regel 2: nieuwe groep Rupsen bij Locatie Een (0 tot 48 maanden). "
+        "Lijkt op de bestaande groep Rupsjes: een tikfout?\n"
+    ) in text
+    assert (
+        "  Regel 3: nieuwe locatie Kindercentrum De Vlindr. "
+        "Lijkt op de bestaande locatie Kindercentrum De Vlinder: een tikfout?\n"
+    ) in text
+    assert "  Regel 3: nieuwe groep Peuters bij Kindercentrum De Vlindr (0 tot 48 maanden)\n" in text
+    assert "2 nieuwe locaties of groepen lijken op een andere: kijk de namen na voordat je inleest." in text
+    call_command("import_organisation", str(path), organisation=cast.org.pk, stdout=io.StringIO())
+    assert Group.objects.filter(location=cast.location1, name="Rupsen").exists()
+    assert Location.objects.filter(organisation=cast.org, name="Kindercentrum De Vlindr").exists()
+
+
+@pytest.mark.django_db
+def test_the_dry_run_page_warns_about_a_lookalike_and_applying_still_adds_it(with_rupsjes, client_for):
+    cast = with_rupsjes
+    client = client_for(cast.admin)
+    response = _upload(client, cast.org, csv_text(lookalike_rows()).encode("utf-8"))
+    url = response.url.replace("kolommen/", "")
+    page = client.get(url).content.decode()
+    assert "Lijkt op de bestaande groep Rupsjes: een tikfout?" in page
+    assert "Lijkt op de bestaande locatie Kindercentrum De Vlinder: een tikfout?" in page
+    assert "Lijkt op de nieuwe groep Peuters (regel 3): een tikfout?" in page
+    assert "3 nieuwe locaties of groepen lijken op een andere: kijk de namen na voordat je inleest." in page
+    done = client.post(url, follow=True).content.decode()
+    assert "Locaties: 1 nieuw. Groepen: 5 nieuw, 0 gewijzigd." in done
+    assert Group.objects.filter(location=cast.location1, name="Rupsen").exists()
+    assert Group.objects.filter(location__name="Kindercentrum De Vlindr", name="Peutrs").exists()

@@ -25,7 +25,7 @@ from planning_import.columns import COLUMNS, recognise_columns, suggest_mapping
 from planning_import.models import ImportMapping, PendingImport
 from planning_import.planning import ImportPlan, PlaceKind, PlaceLine, Status, plan_import
 from planning_import.reading import ImportFileError, Table, read_table
-from planning_import.report import place_words, places_stay, result_places
+from planning_import.report import lookalike_warning, lookalikes_summary, place_words, places_stay, result_places
 from staff.access import user_access, visible_organisations
 from staff.models import Role
 
@@ -218,6 +218,7 @@ def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
                 "word": STATUS_WORDS[place.status],
                 "who": place_words(place, ages=False),
                 "detail": _place_detail(place),
+                "warning": lookalike_warning(place),
             }
         )
     for line in plan.children:
@@ -284,9 +285,14 @@ def planning_import_plan(request: AuthenticatedHttpRequest, pk: str) -> HttpResp
         messages.success(request, _saved(result))
         return redirect("planning_import")
     changed = [line for line in plan.children if line.status in (Status.CHANGED, Status.ENDING)]
-    places = [(place.line, place_words(place)) for place in plan.places if place.status != Status.UNCHANGED]
+    places = [
+        (place.line, place_words(place), lookalike_warning(place))
+        for place in plan.places
+        if place.status != Status.UNCHANGED
+    ]
     context = {
         "places": places,
+        "lookalikes": lookalikes_summary(plan),
         "places_stay": places_stay(),
         "pending": pending,
         "plan": plan,

@@ -27,9 +27,9 @@ def records():
     ] + [Location.objects.count(), Group.objects.count()]
 
 
-def upload_and_map(page, live_server):
+def upload_and_map(page, live_server, path=SAMPLE):
     page.goto(f"{live_server.url}/inlezen/")
-    page.get_by_label("Export uit het planningssysteem").set_input_files(str(SAMPLE))
+    page.get_by_label("Export uit het planningssysteem").set_input_files(str(path))
     page.get_by_role("button", name="Bekijk wat er verandert").click()
     page.wait_for_url("**/inlezen/*/kolommen/")
     page.get_by_role("heading", name="Kolommen van het bestand").wait_for()
@@ -116,4 +116,35 @@ def test_admin_maps_the_columns_reads_the_dry_run_applies_and_applies_again(page
     assert not PendingImport.objects.exists()
 
     problems += html_errors(output_dir, ["import-upload", "import-columns", "import-plan"])
+    assert not problems, "\n".join(problems)
+
+
+def test_a_new_group_that_looks_like_an_existing_one_is_flagged_and_can_still_be_read_in(
+    page, live_server, demo_data, output_dir, tmp_path
+):
+    """A new group "Rupsen" at Kindercentrum De Vlinder, next to its Rupsjes: the dry run says so on the line and
+    near the button, on a phone too; reading in still adds the group."""
+    path = tmp_path / "rupsen.csv"
+    path.write_text(
+        "Kindnummer;Voornaam;Achternaam;Geboortedatum;Locatie;Groep;Startdatum\r\n"
+        "KP-9001;Noor;Visser;03-03-2024;Kindercentrum De Vlinder;Rupsen;01-09-2024\r\n",
+        encoding="utf-8",
+    )
+    problems: list[str] = []
+    log_in(page, live_server, "admin@example.org")
+    upload_and_map(page, live_server, path)
+    page.get_by_role("button", name="Bekijk wat er verandert").click()
+    page.get_by_role("heading", name="Wat inlezen zou veranderen").wait_for()
+    page.set_viewport_size({"width": 390, "height": 900})
+    warning = "Lijkt op de bestaande groep Rupsjes: een tikfout?"
+    assert page.locator(".import-places").get_by_text(warning).is_visible()
+    assert page.get_by_text("1 nieuwe locatie of groep lijkt op een andere: kijk de naam na").is_visible()
+    shoot(page, output_dir, "import-plan-lookalike", problems, widths=(390, 1280))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("table.import-rows").get_by_text(warning).is_visible()
+    page.get_by_role("button", name="Inlezen", exact=True).click()
+    page.wait_for_url("**/inlezen/")
+    assert page.get_by_text("Locaties: 0 nieuw. Groepen: 1 nieuw").is_visible()
+    assert Group.objects.filter(location__name="Kindercentrum De Vlinder", name="Rupsen").exists()
+    problems += html_errors(output_dir, ["import-plan-lookalike"])
     assert not problems, "\n".join(problems)
