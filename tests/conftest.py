@@ -11,8 +11,10 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
+from django.utils import translation
 
 from children.models import Placement
 from organisations.models import Location, Organisation
@@ -146,6 +148,16 @@ def _fresh_fragments():
     """Each test starts with an empty "fragments" cache (attachment_site/settings.py): a test that
     changes the pillars or the texts in memory never sees markup kept by an earlier one."""
     caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language. The test client runs requests in the test's own
+    thread, and LocaleMiddleware leaves the language of the last request active there: an English
+    request in one test would otherwise make the next test's in-process texts English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
