@@ -36,10 +36,9 @@ from reports.patterns import PatternKind, Thresholds, decide
 # Per (child, pillar): the window-level counts of PatternCounts, in its field order. A rollup row
 # exists only for a week with ratings; the distinct observers of the window are those of the union
 # of its weeks' observer ids (observations_array_concat: observations/migrations/0003). Then the first
-# week with a rating on each pole (NULL when none).
-COUNTS_SQL = """
-SELECT child_id, pillar,
-       count(*) AS rated_weeks,
+# week with a rating on each pole (NULL when none). WINDOW_COUNTS is that list, over one (child,
+# pillar)'s rollup rows; COUNTS_SQL groups every pillar of the children, CANDIDATES_SQL only the few.
+WINDOW_COUNTS = """count(*) AS rated_weeks,
        count(*) FILTER (WHERE ratings > typical) AS atypical_weeks,
        cardinality(ARRAY(SELECT DISTINCT unnest(observations_array_concat(observer_ids)))) AS observers,
        sum(ratings - typical)::int AS atypical,
@@ -49,7 +48,10 @@ SELECT child_id, pillar,
        cardinality(ARRAY(SELECT DISTINCT unnest(observations_array_concat(atypical_observer_ids))))
            AS atypical_observers,
        min(week) FILTER (WHERE low_clear + low_slight > 0) AS first_low_week,
-       min(week) FILTER (WHERE high_clear + high_slight > 0) AS first_high_week
+       min(week) FILTER (WHERE high_clear + high_slight > 0) AS first_high_week"""
+COUNTS_SQL = f"""
+SELECT child_id, pillar,
+       {WINDOW_COUNTS}
 FROM observations_pillarweek
 WHERE child_id = ANY(%s) AND week >= %s AND week <= %s
 GROUP BY child_id, pillar
@@ -60,7 +62,7 @@ GROUP BY child_id, pillar
 # the planner cannot guess how few they are, and would read the whole window of the rollup otherwise).
 # A pillar with fewer is never a recurring attention point (Thresholds.fewest_recurring_atypical_weeks),
 # so `attention_points` counts nothing else: the rows it reads and decides stay a fraction of the children's.
-CANDIDATES_SQL = """
+CANDIDATES_SQL = f"""
 WITH candidates AS (
     SELECT child_id, pillar FROM observations_pillarweek
     WHERE child_id = ANY(%s) AND week >= %s AND week <= %s AND ratings > typical
@@ -69,17 +71,7 @@ WITH candidates AS (
 )
 SELECT c.child_id, c.pillar, w.*
 FROM candidates c CROSS JOIN LATERAL (
-    SELECT count(*) AS rated_weeks,
-           count(*) FILTER (WHERE ratings > typical) AS atypical_weeks,
-           cardinality(ARRAY(SELECT DISTINCT unnest(observations_array_concat(observer_ids)))) AS observers,
-           sum(ratings - typical)::int AS atypical,
-           sum(low_clear + low_slight)::int AS low,
-           sum(high_clear + high_slight)::int AS high,
-           sum(atypical_with_circumstances)::int AS atypical_with_circumstances,
-           cardinality(ARRAY(SELECT DISTINCT unnest(observations_array_concat(atypical_observer_ids))))
-               AS atypical_observers,
-           min(week) FILTER (WHERE low_clear + low_slight > 0) AS first_low_week,
-           min(week) FILTER (WHERE high_clear + high_slight > 0) AS first_high_week
+    SELECT {WINDOW_COUNTS}
     FROM observations_pillarweek
     WHERE child_id = c.child_id AND pillar = c.pillar AND week >= %s AND week <= %s
 ) AS w
