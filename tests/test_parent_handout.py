@@ -31,6 +31,7 @@ from observations.models import PillarRating
 from observations.pillars import PARENT_WORDS
 from organisations.calendar import today
 from reports.handout import ParentHandout, months_phrase, parent_handout, period_phrase, render_parent_handout_pdf
+from reports.pdf import render_child_summary_pdf
 from reports.summary import child_summary
 from staff.models import User
 from tests.browser.conftest import OUTPUT_DIR
@@ -712,3 +713,9 @@ def test_the_handouts_of_the_demo_gastouderbureau_name_the_gastouder(client):
                     save_with_page_images(data, f"handout-nest-{first.lower()}")
                 text = " ".join(pages_text(data))
                 assert "medewerker" not in text, (first, re.findall(r"[^.]*medewerker[^.]*\.", text))
+                # The team's PDF of the same child: its caution speaks of the childcare, not of staff.
+                with translation.override("nl"):
+                    team = render_child_summary_pdf(child_summary(child, 12), made_by=None, made_on=today()).data
+                team_text = " ".join(pages_text(team))
+                assert "Dit zijn waarnemingen uit de opvang, geen diagnose." in team_text, first
+                assert "pedagogisch medewerker" not in team_text, first

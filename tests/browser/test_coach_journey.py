@@ -17,7 +17,7 @@ def test_coach_reads_the_overview_and_downloads_the_pdf(page, live_server, demo_
     log_in(page, live_server, "coach@example.org")
     page.goto(f"{live_server.url}/kinderen/{sem.pk}/overzicht/?weken=12")
     assert page.get_by_role("heading", name="Overzicht van Sem de Vries").is_visible()
-    assert page.get_by_text("Dit zijn waarnemingen van pedagogisch medewerkers, geen diagnose.").is_visible()
+    assert page.get_by_text("Dit zijn waarnemingen uit de opvang, geen diagnose.").is_visible()
     comfort = page.locator("#pijler-comfort_seeking")
     assert "terugkerend aandachtspunt" in comfort.inner_text()
     assert "zoekt geen troost" in comfort.inner_text()  # the pole, by its name
