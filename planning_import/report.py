@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from organisations.calendar import numeric_date
+from organisations.models import Location
 from planning_import.applying import ImportResult
 from planning_import.planning import ImportPlan, PlaceKind, PlaceLine, Refusal, Status
 from planning_import.reading import Table
@@ -48,6 +49,15 @@ def place_words(line: PlaceLine, *, ages: bool = True) -> str:
     if ages and line.ages:
         text += " (" + _("%(low)s to %(high)s months") % {"low": line.ages[0], "high": line.ages[1]} + ")"
     return text
+
+
+def place_detail(line: PlaceLine) -> str:
+    """What the dry run's table says beside a location or group: what changes, else its kind or ages."""
+    if line.changes:
+        return ", ".join(line.changes)
+    if line.kind == PlaceKind.LOCATION:
+        return str(Location.Kind(line.location_kind).label) if line.location_kind else ""
+    return _("%(low)s to %(high)s months") % {"low": line.ages[0], "high": line.ages[1]} if line.ages else ""
 
 
 def lookalike_warning(line: PlaceLine) -> str:

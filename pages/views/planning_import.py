@@ -18,14 +18,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from organisations.models import Location, Organisation
+from organisations.models import Organisation
 from pages.http import AuthenticatedHttpRequest
 from planning_import.applying import ImportResult, apply_import
 from planning_import.columns import COLUMNS, recognise_columns, suggest_mapping
 from planning_import.models import ImportMapping, PendingImport
-from planning_import.planning import ImportPlan, PlaceKind, PlaceLine, Status, plan_import
+from planning_import.planning import ImportPlan, PlaceKind, Status, plan_import
 from planning_import.reading import ImportFileError, Table, read_table
-from planning_import.report import lookalike_warning, lookalikes_summary, place_words, places_stay, result_places
+from planning_import.report import (
+    lookalike_warning,
+    lookalikes_summary,
+    place_detail,
+    place_words,
+    places_stay,
+    result_places,
+)
 from staff.access import user_access, visible_organisations
 from staff.models import Role
 
@@ -198,14 +205,6 @@ STATUS_WORDS = {
 REFUSED = pgettext_lazy("import row", "refused")
 
 
-def _place_detail(line: PlaceLine) -> str:
-    if line.changes:
-        return ", ".join(line.changes)
-    if line.kind == PlaceKind.LOCATION:
-        return str(Location.Kind(line.location_kind).label) if line.location_kind else ""
-    return _("%(low)s to %(high)s months") % {"low": line.ages[0], "high": line.ages[1]} if line.ages else ""
-
-
 def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
     """Every line of the file as the table of the dry run shows it: its number, what happens, who,
     and what changes or why it is refused. A line that adds a location or group shows that too."""
@@ -217,7 +216,7 @@ def _rows(plan: ImportPlan) -> list[dict[str, Any]]:
                 "status": place.status.value,
                 "word": STATUS_WORDS[place.status],
                 "who": place_words(place, ages=False),
-                "detail": _place_detail(place),
+                "detail": place_detail(place),
                 "warning": lookalike_warning(place),
             }
         )
