@@ -14,7 +14,8 @@ weeks or observations:
   observation, the counts behind the attention points (reports/attention.py), entries per
   observer, staff of the groups read by name); 4 without the attention points or without a
   group whose staff the user reads by name;
-- `group_coverage`: 1 (the weekly figures).
+- `group_coverage`: 1 (the weekly figures);
+- `locations_page`: 1 (the groups per location, to cut the home's locations into pages).
 """
 
 import datetime
@@ -50,6 +51,10 @@ STAFF_ACTIVITY_WEEKS = 4
 # The home page names at most this many attention points per location (the newest first); the location page
 # names them all. A home with a thousand children in scope stays a summary: counts per group, a few names.
 HOME_ATTENTION_NAMES = 5
+# The home shows the figures of whole locations up to this many groups at a time (a larger location alone),
+# the other locations a page further, all of them by name: a regional manager's home costs what a home of
+# this many groups costs, however many locations the person leads (issue 26, "flat in the number of groups").
+HOME_GROUPS_PER_PAGE = 24
 
 
 # --- Group overview ---------------------------------------------------------------------------
@@ -175,6 +180,61 @@ def group_overview(
         thresholds=thresholds,
         stale_days=stale_days,
     )
+
+
+# --- The home's locations, a page at a time ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocationsPage:
+    """One page of the home's locations (`locations`, in the order given), with every location by name
+    (`everywhere`) for the ones on other pages."""
+
+    number: int
+    count: int
+    locations: list[Location]
+    everywhere: list[Location]
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.count > 1
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+
+def locations_page(
+    locations: Iterable[Location], user: AnyUser, number: object, *, groups_per_page: int = HOME_GROUPS_PER_PAGE
+) -> LocationsPage:
+    """Page `number` (1 when it is not a page's number) of `locations` cut into pages of whole locations with
+    at most `groups_per_page` groups the user sees (one location with more has a page to itself). One query."""
+    locations = list(locations)
+    counts = dict(
+        visible_groups(user)
+        .filter(location__in=[loc.pk for loc in locations])
+        .values_list("location_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    pages: list[list[Location]] = [[]]
+    size = 0
+    for location in locations:
+        groups = counts.get(location.pk, 0)
+        if pages[-1] and size + groups > groups_per_page:
+            pages.append([])
+            size = 0
+        pages[-1].append(location)
+        size += groups
+    try:
+        chosen = min(max(int(str(number)), 1), len(pages))
+    except ValueError:
+        chosen = 1
+    return LocationsPage(number=chosen, count=len(pages), locations=pages[chosen - 1], everywhere=locations)
 
 
 # --- Location overview ------------------------------------------------------------------------

@@ -14,9 +14,18 @@ from observations import selectors as observation_selectors
 from observations.pillars import PILLAR_CHOICES
 from pages.http import AuthenticatedHttpRequest
 from pages.read_only import reads_from_replica
-from reports.overview import STAFF_ACTIVITY_WEEKS, group_coverage, location_overview, locations_overview
+from reports.overview import (
+    STAFF_ACTIVITY_WEEKS,
+    group_coverage,
+    location_overview,
+    locations_overview,
+    locations_page,
+)
 from reports.prepared import latest_ready_handout
 from staff.access import loggable_groups, user_access, visible_groups, visible_locations
+
+MANAGED_PAGE = "locaties"
+COACHED_PAGE = "begeleid"
 
 
 @reads_from_replica
@@ -26,10 +35,19 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Takes each role to its work: groups for staff, locations for managers and coaches."""
     access = user_access(request.user)
     groups = list(loggable_groups(request.user).select_related("location"))
-    managed = list(visible_locations(request.user).filter(id__in=access.managed_location_ids))
-    coached = list(visible_locations(request.user).filter(id__in=access.coached_location_ids))
-    # Every location with its groups and the children with an attention point by name, in five queries.
-    figures = {f.location.pk: f for f in locations_overview(managed + coached, request.user)}
+    # Whole locations up to HOME_GROUPS_PER_PAGE groups a page: ?locaties=N for those managed, ?begeleid=N coached.
+    managed = locations_page(
+        visible_locations(request.user).filter(id__in=access.managed_location_ids),
+        request.user,
+        request.GET.get(MANAGED_PAGE, 1),
+    )
+    coached = locations_page(
+        visible_locations(request.user).filter(id__in=access.coached_location_ids),
+        request.user,
+        request.GET.get(COACHED_PAGE, 1),
+    )
+    # Those locations with their groups and the children with an attention point by name, in five queries.
+    figures = {f.location.pk: f for f in locations_overview(managed.locations + coached.locations, request.user)}
     # Conversations coming up and agreements to look back on (coach, mentor): their text is in the log.
     follow_up = conversation_selectors.follow_up_for(request.user) if access.has_memberships else None
     if follow_up:
@@ -45,9 +63,13 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "access": access,
             "groups": groups,
-            "managed_locations": [figures[loc.pk] for loc in managed],
-            "coached_locations": [figures[loc.pk] for loc in coached],
-            "coached_homes_only": bool(coached) and all(loc.is_childminder_home for loc in coached),
+            "managed_locations": [figures[loc.pk] for loc in managed.locations],
+            "managed_page": managed,
+            "managed_page_key": MANAGED_PAGE,
+            "coached_locations": [figures[loc.pk] for loc in coached.locations],
+            "coached_page": coached,
+            "coached_page_key": COACHED_PAGE,
+            "coached_homes_only": all(loc.is_childminder_home for loc in coached.everywhere),
             "stale_days": settings.OBSERVATION_STALE_DAYS,
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
             "weeks": settings.REPORT_WEEKS_DEFAULT,

@@ -193,3 +193,36 @@ def test_the_home_names_the_newest_five_and_leads_to_the_rest(page, live_server,
     assert named.filter(has_text="Extra").count() == HOME_ATTENTION_NAMES + 1
     problems += html_errors(output_dir, ["glance-home-capped"])
     assert problems == []
+
+
+def test_a_regional_manager_pages_through_the_locations_and_opens_one_by_name(page, live_server, demo_data, output_dir):
+    """Bounded by design (issue 26): a manager of more groups than HOME_GROUPS_PER_PAGE sees whole locations a
+    page at a time, pages on, and reaches any location from the list of them all; at 390, 768 and 1280 px,
+    with axe-core and the Nu HTML Checker at zero."""
+    from staff.models import Role, User
+    from tests import factories as f
+
+    manager = User.objects.get(email="manager@example.org")
+    organisation = manager.memberships.filter(role=Role.MANAGER).first().organisation
+    for n in range(3):
+        location = f.make_location(organisation, f"Kindercentrum Regio {n}")
+        for g in range(10):
+            f.make_group(location, f"Regiogroep {n}-{g}")
+        f.add_membership(manager, Role.MANAGER, location=location)
+    problems: list[str] = []
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "manager@example.org")
+    pages = page.get_by_role("navigation", name="Pagina's van Mijn locaties")
+    assert pages.get_by_text("Pagina 1 van").is_visible()
+    shoot_all(page, output_dir, "home-pages", problems)
+    first = page.locator(".location-cards section.card h3").all_inner_texts()
+    pages.get_by_role("link", name="Volgende").click()
+    page.wait_for_url("**/?locaties=2")
+    second = page.locator(".location-cards section.card h3").all_inner_texts()
+    assert second and not set(first) & set(second)
+    assert pages.get_by_role("link", name="Vorige").is_visible()
+    pages.get_by_role("link", name="Kindercentrum Regio 2").click()
+    page.wait_for_url("**/locaties/*/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Kindercentrum Regio 2")
+    problems += html_errors(output_dir, ["glance-home-pages"])
+    assert problems == []
