@@ -111,7 +111,7 @@ def render_child_summary_pdf(summary: ChildSummary, *, made_by: AnyUser, made_on
         "made_by": made_by_name,
         "made_on": made_on,
         "pdf": True,
-        "frame": page_frame(summary.child.full_name, _("Observations by staff, not a diagnosis.")),
+        "frame": page_frame(summary.child.full_name, _("Observations made in childcare, not a diagnosis.")),
     }
     html = render_to_string("reports/summary_pdf.html", context)
     filename = f"overzicht-{safe_filename_part(summary.child.first_name)}-{made_on:%Y-%m-%d}.pdf"

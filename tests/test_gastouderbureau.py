@@ -316,3 +316,11 @@ def test_the_admin_refuses_a_second_gastouder_at_a_home(nest, client_for):
     assert response.status_code == 200
     assert "Dit gastouderadres heeft al een gastouder." in response.content.decode()
     assert not Membership.objects.filter(user=nest.consultant, role=Role.GASTOUDER).exists()
+
+
+def test_the_footer_speaks_of_childcare_not_of_staff_at_a_childminders_home(nest, client_for):
+    """The caution under every page fits a gastouder as well as a kindercentrum: no "medewerkers" where the
+    gastouder is the only one who observes."""
+    html = client_for(nest.gastouder_x).get(reverse("group_detail", args=[nest.group_x.pk])).content.decode()
+    assert "Waarnemingen uit de opvang, geen diagnose." in html
+    assert "medewerker" not in html.lower()

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from reports import pdf_render
 from reports.pdf import RestrictedURLFetcher, html_to_pdf
 
-HTML = "<html><body><h1>Overzicht</h1><p>Waarnemingen van medewerkers, geen diagnose.</p></body></html>"
+HTML = "<html><body><h1>Overzicht</h1><p>Waarnemingen uit de opvang, geen diagnose.</p></body></html>"
 
 
 def test_the_pool_draws_at_a_lower_priority_in_another_process():

@@ -57,7 +57,7 @@ def test_the_pdf_download(rich_child, client_for, output_dir):
     assert "Sem Testmans" in pages[0]
     assert "Let op" in pages[0] and "geen diagnose" in pages[0]
     for number, page in enumerate(pages, start=1):
-        assert "Waarnemingen van medewerkers, geen diagnose." in page, number
+        assert "Waarnemingen uit de opvang, geen diagnose." in page, number
         assert f"pagina {number} van {len(pages)}" in page, number
     with translation.override("nl"):
         for pillar in PILLARS:
