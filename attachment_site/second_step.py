@@ -12,19 +12,18 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from pages.http import AuthenticatedHttpRequest
 from staff import passkeys
 from staff import second_factor as sf
 from staff.forms import PasskeyAnswerForm, PasskeySetupForm, SecondStepForm
 from staff.lockout import locked_out_message
-from staff.models import Passkey
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -129,7 +128,7 @@ def second_step_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
         "already": sf.confirmed_app(user) is not None,
         "next": _next_url(request),
         "pending": sf.second_step_pending(request),
-        "passkeys": Passkey.objects.filter(user=user),
+        "passkeys": passkeys.passkeys_of(user),
     }
     return render(request, "registration/second_step_setup.html", context)
 
@@ -161,8 +160,28 @@ def second_step_passkey_setup(request: AuthenticatedHttpRequest) -> HttpResponse
     context = {
         "form": form,
         "passkey_options": passkeys.registration_options(request, user),
-        "passkeys": Passkey.objects.filter(user=user),
+        "passkeys": passkeys.passkeys_of(user),
         "next": _next_url(request),
         "pending": sf.second_step_pending(request),
     }
     return render(request, "registration/second_step_passkey_setup.html", context)
+
+
+@never_cache
+@require_POST
+@login_required
+def second_step_passkey_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Remove one of one's own passkeys: not the last second step a role needs. Signed in completely: before
+    the second step the middleware refuses it (staff/second_factor.py, not one of OPEN_URL_NAMES)."""
+    passkey = get_object_or_404(passkeys.passkeys_of(request.user), pk=pk)
+    if passkeys.remove_own_passkey(request.user, passkey):
+        messages.success(request, gettext("The passkey “%(name)s” has been removed.") % {"name": passkey.name})
+    else:
+        messages.error(
+            request,
+            gettext(
+                "This passkey is your only second step, and your role needs one. Add another passkey or an "
+                "authenticator app first, then remove this one."
+            ),
+        )
+    return redirect("second_step_passkey_setup")

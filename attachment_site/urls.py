@@ -5,7 +5,12 @@ from django.urls import include, path
 from attachment_site import health
 from attachment_site.favicon import favicon
 from attachment_site.observability import metrics
-from attachment_site.second_step import second_step, second_step_passkey_setup, second_step_setup
+from attachment_site.second_step import (
+    second_step,
+    second_step_passkey_remove,
+    second_step_passkey_setup,
+    second_step_setup,
+)
 from staff import sso
 from staff.forms import EmailAuthenticationForm
 from staff.password_reset import EmailPasswordResetForm
@@ -32,6 +37,7 @@ urlpatterns = [
     path("tweede-stap/", second_step, name="second_step"),
     path("tweede-stap/instellen/", second_step_setup, name="second_step_setup"),
     path("tweede-stap/passkey/", second_step_passkey_setup, name="second_step_passkey_setup"),
+    path("tweede-stap/passkey/<int:pk>/verwijderen/", second_step_passkey_remove, name="second_step_passkey_remove"),
     path("wachtwoord/", OwnPasswordChangeView.as_view(), name="password_change"),
     path("wachtwoord/gewijzigd/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Password reset by e-mail: the same answer, and the same work, for every address; the mail goes

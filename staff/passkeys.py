@@ -44,9 +44,12 @@ from webauthn.helpers.structs import (
 )
 
 from staff import second_factor as sf
+from staff.access import user_access
 from staff.models import Passkey
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from staff.models import User
 
 RP_NAME = "Gehechtheid in beeld"
@@ -182,3 +185,22 @@ def check_passkey(request: HttpRequest, user: User, answer: str) -> str:
     if challenge and len(answer) <= MAX_ANSWER and _verified(request, user, answer, challenge):
         return sf.CodeCheck.RIGHT
     return sf.count_wrong(request, user)
+
+
+# --- a person's own passkeys ----------------------------------------------------------------------
+
+
+def passkeys_of(user: User) -> QuerySet[Passkey]:
+    return Passkey.objects.filter(user=user)
+
+
+def remove_own_passkey(user: User, passkey: Passkey) -> bool:
+    """A person removes one of their passkeys (a lost or replaced phone). Refused (False) when it is the last
+    second step of one whose role needs one: an authenticator app or another passkey must stay. The person's
+    passkeys are locked meanwhile, so two removals at once cannot take away both of the last two."""
+    with transaction.atomic():
+        others = [key.pk for key in passkeys_of(user).select_for_update() if key.pk != passkey.pk]
+        if user_access(user).needs_second_factor and not others and sf.confirmed_app(user) is None:
+            return False
+        passkeys_of(user).filter(pk=passkey.pk).delete()
+    return True

@@ -287,3 +287,56 @@ def test_a_broken_sign_in_answer_is_refused_and_counted(cast):
         assert response.status_code == 200 and NOT_WORKED in response.content.decode(), bad
     assert AccessAttempt.objects.get(username=cast.manager.email).failures_since_start == 4
     assert client.get(reverse("home"))["Location"].startswith(SECOND_STEP)
+
+
+def _signed_in_completely(user, key):
+    client = sign_in_with_password(user)
+    assert passkey_answer(client, key)["Location"] == reverse("home")
+    return client
+
+
+def _remove(client, passkey):
+    return client.post(reverse("second_step_passkey_remove", args=[passkey.pk]))
+
+
+def test_a_person_removes_a_lost_passkey_and_it_no_longer_opens(cast):
+    lost = with_passkey(cast.manager)
+    client = _signed_in_completely(cast.manager, lost)
+    kept, _ = add_passkey(cast.manager, client=client)
+    lost_row, kept_row = Passkey.objects.filter(user=cast.manager).order_by("pk")
+    page = client.get(PASSKEY_SETUP).content.decode()
+    assert page.count('class="btn btn-sm btn-outline-danger">Verwijderen') == 2
+    response = _remove(client, lost_row)
+    assert response.status_code == 302 and response["Location"] == PASSKEY_SETUP
+    assert "De passkey ‘Mijn telefoon’ is verwijderd." in client.get(PASSKEY_SETUP).content.decode()
+    assert list(Passkey.objects.filter(user=cast.manager)) == [kept_row]
+    later = sign_in_with_password(cast.manager)
+    assert NOT_WORKED in passkey_answer(later, lost).content.decode()
+    assert passkey_answer(later, kept)["Location"] == reverse("home")
+
+
+def test_the_last_second_step_of_a_role_that_needs_one_stays(cast):
+    key = with_passkey(cast.manager)
+    client = _signed_in_completely(cast.manager, key)
+    (only,) = Passkey.objects.filter(user=cast.manager)
+    response = client.post(reverse("second_step_passkey_remove", args=[only.pk]), follow=True)
+    assert "Deze passkey is je enige tweede stap" in response.content.decode()
+    assert Passkey.objects.filter(pk=only.pk).exists()
+    TOTPDevice.objects.create(user=cast.manager, name="app", confirmed=True)  # with an app beside it, it may go
+    assert _remove(client, only).status_code == 302
+    assert not Passkey.objects.filter(user=cast.manager).exists()
+
+
+def test_nobody_removes_another_persons_passkey_or_before_the_second_step(cast):
+    with_passkey(cast.coach)
+    (theirs,) = Passkey.objects.filter(user=cast.coach)
+    key = with_passkey(cast.manager)
+    client = _signed_in_completely(cast.manager, key)
+    assert _remove(client, theirs).status_code == 404
+    assert client.get(reverse("second_step_passkey_remove", args=[theirs.pk])).status_code == 405
+    (own,) = Passkey.objects.filter(user=cast.manager)
+    TOTPDevice.objects.create(user=cast.manager, name="app", confirmed=True)
+    pending = sign_in_with_password(cast.manager)  # the password only: the second step still to come
+    assert _remove(pending, own).status_code == 403
+    assert "Verwijderen" not in pending.get(PASSKEY_SETUP, follow=True).content.decode()
+    assert Passkey.objects.filter(pk__in=[theirs.pk, own.pk]).count() == 2

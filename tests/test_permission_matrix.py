@@ -67,7 +67,7 @@ from planning_import.models import PendingImport
 from privacy.models import RetentionConsent
 from reports.models import PreparedHandout
 from reports.prepared import draft_finish, draft_for, stored_handout
-from staff.models import Invitation, Role, SecondFactorReset, SingleSignOn, User
+from staff.models import Invitation, Passkey, Role, SecondFactorReset, SingleSignOn, User
 from tests import factories as f
 from tests.conftest import build_cast, build_nest
 from tests.observation_factories import make_observation
@@ -414,6 +414,8 @@ MATRIX: dict[str, Entry] = {
     "second_step_setup": Entry(page(LOGGED_IN, get_only=False)),
     # Adding a passkey (staff/passkeys.py): anyone signed in; an empty POST answers with the form's message.
     "second_step_passkey_setup": Entry(page(LOGGED_IN, get_only=False)),
+    # Removing a passkey: only its owner (staff A's); everyone else's is no passkey (404).
+    "second_step_passkey_remove": Entry(post_only(frozenset({STAFF_A})), {"pk": "staff_a_passkey"}),
     # A forgotten password: the same pages for everyone (a link that does not hold says so).
     "password_reset": Entry(open_page()),
     "password_reset_done": Entry(open_page(post=405)),
@@ -590,6 +592,9 @@ def build_world() -> World:
         ),
         "child_content_type": ContentType.objects.get_for_model(Child),
         "second_factor_reset": SecondFactorReset.objects.create(user=c.manager, reset_by=c.admin),
+        "staff_a_passkey": Passkey.objects.create(
+            user=c.staff_a, credential_id=b"matrix", public_key=b"matrix", name="Telefoon"
+        ),
         "batch_export": _ready_export(c),
         "task_result": DBTaskResult.objects.get(id=build_batch_export.enqueue(str(uuid.UUID(int=0))).id),
         "retention_consent": RetentionConsent.objects.create(

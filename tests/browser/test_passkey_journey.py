@@ -1,7 +1,8 @@
 """Issue 23 in the browser, on a phone (390 px): a manager chooses a passkey at the first sign-in,
 adds it with Chromium's virtual authenticator (the WebAuthn domain of the DevTools protocol: a platform
 authenticator with user verification, as a phone's fingerprint), sees the ten recovery codes, signs out,
-and signs in again with password and passkey to reach the home page. axe-core and the Nu HTML Checker on
+and signs in again with password and passkey to reach the home page; the passkey page lists it, and does
+not let the manager remove the only second step. axe-core and the Nu HTML Checker on
 the new pages. The relying party is the live server's host: `localhost` (an IP address cannot be one).
 Screenshots: test-output/passkey-<page>-<width>.png."""
 
@@ -76,6 +77,14 @@ def test_a_manager_sets_up_a_passkey_and_signs_in_with_it_on_a_phone(page, live_
     assert page.get_by_role("link", name="Tweede stap").count() >= 1
     passkey.refresh_from_db()
     assert passkey.last_used_at is not None
+    # The passkey page lists it with a button to remove it; the only second step of a manager stays.
+    page.goto(f"{base}/tweede-stap/passkey/")
+    listed = page.locator(".passkey-list li", has_text="Mijn telefoon")
+    assert "laatst gebruikt op" in listed.inner_text()
+    listed.get_by_role("button", name="Verwijderen Mijn telefoon").click()
+    page.get_by_text("Deze passkey is je enige tweede stap").wait_for()
+    assert Passkey.objects.filter(pk=passkey.pk).exists()
+    shoot(page, output_dir, "passkey-list", problems)
     # A passkey whose signature does not hold (the authenticator told to spoil it): refused, in Dutch.
     session.send("WebAuthn.setResponseOverrideBits", {"authenticatorId": authenticator, "isBogusSignature": True})
     page.context.clear_cookies()
@@ -85,5 +94,5 @@ def test_a_manager_sets_up_a_passkey_and_signs_in_with_it_on_a_phone(page, live_
     page.get_by_text("Deze passkey werkte niet").wait_for()
     assert "/tweede-stap/" in page.url
     shoot(page, output_dir, "passkey-refused", problems, widths=(390,))
-    problems += html_errors(output_dir, ["passkey-setup", "passkey-sign-in", "passkey-refused"])
+    problems += html_errors(output_dir, ["passkey-setup", "passkey-sign-in", "passkey-list", "passkey-refused"])
     assert problems == []
