@@ -17,7 +17,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -76,6 +76,8 @@ class Table:
     kind: str
     encoding: str = ""
     delimiter: str = ""
+    sheet: str = ""  # an Excel file: the sheet read (the first)
+    other_sheets: tuple[str, ...] = ()  # and those it leaves unread
 
 
 Source = bytes | str | Path | IO[bytes]
@@ -258,7 +260,8 @@ def _check_unpacked_size(data: bytes) -> None:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    """The first sheet. `data_only=False`: a formula arrives as its text, never as a value."""
+    """The first sheet (the table names the others, which it does not read). `data_only=False`: a formula
+    arrives as its text, never as a value."""
     import openpyxl  # only for Excel files; loading it costs time the CSV path does not need
 
     _check_unpacked_size(data)
@@ -270,6 +273,7 @@ def _read_xlsx(data: bytes) -> Table:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise ImportFileError(_("The file is empty."))
+        sheet_names = tuple(str(name) for name in workbook.sheetnames)
         records: list[tuple[int, tuple[str, ...], frozenset[int]]] = []
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             if number > MAX_ROWS + 1:
@@ -289,4 +293,4 @@ def _read_xlsx(data: bytes) -> Table:
         raise ImportFileError(_("The file is empty."))
     (_number, header, _formulas), *body = records
     rows = [Row(number, cells, formulas) for number, cells, formulas in body]
-    return _table(tuple(header), rows, "xlsx")
+    return replace(_table(tuple(header), rows, "xlsx"), sheet=sheet_names[0], other_sheets=sheet_names[1:])

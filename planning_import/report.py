@@ -23,9 +23,21 @@ def _refusal(refusal: Refusal) -> str:
     return _("Line %(line)d: %(reason)s") % {"line": refusal.line, "reason": refusal.reason}
 
 
+def unread_sheets(table: Table) -> str | None:
+    """An Excel file with more than one sheet: which one was read, and which were not."""
+    if not table.other_sheets:
+        return None
+    return _("Only the first sheet, “%(sheet)s”, is read; the other sheets are not: %(others)s.") % {
+        "sheet": table.sheet,
+        "others": ", ".join(table.other_sheets),
+    }
+
+
 def describe_table(table: Table, name: str) -> str:
     if table.kind == "xlsx":
-        return _("%(file)s: Excel file, %(rows)d lines") % {"file": name, "rows": len(table.rows)}
+        described = _("%(file)s: Excel file, %(rows)d lines") % {"file": name, "rows": len(table.rows)}
+        unread = unread_sheets(table)
+        return f"{described}. {unread}" if unread else described
     delimiter = {";": _("semicolon"), ",": _("comma"), "\t": _("tab")}.get(table.delimiter, table.delimiter)
     return _("%(file)s: CSV, %(encoding)s, separated by %(delimiter)s, %(rows)d lines") % {
         "file": name,

@@ -1625,3 +1625,28 @@ def test_the_dry_run_page_warns_about_a_lookalike_and_applying_still_adds_it(wit
     assert "Locaties: 1 nieuw. Groepen: 5 nieuw, 0 gewijzigd." in done
     assert Group.objects.filter(location=cast.location1, name="Rupsen").exists()
     assert Group.objects.filter(location__name="Kindercentrum De Vlindr", name="Peutrs").exists()
+
+
+@pytest.mark.django_db
+def test_a_workbook_with_more_sheets_says_which_one_was_read(cast, client_for):
+    """Only the first sheet is read; the columns page and the command say so, and name the others."""
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([child()])))
+    workbook.active.title = "Kinderen"
+    workbook.create_sheet("Medewerkers").append(["E-mail"])
+    workbook.create_sheet("Notities")
+    out = io.BytesIO()
+    workbook.save(out)
+    table = read_table(out.getvalue())
+    assert (table.sheet, table.other_sheets, len(table.rows)) == ("Kinderen", ("Medewerkers", "Notities"), 1)
+    client = client_for(cast.admin)
+    response = _upload(client, cast.org, out.getvalue(), name="planning.xlsx")
+    page = client.get(response.url).content.decode()
+    assert "Alleen het eerste blad, ‘Kinderen’, is gelezen; de andere bladen niet: Medewerkers, Notities." in page
+    from django.utils import translation
+
+    from planning_import.report import describe_table
+
+    with translation.override("nl"):
+        assert describe_table(table, "planning.xlsx").endswith("de andere bladen niet: Medewerkers, Notities.")
+    single = _upload(client, cast.org, xlsx_bytes([child()]), name="planning.xlsx")
+    assert "Alleen het eerste blad" not in client.get(single.url).content.decode()

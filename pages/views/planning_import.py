@@ -32,6 +32,7 @@ from planning_import.report import (
     place_words,
     places_stay,
     result_places,
+    unread_sheets,
 )
 from staff.access import user_access, visible_organisations
 from staff.models import Role
@@ -184,7 +185,8 @@ def planning_import_columns(request: AuthenticatedHttpRequest, pk: str) -> HttpR
         pending.mapping = form.mapping
         pending.save(update_fields=["mapping"])
         return redirect("planning_import_plan", pk=pending.pk)
-    return render(request, "pages/planning_import_columns.html", {"pending": pending, "form": form})
+    context = {"pending": pending, "form": form, "unread_sheets": unread_sheets(table)}
+    return render(request, "pages/planning_import_columns.html", context)
 
 
 def _plan(pending: PendingImport) -> ImportPlan:
