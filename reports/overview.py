@@ -200,6 +200,11 @@ class LocationsPage:
         return self.count > 1
 
     @property
+    def childminders_only(self) -> bool:
+        """Every one a childminder's home: the home's heading speaks of gastouders, not of locations."""
+        return bool(self.everywhere) and all(loc.is_childminder_home for loc in self.everywhere)
+
+    @property
     def previous(self) -> int | None:
         return self.number - 1 if self.number > 1 else None
 

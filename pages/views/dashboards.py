@@ -69,7 +69,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "coached_locations": [figures[loc.pk] for loc in coached.locations],
             "coached_page": coached,
             "coached_page_key": COACHED_PAGE,
-            "coached_homes_only": all(loc.is_childminder_home for loc in coached.everywhere),
             "stale_days": settings.OBSERVATION_STALE_DAYS,
             "activity_weeks": STAFF_ACTIVITY_WEEKS,
             "weeks": settings.REPORT_WEEKS_DEFAULT,
