@@ -80,6 +80,13 @@ class Conversation(models.Model):
         return [str(names.get(code, code)) for code in self.parents_recognise]
 
 
+def focus_end(conversation_date: datetime.date, focus_weeks: int | None) -> datetime.date | None:
+    """The last day of an agreement's focus: the conversation's date plus the weeks (None: no focus)."""
+    if not focus_weeks:
+        return None
+    return conversation_date + datetime.timedelta(weeks=focus_weeks)
+
+
 class Agreement(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("conversation")
@@ -129,6 +136,4 @@ class Agreement(models.Model):
     @property
     def focus_until(self) -> datetime.date | None:
         """The last day of the focus (the conversation's date plus the weeks)."""
-        if not self.focus_weeks:
-            return None
-        return self.conversation.date + datetime.timedelta(weeks=self.focus_weeks)
+        return focus_end(self.conversation.date, self.focus_weeks)

@@ -24,7 +24,7 @@ from django.db.models import (
 )
 
 from children.models import Child
-from conversations.models import Agreement, Conversation
+from conversations.models import Agreement, Conversation, focus_end
 from observations.pillars import PILLAR_BY_CODE, Pillar
 from organisations.calendar import months_cutoff, today
 from staff.models import User
@@ -49,20 +49,21 @@ def active_focus(children_ids: Iterable[int], day: datetime.date | None = None) 
     Several running agreements of one child join their pillars; the latest end wins."""
     day = day or today()
     found: dict[int, Focus] = {}
+    # Plain values, not agreements with their conversations: the ORM builds two model instances a row
+    # otherwise, for the four values read here.
     agreements = (
         Agreement.objects.filter(conversation__child_id__in=list(children_ids), conversation__date__lte=day)
         .exclude(focus_pillars=[])
-        .select_related("conversation")
         .order_by("conversation__date", "pk")
+        .values_list("conversation__child_id", "conversation__date", "focus_weeks", "focus_pillars")
     )
-    for agreement in agreements:
-        until = agreement.focus_until
+    for child_id, conversation_date, focus_weeks, focus_pillars in agreements:
+        until = focus_end(conversation_date, focus_weeks)
         if until is None or until < day:
             continue
-        child_id = agreement.conversation.child_id
         before = found.get(child_id)
         codes = [p.code for p in before.pillars] if before else []
-        codes += [c for c in agreement.focus_pillars if c not in codes and c in PILLAR_BY_CODE]
+        codes += [c for c in focus_pillars if c not in codes and c in PILLAR_BY_CODE]
         found[child_id] = Focus(
             child_id, tuple(PILLAR_BY_CODE[c] for c in codes), max(until, before.until) if before else until
         )

@@ -182,9 +182,9 @@ def people_of_groups(groups: QuerySet[Group] | Sequence[GroupPlace]) -> QuerySet
         location_ids = sorted({place.location_id for place in groups})
         organisation_ids = sorted({place.organisation_id for place in groups})
     members = Membership.objects.filter(role__in=observing).filter(
-        Q(group__in=group_ids)
-        | Q(group__isnull=True, location__in=location_ids)
-        | Q(group__isnull=True, location__isnull=True, organisation__in=organisation_ids)
+        Q(group_id__in=group_ids)
+        | Q(group_id__isnull=True, location_id__in=location_ids)
+        | Q(group_id__isnull=True, location_id__isnull=True, organisation_id__in=organisation_ids)
     )
     return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by(
         "first_name", "last_name", "email"

@@ -7,15 +7,19 @@ home page's sections, the navigation) is `user_access(user)`, decided by what th
 """
 
 import dataclasses
+import datetime
 
 import pytest
+import time_machine
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from children.access import child_access
-from children.models import Child
+from children.models import Child, Mentorship, Placement
 from children.selectors import current_mentor
 from conversations.models import Conversation
+from organisations.calendar import today
 from staff.access import user_access
 from staff.models import ROLE_RULES, Role, User
 from tests import factories as f
@@ -104,6 +108,25 @@ def test_every_answer_on_a_child_is_one_query(cast, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert access.child.organisation == cast.org
         assert current_mentor(access.child) == cast.staff_a  # read with the child
+
+
+def test_the_query_kept_for_the_day_reads_each_placement_and_mentor_as_it_is_now(cast):
+    """child_access filters a copy of a query built once a day (children/access.py `_access_rows`): the
+    query is kept, never its rows. A placement that ends, a new mentor and the next day are seen at once."""
+    child = cast.child_a
+    assert child_access(_fresh(cast.staff_a), child.pk).may_log
+    Mentorship.objects.filter(child=child).update(end_date=today())
+    Mentorship.objects.create(child=child, mentor=cast.staff_b, start_date=today())
+    assert current_mentor(child_access(_fresh(cast.staff_a), child.pk).child) == cast.staff_b
+    Placement.objects.filter(child=child).update(end_date=today() - datetime.timedelta(days=1))
+    with pytest.raises(Http404):
+        child_access(_fresh(cast.staff_a), child.pk)
+    Placement.objects.create(child=child, group=cast.group_a, start_date=today() + datetime.timedelta(days=1))
+    with pytest.raises(Http404):
+        child_access(_fresh(cast.staff_a), child.pk)
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    with time_machine.travel(tomorrow, tick=False):
+        assert child_access(_fresh(cast.staff_a), child.pk).may_log
 
 
 # Before: 16 queries, five of them separate checks of one child (visible, observable, loggable,
