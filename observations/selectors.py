@@ -181,10 +181,13 @@ def pending_duos(user: User, *, child: Child | None = None) -> list[DuoObservati
     saved = Observation.objects.active().filter(
         child_id=OuterRef("child_id"), date=OuterRef("planned_date"), observer_id=user.pk
     )
-    duos = DuoObservation.objects.filter(Q(staff_a_id=user.pk) | Q(staff_b_id=user.pk), planned_date__gte=today())
+    mine = Q(staff_a_id=user.pk) | Q(staff_b_id=user.pk)
     if child is None:
+        duos = DuoObservation.objects.filter(mine, planned_date__gte=today())
         return list(duos.exclude(Exists(saved)).select_related("child", "staff_a", "staff_b"))
-    found = list(duos.filter(child_id=child.pk).exclude(Exists(saved)).select_related("staff_a", "staff_b"))
+    # One filter call for the child's: each further call makes the ORM copy and resolve the query again.
+    duos = DuoObservation.objects.filter(mine, child_id=child.pk, planned_date__gte=today())
+    found = list(duos.exclude(Exists(saved)).select_related("staff_a", "staff_b"))
     for duo in found:  # the child in hand, not read again
         duo.child = child
     return found
