@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -145,6 +145,15 @@ class ObservationForm(EntryForm):
                 widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_LENGTH}),
             )
         self.fields["note"].widget.attrs["maxlength"] = NOTE_MAX_LENGTH
+
+    def read_choices(self) -> Self:
+        """Before the form is drawn: the people who may be named as having observed together, read now (one
+        query) rather than while the template draws the field. The field's queryset keeps its rows, and its
+        choices (ReadOnceChoiceIterator) iterate them."""
+        observed_with = self.fields["observed_with"]
+        assert isinstance(observed_with, forms.ModelChoiceField) and observed_with.queryset is not None
+        list(observed_with.queryset)
+        return self
 
     def clean_child(self) -> int:
         value: int = self.cleaned_data["child"]

@@ -228,3 +228,37 @@ def test_logging_requires_login(cast, client):
     response = client.get(url(cast.child_a))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.fixture
+def queries_while_rendering(monkeypatch):
+    """The statements run inside a template's rendering (STYLE: build the data first, then render)."""
+    from django.template.backends.django import Template
+    from django.test.utils import CaptureQueriesContext
+
+    found: list[str] = []
+    original = Template.render
+
+    def render(self, *args, **kwargs):
+        with CaptureQueriesContext(connection) as captured:
+            html = original(self, *args, **kwargs)
+        found.extend(q["sql"] for q in captured.captured_queries)
+        return html
+
+    monkeypatch.setattr(Template, "render", render)
+    return found
+
+
+def test_the_entry_forms_run_no_query_while_they_are_drawn(cast, client_for, queries_while_rendering):
+    """Who may be named as having observed together is read before the form is drawn: new and edit, and
+    again when a form comes back with a message."""
+    from tests.observation_factories import make_observation
+
+    observation = make_observation(cast.child_a, cast.staff_a)
+    client = client_for(cast.staff_a)
+    new = client.get(reverse("observation_new", args=[cast.child_a.pk])).content.decode()
+    assert 'name="observed_with"' in new
+    assert 'name="observed_with"' in client.get(reverse("observation_edit", args=[observation.pk])).content.decode()
+    refused = client.post(reverse("observation_new", args=[cast.child_a.pk]), entry_data(cast.child_a, date="morgen"))
+    assert refused.status_code == 200 and 'name="observed_with"' in refused.content.decode()
+    assert queries_while_rendering == []

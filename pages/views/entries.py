@@ -126,7 +126,7 @@ def observation_new(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRes
         request,
         "pages/observation_form.html",
         {
-            "form": form,
+            "form": form.read_choices(),
             "child": child,
             "editing": None,
             "visit": visit,
@@ -195,7 +195,7 @@ def observation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request,
         "pages/observation_form.html",
         {
-            "form": form,
+            "form": form.read_choices(),
             "child": observation.child,
             "editing": observation,
             **_pillars_with_focus_first(form, observation.child),
