@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from calibration.models import PracticeLater, PracticeRating, PracticeRound
@@ -15,6 +15,7 @@ from calibration.vignettes import VIGNETTE_BY_CODE, Vignette, all_vignettes
 from observations.models import Observation
 from observations.pillars import Direction, Strength, rating_value
 from observations.services import TYPICAL_KIND
+from organisations.compiled import CompiledQuery
 from staff.access import user_access
 from staff.models import User
 
@@ -81,15 +82,24 @@ def practice_round_later(user: User) -> None:
     PracticeLater.objects.get_or_create(user=user)
 
 
+def _not_started(user_id: int) -> QuerySet[User, tuple[int]]:
+    """The person `user_id` while they have no observation, no finished round and no "later"."""
+    return (
+        User.objects.filter(pk=user_id)
+        .exclude(Exists(Observation.objects.filter(observer=OuterRef("pk"))))
+        .exclude(Exists(PracticeRound.objects.filter(user=OuterRef("pk"))))
+        .exclude(Exists(PracticeLater.objects.filter(user=OuterRef("pk"))))
+        .values_list("pk")
+    )
+
+
+# Asked on every home page and entry form: compiled once (organisations/compiled.py).
+_NOT_STARTED = CompiledQuery(_not_started, user_id=int)
+
+
 def practice_round_offered(user: User) -> bool:
     """Offer the round to a staff member who logs observations, before their first entry: no
     observation yet, never finished a round, never chose "later". One query, whatever the answer."""
     if not user_access(user).logs_observations:
         return False
-    return (
-        User.objects.filter(pk=user.pk)
-        .exclude(Exists(Observation.objects.filter(observer=OuterRef("pk"))))
-        .exclude(Exists(PracticeRound.objects.filter(user=OuterRef("pk"))))
-        .exclude(Exists(PracticeLater.objects.filter(user=OuterRef("pk"))))
-        .exists()
-    )
+    return bool(_NOT_STARTED.rows(user_id=user.pk))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import router
 from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -20,6 +21,8 @@ from django.http import Http404
 from children.models import Child, ChildRules, Placement
 from children.selectors import with_current_mentor_column
 from organisations.calendar import today
+from organisations.compiled import CompiledQuery
+from organisations.models import Organisation
 from staff.scope import AnyUser, GroupPlace
 
 
@@ -54,14 +57,42 @@ def _with_places_on(children_qs: QuerySet[Child], day: datetime.date) -> QuerySe
     return children_qs.annotate(places_today=ArraySubquery(placements.values(row=JSONObject(**PLACE_COLUMNS))))
 
 
-@lru_cache(maxsize=1)
-def _access_rows(day: datetime.date) -> QuerySet[Child]:
-    """The query `child_access` reads one child with, before its filter on the child's id: the children
-    with their groups of `day`, their mentor and their organisation. It is built once a day in each
-    process, and each call filters a copy (`.filter()` never changes the queryset it starts from):
-    the ORM takes longer to build these annotations than PostgreSQL takes to run the query. Nothing
-    in it is about a user; the user's rights are decided on the row it reads (`ChildRules.held_for`)."""
-    return _with_places_on(with_current_mentor_column(Child.objects.all()), day).select_related("organisation")
+def _access_columns() -> tuple[list[str], list[str]]:
+    """The columns of the child and of its organisation that `child_access` reads: all of them."""
+    return (
+        [field.attname for field in Child._meta.concrete_fields],
+        [field.attname for field in Organisation._meta.concrete_fields],
+    )
+
+
+def _access_row(child_id: int, day: datetime.date) -> QuerySet[Child, tuple[Any, ...]]:
+    """The child with its groups of `day`, its mentor and its organisation, as one row of values.
+    Nothing in it is about a user; the user's rights are decided on the row (`ChildRules.held_for`)."""
+    child_columns, organisation_columns = _access_columns()
+    with_places = _with_places_on(with_current_mentor_column(Child.objects.filter(pk=child_id)), day)
+    return with_places.values_list(
+        *child_columns,
+        "current_mentor_row",
+        "places_today",
+        *(f"organisation__{column}" for column in organisation_columns),
+    )
+
+
+# Asked by every child page, summary and entry form: the ORM takes longer to build these annotations
+# than PostgreSQL takes to run the query, so it is compiled once (organisations/compiled.py).
+_ACCESS_ROW = CompiledQuery(_access_row, child_id=int, day=datetime.date)
+
+
+def _child_of(row: tuple[Any, ...]) -> Child:
+    """The child `_access_row` read, as if read by the ORM: with `current_mentor_row`, `places_today`
+    and its organisation."""
+    child_columns, organisation_columns = _access_columns()
+    n = len(child_columns)
+    database = router.db_for_read(Child)
+    child = Child.from_db(database, child_columns, row[:n])
+    child.current_mentor_row, child.places_today = row[n], row[n + 1]  # type: ignore[attr-defined]
+    child.organisation = Organisation.from_db(database, organisation_columns, row[n + 2 :])
+    return child
 
 
 def places_today(child: Child) -> list[GroupPlace] | None:
@@ -76,9 +107,10 @@ def child_access(user: AnyUser, child_id: int) -> ChildAccess:
     of today and its mentor, the rights decided on them by `ChildRules.held_for` (the same rules the
     Child queryset filters with). Http404 when the child does not exist or the user may not see it:
     an outsider cannot tell "not yours" from "does not exist"."""
-    row = _access_rows(today()).filter(pk=child_id).first()
-    if row is None:
+    rows = _ACCESS_ROW.rows(child_id=child_id, day=today())
+    if not rows:
         raise Http404
+    row = _child_of(rows[0])
     places = places_today(row) or []
     mentor = row.current_mentor_row  # type: ignore[attr-defined]  # annotated
     held = ChildRules.of(user).held_for(row.organisation_id, places, mentor["id"] if mentor else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
@@ -27,6 +28,7 @@ from children.models import Child
 from conversations.models import Agreement, Conversation, focus_end
 from observations.pillars import PILLAR_BY_CODE, Pillar
 from organisations.calendar import months_cutoff, today
+from organisations.compiled import CompiledQuery
 from staff.models import User
 from staff.scope import AnyUser
 
@@ -44,19 +46,31 @@ class Focus:
     until: datetime.date
 
 
-def active_focus(children_ids: Iterable[int], day: datetime.date | None = None) -> dict[int, Focus]:
-    """{child id: Focus} of the children with an agreement whose focus runs on `day`. One query.
-    Several running agreements of one child join their pillars; the latest end wins."""
-    day = day or today()
-    found: dict[int, Focus] = {}
-    # Plain values, not agreements with their conversations: the ORM builds two model instances a row
-    # otherwise, for the four values read here.
-    agreements = (
-        Agreement.objects.filter(conversation__child_id__in=list(children_ids), conversation__date__lte=day)
+def _focus_agreements(children_ids: list[int], day: datetime.date) -> QuerySet[Agreement, tuple[Any, ...]]:
+    """The agreements with a focus of conversations up to `day` about the children, oldest first, as
+    (child id, conversation date, focus weeks, focus pillars): plain values, not agreements with their
+    conversations (the ORM would build two model instances a row for the four values read)."""
+    return (
+        Agreement.objects.filter(conversation__child_id__in=children_ids, conversation__date__lte=day)
         .exclude(focus_pillars=[])
         .order_by("conversation__date", "pk")
         .values_list("conversation__child_id", "conversation__date", "focus_weeks", "focus_pillars")
     )
+
+
+_FOCUS_OF_CHILD = CompiledQuery(
+    lambda child_id, day: _focus_agreements([child_id], day), child_id=int, day=datetime.date
+)
+
+
+def active_focus(children_ids: Iterable[int], day: datetime.date | None = None) -> dict[int, Focus]:
+    """{child id: Focus} of the children with an agreement whose focus runs on `day`. One query.
+    Several running agreements of one child join their pillars; the latest end wins."""
+    day = day or today()
+    ids = list(children_ids)
+    found: dict[int, Focus] = {}
+    # One child (the entry form, on every request): the same query, compiled once.
+    agreements = _FOCUS_OF_CHILD.rows(child_id=ids[0], day=day) if len(ids) == 1 else _focus_agreements(ids, day)
     for child_id, conversation_date, focus_weeks, focus_pillars in agreements:
         until = focus_end(conversation_date, focus_weeks)
         if until is None or until < day:

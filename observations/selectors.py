@@ -13,16 +13,18 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
+from django.db import router
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 
 from children.models import Child, Mentorship
-from children.selectors import current_mentor, with_current_mentor
+from children.selectors import MENTOR_COLUMNS, current_mentor, with_current_mentor
 from observations.choices import Circumstance, Situation
 from observations.models import DuoObservation, Observation, PillarRating
 from observations.pillars import PILLAR_BY_CODE, PILLARS, Pillar, rating_label
 from observations.recency import LastObserved, last_observed, last_observed_date
 from organisations.calendar import numeric_date, numeric_moment, today, week_of
+from organisations.compiled import CompiledQuery
 from organisations.labels import choice_label, choice_labels
 from organisations.models import Group
 from organisations.rows import json_row, loaded
@@ -175,21 +177,53 @@ def hidden_by_pending_duo(viewer: User) -> Exists:
     )
 
 
+def _pending_duos(user_id: int, day: datetime.date) -> QuerySet[DuoObservation]:
+    """The duo-observations of `user_id` from `day` on for which they have not saved an observation
+    of the child that day yet."""
+    saved = Observation.objects.active().filter(
+        child_id=OuterRef("child_id"), date=OuterRef("planned_date"), observer_id=user_id
+    )
+    mine = Q(staff_a_id=user_id) | Q(staff_b_id=user_id)
+    return DuoObservation.objects.filter(mine, planned_date__gte=day).exclude(Exists(saved))
+
+
+def _pending_duos_of_child(
+    user_id: int, child_id: int, day: datetime.date
+) -> QuerySet[DuoObservation, tuple[Any, ...]]:
+    """`_pending_duos` of one child, as rows of values: the duo's columns, then both colleagues as JSON
+    objects of MENTOR_COLUMNS (enough to name them)."""
+    return (
+        _pending_duos(user_id, day)
+        .filter(child_id=child_id)
+        .annotate(
+            staff_a_row=json_row(*MENTOR_COLUMNS, through="staff_a__"),
+            staff_b_row=json_row(*MENTOR_COLUMNS, through="staff_b__"),
+        )
+        .values_list(*_duo_columns(), "staff_a_row", "staff_b_row")
+    )
+
+
+def _duo_columns() -> list[str]:
+    return [field.attname for field in DuoObservation._meta.concrete_fields]
+
+
+# Asked on every entry form, mostly to find none: compiled once (organisations/compiled.py).
+_PENDING_DUOS_OF_CHILD = CompiledQuery(_pending_duos_of_child, user_id=int, child_id=int, day=datetime.date)
+
+
 def pending_duos(user: User, *, child: Child | None = None) -> list[DuoObservation]:
     """The duo-observations of `user` from today on for which they have not saved an observation of
     the child that day yet, with the colleague: the notice on their home page and entry form."""
-    saved = Observation.objects.active().filter(
-        child_id=OuterRef("child_id"), date=OuterRef("planned_date"), observer_id=user.pk
-    )
-    mine = Q(staff_a_id=user.pk) | Q(staff_b_id=user.pk)
     if child is None:
-        duos = DuoObservation.objects.filter(mine, planned_date__gte=today())
-        return list(duos.exclude(Exists(saved)).select_related("child", "staff_a", "staff_b"))
-    # One filter call for the child's: each further call makes the ORM copy and resolve the query again.
-    duos = DuoObservation.objects.filter(mine, child_id=child.pk, planned_date__gte=today())
-    found = list(duos.exclude(Exists(saved)).select_related("staff_a", "staff_b"))
-    for duo in found:  # the child in hand, not read again
-        duo.child = child
+        return list(_pending_duos(user.pk, today()).select_related("child", "staff_a", "staff_b"))
+    columns = _duo_columns()
+    database = router.db_for_read(DuoObservation)
+    found = []
+    for row in _PENDING_DUOS_OF_CHILD.rows(user_id=user.pk, child_id=child.pk, day=today()):
+        duo = DuoObservation.from_db(database, columns, row[: len(columns)])
+        duo.staff_a, duo.staff_b = loaded(User, row[-2]), loaded(User, row[-1])
+        duo.child = child  # the child in hand, not read again
+        found.append(duo)
     return found
 
 

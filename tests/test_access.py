@@ -110,9 +110,9 @@ def test_every_answer_on_a_child_is_one_query(cast, django_assert_num_queries):
         assert current_mentor(access.child) == cast.staff_a  # read with the child
 
 
-def test_the_query_kept_for_the_day_reads_each_placement_and_mentor_as_it_is_now(cast):
-    """child_access filters a copy of a query built once a day (children/access.py `_access_rows`): the
-    query is kept, never its rows. A placement that ends, a new mentor and the next day are seen at once."""
+def test_the_query_compiled_once_reads_each_placement_and_mentor_as_it_is_now(cast):
+    """child_access runs SQL compiled once (children/access.py `_ACCESS_ROW`, organisations/compiled.py):
+    the SQL is kept, never its rows. A placement that ends, a new mentor and the next day are seen at once."""
     child = cast.child_a
     assert child_access(_fresh(cast.staff_a), child.pk).may_log
     Mentorship.objects.filter(child=child).update(end_date=today())

@@ -1,0 +1,103 @@
+"""Look-ups compiled once (organisations/compiled.py): each call gives what the queryset would, for the
+values it is given, with the ORM's converters; a queryset it cannot bind is refused when first asked."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from children.access import _access_row, child_access
+from children.models import Child, Placement
+from conversations.models import Agreement, Conversation
+from conversations.selectors import active_focus
+from observations.pillars import PILLARS
+from organisations.calendar import today
+from organisations.compiled import CompiledQuery
+from staff.models import User
+from tests.observation_factories import days_ago
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_call_binds_its_own_values_and_reads_what_the_queryset_reads(cast):
+    """The child's row (JSON objects, an array of them, a date) for two children and two days, against the
+    ORM's own answer; the SQL is the same each time, only the values differ."""
+    compiled = CompiledQuery(_access_row, child_id=int, day=datetime.date)
+    Placement.objects.filter(child=cast.child_b).update(start_date=today() - datetime.timedelta(days=3))
+    asked = [
+        (child.pk, day) for child in (cast.child_a, cast.child_b, cast.other_child) for day in (today(), days_ago(5))
+    ]
+    expected = [list(_access_row(child_id, day)) for child_id, day in asked]
+    with CaptureQueriesContext(connection) as captured:
+        found = [compiled.rows(child_id=child_id, day=day) for child_id, day in asked]
+    assert found == expected
+    places = len(Child._meta.concrete_fields) + 1  # after the child's columns and its mentor
+    groups = [[place["group_id"] for place in rows[0][places]] for rows in found]
+    assert groups[:4] == [[cast.group_a.pk]] * 2 + [[cast.group_b.pk], []]
+    assert found[0][0][places - 1]["id"] == cast.staff_a.pk  # the mentor, a JSON object
+    statements = {q["sql"].split(" WHERE ")[0] for q in captured.captured_queries}
+    assert len(captured.captured_queries) == 6 and len(statements) == 1
+    assert compiled.rows(child_id=-1, day=today()) == []
+
+
+def test_a_value_used_twice_is_bound_in_both_places(cast):
+    compiled = CompiledQuery(
+        lambda user_id: User.objects.filter(pk=user_id).filter(pk__gte=user_id).values_list("email"), user_id=int
+    )
+    assert compiled.rows(user_id=cast.staff_a.pk) == [(cast.staff_a.email,)]
+    assert compiled.rows(user_id=cast.staff_b.pk) == [(cast.staff_b.email,)]
+
+
+def test_the_columns_come_in_the_order_values_list_names_them(cast):
+    compiled = CompiledQuery(
+        lambda user_id: (
+            User.objects.filter(pk=user_id).annotate(shouted=F("email")).values_list("shouted", "pk", "first_name")
+        ),
+        user_id=int,
+    )
+    user = cast.staff_a
+    assert compiled.rows(user_id=user.pk) == [(user.email, user.pk, user.first_name)]
+
+
+def test_a_queryset_it_cannot_bind_is_refused():
+    ignored = CompiledQuery(lambda user_id: User.objects.values_list("pk"), user_id=int)
+    with pytest.raises(ValueError, match="user_id"):
+        ignored.rows(user_id=1)
+    instances = CompiledQuery(lambda user_id: User.objects.filter(pk=user_id), user_id=int)
+    with pytest.raises(TypeError, match="values_list"):
+        instances.rows(user_id=1)
+    with pytest.raises(TypeError, match="ids"):
+        CompiledQuery(lambda name: User.objects.filter(email=name).values_list("pk"), name=str).rows(name="x")
+    with pytest.raises(TypeError, match="user_id"):
+        CompiledQuery(lambda user_id: User.objects.filter(pk=user_id).values_list("pk"), user_id=int).rows(pk=1)
+
+
+def test_the_focus_of_one_child_is_the_focus_read_for_several(cast):
+    """active_focus asks the compiled query for one child and the ORM for several: the same answer."""
+    conversation = Conversation.objects.create(
+        child=cast.child_a, date=days_ago(7), participants="ouders", recorded_by=cast.coach
+    )
+    Agreement.objects.create(
+        conversation=conversation,
+        text="Samen kijken",
+        who="mentor",
+        follow_up=days_ago(-21),
+        focus_weeks=4,
+        focus_pillars=[PILLARS[1].code],
+    )
+    one = active_focus([cast.child_a.pk])
+    several = active_focus([cast.child_a.pk, cast.child_b.pk])
+    assert one == {cast.child_a.pk: several[cast.child_a.pk]}
+    assert [p.code for p in one[cast.child_a.pk].pillars] == [PILLARS[1].code]
+    assert active_focus([cast.child_b.pk]) == {}
+
+
+def test_child_access_builds_the_child_as_the_orm_would(cast):
+    child = child_access(cast.staff_a, cast.child_a.pk).child
+    stored = Child.objects.get(pk=cast.child_a.pk)
+    for field in Child._meta.concrete_fields:
+        assert getattr(child, field.attname) == getattr(stored, field.attname), field.attname
+    assert child.organisation == stored.organisation and child.organisation.name == stored.organisation.name
+    assert child._state.adding is False and child._state.db == "default"
