@@ -8,8 +8,9 @@ it builds the queryset once with a stand-in for each value, compiles it for the 
 from, and notes where the stand-ins sit among the SQL's parameters. Each call puts the real values
 there, runs the same SQL and passes the rows through the ORM's own converters (JSON, arrays, dates).
 
-For `.values_list()` querysets whose values are single ids or dates: a list of ids (`__in`) would
-change the SQL with its length, and a model instance is the caller's to build (`Model.from_db`).
+For `.values_list()` querysets whose values are single ids, texts, dates or moments: a list of ids
+(`__in`) would change the SQL with its length, and a model instance is the caller's to build
+(`Model.from_db`).
 
 It sits on the bottom floor so that every app above can use it.
 """
@@ -28,9 +29,12 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import ValuesListIterable
 from django.db.models.sql.compiler import SQLCompiler
 
-# Stand-ins no real value takes: ids are positive, and no date in the records lies in the year 1.
+# Stand-ins no real value takes: ids are positive, no date in the records lies in the year 1, and no text
+# the app looks up starts with a NUL character.
 _FIRST_ID_STAND_IN = -7_000_000_000_001
 _FIRST_DATE_STAND_IN = datetime.date(1, 1, 1)
+_FIRST_MOMENT_STAND_IN = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+_KINDS = (int, str, datetime.date, datetime.datetime)
 
 
 def _stand_ins(kinds: dict[str, type]) -> dict[str, Any]:
@@ -40,10 +44,14 @@ def _stand_ins(kinds: dict[str, type]) -> dict[str, Any]:
         n = next(numbers)
         if kind is int:
             values[name] = _FIRST_ID_STAND_IN - n
+        elif kind is str:
+            values[name] = f"\x00compiled stand-in {n}"
         elif kind is datetime.date:
             values[name] = _FIRST_DATE_STAND_IN + datetime.timedelta(days=n)
+        elif kind is datetime.datetime:
+            values[name] = _FIRST_MOMENT_STAND_IN + datetime.timedelta(days=n)
         else:
-            raise TypeError(f"CompiledQuery binds ids (int) and dates (datetime.date), not {kind.__name__}")
+            raise TypeError(f"CompiledQuery binds ids (int), text, dates and moments, not {kind.__name__}")
     return values
 
 
@@ -59,7 +67,7 @@ class _Prepared:
 
 class CompiledQuery:
     """`build(**arguments)` returns a `.values_list()` queryset; `kinds` names each argument's type
-    (int for an id, datetime.date). `rows(**arguments)` gives what `list(build(**arguments))` would,
+    (int for an id, str, datetime.date, datetime.datetime). `rows(**arguments)` gives what `list(build(**arguments))` would,
     from SQL compiled on the first call for each database."""
 
     def __init__(self, build: Callable[..., QuerySet[Any, Any]], **kinds: type) -> None:
@@ -81,7 +89,7 @@ class CompiledQuery:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         where = {value: name for name, value in stand_ins.items()}
-        slots = tuple((i, where[p]) for i, p in enumerate(params) if type(p) in (int, datetime.date) and p in where)
+        slots = tuple((i, where[p]) for i, p in enumerate(params) if type(p) in _KINDS and p in where)
         missing = set(stand_ins) - {name for _, name in slots}
         if missing:
             raise ValueError(f"CompiledQuery: {sorted(missing)} not found among the SQL's parameters, as built")

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from organisations.compiled import CompiledQuery
 from organisations.models import Group, Location
 from staff.models import ROLE_RULES, Membership, ScopeLevel
 
@@ -172,6 +173,16 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 
+def _memberships_of(user_id: int) -> QuerySet[Membership, tuple[str, int | None, int | None, int | None, str | None]]:
+    return Membership.objects.filter(user_id=user_id).values_list(
+        "role", "group_id", "location_id", "organisation_id", "location__kind"
+    )
+
+
+# Read on every page a person opens: compiled once (organisations/compiled.py).
+_MEMBERSHIPS_OF = CompiledQuery(_memberships_of, user_id=int)
+
+
 def scope_for(user: AnyUser) -> Scope:
     """The user's scope, computed once and cached on the user object."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -179,11 +190,7 @@ def scope_for(user: AnyUser) -> Scope:
     cached: Scope | None = getattr(user, "_access_scope", None)
     if cached is not None:
         return cached
-    read = list(
-        Membership.objects.filter(user=user).values_list(
-            "role", "group_id", "location_id", "organisation_id", "location__kind"
-        )
-    )
+    read = _MEMBERSHIPS_OF.rows(user_id=user.pk)
     rows = [(role, group_id, location_id, organisation_id) for role, group_id, location_id, organisation_id, _ in read]
     childminder_homes = (row[2] for row in read if row[2] is not None and row[4] == Location.Kind.CHILDMINDER)
     scope = Scope.from_memberships(

@@ -69,7 +69,7 @@ def test_a_queryset_it_cannot_bind_is_refused():
     with pytest.raises(TypeError, match="values_list"):
         instances.rows(user_id=1)
     with pytest.raises(TypeError, match="ids"):
-        CompiledQuery(lambda name: User.objects.filter(email=name).values_list("pk"), name=str).rows(name="x")
+        CompiledQuery(lambda pks: User.objects.filter(pk__in=pks).values_list("pk"), pks=list).rows(pks=[1])
     with pytest.raises(TypeError, match="user_id"):
         CompiledQuery(lambda user_id: User.objects.filter(pk=user_id).values_list("pk"), user_id=int).rows(pk=1)
 
@@ -101,3 +101,27 @@ def test_child_access_builds_the_child_as_the_orm_would(cast):
         assert getattr(child, field.attname) == getattr(stored, field.attname), field.attname
     assert child.organisation == stored.organisation and child.organisation.name == stored.organisation.name
     assert child._state.adding is False and child._state.db == "default"
+
+
+def test_the_session_store_reads_a_live_session_and_forgets_an_expired_one(time_machine):
+    """staff/sessions.py: Django's database sessions, read by the compiled look-up (a text and a moment)."""
+    from django.contrib.sessions.models import Session
+
+    from staff.sessions import SessionStore
+
+    time_machine.move_to(
+        datetime.datetime(2026, 3, 29, 1, 30, tzinfo=datetime.UTC), tick=False
+    )  # the clocks go forward
+    store = SessionStore()
+    store["seen"] = "ja"
+    store.set_expiry(60)
+    store.save()
+    key = store.session_key
+    assert SessionStore(session_key=key)["seen"] == "ja"
+    time_machine.shift(datetime.timedelta(seconds=59))
+    assert SessionStore(session_key=key).load() == {"seen": "ja", "_session_expiry": 60}
+    time_machine.shift(datetime.timedelta(seconds=2))
+    expired = SessionStore(session_key=key)
+    assert expired.load() == {} and expired.session_key is None
+    assert Session.objects.filter(session_key=key).exists()  # still stored, no longer read
+    assert SessionStore(session_key="nosuchkey0123456789").load() == {}
