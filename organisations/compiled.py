@@ -67,8 +67,8 @@ class _Prepared:
 
 class CompiledQuery:
     """`build(**arguments)` returns a `.values_list()` queryset; `kinds` names each argument's type
-    (int for an id, str, datetime.date, datetime.datetime). `rows(**arguments)` gives what `list(build(**arguments))` would,
-    from SQL compiled on the first call for each database."""
+    (int for an id, str, datetime.date, datetime.datetime). `rows(**arguments)` gives what
+    `list(build(**arguments))` would, from SQL compiled on the first call for each database."""
 
     def __init__(self, build: Callable[..., QuerySet[Any, Any]], **kinds: type) -> None:
         self._build = build
