@@ -10,7 +10,9 @@ there, runs the same SQL and passes the rows through the ORM's own converters (J
 
 For `.values_list()` querysets whose values are single ids, texts, dates or moments: a list of ids
 (`__in`) would change the SQL with its length, and a model instance is the caller's to build
-(`Model.from_db`).
+(`Model.from_db`). Whatever else the queryset's SQL holds is fixed at the first call: a query whose
+SQL would depend on the request (the active time zone of a `__date` look-up, the language) does not
+belong here.
 
 It sits on the bottom floor so that every app above can use it.
 """
