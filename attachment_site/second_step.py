@@ -174,14 +174,23 @@ def second_step_passkey_remove(request: AuthenticatedHttpRequest, pk: int) -> Ht
     """Remove one of one's own passkeys: not the last second step a role needs. Signed in completely: before
     the second step the middleware refuses it (staff/second_factor.py, not one of OPEN_URL_NAMES)."""
     passkey = get_object_or_404(passkeys.passkeys_of(request.user), pk=pk)
-    if passkeys.remove_own_passkey(request.user, passkey):
-        messages.success(request, gettext("The passkey “%(name)s” has been removed.") % {"name": passkey.name})
-    else:
+    removal = passkeys.remove_own_passkey(request.user, passkey)
+    if removal is passkeys.Removal.REFUSED:
         messages.error(
             request,
             gettext(
                 "This passkey is your only second step, and your role needs one. Add another passkey or an "
                 "authenticator app first, then remove this one."
+            ),
+        )
+    else:
+        messages.success(request, gettext("The passkey “%(name)s” has been removed.") % {"name": passkey.name})
+    if removal is passkeys.Removal.REMOVED_WITH_CODES:
+        messages.info(
+            request,
+            gettext(
+                "This was your only second step: signing in asks for no second step now, and your recovery "
+                "codes no longer work. A passkey or app you add later comes with new codes."
             ),
         )
     return redirect("second_step_passkey_setup")

@@ -13,6 +13,7 @@ request's scheme and host. A wrong answer counts in the login lockout as a wrong
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -194,13 +195,24 @@ def passkeys_of(user: User) -> QuerySet[Passkey]:
     return Passkey.objects.filter(user=user)
 
 
-def remove_own_passkey(user: User, passkey: Passkey) -> bool:
-    """A person removes one of their passkeys (a lost or replaced phone). Refused (False) when it is the last
+class Removal(enum.Enum):
+    REFUSED = "refused"  # the last second step of a role that needs one
+    REMOVED = "removed"
+    REMOVED_WITH_CODES = "removed with the recovery codes"  # it was the last second step
+
+
+def remove_own_passkey(user: User, passkey: Passkey) -> Removal:
+    """A person removes one of their passkeys (a lost or replaced phone). Refused when it is the last
     second step of one whose role needs one: an authenticator app or another passkey must stay. The person's
-    passkeys are locked meanwhile, so two removals at once cannot take away both of the last two."""
+    passkeys are locked meanwhile, so two removals at once cannot take away both of the last two. With the
+    last second step (of one whose role does not need one) the recovery codes go too: they open nothing
+    now, and a passkey or app set up later comes with new ones, not with codes the person may have thrown away."""
     with transaction.atomic():
         others = [key.pk for key in passkeys_of(user).select_for_update() if key.pk != passkey.pk]
-        if user_access(user).needs_second_factor and not others and sf.confirmed_app(user) is None:
-            return False
+        last = not others and sf.confirmed_app(user) is None
+        if last and user_access(user).needs_second_factor:
+            return Removal.REFUSED
         passkeys_of(user).filter(pk=passkey.pk).delete()
-    return True
+        if last:
+            sf.remove_recovery_codes(user)
+    return Removal.REMOVED_WITH_CODES if last else Removal.REMOVED

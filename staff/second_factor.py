@@ -136,10 +136,15 @@ def secret_in_letters(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def remove_recovery_codes(user: User) -> None:
+    """The recovery codes stop working (with the last second step, or before new ones)."""
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def new_recovery_codes(user: User) -> list[str]:
     """Ten new recovery codes (the old ones stop working): each works once, instead of the app's code."""
     codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(RECOVERY_CODE_COUNT)]
-    StaticDevice.objects.filter(user=user).delete()
+    remove_recovery_codes(user)
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
@@ -212,7 +217,7 @@ def reset_second_factor(user: User, *, by: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         Passkey.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
+        remove_recovery_codes(user)
         SecondFactorReset.objects.create(user=user, reset_by=by)
 
 

@@ -340,3 +340,35 @@ def test_nobody_removes_another_persons_passkey_or_before_the_second_step(cast):
     assert _remove(pending, own).status_code == 403
     assert "Verwijderen" not in pending.get(PASSKEY_SETUP, follow=True).content.decode()
     assert Passkey.objects.filter(pk__in=[theirs.pk, own.pk]).count() == 2
+
+
+def test_the_recovery_codes_go_with_the_last_second_step_of_one_who_needs_none(cast):
+    """Group staff need no second step: removing their only passkey removes their recovery codes too, and
+    a passkey added later comes with new codes, not with the old ones they may have thrown away."""
+    key, response = add_passkey(cast.staff_a)
+    old_codes = set(StaticDevice.objects.get(user=cast.staff_a).token_set.values_list("token", flat=True))
+    assert len(old_codes) == 10 and all(code in response.content.decode() for code in old_codes)
+    client = _signed_in_completely(cast.staff_a, key)
+    (only,) = Passkey.objects.filter(user=cast.staff_a)
+    page = client.post(reverse("second_step_passkey_remove", args=[only.pk]), follow=True).content.decode()
+    assert "Dit was je enige tweede stap: bij het inloggen wordt nu geen tweede stap meer gevraagd" in page
+    assert not Passkey.objects.filter(user=cast.staff_a).exists()
+    assert not StaticDevice.objects.filter(user=cast.staff_a).exists()
+    later = sign_in_with_password(cast.staff_a)
+    assert later.get(reverse("home")).status_code == 200  # no second step asked any more
+    _, again = add_passkey(cast.staff_a, client=later)
+    new_codes = set(StaticDevice.objects.get(user=cast.staff_a).token_set.values_list("token", flat=True))
+    assert len(new_codes) == 10 and not new_codes & old_codes
+    assert all(code in again.content.decode() for code in new_codes)
+
+
+def test_a_passkey_removed_beside_an_app_keeps_the_codes(cast):
+    TOTPDevice.objects.create(user=cast.staff_a, name="app", confirmed=True)
+    codes = new_recovery_codes(cast.staff_a)
+    client = Client()
+    client.force_login(cast.staff_a)
+    add_passkey(cast.staff_a, client=client)
+    (passkey,) = Passkey.objects.filter(user=cast.staff_a)
+    page = client.post(reverse("second_step_passkey_remove", args=[passkey.pk]), follow=True).content.decode()
+    assert "is verwijderd" in page and "enige tweede stap" not in page
+    assert set(StaticDevice.objects.get(user=cast.staff_a).token_set.values_list("token", flat=True)) == set(codes)
