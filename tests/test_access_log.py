@@ -420,3 +420,19 @@ def test_the_csv_takes_the_same_filter(cast, observed, client_for):
     response = client_for(cast.admin).get(reverse("access_log_csv"), {"actie": "overview"})
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and "groepsoverzicht bekeken" in lines[1]
+
+
+def test_the_pages_links_name_the_rows_and_keep_the_filter(cast, client_for):
+    """More than a page of rows: "Eerdere regels" and back, with the chosen user kept."""
+    from pages.views.privacy import PAGE_SIZE
+
+    AccessLog.objects.bulk_create(
+        AccessLog(user=cast.coach, organisation=cast.org, action=AccessLog.Action.VIEW_CHILD, child=cast.child_a)
+        for _ in range(PAGE_SIZE + 1)
+    )
+    client = client_for(cast.admin)
+    first = client.get(reverse("access_log"), {"gebruiker": cast.coach.pk}).content.decode()
+    assert f'<a class="page-link" href="?gebruiker={cast.coach.pk}&amp;page=2">Eerdere regels</a>' in first
+    assert "Pagina 1 van 2" in first and "Recentere regels" not in first
+    second = client.get(reverse("access_log"), {"gebruiker": cast.coach.pk, "page": 2}).content.decode()
+    assert f'<a class="page-link" href="?gebruiker={cast.coach.pk}&amp;page=1">Recentere regels</a>' in second

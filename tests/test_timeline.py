@@ -113,6 +113,21 @@ def test_the_timeline_is_paginated(cast, client):
     assert f"notitie-{TIMELINE_PAGE_SIZE}-einde" in second and "notitie-0-einde" not in second
 
 
+def test_the_pages_links_say_earlier_and_more_recent_and_keep_the_pillar(cast, client):
+    """ "Ouder" on a child's page reads as a parent: the links name the observations. The pillar chosen stays."""
+    for day in range(TIMELINE_PAGE_SIZE + 5):
+        make_observation(
+            cast.child_a, cast.staff_a, date=days_ago(day), ratings=[RatingInput(pillar="reunion", kind="typical")]
+        )
+    client.force_login(cast.staff_a)
+    first = client.get(url(cast.child_a), {"pijler": "reunion"}).content.decode()
+    assert '<a class="page-link" href="?pijler=reunion&amp;page=2">Eerdere waarnemingen</a>' in first
+    assert "Recentere waarnemingen" not in first and ">Ouder<" not in first
+    second = client.get(url(cast.child_a), {"pijler": "reunion", "page": 2}).content.decode()
+    assert '<a class="page-link" href="?pijler=reunion&amp;page=1">Recentere waarnemingen</a>' in second
+    assert "Eerdere waarnemingen" not in second and ">Nieuwer<" not in second
+
+
 @pytest.mark.parametrize(("asked", "shown"), [("9", 2), ("0", 2), ("-1", 2), ("twee", 1), ("", 1)])
 def test_a_page_past_the_last_or_no_number_shows_the_last_or_the_first(cast, client, asked, shown):
     """The page and the number of observations come in one query (a window count); a link past the
