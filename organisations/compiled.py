@@ -19,6 +19,7 @@ It sits on the bottom floor so that every app above can use it.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import itertools
 from collections.abc import Callable, Iterator
@@ -111,7 +112,10 @@ class CompiledQuery:
         params = list(prepared.params)
         for position, name in prepared.slots:
             params[position] = values[name]
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]  # this thread's (gunicorn runs threads)
+        with connection.cursor() as cursor:
             cursor.execute(prepared.sql, params)
             fetched = cursor.fetchall()
-        return list(prepared.compiler.results_iter([fetched], tuple_expected=True))
+        converting = copy.copy(prepared.compiler)  # its converters are handed this thread's connection
+        converting.connection = connection
+        return list(converting.results_iter([fetched], tuple_expected=True))

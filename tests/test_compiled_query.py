@@ -125,3 +125,35 @@ def test_the_session_store_reads_a_live_session_and_forgets_an_expired_one(time_
     assert expired.load() == {} and expired.session_key is None
     assert Session.objects.filter(session_key=key).exists()  # still stored, no longer read
     assert SessionStore(session_key="nosuchkey0123456789").load() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_share_the_sql_and_each_uses_its_own_connection():
+    """gunicorn's workers run threads: SQL compiled in one thread runs in another, on that thread's connection."""
+    import threading
+
+    from django.db import connections
+
+    from tests import factories as f
+
+    users = [f.make_user(f"draad{n}@example.test", first_name=f"Draad{n}") for n in range(2)]
+    compiled = CompiledQuery(
+        lambda user_id: User.objects.filter(pk=user_id).values_list("first_name", "date_joined"), user_id=int
+    )
+    assert compiled.rows(user_id=users[0].pk) == list(
+        User.objects.filter(pk=users[0].pk).values_list("first_name", "date_joined")
+    )
+    found = {}
+
+    def other_thread():
+        try:
+            found["rows"] = compiled.rows(user_id=users[1].pk)
+            found["connection"] = connections["default"]
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert found["rows"] == [("Draad1", users[1].date_joined)]
+    assert found["connection"] is not connections["default"]
