@@ -286,7 +286,7 @@ def test_the_overview_runs_the_same_queries_for_more_homes(cast, home, client_fo
 def test_the_navigation_and_home_page_link_the_visits_for_who_visits_a_childminders_home(cast, home, client_for):
     url = reverse("visits")
     coach_home = client_for(cast.coach).get(reverse("home")).content.decode()
-    assert f'href="{url}"' in coach_home and "Bezoeken" in coach_home
+    assert f'href="{url}"' in coach_home and "Huisbezoeken" in coach_home
     manager_home = client_for(cast.manager).get(reverse("home")).content.decode()
     assert f'href="{url}"' not in manager_home
 

@@ -28,7 +28,7 @@ def test_the_consultant_records_a_home_visit_on_a_phone(page, live_server, demo_
     page.set_viewport_size({"width": 390, "height": 800})
     log_in(page, live_server, COACH)
     page.get_by_role("button", name="Menu").click()
-    page.get_by_role("link", name="Bezoeken").first.click()
+    page.get_by_role("link", name="Huisbezoeken").first.click()
     page.wait_for_url("**/bezoeken/")
     assert page.get_by_text("Geen bezoek in de afgelopen 12 maanden").is_visible()  # never visited
     shoot(page, output_dir, "visits-overview", problems)
