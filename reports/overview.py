@@ -204,13 +204,18 @@ class LocationsPage:
         """Every one a childminder's home: the home's heading speaks of gastouders, not of locations."""
         return bool(self.everywhere) and all(loc.is_childminder_home for loc in self.everywhere)
 
-    @property
-    def previous(self) -> int | None:
-        return self.number - 1 if self.number > 1 else None
+    # Django's Page names, so that one pager draws both (pages/_pager.html).
+    def has_previous(self) -> bool:
+        return self.number > 1
 
-    @property
-    def next(self) -> int | None:
-        return self.number + 1 if self.number < self.count else None
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
 def locations_page(
