@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import router
 from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -23,6 +22,7 @@ from children.selectors import with_current_mentor_column
 from organisations.calendar import today
 from organisations.compiled import CompiledQuery
 from organisations.models import Organisation
+from organisations.rows import columns_of, made
 from staff.scope import AnyUser, GroupPlace
 
 
@@ -57,24 +57,15 @@ def _with_places_on(children_qs: QuerySet[Child], day: datetime.date) -> QuerySe
     return children_qs.annotate(places_today=ArraySubquery(placements.values(row=JSONObject(**PLACE_COLUMNS))))
 
 
-def _access_columns() -> tuple[list[str], list[str]]:
-    """The columns of the child and of its organisation that `child_access` reads: all of them."""
-    return (
-        [field.attname for field in Child._meta.concrete_fields],
-        [field.attname for field in Organisation._meta.concrete_fields],
-    )
-
-
 def _access_row(child_id: int, day: datetime.date) -> QuerySet[Child, tuple[Any, ...]]:
     """The child with its groups of `day`, its mentor and its organisation, as one row of values.
     Nothing in it is about a user; the user's rights are decided on the row (`ChildRules.held_for`)."""
-    child_columns, organisation_columns = _access_columns()
     with_places = _with_places_on(with_current_mentor_column(Child.objects.filter(pk=child_id)), day)
     return with_places.values_list(
-        *child_columns,
+        *columns_of(Child),
         "current_mentor_row",
         "places_today",
-        *(f"organisation__{column}" for column in organisation_columns),
+        *(f"organisation__{column}" for column in columns_of(Organisation)),
     )
 
 
@@ -86,12 +77,10 @@ _ACCESS_ROW = CompiledQuery(_access_row, child_id=int, day=datetime.date)
 def _child_of(row: tuple[Any, ...]) -> Child:
     """The child `_access_row` read, as if read by the ORM: with `current_mentor_row`, `places_today`
     and its organisation."""
-    child_columns, organisation_columns = _access_columns()
-    n = len(child_columns)
-    database = router.db_for_read(Child)
-    child = Child.from_db(database, child_columns, row[:n])
+    n = len(columns_of(Child))
+    child = made(Child, row[:n])
     child.current_mentor_row, child.places_today = row[n], row[n + 1]  # type: ignore[attr-defined]
-    child.organisation = Organisation.from_db(database, organisation_columns, row[n + 2 :])
+    child.organisation = made(Organisation, row[n + 2 :])
     return child
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db import router
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 
@@ -27,7 +26,7 @@ from organisations.calendar import numeric_date, numeric_moment, today, week_of
 from organisations.compiled import CompiledQuery
 from organisations.labels import choice_label, choice_labels
 from organisations.models import Group
-from organisations.rows import json_row, loaded
+from organisations.rows import columns_of, json_row, loaded, made
 from staff.models import User
 
 TIMELINE_PAGE_SIZE = 20
@@ -199,12 +198,8 @@ def _pending_duos_of_child(
             staff_a_row=json_row(*MENTOR_COLUMNS, through="staff_a__"),
             staff_b_row=json_row(*MENTOR_COLUMNS, through="staff_b__"),
         )
-        .values_list(*_duo_columns(), "staff_a_row", "staff_b_row")
+        .values_list(*columns_of(DuoObservation), "staff_a_row", "staff_b_row")
     )
-
-
-def _duo_columns() -> list[str]:
-    return [field.attname for field in DuoObservation._meta.concrete_fields]
 
 
 # Asked on every entry form, mostly to find none: compiled once (organisations/compiled.py).
@@ -216,11 +211,9 @@ def pending_duos(user: User, *, child: Child | None = None) -> list[DuoObservati
     the child that day yet, with the colleague: the notice on their home page and entry form."""
     if child is None:
         return list(_pending_duos(user.pk, today()).select_related("child", "staff_a", "staff_b"))
-    columns = _duo_columns()
-    database = router.db_for_read(DuoObservation)
     found = []
     for row in _PENDING_DUOS_OF_CHILD.rows(user_id=user.pk, child_id=child.pk, day=today()):
-        duo = DuoObservation.from_db(database, columns, row[: len(columns)])
+        duo = made(DuoObservation, row[:-2])
         duo.staff_a, duo.staff_b = loaded(User, row[-2]), loaded(User, row[-1])
         duo.child = child  # the child in hand, not read again
         found.append(duo)
