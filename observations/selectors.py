@@ -7,6 +7,7 @@ of queries, whatever the number of children or observations.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -111,12 +112,12 @@ def _with_details(observations_qs: QuerySet[Observation]) -> QuerySet[Observatio
     )
 
 
-RATING_COLUMNS = ("id", "observation_id", "pillar", "value", "note")
+RATING_COLUMNS = ("pillar", "value", "note")  # a rating as its line on the card shows it
 
 
 def _with_rating_rows(observations_qs: QuerySet[Observation]) -> QuerySet[Observation]:
     """Read each observation's ratings in the observations' own query: `rating_rows`, an array of
-    JSON objects of RATING_COLUMNS (the order of the ratings' ids, as `_with_details` prefetches them)."""
+    JSON objects of RATING_COLUMNS (at most one rating per pillar; the card puts them in pillar order)."""
     ratings = PillarRating.objects.filter(observation=OuterRef("pk")).order_by("id")
     return observations_qs.annotate(rating_rows=ArraySubquery(ratings.values(row=json_row(*RATING_COLUMNS))))
 
@@ -124,53 +125,88 @@ def _with_rating_rows(observations_qs: QuerySet[Observation]) -> QuerySet[Observ
 PILLAR_ORDER = {pillar.code: index for index, pillar in enumerate(PILLARS)}
 
 
-def _in_pillar_order(ratings: Iterable[PillarRating]) -> tuple[PillarRating, ...]:
-    return tuple(sorted(ratings, key=lambda r: PILLAR_ORDER.get(r.pillar, len(PILLAR_ORDER))))
+@dataclass(frozen=True)
+class RatingLine:
+    """One rating as the observation's card shows it."""
+
+    pillar: str  # the pillar's code
+    pillar_name: str
+    value: int
+    label: str  # rating_label: 'passend', or the pole and its strength
+    note: str
+
+    @classmethod
+    def of(cls, pillar: str, value: int, note: str) -> RatingLine:
+        info = PILLAR_BY_CODE.get(pillar)
+        if info is None:  # a pillar no longer defined keeps its code readable
+            return cls(pillar, pillar, value, str(value), note)
+        return cls(pillar, str(info.name), value, rating_label(info, value), note)
+
+
+def _in_pillar_order(lines: Iterable[RatingLine]) -> tuple[RatingLine, ...]:
+    return tuple(sorted(lines, key=lambda line: PILLAR_ORDER.get(line.pillar, len(PILLAR_ORDER))))
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One observation as the timeline, its own page and the removal page show it."""
+    """One observation as its card shows it (the timeline, its own page, the removal page): plain
+    values, labels already in the active language, so the card reads each with one look-up."""
 
-    observation: Observation
-    ratings: tuple[PillarRating, ...]  # in the order of the pillars
+    pk: int
+    date: datetime.date
+    situation_label: str
+    observer_name: str
+    circumstance_labels: list[str]
+    note: str
+    ratings: tuple[RatingLine, ...]  # in the order of the pillars
 
     @classmethod
     def of(cls, observation: Observation) -> TimelineEntry:
-        """From an observation with its ratings prefetched (no queries)."""
-        return cls(observation, _in_pillar_order(observation.ratings.all()))
+        """From an observation with its observer and ratings read (`_with_details`; no queries)."""
+        return cls(
+            pk=observation.pk,
+            date=observation.date,
+            situation_label=choice_label(Situation, observation.situation),
+            observer_name=observation.observer.display_name,
+            circumstance_labels=observation.get_circumstances_display(),
+            note=observation.note,
+            ratings=_in_pillar_order(RatingLine.of(r.pillar, r.value, r.note) for r in observation.ratings.all()),
+        )
 
     @classmethod
-    def of_row(cls, observation: Observation) -> TimelineEntry:
-        """From an observation read `_with_rating_rows` (no queries)."""
-        rows: list[dict[str, object]] = observation.rating_rows  # type: ignore[attr-defined]  # annotated
-        return cls(observation, _in_pillar_order(loaded(PillarRating, row) for row in rows))
-
-    @property
-    def situation_label(self) -> str:
-        """What `observation.get_situation_display()` shows, without Django's rebuilding the choices
-        (translating every label) for each observation."""
-        return choice_label(Situation, self.observation.situation)
+    def of_row(cls, row: tuple[Any, ...]) -> TimelineEntry:
+        """From a row of `_timeline_rows` (no queries)."""
+        pk, date, situation, circumstances, note, first_name, last_name, email, rating_rows = row[:9]
+        return cls(
+            pk=pk,
+            date=date,
+            situation_label=choice_label(Situation, situation),
+            observer_name=User.display_name_of(first_name, last_name, email),
+            circumstance_labels=choice_labels(Circumstance, circumstances),
+            note=note,
+            ratings=_in_pillar_order(RatingLine.of(r["pillar"], r["value"], r["note"]) for r in rating_rows),
+        )
 
 
 @dataclass(frozen=True)
 class Timeline:
-    page: Page[Observation]
+    page: Page[TimelineEntry]
     entries: list[TimelineEntry]
     pillar: str | None
 
 
-def hidden_by_pending_duo(viewer: User) -> Exists:
-    """True for an observation the viewer may not see yet: the viewer and its observer were planned
-    a duo-observation of that child on that day, and the viewer has not saved one of theirs yet."""
+def hidden_by_pending_duo(viewer_id: int) -> Exists:
+    """True for an observation the viewer (`viewer_id`) may not see yet: the viewer and its observer
+    were planned a duo-observation of that child on that day, and the viewer has not saved one of
+    theirs yet."""
     viewer_saved = Observation.objects.active().filter(
-        child_id=OuterRef("child_id"), date=OuterRef("planned_date"), observer_id=viewer.pk
+        child_id=OuterRef("child_id"), date=OuterRef("planned_date"), observer_id=viewer_id
     )
     return Exists(
         DuoObservation.objects.filter(child_id=OuterRef("child_id"), planned_date=OuterRef("date"))
         .filter(
-            Q(staff_a_id=viewer.pk, staff_b_id=OuterRef("observer_id"))
-            | Q(staff_b_id=viewer.pk, staff_a_id=OuterRef("observer_id"))
+            Q(staff_a_id=viewer_id, staff_b_id=OuterRef("observer_id"))
+            | Q(staff_b_id=viewer_id, staff_a_id=OuterRef("observer_id"))
         )
         .exclude(Exists(viewer_saved))
     )
@@ -220,46 +256,78 @@ def pending_duos(user: User, *, child: Child | None = None) -> list[DuoObservati
     return found
 
 
-def child_timeline(
-    child: Child, *, pillar: str | None = None, page_number: int | str = 1, viewer: User | None = None
-) -> Timeline:
-    """The child's observations, newest first, paginated, optionally only those rating `pillar`.
-    One query: the page, each row with its ratings and the number of observations. With a `viewer`,
-    the colleague's entry of a duo-observation stays hidden until the viewer saved theirs."""
+TIMELINE_COLUMNS = ("pk", "date", "situation", "circumstances", "note")
+TIMELINE_OBSERVER = ("observer__first_name", "observer__last_name", "observer__email")
+
+
+def _timeline_rows(
+    *, child_id: int, viewer_id: int, start: int, pillar: str | None = None
+) -> QuerySet[Observation, tuple[Any, ...]]:
+    """One page of the child's timeline from row `start`, newest first, as rows of values: the
+    observation's columns, its observer's name, its ratings (`_with_rating_rows`) and the number of
+    rows in all (a window count, so the page and the count are one query). The colleague's entry of a
+    duo-observation stays hidden until the viewer saved theirs; with a `pillar`, only observations
+    rating it."""
+    observations = Observation.objects.active().filter(child_id=child_id).exclude(hidden_by_pending_duo(viewer_id))
+    if pillar is not None:
+        observations = observations.filter(ratings__pillar=pillar)
+    return (
+        _with_rating_rows(observations)
+        .annotate(rows_in_all=Window(Count("pk")))
+        .order_by("-date", "-created_at", "-pk")
+        .values_list(*TIMELINE_COLUMNS, *TIMELINE_OBSERVER, "rating_rows", "rows_in_all")[
+            start : start + TIMELINE_PAGE_SIZE
+        ]
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _timeline_page_query(number: int, *, by_pillar: bool) -> CompiledQuery:
+    """The timeline's page `number`, compiled once (organisations/compiled.py): the page's row
+    numbers are part of the SQL, so each page number has its own; the most asked are kept."""
+    build = functools.partial(_timeline_rows, start=(number - 1) * TIMELINE_PAGE_SIZE)
+    if by_pillar:
+        return CompiledQuery(build, child_id=int, viewer_id=int, pillar=str)
+    return CompiledQuery(build, child_id=int, viewer_id=int)
+
+
+def _timeline_page(child: Child, viewer: User, pillar: str | None, number: int) -> list[tuple[Any, ...]]:
+    query = _timeline_page_query(number, by_pillar=pillar is not None)
+    if pillar is None:
+        return query.rows(child_id=child.pk, viewer_id=viewer.pk)
+    return query.rows(child_id=child.pk, viewer_id=viewer.pk, pillar=pillar)
+
+
+def child_timeline(child: Child, *, viewer: User, pillar: str | None = None, page_number: int | str = 1) -> Timeline:
+    """The child's observations as the viewer may see them, newest first, paginated, optionally only
+    those rating `pillar`. One query: the page, each row with its ratings and the number of rows.
+    The page `Paginator.get_page` would pick: a number that is not one shows the first page; one past
+    the last page (an old link) or below 1 the last page, which costs a second query."""
     if pillar not in PILLAR_BY_CODE:
         pillar = None
-    qs = Observation.objects.active().filter(child=child).order_by("-date", "-created_at", "-pk")
-    if viewer is not None:
-        qs = qs.exclude(hidden_by_pending_duo(viewer))
-    if pillar:
-        qs = qs.filter(ratings__pillar=pillar)
-    page = _page_counted_by_window(_with_rating_rows(qs.select_related("observer", "group")), page_number)
-    return Timeline(page=page, entries=[TimelineEntry.of_row(o) for o in page.object_list], pillar=pillar)
-
-
-def _page_counted_by_window(observations: QuerySet[Observation], page_number: int | str) -> Page[Observation]:
-    """The page `Paginator.get_page` would pick, in one query instead of a COUNT and the page: each
-    row carries the number of all rows (a window count). A number past the last page (an old link)
-    leaves the paginator to count and show the last page, as it does."""
     try:
         number = int(page_number)
     except (TypeError, ValueError):
         number = 1
-    paginator = Paginator(observations, TIMELINE_PAGE_SIZE)
-    if number >= 1:
-        start = (number - 1) * TIMELINE_PAGE_SIZE
-        rows = list(observations.annotate(rows_in_all=Window(Count("pk")))[start : start + TIMELINE_PAGE_SIZE])
-        if rows or number == 1:
-            paginator.count = rows[0].rows_in_all if rows else 0
-            return Page(rows, number, paginator)
-    return paginator.get_page(number)
+    rows = _timeline_page(child, viewer, pillar, number) if number >= 1 else []
+    if rows or number == 1:
+        count = rows[0][-1] if rows else 0
+    else:
+        first = _timeline_page(child, viewer, pillar, 1)
+        count = first[0][-1] if first else 0
+        number = max(1, -(-count // TIMELINE_PAGE_SIZE))
+        rows = first if number == 1 else _timeline_page(child, viewer, pillar, number)
+    entries = [TimelineEntry.of_row(row) for row in rows]
+    paginator: Paginator[TimelineEntry] = Paginator([], TIMELINE_PAGE_SIZE)
+    paginator.count = count  # counted by the page's own query
+    return Timeline(page=Page(entries, number, paginator), entries=entries, pillar=pillar)
 
 
-def observation_for_reader(user: User, pk: int) -> TimelineEntry | None:
-    """The observation `pk` if the user may read it, with its ratings in pillar order."""
-    readable = Observation.objects.visible_to(user).exclude(hidden_by_pending_duo(user))
-    observation = _with_details(readable.select_related("child")).filter(pk=pk).first()
-    return TimelineEntry.of(observation) if observation else None
+def observation_for_reader(user: User, pk: int) -> Observation | None:
+    """The observation `pk` if the user may read it, with its child, observer and ratings read
+    (`TimelineEntry.of` makes its card without further queries)."""
+    readable = Observation.objects.visible_to(user).exclude(hidden_by_pending_duo(user.pk))
+    return _with_details(readable.select_related("child")).filter(pk=pk).first()
 
 
 @dataclass

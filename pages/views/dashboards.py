@@ -160,9 +160,9 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if can_read:
         context["timeline"] = observation_selectors.child_timeline(
             child,
+            viewer=request.user,
             pillar=request.GET.get("pijler") or None,
             page_number=request.GET.get("page") or 1,
-            viewer=request.user,
         )
         context.update(_conversations_on_child_page(access))
         access_log_record(

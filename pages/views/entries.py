@@ -237,10 +237,9 @@ def _log_shown_entry(request: AuthenticatedHttpRequest, observation: Observation
 @require_safe
 @login_required
 def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    entry = selectors.observation_for_reader(request.user, pk)
-    if entry is None:
+    observation = selectors.observation_for_reader(request.user, pk)
+    if observation is None:
         raise Http404
-    observation = entry.observation
     access_log_record(
         user=request.user,
         child=observation.child,
@@ -252,7 +251,7 @@ def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         request,
         "pages/observation_detail.html",
         {
-            "entry": entry,
+            "entry": selectors.TimelineEntry.of(observation),
             "observation": observation,
             "history": selectors.observation_history(observation),
             "can_change": services.can_change(observation, request.user),
