@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from children.models import Child, Mentorship, Placement
 from organisations.calendar import today
+from organisations.compiled import CompiledQuery
 from organisations.models import Group
 from organisations.rows import json_row, loaded
 from staff.models import User
@@ -66,5 +68,28 @@ def children_placed_in_group(group: Group, day: datetime.date | None = None) -> 
     return [PlacedChild(c, c.age_label(day), current_mentor(c)) for c in with_current_mentor(placed)]
 
 
-def placements_of_child(child: Child) -> list[Placement]:
-    return list(child.placements.select_related("group__location").order_by("-start_date"))
+@dataclass(frozen=True)
+class PlacementLine:
+    """A placement as the child page lists it."""
+
+    group_name: str
+    location_name: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+def _placement_lines(*, child_id: int) -> QuerySet[Placement, tuple[Any, ...]]:
+    return (
+        Placement.objects.filter(child_id=child_id)
+        .order_by("-start_date", "-pk")
+        .values_list("group__name", "group__location__name", "start_date", "end_date")
+    )
+
+
+# Asked on every child page: compiled once (organisations/compiled.py).
+_PLACEMENT_LINES = CompiledQuery(_placement_lines, child_id=int)
+
+
+def placements_of_child(child: Child) -> list[PlacementLine]:
+    """The child's placements, the latest start first. One query."""
+    return [PlacementLine(*row) for row in _PLACEMENT_LINES.rows(child_id=child.pk)]

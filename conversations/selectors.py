@@ -84,11 +84,33 @@ def active_focus(children_ids: Iterable[int], day: datetime.date | None = None) 
     return found
 
 
-def conversations_of_child(child: Child) -> list[Conversation]:
-    """The child's conversations, newest first, each with `agreement_count`, its number of agreements
-    (the list on the child page; the agreements themselves are on the conversation's page). One query."""
-    counted = child.conversations.select_related("recorded_by").annotate(agreement_count=Count("agreements"))
-    return list(counted.order_by("-date", "-created_at"))  # a GROUP BY drops the model's own order
+@dataclass(frozen=True)
+class ConversationLine:
+    """A conversation as the child page lists it: the agreements themselves are on its own page."""
+
+    pk: int
+    date: datetime.date
+    participants: str
+    next_date: datetime.date | None
+    agreement_count: int
+
+
+def _conversation_lines(*, child_id: int) -> QuerySet[Conversation, tuple[Any, ...]]:
+    return (
+        Conversation.objects.filter(child_id=child_id)
+        .annotate(agreement_count=Count("agreements"))
+        .order_by("-date", "-created_at")  # a GROUP BY drops the model's own order
+        .values_list("pk", "date", "participants", "next_date", "agreement_count")
+    )
+
+
+# Asked on every child page: compiled once (organisations/compiled.py).
+_CONVERSATION_LINES = CompiledQuery(_conversation_lines, child_id=int)
+
+
+def conversations_of_child(child: Child) -> list[ConversationLine]:
+    """The child's conversations, newest first, each with its number of agreements. One query."""
+    return [ConversationLine(*row) for row in _CONVERSATION_LINES.rows(child_id=child.pk)]
 
 
 def group_agreements_of_child(child: Child) -> list[Agreement]:

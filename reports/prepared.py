@@ -15,15 +15,17 @@ import dataclasses
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from children.models import Child
 from conversations.models import Conversation
 from organisations.calendar import day_of, today
+from organisations.compiled import CompiledQuery
 from organisations.downloads import Download
 from reports.handout import (
     HandoutSection,
@@ -272,13 +274,31 @@ def readable_ready_handout(user: AnyUser, pk: int) -> PreparedHandout | None:
     )
 
 
-def latest_ready_handout(child: Child) -> PreparedHandout | None:
+@dataclass(frozen=True)
+class ReadyHandout:
+    """The child's latest handout made ready, as the child page names it (its text stays unread)."""
+
+    pk: int
+    ready_at: datetime.datetime
+    prepared_by_name: str
+
+
+def _latest_ready_handout(*, child_id: int) -> QuerySet[PreparedHandout, tuple[Any, ...]]:
     return (
-        PreparedHandout.objects.filter(child=child, status=PreparedHandout.Status.READY)
-        .select_related("prepared_by")
-        .order_by("-ready_at")
-        .first()
+        PreparedHandout.objects.filter(child_id=child_id, status=PreparedHandout.Status.READY)
+        .order_by("-ready_at", "-pk")
+        .values_list("pk", "ready_at", "prepared_by__first_name", "prepared_by__last_name", "prepared_by__email")[:1]
     )
+
+
+# Asked on every child page of a reader of conversations: compiled once (organisations/compiled.py).
+_LATEST_READY_HANDOUT = CompiledQuery(_latest_ready_handout, child_id=int)
+
+
+def latest_ready_handout(child: Child) -> ReadyHandout | None:
+    for pk, ready_at, first_name, last_name, email in _LATEST_READY_HANDOUT.rows(child_id=child.pk):
+        return ReadyHandout(pk, ready_at, User.display_name_of(first_name, last_name, email))
+    return None
 
 
 def handed_over(conversation: Conversation) -> list[PreparedHandout]:
