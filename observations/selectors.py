@@ -31,6 +31,7 @@ from organisations.rows import columns_of, json_row, loaded, made
 from staff.models import User
 
 TIMELINE_PAGE_SIZE = 20
+TIMELINE_PAGES_AT_MOST = 100_000  # a number above it (a typed link) is past the last page: no row number overflows
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,7 @@ def child_timeline(child: Child, *, viewer: User, pillar: str | None = None, pag
         number = int(page_number)
     except (TypeError, ValueError):
         number = 1
-    rows = _timeline_page(child, viewer, pillar, number) if number >= 1 else []
+    rows = _timeline_page(child, viewer, pillar, number) if 1 <= number <= TIMELINE_PAGES_AT_MOST else []
     if rows or number == 1:
         count = rows[0][-1] if rows else 0
     else:

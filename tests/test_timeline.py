@@ -128,7 +128,9 @@ def test_the_pages_links_say_earlier_and_more_recent_and_keep_the_pillar(cast, c
     assert "Eerdere waarnemingen" not in second and ">Nieuwer<" not in second
 
 
-@pytest.mark.parametrize(("asked", "shown"), [("9", 2), ("0", 2), ("-1", 2), ("twee", 1), ("", 1)])
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("9", 2), ("0", 2), ("-1", 2), ("twee", 1), ("", 1), ("99999999999999999999", 2)]
+)
 def test_a_page_past_the_last_or_no_number_shows_the_last_or_the_first(cast, client, asked, shown):
     """The page and the number of observations come in one query (a window count); a link past the
     last page (an old one) still shows the last page, and a page that is no number the first, as
