@@ -1,8 +1,14 @@
 """Each page renders for the roles that may use it, in Dutch."""
 
+import datetime
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
+from children.models import Placement
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +101,31 @@ def test_child_page_shows_facts_and_placements(cast, client_for):
     html = client_for(cast.coach).get(reverse("child_detail", args=[cast.child_a.pk])).content.decode()
     assert cast.child_a.full_name in html
     assert "Plaatsingen" in html and "Groep A" in html
+
+
+def test_the_child_pages_placements_name_group_and_location_the_latest_start_first(cast, client_for):
+    """The placements table reads one line a placement (group, location, from, until: "–" while open)."""
+    current = Placement.objects.get(child=cast.child_a)
+    Placement.objects.create(
+        child=cast.child_a,
+        group=cast.group_c,
+        start_date=current.start_date - datetime.timedelta(days=200),
+        end_date=current.start_date - datetime.timedelta(days=1),
+    )
+    html = client_for(cast.coach).get(reverse("child_detail", args=[cast.child_a.pk])).content.decode()
+    table = html.split('id="placements-title"', 1)[1]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table)
+    with translation.override("nl"):
+        ended = Placement.objects.get(child=cast.child_a, group=cast.group_c)
+        assert rows == [
+            ("Groep A", "Locatie Een", date_format(current.start_date, "DATE_FORMAT"), "–"),
+            (
+                "Groep C",
+                "Locatie Twee",
+                date_format(ended.start_date, "DATE_FORMAT"),
+                date_format(ended.end_date, "DATE_FORMAT"),
+            ),
+        ]
 
 
 def test_english_is_available(cast, client_for):

@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from observations.pillars import PILLAR_BY_CODE
 from observations.selectors import TIMELINE_PAGE_SIZE
 from observations.services import RatingInput
 from tests import factories as f
@@ -172,3 +174,38 @@ def test_the_timeline_runs_a_fixed_number_of_queries(cast, client, django_assert
     assert few == many
     with django_assert_num_queries(many):
         client.get(url(cast.child_a), {"pijler": "reunion", "page": 2})
+
+
+def _card(page: str, pk: int) -> str:
+    """The card of observation `pk` after its heading, without the author's id (the timeline's card is
+    named by its date and author, its link stretched over the card; the observation's own page has a
+    plain h2)."""
+    card = page.split(f'id="waarneming-{pk}"', 1)[1].split("</article>", 1)[0]
+    return card.split("</h", 1)[1].split(">", 1)[1].replace(f' id="waarneming-{pk}-door"', "")
+
+
+def test_the_timeline_card_reads_as_the_observations_own_page(cast, client):
+    """The timeline reads its cards as rows of values and the observation's page from the model: both
+    show the same moment, observer, circumstances, ratings in pillar order (with their notes) and note."""
+    observation = make_observation(
+        cast.child_a,
+        cast.staff_a,
+        date=days_ago(3),
+        situation="drop_off",
+        circumstances=["slept_badly", "busy_group"],
+        note="Regel een\nregel twee",
+        ratings=[
+            RatingInput(pillar="strangers", kind="typical"),
+            RatingInput(pillar="positive_affect", kind="low", strength="clear", note="Keek weg bij het zingen."),
+        ],
+    )
+    client.force_login(cast.staff_a)
+    timeline = client.get(url(cast.child_a)).content.decode()
+    own_page = client.get(reverse("observation_detail", args=[observation.pk])).content.decode()
+    card = _card(timeline, observation.pk)
+    assert card == _card(own_page, observation.pk)
+    for shown in ("Anna", "slecht geslapen", "drukke groep", "Keek weg bij het zingen.", "Regel een<br>regel twee"):
+        assert shown in card, shown
+    with translation.override("nl"):
+        first, last = (str(PILLAR_BY_CODE[code].name) for code in ("positive_affect", "strangers"))
+    assert card.index(first) < card.index(last)  # pillar order, not the order saved
