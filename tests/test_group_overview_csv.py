@@ -31,8 +31,8 @@ HEADER = [
     "Opvallend ↓: beoordelingen",
     "Opvallend ↑: naam",
     "Opvallend ↑: beoordelingen",
-    "Waarnemers",
-    "Waarnemers die het opvallend vonden",
+    "Medewerkers",
+    "Medewerkers die het opvallend vonden",
     "Opvallend op dagen met omstandigheden",
     "Omstandigheden op opvallende dagen",
     "Periode van",
@@ -92,7 +92,7 @@ def test_one_row_per_child_and_pillar_with_the_figures_behind_the_pattern(cast, 
     strangers = next(r for r in body if r["Kind"] == "Sem Testmans" and r["Pijler"] == "Reactie op vreemden")
     assert (strangers["Opvallend ↓: naam"], strangers["Opvallend ↓: beoordelingen"]) == ("", "")
     assert strangers["Opvallend ↑: naam"] == "gaat met iedereen mee"
-    assert (comfort["Waarnemers"], comfort["Waarnemers die het opvallend vonden"]) == ("2", "2")
+    assert (comfort["Medewerkers"], comfort["Medewerkers die het opvallend vonden"]) == ("2", "2")
     assert comfort["Mentor"] == "Anna" and comfort["Waarnemingen in periode"] == "6"
     assert comfort["Groep"] == "Groep A"
     empty = next(r for r in body if r["Kind"] == "Anna Testmans" and r["Pijler"] == "Reactie bij hereniging")
