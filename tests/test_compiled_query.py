@@ -157,3 +157,56 @@ def test_threads_share_the_sql_and_each_uses_its_own_connection():
     thread.join()
     assert found["rows"] == [("Draad1", users[1].date_joined)]
     assert found["connection"] is not connections["default"]
+
+
+def test_the_child_pages_reads_are_what_their_querysets_read(cast):
+    """The timeline's pages (with and without a pillar, for two viewers), the placements, the
+    conversations and the latest ready handout: each compiled call against its queryset's own answer."""
+    from children.selectors import _PLACEMENT_LINES, _placement_lines
+    from conversations.selectors import _CONVERSATION_LINES, _conversation_lines
+    from observations.selectors import TIMELINE_PAGE_SIZE, _timeline_page_query, _timeline_rows
+    from observations.services import RatingInput
+    from reports.models import PreparedHandout
+    from reports.prepared import _LATEST_READY_HANDOUT, _latest_ready_handout
+    from tests.observation_factories import make_observation
+
+    for day in range(TIMELINE_PAGE_SIZE + 3):
+        pillar = "reunion" if day % 2 else "comfort_seeking"
+        make_observation(cast.child_a, cast.staff_a, date=days_ago(day), ratings=[RatingInput(pillar, "typical")])
+    conversation = Conversation.objects.create(
+        child=cast.child_a, date=days_ago(9), participants="ouders", recorded_by=cast.coach
+    )
+    Agreement.objects.create(conversation=conversation, text="Samen lezen", who="mentor", follow_up=days_ago(-14))
+    moment = datetime.datetime(2026, 3, 29, 1, 30, tzinfo=datetime.UTC)  # the night the clocks go forward
+    for status, ready_at in (("ready", moment), ("ready", moment - datetime.timedelta(days=1)), ("draft", None)):
+        PreparedHandout.objects.create(
+            child=cast.child_a,
+            language="nl",
+            content={},
+            status=status,
+            prepared_by=cast.coach,
+            weeks=12,
+            period_start=days_ago(84),
+            period_end=days_ago(0),
+            ready_at=ready_at,
+        )
+    for child in (cast.child_a, cast.child_b):
+        for viewer in (cast.staff_a, cast.coach):
+            for number in (1, 2):
+                start = (number - 1) * TIMELINE_PAGE_SIZE
+                plain = _timeline_page_query(number, by_pillar=False)
+                asked = {"child_id": child.pk, "viewer_id": viewer.pk}
+                assert plain.rows(**asked) == list(_timeline_rows(start=start, **asked))
+                by_pillar = _timeline_page_query(number, by_pillar=True)
+                for pillar in ("reunion", "strangers"):
+                    expected = list(_timeline_rows(start=start, pillar=pillar, **asked))
+                    assert by_pillar.rows(pillar=pillar, **asked) == expected
+        assert _PLACEMENT_LINES.rows(child_id=child.pk) == list(_placement_lines(child_id=child.pk))
+        assert _CONVERSATION_LINES.rows(child_id=child.pk) == list(_conversation_lines(child_id=child.pk))
+        assert _LATEST_READY_HANDOUT.rows(child_id=child.pk) == list(_latest_ready_handout(child_id=child.pk))
+    first_page = _timeline_page_query(1, by_pillar=False).rows(child_id=cast.child_a.pk, viewer_id=cast.staff_a.pk)
+    assert len(first_page) == TIMELINE_PAGE_SIZE and first_page[0][-1] == TIMELINE_PAGE_SIZE + 3  # the count
+    assert _CONVERSATION_LINES.rows(child_id=cast.child_a.pk)[0][-1] == 1  # its one agreement
+    (latest,) = _LATEST_READY_HANDOUT.rows(child_id=cast.child_a.pk)
+    assert latest[:2] == (PreparedHandout.objects.get(ready_at=moment).pk, moment) and "Coen" in latest
+    assert _LATEST_READY_HANDOUT.rows(child_id=cast.child_b.pk) == []
