@@ -42,7 +42,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measuring import percentile
 from run_bench import entry_data, setup_django
-from server import CHILDREN, CLOSED, ROOT, WEEKS, Browser, ProductionServer, Response, ensure_scale_database, required
+from server import (
+    CHILDREN,
+    CLOSED,
+    ROOT,
+    WEEKS,
+    Browser,
+    ProductionServer,
+    Response,
+    ensure_scale_database,
+    forget_apps,
+    required,
+)
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 PDFS = os.environ.get("LOAD_PDFS", "1") != "0"  # LOAD_PDFS=0: the same run without PDFs, to compare
@@ -189,17 +200,6 @@ def cast() -> tuple[list[StaffPerson], list[Reader]]:
     return staff, readers
 
 
-def forget_apps(readers: list[Reader]) -> None:
-    """The managers' and coaches' authenticator apps of an earlier run removed: each sign-in of this
-    run sets one up from the page's key (bench/server.py Browser.second_step)."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    emails = [reader["email"] for reader in readers]
-    TOTPDevice.objects.filter(user__email__in=emails).delete()
-    StaticDevice.objects.filter(user__email__in=emails).delete()
-
-
 def summary(results: Results, wall: float) -> tuple[str, Facts]:
     by_kind: dict[str, list[Record]] = defaultdict(list)
     for r in results.records:
@@ -252,7 +252,7 @@ def main() -> None:
     from observations.models import Observation
 
     staff, readers = cast()
-    forget_apps(readers)
+    forget_apps([reader["email"] for reader in readers])
     results = Results()
     with ProductionServer() as server:
         print(f"{len(staff)} staff and {len(readers)} managers/coaches for {SECONDS:.0f} s on port {server.port}")

@@ -30,6 +30,7 @@ from server import (
     Browser,
     ProductionServer,
     ensure_scale_database,
+    forget_apps,
     hidden,
     required,
     signed_in,
@@ -226,6 +227,7 @@ def main() -> None:
     counts = (Child.objects.count(), Observation.objects.count(), PillarRating.objects.count())
     print(f"{counts[0]:,} children, {counts[1]:,} observations, {counts[2]:,} ratings; {RUNS} runs a page")
     results = []
+    forget_apps([user.email for user in people.values()])  # an earlier run's apps: this run sets up its own
     with ProductionServer() as server:
         browsers = {}
         for who, user in people.items():

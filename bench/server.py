@@ -325,6 +325,16 @@ class Browser:
 APP_KEYS: dict[str, bytes] = {}  # the authenticator app of each person set up in this process
 
 
+def forget_apps(emails: list[str]) -> None:
+    """The authenticator apps and recovery codes an earlier run set up for these people removed: each
+    sign-in of this run sets one up from the page's key (`Browser.second_step`). Needs Django set up."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user__email__in=emails).delete()
+    StaticDevice.objects.filter(user__email__in=emails).delete()
+
+
 def signed_in(client: Any, user: Any) -> None:
     """An in-process test client signed in as `user`, past the second step (staff/second_factor.py)."""
     from staff.second_factor import SECOND_STEP_DONE
