@@ -303,7 +303,7 @@ def child_timeline(child: Child, *, viewer: User, pillar: str | None = None, pag
     """The child's observations as the viewer may see them, newest first, paginated, optionally only
     those rating `pillar`. One query: the page, each row with its ratings and the number of rows.
     The page `Paginator.get_page` would pick: a number that is not one shows the first page; one past
-    the last page (an old link) or below 1 the last page, which costs a second query."""
+    the last page (an old link) or below 1 the last page, which costs one or two queries more."""
     if pillar not in PILLAR_BY_CODE:
         pillar = None
     try:
